@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Debian packages Dumas needs: Dovecot (the test rig and demo), poppler-utils (pdftotext in
+# tests), Pango and DejaVu fonts (WeasyPrint), python3-venv. Installed when missing and we are
+# root; otherwise we say what is missing. Also the `dumas` system user: the service runs as it,
+# and the test rig runs Dovecot's mail processes as it (Dovecot refuses uid 0).
+set -euo pipefail
+
+packages=(dovecot-imapd dovecot-lmtpd poppler-utils fonts-dejavu-core libpango-1.0-0
+          libpangoft2-1.0-0 python3-venv openssl)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # A system-wide Dovecot the package may start is not used: the rig runs its own on free ports.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "$(id -u)" -eq 0 ] && ! id dumas >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin dumas
+fi

@@ -1,0 +1,82 @@
+"""The composition root: builds the engine, file store, clock and services from `Settings`.
+
+Nothing is configured at import time; the CLI, the daemon and the tests each build an `App`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dumas.config.settings import Settings
+from dumas.workflow.clock import Clock, FrozenClock, SystemClock
+from dumas.workflow.db import make_engine, make_sessionmaker
+from dumas.workflow.errors import ConfigError
+from dumas.workflow.filestore import FileStore
+
+NOW_ENV = "DUMAS_NOW"  # tests and demos only: run as if it were this instant
+
+
+def clock_from_env(environ=os.environ) -> Clock:
+    value = environ.get(NOW_ENV)
+    if not value:
+        return SystemClock()
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"${NOW_ENV} must be an ISO 8601 time with offset, not {value!r}") from None
+    if at.tzinfo is None:
+        raise ConfigError(f"${NOW_ENV} needs a UTC offset (e.g. 2026-11-02T09:00:00+07:00)")
+    return FrozenClock(at)
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessionmaker(self.engine)
+
+    @cached_property
+    def files(self) -> FileStore:
+        return FileStore(self.settings.storage_root)
+
+    @property
+    def tz(self):
+        return self.settings.office.tz
+
+    def own_addresses(self) -> frozenset[str]:
+        s = self.settings
+        return frozenset({s.smtp.from_address.lower(), s.replies.address.lower()})
+
+    def intake(self):
+        from dumas.ingest.dispatch import Dispatcher
+        from dumas.ingest.intake import Intake
+        from dumas.ingest.lookup import DbThreadLookup
+
+        s = self.settings
+        own = self.own_addresses()
+        return Intake(self.files, Dispatcher(self.files),
+                      lambda session: DbThreadLookup(session, s.replies.address, own,
+                                                     s.numbering.case_tag),
+                      s.limits.max_message_bytes)
+
+    def poller(self):
+        from dumas.ingest.poll import Poller
+
+        return Poller(self.settings.imap, self.sessions, self.files, self.clock, self.intake())
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

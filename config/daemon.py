@@ -1,0 +1,90 @@
+"""The daemon (`dumas run`): APScheduler 3.x running the office's jobs for years under systemd.
+
+- One instance per installation (a `flock` on `<storage>/daemon.lock`).
+- The cycle (intake → documents → deadlines → reports → outbox) runs every `poll_every_minutes`
+  (never less than daily: the SOP asks for a daily check, and the setting is capped at 1440) and
+  once at start, which is also how a daemon that was down catches up.
+- A mail server that is down never kills the daemon: the cycle logs it and retries with
+  exponential backoff (1, 2, 4 ... minutes, capped at the poll interval).
+- SIGTERM/SIGINT stop the scheduler; a running cycle stops after its current batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from dumas.config.app import App
+from dumas.config.locks import job_lock
+from dumas.workflow.errors import DumasError, MailServerError
+
+log = logging.getLogger(__name__)
+
+
+class CycleJob:
+    """The scheduled cycle with its failure backoff."""
+
+    def __init__(self, app: App, scheduler: BlockingScheduler, stop: threading.Event):
+        self.app = app
+        self.scheduler = scheduler
+        self.stop = stop
+        self.failures = 0
+
+    def __call__(self) -> None:
+        from dumas.config.cycle import run_cycle
+
+        if self.stop.is_set():
+            return
+        try:
+            with job_lock(self.app.settings.storage_root, "cycle"):
+                run_cycle(self.app, should_stop=self.stop.is_set)
+        except MailServerError as exc:
+            self.failures += 1
+            delay = self.retry_delay()
+            log.warning("mail server unavailable (%s); retrying in %s", exc, delay)
+            self.scheduler.add_job(self, "date", id="cycle-retry", replace_existing=True,
+                                   run_date=datetime.now(timezone.utc) + delay)
+            return
+        except DumasError as exc:
+            log.error("cycle failed: %s", exc)
+        except Exception:  # noqa: BLE001 - the daemon must outlive any single failure
+            log.exception("cycle failed unexpectedly")
+        self.failures = 0
+
+    def retry_delay(self) -> timedelta:
+        cap = self.app.settings.schedule.poll_every_minutes
+        return timedelta(minutes=min(2 ** (self.failures - 1), cap))
+
+
+def build_scheduler(app: App, stop: threading.Event) -> BlockingScheduler:
+    schedule = app.settings.schedule
+    scheduler = BlockingScheduler(timezone=app.settings.office.timezone,
+                                  job_defaults={"coalesce": True, "max_instances": 1,
+                                                "misfire_grace_time": 3600})
+    cycle = CycleJob(app, scheduler, stop)
+    scheduler.add_job(cycle, "interval", id="cycle", minutes=schedule.poll_every_minutes,
+                      next_run_time=datetime.now(timezone.utc))
+    return scheduler
+
+
+def run_daemon(app: App) -> int:
+    with job_lock(app.settings.storage_root, "daemon", wait=False):
+        stop = threading.Event()
+        scheduler = build_scheduler(app, stop)
+
+        def shutdown(signum, _frame):
+            log.info("signal %s received: stopping after the current step", signum)
+            stop.set()
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, shutdown)
+        signal.signal(signal.SIGINT, shutdown)
+        log.info("dumas daemon started: polling %s every %s minute(s)",
+                 app.settings.imap.folder, app.settings.schedule.poll_every_minutes)
+        scheduler.start()
+        log.info("dumas daemon stopped")
+    return 0

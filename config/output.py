@@ -1,0 +1,38 @@
+"""Printing for the CLI: JSON with stable field names and ISO 8601 times with the office's offset."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
+    return value.astimezone(tz).isoformat(timespec="seconds") if value else None
+
+
+def local(value: datetime | None, tz: ZoneInfo) -> str:
+    """Human form for tables: `2026-11-02 09:15 WIB`-style (the zone's abbreviation)."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if value else "-"
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(str(c))) for w, c in zip(widths, row)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    print(line.format(*headers))
+    for row in rows:
+        print(line.format(*[str(c) for c in row]))
+
+
+def one_line(text: str, width: int = 60) -> str:
+    """A subject or name squeezed onto one line: control characters cannot break the table."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in (text or "")).split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

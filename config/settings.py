@@ -1,0 +1,426 @@
+"""Settings: one TOML file plus secrets from the environment.
+
+`load_settings(path)` returns a frozen `Settings` or raises `ConfigError` naming the offending key
+(`[imap] port`), so a wrong file stops startup with a message the IT person can act on. Unknown keys
+are errors too: a typo (`poll_every_minute`) must not silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dumas.config.schema import Key, Section, read_section
+from dumas.workflow.errors import ConfigError
+
+CONFIG_ENV = "DUMAS_CONFIG"
+SECURITY_MODES = ("ssl", "starttls", "plain")
+ROLES = ("desk", "sekretaris", "hukum", "ketua")
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    timezone: str
+    short_name: str
+    address: str
+    city: str
+    phone: str
+    email: str
+    website: str
+    sekretaris_name: str
+    sekretaris_nip: str
+    ketua_name: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class MailServer:
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str
+    timeout: float
+    tls_verify: bool
+    ca_file: str
+
+
+@dataclass(frozen=True)
+class Imap(MailServer):
+    folder: str
+    batch_size: int
+
+    @property
+    def account(self) -> str:
+        """The cursor key: one mailbox is one (user, host) pair."""
+        return f"{self.username}@{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Smtp(MailServer):
+    from_address: str
+    from_name: str
+
+
+@dataclass(frozen=True)
+class Replies:
+    """Where staff and reporters reply; tokens ride in the plus-address when it is supported."""
+
+    address: str
+    plus_addressing: bool
+    token_days: int
+
+
+@dataclass(frozen=True)
+class Roles:
+    desk: tuple[str, ...]
+    sekretaris: tuple[str, ...]
+    hukum: tuple[str, ...]
+    ketua: tuple[str, ...]
+    delegates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    subdivisions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def addresses(self, role: str) -> tuple[str, ...]:
+        return getattr(self, role, None) or self.subdivisions.get(role, ())
+
+
+@dataclass(frozen=True)
+class Schedule:
+    poll_every_minutes: int
+    recap_day: int
+    recap_time: time
+    send_every_minutes: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_mb: int
+    acks_per_sender_per_hour: int
+    notices_per_sender_per_day: int
+
+    @property
+    def max_message_bytes(self) -> int:
+        return self.max_message_mb * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class WorkHours:
+    start: time
+    end: time
+    extra_days_off: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class Security:
+    require_dmarc: bool
+    trusted_authserv_id: str
+
+
+@dataclass(frozen=True)
+class Numbering:
+    pattern: str
+    case_tag: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path | None
+    office: Office
+    database_url: str
+    storage_root: Path
+    imap: Imap
+    smtp: Smtp
+    replies: Replies
+    roles: Roles
+    schedule: Schedule
+    limits: Limits
+    workhours: WorkHours
+    security: Security
+    numbering: Numbering
+    kecamatan: tuple[str, ...]
+    sop: dict[str, Any]
+
+
+KECAMATAN_MENTAWAI = (
+    "Pagai Selatan", "Sikakap", "Pagai Utara", "Sipora Selatan", "Sipora Utara",
+    "Siberut Selatan", "Siberut Barat Daya", "Siberut Tengah", "Siberut Utara", "Siberut Barat",
+)
+
+_MAIL_SERVER_KEYS = (
+    Key("host", str),
+    Key("port", int, check=lambda v: 0 < v < 65536, hint="a port number 1-65535"),
+    Key("security", str, default="ssl", choices=SECURITY_MODES),
+    Key("username", str, default=""),
+    Key("password", str, default=""),
+    Key("timeout", float, default=60.0, check=lambda v: v > 0, hint="seconds, more than 0"),
+    Key("tls_verify", bool, default=True),
+    Key("ca_file", str, default=""),
+)
+
+SCHEMA = (
+    Section("office", (
+        Key("name", str),
+        Key("timezone", str, default="Asia/Jakarta", check=lambda v: _zone_ok(v),
+            hint="an IANA time zone such as Asia/Jakarta"),
+        Key("short_name", str, default="KPU"),
+        Key("address", str, default=""),
+        Key("city", str, default=""),
+        Key("phone", str, default=""),
+        Key("email", str, default=""),
+        Key("website", str, default=""),
+        Key("sekretaris_name", str, default=""),
+        Key("sekretaris_nip", str, default=""),
+        Key("ketua_name", str, default=""),
+    )),
+    Section("database", (Key("url", str, default="sqlite:///var/dumas.sqlite3"),)),
+    Section("storage", (Key("root", str, default="var/files"),)),
+    Section("imap", _MAIL_SERVER_KEYS + (
+        Key("folder", str, default="INBOX"),
+        Key("batch_size", int, default=100, check=lambda v: 1 <= v <= 5000, hint="1-5000"),
+    )),
+    Section("smtp", _MAIL_SERVER_KEYS + (
+        Key("from", str, check=lambda v: "@" in v, hint="an email address"),
+        Key("from_name", str, default=""),
+    )),
+    Section("replies", (
+        Key("address", str, default="", check=lambda v: v == "" or "@" in v, hint="an email address"),
+        Key("plus_addressing", bool, default=True),
+        Key("token_days", int, default=30, check=lambda v: v > 0, hint="days, more than 0"),
+    )),
+    Section("roles", (
+        Key("desk", list), Key("sekretaris", list), Key("hukum", list), Key("ketua", list),
+        Key("delegates", dict, default={}), Key("subdivisions", dict, default={}),
+    )),
+    Section("schedule", (
+        Key("poll_every_minutes", int, default=15, check=lambda v: 1 <= v <= 1440,
+            hint="1-1440: the mailbox must be checked at least once a day (SOP step 1)"),
+        Key("recap_day", int, default=1, check=lambda v: 1 <= v <= 28, hint="a day 1-28"),
+        Key("recap_time", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
+        Key("send_every_minutes", int, default=1, check=lambda v: 1 <= v <= 60, hint="1-60"),
+    )),
+    Section("limits", (
+        Key("max_message_mb", int, default=25, check=lambda v: v > 0, hint="megabytes, more than 0"),
+        Key("acks_per_sender_per_hour", int, default=3, check=lambda v: v >= 0, hint="0 or more"),
+        Key("notices_per_sender_per_day", int, default=1, check=lambda v: v >= 0, hint="0 or more"),
+    )),
+    Section("workhours", (
+        Key("start", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
+        Key("end", str, default="16:00", check=lambda v: _time_ok(v), hint="HH:MM"),
+        Key("extra_days_off", list, default=[]),
+    )),
+    Section("security", (
+        Key("require_dmarc", bool, default=False),
+        Key("trusted_authserv_id", str, default=""),
+    )),
+    Section("numbering", (
+        Key("pattern", str, default="{seq:03d}/PGD/{month_roman}/{year}"),
+        Key("case_tag", str, default="PGD"),
+    )),
+    Section("gazetteer", (Key("kecamatan", list, default=list(KECAMATAN_MENTAWAI)),)),
+    Section("sop", (), open_keys=True),
+)
+
+
+def _zone_ok(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _time_ok(text: str) -> bool:
+    try:
+        time.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 5
+
+
+def config_path(explicit: str | os.PathLike | None) -> Path:
+    """The file to read: `--config`, else `$DUMAS_CONFIG`, else `dumas.toml` in the working dir."""
+    chosen = explicit or os.environ.get(CONFIG_ENV) or "dumas.toml"
+    return Path(chosen)
+
+
+def load_settings(path: str | os.PathLike | None = None, environ: dict | None = None) -> Settings:
+    """Read and validate the TOML file; raise `ConfigError` naming the first bad key."""
+    file = config_path(path)
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {file} not found (use --config PATH or ${CONFIG_ENV})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
+    return settings_from_dict(raw, environ=os.environ if environ is None else environ,
+                              path=file, base=file.resolve().parent)
+
+
+def settings_from_dict(raw: dict, environ: dict, path: Path | None = None,
+                       base: Path | None = None) -> Settings:
+    """Validate an already-parsed TOML document (the loader's core; tests call it directly)."""
+    known = {s.name for s in SCHEMA}
+    for name in raw:
+        if name not in known:
+            raise ConfigError(f"[{name}] is not a known section (known: {', '.join(sorted(known))})")
+    v = {s.name: read_section(s, raw.get(s.name)) for s in SCHEMA}
+    base = base or Path.cwd()
+    return Settings(
+        path=path,
+        office=Office(**v["office"]),
+        database_url=_database_url(v["database"]["url"], base),
+        storage_root=_under(base, v["storage"]["root"]),
+        imap=_imap(v["imap"], environ),
+        smtp=_smtp(v["smtp"], environ),
+        replies=_replies(v["replies"], v["imap"]),
+        roles=_roles(v["roles"]),
+        schedule=_schedule(v["schedule"]),
+        limits=Limits(**v["limits"]),
+        workhours=_workhours(v["workhours"]),
+        security=_security(v["security"]),
+        numbering=_numbering(v["numbering"]),
+        kecamatan=tuple(_strings("gazetteer", "kecamatan", v["gazetteer"]["kecamatan"])),
+        sop=v["sop"],
+    )
+
+
+def _under(base: Path, value: str) -> Path:
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def _database_url(url: str, base: Path) -> str:
+    # Relative SQLite paths are taken relative to the config file, like storage.root, so a systemd
+    # unit and an interactive shell in another directory open the same database.
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
+        return prefix + str(base / url[len(prefix):])
+    if "://" not in url:
+        raise ConfigError("[database] url must be a SQLAlchemy URL such as sqlite:///var/dumas.sqlite3")
+    return url
+
+
+def _secret(section: str, values: dict, environ: dict, env_name: str, required: bool) -> str:
+    secret = environ.get(env_name) or values["password"]
+    if required and not secret:
+        raise ConfigError(f"[{section}] password is missing (set it in the file or in ${env_name})")
+    return secret
+
+
+def _server_fields(section: str, values: dict, environ: dict, required_password: bool) -> dict:
+    if values["security"] == "plain" and values["username"] and values["host"] not in (
+            "localhost", "127.0.0.1", "::1") and values["tls_verify"]:
+        # Plain-text logins over the network leak the mailbox password; allow it only on loopback
+        # or when the operator has explicitly turned verification off (a test or a private link).
+        raise ConfigError(f"[{section}] security = \"plain\" sends the password in clear text to "
+                          f"{values['host']}; use \"ssl\" or \"starttls\"")
+    return dict(
+        host=values["host"], port=values["port"], security=values["security"],
+        username=values["username"], timeout=values["timeout"], tls_verify=values["tls_verify"],
+        ca_file=values["ca_file"],
+        password=_secret(section, values, environ, f"DUMAS_{section.upper()}_PASSWORD",
+                         required_password),
+    )
+
+
+def _imap(values: dict, environ: dict) -> Imap:
+    if not values["username"]:
+        raise ConfigError("[imap] username is missing")
+    fields = _server_fields("imap", values, environ, required_password=True)
+    return Imap(**fields, folder=values["folder"], batch_size=values["batch_size"])
+
+
+def _smtp(values: dict, environ: dict) -> Smtp:
+    fields = _server_fields("smtp", values, environ, required_password=bool(values["username"]))
+    return Smtp(**fields, from_address=values["from_address"], from_name=values["from_name"])
+
+
+def _replies(values: dict, imap: dict) -> Replies:
+    address = values["address"] or (imap["username"] if "@" in imap["username"] else "")
+    if not address:
+        raise ConfigError("[replies] address is missing (the complaint mailbox's email address)")
+    return Replies(address=address.lower(), plus_addressing=values["plus_addressing"],
+                   token_days=values["token_days"])
+
+
+def _strings(section: str, key: str, items: list) -> list[str]:
+    if not all(isinstance(i, str) and i.strip() for i in items):
+        raise ConfigError(f"[{section}] {key} must be a list of non-empty strings")
+    return [i.strip() for i in items]
+
+
+def _addresses(section: str, key: str, items: list) -> tuple[str, ...]:
+    out = _strings(section, key, items)
+    for a in out:
+        if "@" not in a or any(c.isspace() for c in a):
+            raise ConfigError(f"[{section}] {key}: {a!r} is not an email address")
+    return tuple(a.lower() for a in out)
+
+
+def _address_table(section: str, table: dict) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for name, items in table.items():
+        if not isinstance(items, list):
+            raise ConfigError(f"[{section}] {name} must be a list of email addresses")
+        out[name.lower()] = _addresses(section, name, items)
+    return out
+
+
+def _roles(values: dict) -> Roles:
+    fixed = {r: _addresses("roles", r, values[r]) for r in ROLES}
+    for r in ROLES:
+        if not fixed[r]:
+            raise ConfigError(f"[roles] {r} needs at least one email address")
+    delegates = _address_table("roles.delegates", values["delegates"])
+    for role in delegates:
+        if role not in ROLES:
+            raise ConfigError(f"[roles.delegates] {role} is not a role ({', '.join(ROLES)})")
+    subdivisions = _address_table("roles.subdivisions", values["subdivisions"])
+    return Roles(**fixed, delegates=delegates, subdivisions=subdivisions)
+
+
+def _schedule(values: dict) -> Schedule:
+    return Schedule(poll_every_minutes=values["poll_every_minutes"], recap_day=values["recap_day"],
+                    recap_time=time.fromisoformat(values["recap_time"]),
+                    send_every_minutes=values["send_every_minutes"])
+
+
+def _workhours(values: dict) -> WorkHours:
+    start, end = time.fromisoformat(values["start"]), time.fromisoformat(values["end"])
+    if end <= start:
+        raise ConfigError("[workhours] end must be later than start")
+    days = []
+    for item in values["extra_days_off"]:
+        try:
+            days.append(item if isinstance(item, date) else date.fromisoformat(str(item)))
+        except ValueError:
+            raise ConfigError(f"[workhours] extra_days_off: {item!r} is not a date (YYYY-MM-DD)") from None
+    return WorkHours(start=start, end=end, extra_days_off=tuple(sorted(days)))
+
+
+def _security(values: dict) -> Security:
+    if values["require_dmarc"] and not values["trusted_authserv_id"]:
+        raise ConfigError("[security] trusted_authserv_id is needed when require_dmarc = true "
+                          "(the authserv-id your mail server writes in Authentication-Results)")
+    return Security(**values)
+
+
+def _numbering(values: dict) -> Numbering:
+    probe = dict(seq=1, year=2026, month=11, month_roman="XI", tag=values["case_tag"])
+    try:
+        values["pattern"].format(**probe)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ConfigError(f"[numbering] pattern is not valid ({exc}); it may use "
+                          "{seq}, {year}, {month}, {month_roman}, {tag}") from None
+    if "{seq" not in values["pattern"]:
+        raise ConfigError("[numbering] pattern must contain {seq}")
+    return Numbering(**values)

@@ -1,0 +1,63 @@
+"""From a classified message to the workflow: the one place that maps verdicts to actions.
+
+Runs inside the message's SAVEPOINT (see `Intake.process`): everything it does commits with the
+message or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from dumas.ingest.inbound import InboundMail
+from dumas.ingest.rules import COMPLAINT, IGNORED, REPLY, Verdict
+from dumas.workflow import events
+from dumas.workflow.cases import ComplaintInput, IncomingFile, create_pengaduan
+from dumas.workflow.filestore import FileStore
+from dumas.workflow.models import RawMessage
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(self, files: FileStore):
+        self._files = files
+
+    def dispatch(self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict,
+                 now: datetime) -> None:
+        handler = {COMPLAINT: self.on_complaint, REPLY: self.on_reply,
+                   IGNORED: self.on_ignored}[verdict.disposition]
+        handler(session, raw, mail, verdict, now)
+
+    def on_complaint(self, session, raw, mail, verdict, now) -> None:
+        files = self.store_files(mail)
+        data = ComplaintInput(channel="email", received_at=raw.internal_date or now,
+                              subject=mail.subject, body=mail.text,
+                              from_name=mail.sender.name if mail.sender else "",
+                              from_email=mail.sender.email if mail.sender else "", files=files)
+        case = create_pengaduan(session, data, now, raw_id=raw.id)
+        raw.pengaduan_id = case.id
+        events.record(session, "pengaduan_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
+                      actor=raw.from_address, summary="Pengaduan diterima melalui email")
+        log.info("message %s registered as case id %s", raw.message_id, case.id)
+
+    def on_reply(self, session, raw, mail, verdict, now) -> None:
+        raw.pengaduan_id = verdict.pengaduan_id
+        events.record(session, "balasan_diterima", now, pengaduan_id=verdict.pengaduan_id,
+                      raw_id=raw.id, actor=raw.from_address, summary="Balasan email diterima",
+                      detail={"rule": verdict.rule})
+
+    def on_ignored(self, session, raw, mail, verdict, now) -> None:
+        events.record(session, "pesan_diabaikan", now, raw_id=raw.id, actor=raw.from_address,
+                      summary=f"Pesan otomatis dicatat dan diabaikan ({verdict.rule})",
+                      detail={"reason": verdict.reason})
+
+    def store_files(self, mail: InboundMail) -> tuple[IncomingFile, ...]:
+        out = []
+        for att in mail.attachments:
+            key, sha = self._files.put("att", att.payload)
+            out.append(IncomingFile(filename=att.filename, content_type=att.content_type,
+                                    size=att.size, sha256=sha, storage_key=key))
+        return tuple(out)

@@ -1,0 +1,166 @@
+"""One message, from fetched bytes to a committed outcome (inside the caller's batch transaction).
+
+`store()` keeps the raw bytes and the message's identity first; `process()` parses, classifies and
+hands the message to the dispatcher inside a SAVEPOINT. Whatever goes wrong in processing rolls
+back to "raw stored + quarantined with the reason" and the poll goes on; `dumas replay` calls
+`process()` again later. A message already known by Message-ID + SHA-256 (the same message seen at
+a new UID, e.g. after a UIDVALIDITY change) only gets its new location recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dumas.ingest.imap_source import FetchedMessage
+from dumas.ingest.parser import parse_message
+from dumas.ingest.rules import QUARANTINED, Verdict, classify
+from dumas.workflow.errors import MessageError
+from dumas.workflow.filestore import FileStore
+from dumas.workflow.models import MailboxLocation, RawMessage
+
+log = logging.getLogger(__name__)
+
+OVERSIZE = "oversize"
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+@dataclass(frozen=True)
+class Location:
+    account: str
+    folder: str
+    uidvalidity: int
+
+
+def message_id_of(raw: bytes) -> str:
+    """The Message-ID header as written, found without a full parse (identity comes first)."""
+    end = _HEADER_END.search(raw)
+    head = raw[: end.start()] if end else raw
+    m = _MESSAGE_ID.search(head)
+    if not m:
+        return ""
+    return b" ".join(m.group(1).split()).decode("ascii", "replace")[:998]
+
+
+def message_id_key(message_id: str) -> str:
+    return message_id.strip().strip("<>").strip().lower()
+
+
+class Intake:
+    def __init__(self, files: FileStore, dispatcher, lookup_factory, max_bytes: int):
+        self._files = files
+        self._dispatcher = dispatcher
+        self._lookup_factory = lookup_factory  # session -> ThreadLookup
+        self.max_bytes = max_bytes
+
+    def ingest(self, session: Session, where: Location, msg: FetchedMessage, size: int,
+               now: datetime) -> str:
+        """Record one fetched message; return what it became ("duplicate" for a known message)."""
+        if _location_known(session, where, msg.uid):
+            return "duplicate"
+        msgid = message_id_of(msg.raw)
+        sha = hashlib.sha256(msg.raw).hexdigest()
+        raw = session.execute(select(RawMessage).where(
+            RawMessage.sha256 == sha, RawMessage.message_id_key == message_id_key(msgid))).scalar()
+        if raw is not None:
+            session.add(_location(where, msg.uid, raw, now))
+            return "duplicate"
+        raw = self.store(session, msg, msgid, sha, size, now)
+        session.add(_location(where, msg.uid, raw, now))
+        if size > self.max_bytes:
+            self._quarantine_oversize(raw, now)
+        else:
+            self.process(session, raw, msg.raw, now)
+        return raw.disposition
+
+    def store(self, session: Session, msg: FetchedMessage, msgid: str, sha: str, size: int,
+              now: datetime) -> RawMessage:
+        key, _ = self._files.put("raw", msg.raw)
+        raw = RawMessage(sha256=sha, message_id=msgid or None, message_id_key=message_id_key(msgid),
+                         size=size, storage_key=key, fetched_at=now, internal_date=msg.internal_date,
+                         disposition=QUARANTINED, reason="not processed yet", attempts=0)
+        session.add(raw)
+        session.flush()
+        return raw
+
+    def process(self, session: Session, raw: RawMessage, data: bytes, now: datetime) -> None:
+        """Parse, classify and dispatch `raw`; on any error quarantine it with the reason."""
+        if raw.rule == OVERSIZE:
+            return  # only its header is stored: there is nothing more to process
+        raw.attempts = (raw.attempts or 0) + 1
+        try:
+            with session.begin_nested():
+                mail, verdict = self._decide(session, raw, data)
+                self._dispatcher.dispatch(session, raw, mail, verdict, now)
+                _apply_verdict(raw, verdict, now)
+        except MessageError as exc:
+            self._quarantine(raw, exc.reason, "", now)
+        except Exception as exc:  # noqa: BLE001 - any failure must quarantine, never stop the poll
+            log.exception("message %s (raw %s) failed in processing", raw.message_id, raw.id)
+            self._quarantine(raw, f"processing failed: {type(exc).__name__}: {exc}"[:500],
+                             _short_traceback(exc), now)
+
+    def _decide(self, session: Session, raw: RawMessage, data: bytes):
+        mail = parse_message(data)
+        _summarise(raw, mail)
+        return mail, classify(mail, self._lookup_factory(session))
+
+    def _quarantine_oversize(self, raw: RawMessage, now: datetime) -> None:
+        # Fetched once, header only, and never fetched again (the cursor moves past it); the
+        # original stays in the mailbox, which is never deleted from, for a person to look at.
+        self._quarantine(raw, f"message is {raw.size / 1048576:.1f} MB, over the limit of "
+                              f"{self.max_bytes // 1048576} MB ([limits] max_message_mb); only its "
+                              "header was stored, the original stays in the mailbox", "", now,
+                         rule=OVERSIZE)
+
+    def _quarantine(self, raw: RawMessage, reason: str, error: str, now: datetime,
+                    rule: str = "quarantine") -> None:
+        raw.disposition = QUARANTINED
+        raw.rule = rule
+        raw.reason = reason
+        raw.error = error
+        raw.pengaduan_id = None
+        raw.processed_at = now
+        log.warning("message %s quarantined: %s", raw.message_id or f"raw#{raw.id}", reason[:200])
+
+
+def _apply_verdict(raw: RawMessage, verdict: Verdict, now: datetime) -> None:
+    raw.disposition = verdict.disposition
+    raw.rule = verdict.rule
+    raw.reason = verdict.reason
+    raw.error = ""
+    raw.processed_at = now
+    if verdict.pengaduan_id is not None and raw.pengaduan_id is None:
+        raw.pengaduan_id = verdict.pengaduan_id
+
+
+def _summarise(raw: RawMessage, mail) -> None:
+    raw.from_address = mail.sender.key[:320] if mail.sender else ""
+    raw.subject = mail.subject
+    raw.date_header = mail.date
+    raw.in_reply_to = " ".join(mail.in_reply_to)
+    raw.references = " ".join(mail.references)
+    raw.defects = list(mail.defects)[:50]
+
+
+def _location_known(session: Session, where: Location, uid: int) -> bool:
+    return session.execute(select(MailboxLocation.id).where(
+        MailboxLocation.account == where.account, MailboxLocation.folder == where.folder,
+        MailboxLocation.uidvalidity == where.uidvalidity, MailboxLocation.uid == uid)).first() is not None
+
+
+def _location(where: Location, uid: int, raw: RawMessage, now: datetime) -> MailboxLocation:
+    return MailboxLocation(account=where.account, folder=where.folder,
+                           uidvalidity=where.uidvalidity, uid=uid, raw=raw, seen_at=now)
+
+
+def _short_traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc, limit=-6))[-4000:]

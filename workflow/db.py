@@ -1,0 +1,93 @@
+"""Engine, sessions and migrations.
+
+SQLite is the default and gets the settings a long-running mail daemon needs: WAL (readers never
+block the poller), a busy timeout, foreign keys, and `BEGIN IMMEDIATE` so two processes that both
+write (the daemon and a `dumas register` at the desk) queue on the lock instead of failing halfway.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from importlib import resources
+from typing import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dumas.workflow.errors import ConfigError, DumasError
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for `url`, with the SQLite settings above when it is SQLite."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_on_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose work commits at the end of the block, or rolls back on error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def _alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("dumas.workflow") / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply the Alembic migrations (what `dumas init` runs)."""
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(url), revision)
+    except OperationalError as exc:
+        raise DumasError(f"cannot open or migrate the database: {exc.orig}") from exc
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(url: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+
+
+def check_schema(engine: Engine, url: str) -> None:
+    """Raise ConfigError when the database is not at the code's migration head."""
+    have, want = current_revision(engine), head_revision(url)
+    if have != want:
+        raise ConfigError(f"the database is at migration {have or 'none'}, the code needs {want}: "
+                          "run `dumas init`")

@@ -1,0 +1,49 @@
+"""Dumas's own exception hierarchy.
+
+Library exceptions (imaplib/imapclient, smtplib, SQLAlchemy, WeasyPrint) are translated into these
+at the boundary that calls the library, so callers handle one family and logs read the same.
+"""
+
+
+class DumasError(Exception):
+    """Base of every error Dumas raises on purpose."""
+
+
+class ConfigError(DumasError):
+    """The configuration is wrong; the message names the key (`[imap] port ...`)."""
+
+
+class MailServerError(DumasError):
+    """The mail server cannot be reached, refused the login, or broke the protocol."""
+
+
+class LoginError(MailServerError):
+    """The server answered but refused the credentials."""
+
+
+class StorageError(DumasError):
+    """The file store could not keep a file (disk full, permissions)."""
+
+
+class MessageError(DumasError):
+    """A message could not be processed; `reason` is the readable quarantine reason."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DeliveryError(DumasError):
+    """The SMTP server did not accept a message; `permanent` tells whether to retry."""
+
+    def __init__(self, message: str, permanent: bool):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class DocumentError(DumasError):
+    """A PDF or workbook could not be produced."""
+
+
+class WorkflowError(DumasError):
+    """A workflow rule was violated (wrong step, unknown case...)."""
