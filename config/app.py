@@ -69,7 +69,7 @@ class App:
         own = self.own_addresses()
         return Intake(self.files, Dispatcher(self.files),
                       lambda session: DbThreadLookup(session, s.replies.address, own,
-                                                     s.numbering.case_tag),
+                                                     s.numbering.case_tag, s.numbering.pattern),
                       s.limits.max_message_bytes)
 
     def poller(self):

@@ -19,6 +19,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError as ImapLoginError
 
 from dumas.workflow.errors import LoginError, MailServerError
+from dumas.workflow.tlsconfig import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +31,6 @@ class FetchedMessage:
     uid: int
     raw: bytes
     internal_date: datetime | None
-
-
-def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
-    """The TLS context for IMAP and SMTP: system CAs (or `ca_file`), verification on by default."""
-    ctx = ssl.create_default_context(cafile=ca_file or None)
-    if not verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
 
 
 class MailboxSource:

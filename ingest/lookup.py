@@ -6,16 +6,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dumas.workflow.models import OutboxMessage, Pengaduan, ReplyToken
-from dumas.workflow.numbering import find_case_tag
+from dumas.workflow.numbering import find_case_tag, number_from_tag
 from dumas.workflow.tokens import token_from_address, token_hash, token_in_subject
 
 
 class DbThreadLookup:
-    def __init__(self, session: Session, reply_address: str, own: frozenset[str], case_tag: str):
+    def __init__(self, session: Session, reply_address: str, own: frozenset[str], case_tag: str,
+                 pattern: str):
         self._session = session
         self._reply_address = reply_address
         self._own = own
         self._case_tag = case_tag
+        self._pattern = pattern
 
     def own_addresses(self) -> frozenset[str]:
         return self._own
@@ -48,4 +50,5 @@ class DbThreadLookup:
         return token_in_subject(subject)
 
     def number_in_subject(self, subject: str) -> str:
-        return find_case_tag(subject, self._case_tag) or ""
+        body = find_case_tag(subject, self._case_tag)
+        return number_from_tag(body, self._pattern, self._case_tag) if body else ""

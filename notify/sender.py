@@ -1,0 +1,202 @@
+"""The SMTP sender: the only module that imports smtplib.
+
+`OutboxSender.drain()` sends the rows that are due, one at a time, each in its own transaction:
+a row is marked sent only after the server accepted it. Temporary failures (4xx, network errors,
+the server down) are retried with exponential backoff; permanent ones (5xx) give up at once, and so
+does a row that keeps failing for `GIVE_UP_AFTER`. Either way the row says why (`dumas outbox list`)
+and the log names the Message-ID.
+
+Exactly once, as far as SMTP allows: a crash after the server's 250 and before our commit would
+send the row again, with the same Message-ID, so receiving clients can tell it is the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dumas.notify.mime import build_message
+from dumas.workflow.clock import Clock
+from dumas.workflow.errors import DeliveryError, StorageError
+from dumas.workflow.filestore import FileStore
+from dumas.workflow.models import Document, OutboxAttachment, OutboxMessage
+from dumas.workflow.tlsconfig import tls_context
+
+log = logging.getLogger(__name__)
+
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(days=3)
+
+
+def smtp_connection(s) -> smtplib.SMTP:
+    """Connect and log in per `[smtp]`; every failure becomes a (temporary) DeliveryError.
+
+    Even a refused login is temporary for the rows: they wait, nothing is given up, and they go
+    out once the password is fixed.
+    """
+    ctx = tls_context(s.tls_verify, s.ca_file)
+    try:
+        if s.security == "ssl":
+            conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ctx)
+        else:
+            conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            if s.security == "starttls":
+                conn.starttls(context=ctx)
+        if s.username:
+            conn.login(s.username, s.password)
+        return conn
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(f"the SMTP server refused the login for {s.username} "
+                            f"({exc.smtp_code})", permanent=False) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"cannot connect to the SMTP server {s.host}:{s.port}: {exc}",
+                            permanent=False) from exc
+
+
+class OutboxSender:
+    def __init__(self, smtp_settings, sessions: sessionmaker[Session], files: FileStore,
+                 clock: Clock, connect=smtp_connection):
+        self._smtp = smtp_settings
+        self._sessions = sessions
+        self._files = files
+        self._clock = clock
+        self._connect = connect
+        self._connect_failures = 0
+        self._down_until: datetime | None = None
+
+    def drain(self, limit: int = 500) -> dict[str, int]:
+        """Send every due row (at most `limit`); returns counts of sent / retry / failed / waiting.
+
+        While the server is unreachable the rows are not touched (they cannot be at fault); the
+        sender itself backs off exponentially before trying to connect again.
+        """
+        counts = {"sent": 0, "retry": 0, "failed": 0, "waiting": 0}
+        due = self._due_ids(limit)
+        if not due:
+            return counts
+        conn = None
+        try:
+            for done, row_id in enumerate(due):
+                conn = conn or self._open()
+                if conn is None:
+                    counts["waiting"] = len(due) - done
+                    break
+                outcome = self._send_one(conn, row_id)
+                counts[outcome] += 1
+                if outcome == "retry":  # the connection may be in any state after an error
+                    conn = _close(conn)
+        finally:
+            _close(conn)
+        return counts
+
+    def _due_ids(self, limit: int) -> list[int]:
+        now = self._clock.now()
+        with self._sessions() as session:
+            not_ready = select(OutboxAttachment.outbox_id).join(
+                Document, OutboxAttachment.document_id == Document.id).where(
+                Document.status != "rendered")
+            return list(session.execute(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.status == "pending",
+                    or_(OutboxMessage.next_attempt_at.is_(None),
+                        OutboxMessage.next_attempt_at <= now),
+                    OutboxMessage.id.not_in(not_ready))
+                .order_by(OutboxMessage.id).limit(limit)).scalars())
+
+    def _open(self) -> smtplib.SMTP | None:
+        now = self._clock.now()
+        if self._down_until is not None and now < self._down_until:
+            return None
+        try:
+            conn = self._connect(self._smtp)
+        except DeliveryError as exc:
+            self._connect_failures += 1
+            delay = min(FIRST_RETRY * 2 ** (self._connect_failures - 1), MAX_RETRY)
+            self._down_until = now + delay
+            log.warning("SMTP unavailable, the outbox waits (next try in %s): %s", delay, exc)
+            return None
+        self._connect_failures, self._down_until = 0, None
+        return conn
+
+    def _send_one(self, conn: smtplib.SMTP, row_id: int) -> str:
+        with self._sessions() as session, session.begin():
+            row = session.get(OutboxMessage, row_id)
+            try:
+                refused = self._deliver(conn, session, row)
+            except DeliveryError as exc:
+                return self._failed(row, str(exc), exc.permanent)
+            row.status, row.sent_at = "sent", self._clock.now()
+            row.attempts += 1
+            row.last_error = f"refused by the server: {', '.join(refused)}" if refused else ""
+            log.info("sent %s (%s) to %d recipient(s)", row.message_id, row.kind,
+                     len(row.to_addrs) + len(row.cc_addrs) - len(refused))
+            return "sent"
+
+    def _deliver(self, conn: smtplib.SMTP, session: Session, row: OutboxMessage) -> list[str]:
+        try:
+            files = self._files_for(session, row)
+        except StorageError as exc:  # a disk problem the operator can fix: keep the row
+            raise DeliveryError(str(exc), permanent=False) from exc
+        try:
+            message = build_message(row, self._smtp.from_address, self._smtp.from_name, files)
+        except ValueError as exc:  # an address or header we cannot write: retrying will not help
+            raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
+        try:
+            refused = conn.send_message(message, from_addr=self._smtp.from_address,
+                                        to_addrs=list(row.to_addrs) + list(row.cc_addrs))
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryError(f"all recipients refused: {_codes(exc.recipients)}",
+                                permanent=all(c >= 500 for c in codes)) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
+                                permanent=exc.smtp_code >= 500) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP connection failed: {exc}", permanent=False) from exc
+        return sorted(refused)
+
+    def _files_for(self, session: Session, row: OutboxMessage) -> list[tuple[str, str, bytes]]:
+        out = []
+        for att in row.attachments:
+            if att.document_id is not None:
+                doc = session.get(Document, att.document_id)
+                out.append((att.filename or doc.filename, "application/pdf",
+                            self._files.read(doc.storage_key)))
+            else:
+                out.append((att.filename, att.content_type, self._files.read(att.storage_key)))
+        return out
+
+    def _failed(self, row: OutboxMessage, error: str, permanent: bool) -> str:
+        now = self._clock.now()
+        row.attempts += 1
+        row.last_error = error[:1000]
+        if permanent or now - row.created_at >= GIVE_UP_AFTER:
+            row.status = "failed"
+            log.error("gave up on %s (%s) after %d attempt(s): %s", row.message_id, row.kind,
+                      row.attempts, error)
+            return "failed"
+        row.next_attempt_at = now + min(FIRST_RETRY * 2 ** (row.attempts - 1), MAX_RETRY)
+        log.warning("will retry %s at %s: %s", row.message_id, row.next_attempt_at, error)
+        return "retry"
+
+
+def _close(conn) -> None:
+    if conn is not None:
+        try:
+            conn.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return None
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _codes(recipients: dict) -> str:
+    return ", ".join(f"{addr} ({code})" for addr, (code, _) in recipients.items())
