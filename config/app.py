@@ -60,6 +60,29 @@ class App:
         s = self.settings
         return frozenset({s.smtp.from_address.lower(), s.replies.address.lower()})
 
+    @cached_property
+    def sop(self):
+        from dumas.workflow.sop import load_sop
+
+        return load_sop(self.settings.sop, subdivisions=self.settings.roles.subdivisions.keys())
+
+    @cached_property
+    def calendar(self):
+        from dumas.workflow.calendar import WorkCalendar
+
+        w = self.settings.workhours
+        return WorkCalendar(zone=self.settings.office.timezone, start=w.start, end=w.end,
+                            extra_days_off=w.extra_days_off)
+
+    @cached_property
+    def toolkit(self):
+        from dumas.notify.apply import Toolkit
+        from dumas.notify.compose import Composer
+
+        s = self.settings
+        return Toolkit(settings=s, composer=Composer(s.office, s.numbering.case_tag),
+                       sop=self.sop, calendar=self.calendar)
+
     def intake(self):
         from dumas.ingest.dispatch import Dispatcher
         from dumas.ingest.intake import Intake
@@ -67,7 +90,7 @@ class App:
 
         s = self.settings
         own = self.own_addresses()
-        return Intake(self.files, Dispatcher(self.files),
+        return Intake(self.files, Dispatcher(self.files, self.toolkit),
                       lambda session: DbThreadLookup(session, s.replies.address, own,
                                                      s.numbering.case_tag, s.numbering.pattern),
                       s.limits.max_message_bytes)
@@ -76,6 +99,16 @@ class App:
         from dumas.ingest.poll import Poller
 
         return Poller(self.settings.imap, self.sessions, self.files, self.clock, self.intake())
+
+    def renderer(self):
+        from dumas.workflow.rendering import DocumentRenderer
+
+        return DocumentRenderer(self.sessions, self.files, self.settings.office, self.clock)
+
+    def sender(self):
+        from dumas.notify.sender import OutboxSender
+
+        return OutboxSender(self.settings.smtp, self.sessions, self.files, self.clock)
 
     def close(self) -> None:
         if "engine" in self.__dict__:

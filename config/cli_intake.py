@@ -19,6 +19,8 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("poll", help="run one complete cycle: intake, documents, outbox")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--only", action="append", choices=("intake", "documents", "outbox"),
+                   help="run only this job (repeatable), e.g. to catch up on mail first")
     p.set_defaults(func=cmd_poll)
 
     p = sub.add_parser("run", help="run the daemon (scheduler) until SIGTERM")
@@ -60,20 +62,39 @@ def ready(app: App) -> None:
 
 
 def cmd_poll(app: App, args) -> int:
-    from dumas.config.cycle import run_cycle
+    from dumas.config.cycle import JOBS, run_cycle
     from dumas.config.locks import job_lock
 
     ready(app)
+    only = tuple(args.only) if args.only else JOBS
     with job_lock(app.settings.storage_root, "cycle"):
-        summary = run_cycle(app)
-    intake = summary["intake"]
+        results = run_cycle(app, only=only)
     if args.json:
-        print_json({"folder": intake.folder, "uidvalidity": intake.uidvalidity,
+        print_json(_cycle_json(results))
+        return 1 if _failed(results) else 0
+    for job, (result, seconds) in results.items():
+        text = result.summary() if hasattr(result, "summary") else ", ".join(
+            f"{k} {v}" for k, v in result.items() if v) or "nothing to do"
+        print(f"{job}: {text} ({seconds:.1f} s)")
+    return 1 if _failed(results) else 0
+
+
+def _failed(results: dict) -> list[str]:
+    return [job for job, (result, _) in results.items()
+            if isinstance(result, dict) and "error" in result]
+
+
+def _cycle_json(results: dict) -> dict:
+    out: dict = {"timings": {job: round(sec, 3) for job, (_, sec) in results.items()}}
+    if "intake" in results and hasattr(results["intake"][0], "summary"):
+        intake = results["intake"][0]
+        out.update({"folder": intake.folder, "uidvalidity": intake.uidvalidity,
                     "uidvalidity_changed": intake.uidvalidity_changed,
                     "new_messages": intake.new_uids, "outcomes": dict(intake.outcomes)})
-    else:
-        print(intake.summary())
-    return 0
+    for job in ("documents", "outbox"):
+        if job in results:
+            out[job] = results[job][0]
+    return out
 
 
 def cmd_run(app: App, args) -> int:

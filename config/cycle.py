@@ -1,19 +1,61 @@
 """One complete cycle of the office's jobs, in order: what `dumas poll` runs and the daemon schedules.
 
 Intake first (new mail), then the work intake created (documents, deadlines, reports), then the
-outbox, so that one cron line alone could run the office.
+outbox, so that one cron line alone could run the office. Each job commits its own work: a job
+that fails is logged and the next one still runs (the outbox must not wait for a broken PDF).
+A mail server that cannot be reached stops the cycle with `MailServerError` only after the other
+jobs ran, so reminders and queued mail do not depend on the IMAP server.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from dumas.config.app import App
+from dumas.config.locks import job_lock
+from dumas.workflow.errors import MailServerError
 
 log = logging.getLogger(__name__)
 
+JOBS = ("intake", "documents", "outbox")
 
-def run_cycle(app: App, should_stop=lambda: False) -> dict:
-    """Run every job once; returns a summary per job. Mail-server errors propagate."""
-    summary = {"intake": app.poller().poll(should_stop)}
-    return summary
+
+def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS) -> dict:
+    """Run the jobs in `only` once, in cycle order; returns {job: (result, seconds)}.
+
+    A job that fails is logged and reported as `{"error": ...}`; the next job still runs.
+    """
+    results: dict = {}
+    down: MailServerError | None = None
+    for job in JOBS:
+        if job not in only or should_stop():
+            continue
+        started = time.monotonic()
+        try:
+            result = _run(app, job, should_stop)
+        except MailServerError as exc:
+            down, result = exc, {"error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - one broken job must not starve the others
+            log.exception("job %s failed", job)
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        results[job] = (result, time.monotonic() - started)
+    if down is not None:
+        raise down
+    return results
+
+
+def drain_outbox(app: App) -> dict:
+    """Send what is due; one drainer at a time, or a row could go out twice."""
+    with job_lock(app.settings.storage_root, "outbox"):
+        return app.sender().drain()
+
+
+def _run(app: App, job: str, should_stop):
+    if job == "intake":
+        return app.poller().poll(should_stop)
+    if job == "documents":
+        return app.renderer().run(should_stop=should_stop)
+    if job == "outbox":
+        return drain_outbox(app)
+    raise ValueError(f"unknown job {job!r}")

@@ -6,7 +6,6 @@ message or not at all.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -14,16 +13,18 @@ from sqlalchemy.orm import Session
 from dumas.ingest.inbound import InboundMail
 from dumas.ingest.rules import COMPLAINT, IGNORED, REPLY, Verdict
 from dumas.workflow import events
-from dumas.workflow.cases import ComplaintInput, IncomingFile, create_pengaduan
+from dumas.ingest.registrar import Registrar
+from dumas.ingest.replies import ReplyHandler
+from dumas.workflow.cases import ComplaintInput, IncomingFile
 from dumas.workflow.filestore import FileStore
 from dumas.workflow.models import RawMessage
 
-log = logging.getLogger(__name__)
-
 
 class Dispatcher:
-    def __init__(self, files: FileStore):
+    def __init__(self, files: FileStore, kit):
         self._files = files
+        self._registrar = Registrar(kit)
+        self._replies = ReplyHandler(kit)
 
     def dispatch(self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict,
                  now: datetime) -> None:
@@ -32,26 +33,26 @@ class Dispatcher:
         handler(session, raw, mail, verdict, now)
 
     def on_complaint(self, session, raw, mail, verdict, now) -> None:
-        files = self.store_files(mail)
         data = ComplaintInput(channel="email", received_at=raw.internal_date or now,
                               subject=mail.subject, body=mail.text,
                               from_name=mail.sender.name if mail.sender else "",
-                              from_email=mail.sender.email if mail.sender else "", files=files)
-        case = create_pengaduan(session, data, now, raw_id=raw.id)
-        raw.pengaduan_id = case.id
+                              from_email=mail.sender.email if mail.sender else "",
+                              files=self.store_files(mail))
+        case = self._registrar.register(session, data, now, raw=raw)
         events.record(session, "pengaduan_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
-                      actor=raw.from_address, summary="Pengaduan diterima melalui email")
-        log.info("message %s registered as case id %s", raw.message_id, case.id)
+                      actor=raw.from_address, summary="Pengaduan diterima melalui email.")
 
     def on_reply(self, session, raw, mail, verdict, now) -> None:
         raw.pengaduan_id = verdict.pengaduan_id
         events.record(session, "balasan_diterima", now, pengaduan_id=verdict.pengaduan_id,
-                      raw_id=raw.id, actor=raw.from_address, summary="Balasan email diterima",
+                      raw_id=raw.id, actor=raw.from_address, summary="Balasan email diterima.",
                       detail={"rule": verdict.rule})
+        self._replies.handle(session, raw, mail, verdict.pengaduan_id, verdict.token,
+                             self.store_files(mail), now)
 
     def on_ignored(self, session, raw, mail, verdict, now) -> None:
         events.record(session, "pesan_diabaikan", now, raw_id=raw.id, actor=raw.from_address,
-                      summary=f"Pesan otomatis dicatat dan diabaikan ({verdict.rule})",
+                      summary=f"Pesan otomatis dicatat dan diabaikan ({verdict.rule}).",
                       detail={"reason": verdict.reason})
 
     def store_files(self, mail: InboundMail) -> tuple[IncomingFile, ...]:

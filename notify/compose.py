@@ -14,11 +14,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
+from dumas.workflow.docformat import hari_tanggal, ukuran, waktu
 from dumas.workflow.numbering import case_tag
-
-HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember")
 
 
 @dataclass(frozen=True)
@@ -29,22 +26,11 @@ class Composed:
 
 
 def tanggal(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:
-    """`Senin, 2 November 2026 pukul 09.15 WIB` — the way Indonesian letters write dates."""
+    """`Senin, 2 November 2026 pukul 09.15 WIB` (or without the time)."""
     if value is None:
         return "-"
     local = value.astimezone(tz)
-    text = f"{HARI[local.weekday()]}, {local.day} {BULAN[local.month - 1]} {local.year}"
-    if with_time:
-        text += f" pukul {local:%H.%M} {local.tzname() or ''}".rstrip()
-    return text
-
-
-def ukuran(size: int) -> str:
-    """Human file sizes with Indonesian decimal commas: `1,4 MB`."""
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}".replace(".", ",")
-    return f"{size} byte"
+    return waktu(local) if with_time else hari_tanggal(local)
 
 
 class Composer:
@@ -60,12 +46,14 @@ class Composer:
         self.env.filters["ukuran"] = ukuran
         self.env.globals["office"] = office
 
-    def compose(self, kind: str, number: str | None = None, **context) -> Composed:
-        """Render `kind` with `context`; the subject gets the case tag when there is a number."""
+    def compose(self, kind: str, number: str | None = None, token: str = "", **context) -> Composed:
+        """Render `kind` with `context`. The subject gets the case tag when there is a number,
+        with `#token` inside it when the token cannot ride in a plus-address."""
         context = {"number": number, **context}
         subject = " ".join(self.env.get_template(f"{kind}.subject").render(context).split())
         if number:
-            subject = f"{case_tag(number, self.tag)} {subject}"
+            tag = case_tag(number, self.tag)
+            subject = f"{tag[:-1]} #{token}] {subject}" if token else f"{tag} {subject}"
         text = self.env.get_template(f"{kind}.txt").render(context)
         try:
             html = self.env.get_template(f"{kind}.html").render(context)

@@ -99,7 +99,7 @@ class OutboxSender:
         with self._sessions() as session:
             not_ready = select(OutboxAttachment.outbox_id).join(
                 Document, OutboxAttachment.document_id == Document.id).where(
-                Document.status != "rendered")
+                Document.status == "pending")
             return list(session.execute(
                 select(OutboxMessage.id).where(
                     OutboxMessage.status == "pending",
@@ -165,6 +165,10 @@ class OutboxSender:
         for att in row.attachments:
             if att.document_id is not None:
                 doc = session.get(Document, att.document_id)
+                if doc.status != "rendered":  # failed for good: the mail goes without it
+                    log.warning("sending %s without %s (render failed)", row.message_id,
+                                doc.filename)
+                    continue
                 out.append((att.filename or doc.filename, "application/pdf",
                             self._files.read(doc.storage_key)))
             else:

@@ -198,6 +198,16 @@ class Pengaduan(Base):
     attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
 
 
+class RegistrationCounter(Base):
+    """The last registration sequence of a year. Incremented with one atomic UPDATE, so two
+    processes registering at once (the daemon and a desk's `dumas register`) never share a number."""
+
+    __tablename__ = "registration_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Task(Base):
     """One SOP step as a task for a role, with its deadline."""
 
@@ -301,10 +311,12 @@ class Delegation(Base):
 
 
 class Notice(Base):
-    """Explanations sent to a sender (refused command, unknown case): at most one per day per reason."""
+    """Explanations sent to a sender (refused command...): at most N per day per reason
+    (`[limits] notices_per_sender_per_day`), so a misconfigured auto-forwarder cannot make us
+    answer in a loop."""
 
     __tablename__ = "notice"
-    __table_args__ = (UniqueConstraint("address", "reason", "day"),)
+    __table_args__ = (Index("ix_notice_address_day", "address", "day"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(ADDR))

@@ -35,12 +35,12 @@ def test_corpus_is_accounted_for_exactly_once(rig, office, dumas_config, capsys)
     assert len(uids) == len(files)
     assert main(["--config", str(dumas_config), "init"]) == 0
     capsys.readouterr()
-    assert main(["--config", str(dumas_config), "poll", "--json"]) == 0
+    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["new_messages"] == len(files)
     assert sum(first["outcomes"].values()) == len(files)
 
-    assert main(["--config", str(dumas_config), "poll", "--json"]) == 0
+    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["new_messages"] == 0
 
     assert main(["--config", str(dumas_config), "reconcile", "--json"]) == 0

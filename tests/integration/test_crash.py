@@ -51,7 +51,7 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
     targets = sorted(rng.randrange(0, MESSAGES - 20) for _ in range(KILLS))
     killed = 0
     for target in targets:
-        proc = dumas_process(cfg, "poll")
+        proc = dumas_process(cfg, "poll", "--only", "intake")
         _wait_for_progress(cfg, target, proc)
         time.sleep(rng.uniform(0, 0.08))
         proc.send_signal(signal.SIGKILL)
@@ -59,7 +59,7 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
     assert killed >= 10  # the kills really interrupted running polls
 
     final = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg), "poll",
-                            "--json"], capture_output=True, text=True, timeout=300)
+                            "--only", "intake", "--json"], capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
     again = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg),
                             "reconcile", "--json"], capture_output=True, text=True, timeout=120)

@@ -7,9 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from dumas.config.app import App
 from dumas.config.cli import main
-from dumas.config.settings import load_settings
 from dumas.workflow.models import Attachment, MailboxLocation, Pengaduan, RawMessage
 from tests import mailfactory as mf
 
@@ -20,24 +18,6 @@ def run(config, *args, capsys=None):
     return rc, out
 
 
-@pytest.fixture
-def dumas(dumas_config, capsys):
-    """Run `dumas ...` in-process against the test's config; returns (rc, stdout)."""
-    assert main(["--config", str(dumas_config), "init"]) == 0
-    capsys.readouterr()
-
-    def call(*args):
-        return run(dumas_config, *args, capsys=capsys)
-    return call
-
-
-@pytest.fixture
-def app(dumas_config):
-    a = App(load_settings(dumas_config))
-    yield a
-    a.close()
-
-
 def count(app, model, *where):
     with app.sessions() as s:
         return s.execute(select(func.count()).select_from(model).where(*where)).scalar()
@@ -45,7 +25,7 @@ def count(app, model, *where):
 
 def test_plain_complaint_is_recorded_with_its_data(rig, office, dumas, app):
     rig.append(office.pengaduan, mf.complaint(attachments=[("foto.jpg", "image/jpeg", mf.tiny_jpeg())]))
-    rc, out = dumas("poll", "--json")
+    rc, out = dumas("poll", "--only", "intake", "--json")
     assert rc == 0 and json.loads(out)["outcomes"] == {"complaint": 1}
     rc, out = dumas("list", "--json")
     [case] = json.loads(out)
@@ -64,7 +44,7 @@ def test_html_only_and_rfc2047_subject(rig, office, dumas):
     html = "<p>Saya melapor <b>intimidasi</b> pemilih di TPS 5 Desa Tuapejat.</p><script>x()</script>"
     subject = "Pengaduan: petugas tidak netral – Desa Tuapejat"
     rig.append(office.pengaduan, mf.complaint(body=None, html=html, subject=subject))
-    assert dumas("poll")[0] == 0
+    assert dumas("poll", "--only", "intake")[0] == 0
     [case] = json.loads(dumas("list", "--json")[1])
     assert case["subject"] == subject
     body = json.loads(dumas("show", str(case["id"]), "--json")[1])["body"]
@@ -84,7 +64,7 @@ def test_hostile_attachment_names_stay_inside_the_store(rig, office, dumas, app,
     else:
         raw = mf.complaint(attachments=[(hostile, "text/plain", b"isi bukti")])
     rig.append(office.pengaduan, raw)
-    assert dumas("poll")[0] == 0
+    assert dumas("poll", "--only", "intake")[0] == 0
     with app.sessions() as s:
         att = s.execute(select(Attachment)).scalar_one()
     assert "/" not in att.filename and "\\" not in att.filename
@@ -97,7 +77,7 @@ def test_hostile_attachment_names_stay_inside_the_store(rig, office, dumas, app,
 def test_bounce_and_out_of_office_are_recorded_and_ignored(rig, office, dumas, app):
     rig.append(office.pengaduan, mf.bounce())
     rig.append(office.pengaduan, mf.out_of_office())
-    rc, out = dumas("poll", "--json")
+    rc, out = dumas("poll", "--json")  # the whole cycle: nothing may answer them
     assert json.loads(out)["outcomes"] == {"ignored": 2}
     assert count(app, Pengaduan) == 0
     with app.sessions() as s:
@@ -110,8 +90,8 @@ def test_second_poll_changes_nothing_and_seen_flags_are_untouched(rig, office, d
     uid = rig.append(office.pengaduan, mf.complaint())
     rig.append(office.pengaduan, mf.complaint(subject="Laporan kedua", sender="ani@yahoo.co.id"))
     rig.mark_seen(office.pengaduan, uid)  # staff read it in Gmail before the poll
-    assert json.loads(dumas("poll", "--json")[1])["outcomes"] == {"complaint": 2}
-    assert json.loads(dumas("poll", "--json")[1])["new_messages"] == 0
+    assert json.loads(dumas("poll", "--only", "intake", "--json")[1])["outcomes"] == {"complaint": 2}
+    assert json.loads(dumas("poll", "--only", "intake", "--json")[1])["new_messages"] == 0
     assert count(app, Pengaduan) == 2 and count(app, RawMessage) == 2
     flags = rig.flags(office.pengaduan)
     assert sorted(len(f) for f in flags.values()) == [0, 1]  # only the one staff read is \Seen
@@ -120,10 +100,10 @@ def test_second_poll_changes_nothing_and_seen_flags_are_untouched(rig, office, d
 def test_uidvalidity_change_rescans_without_duplicates(rig, office, dumas, app):
     rig.append(office.pengaduan, mf.complaint())
     rig.append(office.pengaduan, mf.out_of_office())
-    dumas("poll")
+    dumas("poll", "--only", "intake")
     rig.reset_uidvalidity(office.pengaduan)
     rig.append(office.pengaduan, mf.complaint(subject="Baru setelah reset", sender="c@x.id"))
-    report = json.loads(dumas("poll", "--json")[1])
+    report = json.loads(dumas("poll", "--only", "intake", "--json")[1])
     assert report["uidvalidity_changed"] is True
     assert report["outcomes"] == {"duplicate": 2, "complaint": 1}
     assert count(app, RawMessage) == 3 and count(app, Pengaduan) == 2
@@ -135,7 +115,7 @@ def test_uidvalidity_change_rescans_without_duplicates(rig, office, dumas, app):
 def test_unreadable_message_is_quarantined_and_replayable(rig, office, dumas, app):
     rig.append(office.pengaduan, b"\x00\x01\x02 not a mail at all \xff\xfe")
     rig.append(office.pengaduan, mf.complaint())
-    outcomes = json.loads(dumas("poll", "--json")[1])["outcomes"]
+    outcomes = json.loads(dumas("poll", "--only", "intake", "--json")[1])["outcomes"]
     assert outcomes == {"quarantined": 1, "complaint": 1}
     [item] = json.loads(dumas("quarantine", "list", "--json")[1])
     assert item["reason"]
@@ -151,10 +131,10 @@ def test_oversize_message_is_quarantined_once(rig, office, dumas_config, capsys)
     assert main(["--config", str(cfg), "init"]) == 0
     big = mf.complaint(attachments=[("video.mp4", "video/mp4", b"\0" * (1024 * 1024 + 10))])
     rig.append(office.pengaduan, big)
-    run(cfg, "poll", capsys=capsys)
+    run(cfg, "poll", "--only", "intake", capsys=capsys)
     [item] = json.loads(run(cfg, "quarantine", "list", "--json", capsys=capsys)[1])
     assert "over the limit of 1 MB" in item["reason"] and item["size"] > 1024 * 1024
-    assert json.loads(run(cfg, "poll", "--json", capsys=capsys)[1])["new_messages"] == 0
+    assert json.loads(run(cfg, "poll", "--only", "intake", "--json", capsys=capsys)[1])["new_messages"] == 0
 
 
 def test_server_down_gives_a_clear_error(rig, dumas, dumas_config, capsys):

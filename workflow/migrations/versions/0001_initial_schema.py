@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 05:51:08.703336
+Create Date: 2026-11-28 06:40:59.290945
 """
 from alembic import op
 import sqlalchemy as sa
@@ -42,9 +42,11 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=64), nullable=False),
     sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('sent_at', dumas.workflow.models.UtcDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('address', 'reason', 'day')
+    sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index('ix_notice_address_day', ['address', 'day'], unique=False)
+
     op.create_table('pengaduan',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=64), nullable=True),
@@ -93,6 +95,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pengaduan_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_pengaduan_step'), ['step'], unique=False)
 
+    op.create_table('registration_counter',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('last_seq', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('year')
+    )
     op.create_table('report_run',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period_key', sa.String(length=32), nullable=False),
@@ -353,12 +360,16 @@ def downgrade() -> None:
 
     op.drop_table('document')
     op.drop_table('report_run')
+    op.drop_table('registration_counter')
     with op.batch_alter_table('pengaduan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pengaduan_step'))
         batch_op.drop_index(batch_op.f('ix_pengaduan_status'))
         batch_op.drop_index(batch_op.f('ix_pengaduan_pelapor_email'))
 
     op.drop_table('pengaduan')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_address_day')
+
     op.drop_table('notice')
     op.drop_table('mailbox_cursor')
     op.drop_table('delegation')

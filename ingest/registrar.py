@@ -1,0 +1,99 @@
+"""Registering a new complaint, from email or from the desk (walk-in, letter): SOP steps 1-2.
+
+One door for every channel: create the case, number it and read its fields (workflow.registration),
+open the desk's verification task (workflow.machine.on_registered), schedule the documents
+(print-out, tanda terima, lembar disposisi), acknowledge to the reporter, and notify the desk —
+all as effects applied in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from dumas.notify.apply import Applier, Toolkit
+from dumas.notify.outbox import sent_recently
+from dumas.notify.recipients import is_no_reply
+from dumas.workflow.cases import ComplaintInput, create_pengaduan
+from dumas.workflow.completeness import missing_phrases
+from dumas.workflow.effects import CaseState, Notify, Record, RenderDocument, TokenFor
+from dumas.workflow.extract import Pelapor
+from dumas.workflow.machine import on_registered
+from dumas.workflow.models import Pengaduan, RawMessage
+from dumas.workflow.registration import NumberingRules, register
+from dumas.workflow.sop import PELAPOR
+
+log = logging.getLogger(__name__)
+
+# The steps a reporter is told about, in order (the tanda terima's "what happens next").
+TIMELINE_STEPS = ("verifikasi", "disposisi", "telaah", "kertas_kerja", "investigasi",
+                  "persetujuan_laporan")
+
+
+class Registrar:
+    def __init__(self, kit: Toolkit):
+        self.kit = kit
+        s = kit.settings
+        self.rules = NumberingRules(pattern=s.numbering.pattern, tag=s.numbering.case_tag,
+                                    tz=s.office.tz, kecamatan=s.kecamatan)
+
+    def register(self, session: Session, data: ComplaintInput, now: datetime,
+                 raw: RawMessage | None = None, acknowledge: bool = True,
+                 typed: dict | None = None) -> Pengaduan:
+        """Register one complaint; `typed` are fields the desk entered (they win over the text)."""
+        case = create_pengaduan(session, data, now, raw_id=raw.id if raw else None)
+        for name, value in (typed or {}).items():
+            setattr(case, name, value)
+        if raw is not None:
+            raw.pengaduan_id = case.id
+        register(session, case, self.rules, now)
+        decision = on_registered(CaseState.from_case(case), now, self.kit.sop, self.kit.calendar)
+        effects = [*self.documents(), *decision.effects]
+        if acknowledge:
+            effects.extend(self.acknowledgement(session, case, now))
+        Applier(session, self.kit, case, now, source=raw, actor=case.pelapor_email).apply(effects)
+        log.info("registered case %s (id %s)", case.number, case.id)
+        return case
+
+    def documents(self) -> list[RenderDocument]:
+        return [RenderDocument("cetakan", {}),
+                RenderDocument("tanda_terima", {"tenggat": self.timeline()}),
+                RenderDocument("lembar_disposisi", {"filled": False})]
+
+    def timeline(self) -> list[list[str]]:
+        sop = self.kit.sop
+        rows = []
+        for name in TIMELINE_STEPS:
+            step = sop.step(name)
+            rows.append([f"{step.title} ({sop.role_title(step.role)})", str(step.duration)])
+        return rows
+
+    def acknowledgement(self, session: Session, case: Pengaduan, now: datetime) -> list:
+        """The tanda terima email — unless there is nobody (safe) to send it to."""
+        address = (case.pelapor_email or "").lower()
+        why_not = self._no_ack_reason(session, address, now)
+        if why_not:
+            return [Record("tanda_terima_tidak_dikirim", why_not, {"address": address})]
+        pelapor = Pelapor(name=case.pelapor_name, email=case.pelapor_email,
+                          phone=case.pelapor_phone, address=case.pelapor_address,
+                          nik=case.pelapor_nik, confidential=case.confidential)
+        context = {"kurang": missing_phrases(case.missing or [], pelapor),
+                   "tenggat": self.timeline(), "batas_hari": str(self.kit.sop.case_limit)}
+        return [Notify("tanda_terima", PELAPOR, context, ("tanda_terima",),
+                       TokenFor("verifikasi", PELAPOR))]
+
+    def _no_ack_reason(self, session: Session, address: str, now: datetime) -> str:
+        s = self.kit.settings
+        if not address:
+            return "Tanda terima tidak dikirim: pelapor tidak mempunyai alamat email."
+        if is_no_reply(address):
+            return "Tanda terima tidak dikirim: alamat pengirim tidak menerima balasan (no-reply)."
+        if address in {s.smtp.from_address.lower(), s.replies.address.lower()}:
+            return "Tanda terima tidak dikirim: alamat pengirim adalah alamat sistem ini."
+        limit = s.limits.acks_per_sender_per_hour
+        if sent_recently(session, address, "tanda_terima", now - timedelta(hours=1)) >= limit:
+            return (f"Tanda terima tidak dikirim: sudah {limit} tanda terima ke alamat ini dalam "
+                    "satu jam terakhir (batas [limits] acks_per_sender_per_hour).")
+        return ""

@@ -1,0 +1,264 @@
+"""Applying the workflow core's effects: database rows, documents to render, emails in the outbox.
+
+The core (`workflow.machine`) decides; this module does, inside the caller's transaction, so a
+decision and everything it causes commit together or not at all. Effects are applied in order.
+A Notify that asks for a decision gets one email per recipient, each with its own single-use
+token in the Reply-To plus-address (or the subject, without plus addressing) and in our
+Message-ID's record, so the reply finds its way back even when a client drops one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dumas.notify.compose import Composer
+from dumas.notify.context import STAFF, audience_of, case_context
+from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
+from dumas.notify.recipients import resolve
+from dumas.workflow import events
+from dumas.workflow.cases import IncomingFile, file_attachments
+from dumas.workflow.completeness import check_pengaduan
+from dumas.workflow.documents import document_filename
+from dumas.workflow.effects import (CaseState, CloseTask, Delegate, FileAttachments, Notify, OpenTask,
+                                    RecheckCompleteness, Record, RenderDocument, TokenFor,
+                                    Transcript, UpdateCase)
+from dumas.workflow.commands import help_text
+from dumas.workflow.docformat import waktu
+from dumas.workflow.models import (Attachment, Delegation, Document, Event, Pengaduan, RawMessage,
+                                   ReplyToken, Task)
+from dumas.workflow.replytext import REPLY_MARKER
+from dumas.workflow.tokens import new_token, plus_address, token_hash
+
+log = logging.getLogger(__name__)
+
+# Bookkeeping events left out of the history a STATUS reply shows.
+QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima")
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """What applying effects needs from the installation (built once by the composition root)."""
+
+    settings: object      # dumas.config.settings.Settings
+    composer: Composer
+    sop: object           # dumas.workflow.sop.Sop
+    calendar: object      # dumas.workflow.calendar.WorkCalendar
+
+    @property
+    def staff_addresses(self) -> frozenset[str]:
+        r = self.settings.roles
+        everyone = r.desk + r.sekretaris + r.hukum + r.ketua
+        everyone += tuple(a for addrs in r.subdivisions.values() for a in addrs)
+        everyone += tuple(a for addrs in r.delegates.values() for a in addrs)
+        return frozenset(everyone)
+
+    @property
+    def domain(self) -> str:
+        return self.settings.smtp.from_address.rpartition("@")[2]
+
+
+@dataclass
+class Applier:
+    """Applies effects for one case (or none) at one moment, caused by one message (or none)."""
+
+    session: Session
+    kit: Toolkit
+    case: Pengaduan | None
+    now: datetime
+    source: RawMessage | None = None           # the message that caused this, for the audit
+    incoming: tuple[IncomingFile, ...] = ()    # its stored attachments (FileAttachments)
+    actor: str = ""
+    extra: dict = field(default_factory=dict)  # context for every email of this application
+    _documents: dict[str, Document] = field(default_factory=dict)
+
+    def apply(self, effects: Iterable) -> None:
+        for effect in effects:
+            getattr(self, "_" + type(effect).__name__)(effect)
+
+    # --- case and tasks ---------------------------------------------------------------------
+
+    def _UpdateCase(self, e: UpdateCase) -> None:
+        for name, value in e.fields.items():
+            setattr(self.case, name, list(value) if isinstance(value, tuple) else value)
+        if e.data:
+            self.case.data = {**(self.case.data or {}), **e.data}
+        self.case.updated_at = self.now
+
+    def _OpenTask(self, e: OpenTask) -> None:
+        self.session.add(Task(pengaduan_id=self.case.id, step=e.step, role=e.role,
+                              opened_at=self.now, due_at=e.due_at, remind_at=e.remind_at))
+        self.session.flush()
+
+    def _CloseTask(self, e: CloseTask) -> None:
+        for task in self._open_tasks(e.step):
+            task.closed_at, task.closed_by, task.outcome = self.now, e.by, e.outcome
+
+    def _open_tasks(self, step: str | None = None) -> list[Task]:
+        query = select(Task).where(Task.pengaduan_id == self.case.id, Task.closed_at.is_(None))
+        if step is not None:
+            query = query.where(Task.step == step)
+        return list(self.session.execute(query).scalars())
+
+    def _Delegate(self, e: Delegate) -> None:
+        self.session.add(Delegation(role=e.role, address=e.address.lower(),
+                                    granted_by=e.granted_by, starts_at=self.now, until=e.until))
+
+    def _RecheckCompleteness(self, e: RecheckCompleteness) -> None:
+        self.session.flush()
+        self.session.refresh(self.case, ["attachments"])
+        self.case.missing = check_pengaduan(self.case)
+
+    def _Record(self, e: Record) -> None:
+        events.record(self.session, e.kind, self.now, pengaduan_id=self.case.id if self.case else None,
+                      raw_id=self.source.id if self.source else None, actor=self.actor,
+                      summary=e.summary, detail=dict(e.detail))
+
+    # --- files ------------------------------------------------------------------------------
+
+    def _RenderDocument(self, e: RenderDocument) -> None:
+        version = 1 + self.session.execute(select(func.count()).select_from(Document).where(
+            Document.pengaduan_id == self.case.id, Document.kind == e.kind)).scalar()
+        doc = Document(pengaduan_id=self.case.id, kind=e.kind, version=version,
+                       params=dict(e.params), status="pending", attempts=0, created_at=self.now,
+                       next_attempt_at=self.now,
+                       filename=document_filename(e.kind, self.case.number or "", version,
+                                                  self.case.id))
+        self.session.add(doc)
+        self.session.flush()
+        self._documents[e.kind] = doc
+        events.record(self.session, "dokumen_dibuat", self.now, pengaduan_id=self.case.id,
+                      raw_id=self.source.id if self.source else None,
+                      summary=f"Dokumen {doc.filename} dijadwalkan untuk dibuat.")
+
+    def _FileAttachments(self, e: FileAttachments) -> None:
+        file_attachments(self.session, self.case.id, self.source.id if self.source else None,
+                         self.incoming, e.step, self.now)
+        self.session.flush()
+
+    def _files(self, refs: Iterable[str]) -> tuple[FileRef, ...]:
+        out: list[FileRef] = []
+        for ref in refs:
+            if ref.startswith("lampiran:"):
+                out.extend(FileRef(storage_key=a.storage_key, filename=a.filename,
+                                   content_type=a.content_type) for a in self._attachments(ref[9:]))
+            elif (doc := self._latest_document(ref)) is not None:
+                out.append(FileRef(document_id=doc.id, filename=doc.filename,
+                                   content_type="application/pdf"))
+        return tuple(out)
+
+    def _attachments(self, step: str) -> list[Attachment]:
+        return list(self.session.execute(select(Attachment).where(
+            Attachment.pengaduan_id == self.case.id, Attachment.step == step)
+            .order_by(Attachment.id)).scalars())
+
+    def _latest_document(self, kind: str) -> Document | None:
+        if kind in self._documents:
+            return self._documents[kind]
+        return self.session.execute(select(Document).where(
+            Document.pengaduan_id == self.case.id, Document.kind == kind)
+            .order_by(Document.version.desc()).limit(1)).scalar()
+
+    # --- email ------------------------------------------------------------------------------
+
+    def _Notify(self, e: Notify) -> None:
+        addresses = resolve(self.session, self.kit.settings.roles, self.case, e.to, self.now)
+        if not addresses:
+            self._Record(Record("notifikasi_dilewati", f"Tidak ada alamat email untuk {e.to}; "
+                                f"pemberitahuan '{e.template}' tidak dikirim.", {"to": e.to}))
+            return
+        files = self._files(e.documents)
+        if e.reply_token is None and all(a in self._staff() for a in addresses):
+            self.send(e.template, addresses, dict(e.context), files, None)
+            return
+        for address in addresses:  # one each: tokens and redaction are per recipient
+            self.send(e.template, (address,), dict(e.context), files, e.reply_token)
+
+    def _Transcript(self, e: Transcript) -> None:
+        self.send("transkrip", (e.to.lower(),), {"lines": list(e.lines)}, (), e.reply_token,
+                  answer_source=True)
+
+    def send(self, template: str, to: tuple[str, ...], context: dict, files=(),
+             token_for: TokenFor | None = None, answer_source: bool = False) -> None:
+        """Compose and queue one email (to several addresses only when they are all staff)."""
+        s = self.kit.settings
+        context = {**self.extra, **self._context_for(template, token_for, context),
+                   **{k: v for k, v in context.items() if k != "number"}}  # the case's own wins
+        audience = audience_of(to[0], self.case, self._staff())
+        message_id = new_message_id(self.kit.domain, template)
+        token = self._issue(token_for, to[0], message_id) if token_for else ""
+        reply_to = (plus_address(s.replies.address, token) if token and s.replies.plus_addressing
+                    else s.replies.address)
+        composed = self.kit.composer.compose(
+            template, number=self.case.number if self.case else None,
+            token="" if s.replies.plus_addressing else token,
+            case=case_context(self.case, audience, s.office.tz, self.kit.sop),
+            audience=audience, reply_marker=REPLY_MARKER if token else "",
+            asks_reply=bool(token), **context)
+        in_reply_to, references = self._threading(audience, answer_source)
+        enqueue(self.session, OutgoingEmail(
+            kind=template, to=to, subject=composed.subject, body_text=composed.text,
+            body_html=composed.html, reply_to=reply_to, in_reply_to=in_reply_to,
+            references=references, pengaduan_id=self.case.id if self.case else None,
+            files=tuple(files), message_id=message_id), self.kit.domain, self.now)
+
+    def _staff(self) -> frozenset[str]:
+        """Configured staff and anyone acting for a role by DELEGASI right now."""
+        deputies = self.session.execute(select(Delegation.address).where(
+            Delegation.starts_at <= self.now, Delegation.until > self.now)).scalars()
+        return self.kit.staff_addresses | frozenset(a.lower() for a in deputies)
+
+    def _context_for(self, template: str, token_for: TokenFor | None, given: dict) -> dict:
+        """Context every email of its kind needs that the pure core cannot know."""
+        extra: dict = {}
+        if token_for is not None and "help" not in given and self.case is not None:
+            state = CaseState.from_case(self.case, next(iter(self._open_tasks()), None))
+            extra["help"] = help_text(token_for.step, token_for.role, self.kit.sop, state)
+        if template in ("status", "status_pelapor") and self.case is not None:
+            extra["riwayat"] = self._history(staff=template == "status")
+        return extra
+
+    def _history(self, staff: bool) -> list[str]:
+        """Lines of the case's history: the audit trail for staff, the SOP steps for the pelapor."""
+        tz = self.kit.settings.office.tz
+        if staff:
+            rows = self.session.execute(select(Event).where(
+                Event.pengaduan_id == self.case.id, Event.kind.not_in(QUIET_EVENTS))
+                .order_by(Event.at, Event.id)).scalars()
+            return [f"{waktu(e.at.astimezone(tz))}: {e.summary}" for e in rows]
+        tasks = self.session.execute(select(Task).where(Task.pengaduan_id == self.case.id)
+                                     .order_by(Task.id)).scalars()
+        lines = []
+        for t in tasks:
+            title = self.kit.sop.step(t.step).title
+            done = f", selesai {waktu(t.closed_at.astimezone(tz))}" if t.closed_at else ""
+            lines.append(f"{title}: mulai {waktu(t.opened_at.astimezone(tz))}{done}")
+        return lines
+
+    def _threading(self, audience: str, answer_source: bool) -> tuple[str, str]:
+        """Answers thread under the message they answer; the pelapor's mail under their own
+        complaint, so their mail client shows one conversation per case."""
+        if answer_source and self.source is not None and self.source.message_id:
+            return self.source.message_id, self.source.references or ""
+        if audience != STAFF and self.case is not None and self.case.channel == "email":
+            original = self.session.execute(select(RawMessage.message_id).where(
+                RawMessage.pengaduan_id == self.case.id, RawMessage.disposition == "complaint")
+                .order_by(RawMessage.id).limit(1)).scalar()
+            return (original or "", "")
+        return "", ""
+
+    def _issue(self, token_for: TokenFor, address: str, message_id: str) -> str:
+        token = new_token()
+        task = next(iter(self._open_tasks(token_for.step)), None) if self.case else None
+        self.session.add(ReplyToken(
+            token_hash=token_hash(token), pengaduan_id=self.case.id,
+            task_id=task.id if task else None, step=token_for.step, role=token_for.role,
+            issued_to=address, issued_at=self.now,
+            expires_at=self.now + timedelta(days=self.kit.settings.replies.token_days),
+            outbox_message_id=message_id))
+        return token

@@ -1,0 +1,77 @@
+"""What every email template can use about its case, shaped for who will read it.
+
+Staff (the office) see the whole case. The pelapor sees their own case. Anyone else — another
+agency — sees no identity of the reporter unless the reporter agreed (`consent_to_share`), and
+the complaint's text with the identity redacted: a confidential reporter stays confidential in
+everything that leaves the office.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dumas.workflow.docformat import waktu
+from dumas.workflow.docviews import CHANNEL_LABELS, MISSING_LABELS
+from dumas.workflow.models import Pengaduan
+from dumas.workflow.redaction import redact
+
+STAFF, PELAPOR, EXTERNAL = "staff", "pelapor", "external"
+HIDDEN = "Dirahasiakan"
+
+
+@dataclass(frozen=True)
+class PelaporView:
+    name: str
+    email: str
+    phone: str
+    address: str
+    nik: str
+    hidden: bool
+
+
+def audience_of(address: str, case: Pengaduan | None, staff_addresses: frozenset[str]) -> str:
+    if address in staff_addresses:
+        return STAFF
+    if case is not None and address == (case.pelapor_email or "").lower():
+        return PELAPOR
+    return EXTERNAL
+
+
+def case_context(case: Pengaduan | None, audience: str, tz, sop) -> dict:
+    """The `case` variable of the templates (empty dict when the email is about no case)."""
+    if case is None:
+        return {}
+    # The same rule as the printed letters: identity leaves the office only with the reporter's
+    # consent, and never when they asked for confidentiality.
+    hide = audience == EXTERNAL and (case.confidential or not case.consent_to_share)
+    body, subject = case.body or "", case.subject or ""
+    if hide:
+        identity = tuple(v for v in (case.pelapor_email, case.pelapor_phone, case.pelapor_nik,
+                                     case.pelapor_address) if v)
+        body = redact(body, case.pelapor_name or "", identity)
+        subject = redact(subject, case.pelapor_name or "", identity)
+    return {
+        "number": case.number or "", "subject": subject, "body": body,
+        "received": waktu(case.received_at.astimezone(tz)) if case.received_at else "",
+        "channel": CHANNEL_LABELS.get(case.channel, case.channel),
+        "pelapor": _pelapor(case, hide), "confidential": bool(case.confidential),
+        "terlapor": case.terlapor or "", "lokasi": lokasi_text(case),
+        "klasifikasi": (case.klasifikasi or "").replace("_", " "),
+        "missing": [MISSING_LABELS.get(m, m) for m in case.missing or ()],
+        "attachments": [{"name": a.filename, "size": a.size, "type": a.content_type}
+                        for a in case.attachments if a.step == "pengaduan"],
+        "step_title": sop.step(case.step).title if case.step in sop.steps else case.step,
+    }
+
+
+def _pelapor(case: Pengaduan, hide: bool) -> PelaporView:
+    if hide:
+        return PelaporView(HIDDEN, "", "", "", "", True)
+    return PelaporView(case.pelapor_name or "", case.pelapor_email or "", case.pelapor_phone or "",
+                       case.pelapor_address or "", case.pelapor_nik or "", False)
+
+
+def lokasi_text(case: Pengaduan) -> str:
+    parts = [f"TPS {case.tps}" if case.tps else "", f"Desa {case.desa}" if case.desa else "",
+             f"Kecamatan {case.kecamatan}" if case.kecamatan else "", case.lokasi_text or ""]
+    return ", ".join(p for p in parts if p)

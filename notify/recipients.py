@@ -1,0 +1,58 @@
+"""Who an effect's recipient is: a role, the pelapor, or an address — and who may act for a role.
+
+Roles come from `[roles]`; deputies from `[roles.delegates]` (always allowed to act) and from
+`DELEGASI` (a `Delegation` row: allowed to act, and notified, until its end). The pelapor is
+reached at the address they wrote from, unless it is a no-reply address.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dumas.workflow.models import Delegation, Pengaduan
+from dumas.workflow.sop import PELAPOR
+
+_NO_REPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer-daemon|"
+                       r"postmaster|bounces?|notifications?)(?:[+-].*)?@", re.IGNORECASE)
+
+
+def is_no_reply(address: str) -> bool:
+    return bool(_NO_REPLY.match(address or ""))
+
+
+def active_delegates(session: Session, role: str, now: datetime) -> tuple[str, ...]:
+    rows = session.execute(select(Delegation.address).where(
+        Delegation.role == role, Delegation.starts_at <= now, Delegation.until > now)).scalars()
+    return tuple(dict.fromkeys(a.lower() for a in rows))
+
+
+def role_addresses(session: Session, roles, role: str, now: datetime) -> tuple[str, ...]:
+    """The people to notify for `role`: its holders and anyone delegated to it right now."""
+    return tuple(dict.fromkeys(roles.addresses(role) + active_delegates(session, role, now)))
+
+
+def roles_of(session: Session, roles, address: str, now: datetime) -> tuple[frozenset[str], frozenset[str]]:
+    """(every role `address` may act as, the subset held only as a deputy)."""
+    address = address.lower()
+    held = {r for r in ("desk", "sekretaris", "hukum", "ketua") if address in roles.addresses(r)}
+    held |= {r for r, addrs in roles.subdivisions.items() if address in addrs}
+    deputy = {r for r, addrs in roles.delegates.items() if address in addrs}
+    deputy |= set(session.execute(select(Delegation.role).where(
+        Delegation.address == address, Delegation.starts_at <= now,
+        Delegation.until > now)).scalars())
+    return frozenset(held | deputy), frozenset(deputy - held)
+
+
+def resolve(session: Session, roles, case: Pengaduan | None, to: str,
+            now: datetime) -> tuple[str, ...]:
+    """The addresses for an effect's `to` (role name, "pelapor", or an address)."""
+    if "@" in to:
+        return (to.lower(),)
+    if to == PELAPOR:
+        email = (case.pelapor_email if case else "") or ""
+        return (email.lower(),) if email and not is_no_reply(email) else ()
+    return role_addresses(session, roles, to, now)
