@@ -18,7 +18,7 @@ from dumas.workflow.errors import MailServerError
 
 log = logging.getLogger(__name__)
 
-JOBS = ("intake", "documents", "outbox")
+JOBS = ("intake", "documents", "deadlines", "outbox")
 
 
 def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS) -> dict:
@@ -56,6 +56,10 @@ def _run(app: App, job: str, should_stop):
         return app.poller().poll(should_stop)
     if job == "documents":
         return app.renderer().run(should_stop=should_stop)
+    if job == "deadlines":
+        from dumas.notify.deadlines import run_deadlines
+
+        return run_deadlines(app.sessions, app.toolkit, app.clock)
     if job == "outbox":
         return drain_outbox(app)
     raise ValueError(f"unknown job {job!r}")

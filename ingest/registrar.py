@@ -53,7 +53,7 @@ class Registrar:
         effects = [*self.documents(), *decision.effects]
         if acknowledge:
             effects.extend(self.acknowledgement(session, case, now))
-        Applier(session, self.kit, case, now, source=raw, actor=case.pelapor_email).apply(effects)
+        Applier(session, self.kit, case, now, source=raw).apply(effects)
         log.info("registered case %s (id %s)", case.number, case.id)
         return case
 

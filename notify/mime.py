@@ -38,10 +38,16 @@ def address_list(addresses: list[str]) -> list[Address]:
     return out
 
 
+# Folding at 78 makes Python's header folder break right after "Subject:" for a long first word,
+# which some clients show as a leading space; 998 is RFC 5322's hard limit and what most mail
+# software writes. Bodies are still encoded (quoted-printable/base64) with short lines.
+POLICY = SMTP.clone(max_line_length=998)
+
+
 def build_message(row: OutboxMessage, from_address: str, from_name: str,
                   files: list[tuple[str, str, bytes]]) -> EmailMessage:
     """The message for `row`; `files` are (filename, content type, bytes) ready to attach."""
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = Address(display_name=header_safe(from_name, 200), addr_spec=from_address)
     msg["To"] = address_list(row.to_addrs)
     if row.cc_addrs:
@@ -58,9 +64,11 @@ def build_message(row: OutboxMessage, from_address: str, from_name: str,
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"  # asks Exchange not to answer with OOF replies
     msg["X-Dumas-Outbox"] = str(row.id)
-    msg.set_content(row.body_text, subtype="plain", charset="utf-8")
+    # Quoted-printable: 7-bit safe through any relay, and short lines whatever the text.
+    msg.set_content(row.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if row.body_html:
-        msg.add_alternative(row.body_html, subtype="html", charset="utf-8")
+        msg.add_alternative(row.body_html, subtype="html", charset="utf-8",
+                            cte="quoted-printable")
     for filename, content_type, data in files:
         maintype, _, subtype = content_type.partition("/")
         msg.add_attachment(data, maintype=maintype or "application",
