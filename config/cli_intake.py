@@ -23,6 +23,9 @@ def add_commands(sub) -> None:
                    help="run only this job (repeatable), e.g. to catch up on mail first")
     p.set_defaults(func=cmd_poll)
 
+    p = sub.add_parser("doctor", help="check the configuration, servers and storage")
+    p.set_defaults(func=cmd_doctor)
+
     p = sub.add_parser("run", help="run the daemon (scheduler) until SIGTERM")
     p.set_defaults(func=cmd_run)
 
@@ -95,6 +98,12 @@ def _cycle_json(results: dict) -> dict:
         if job in results:
             out[job] = results[job][0]
     return out
+
+
+def cmd_doctor(app: App, args) -> int:
+    from dumas.config.doctor import run_doctor
+
+    return run_doctor(app)
 
 
 def cmd_run(app: App, args) -> int:

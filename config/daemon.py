@@ -68,7 +68,20 @@ def build_scheduler(app: App, stop: threading.Event) -> BlockingScheduler:
     cycle = CycleJob(app, scheduler, stop)
     scheduler.add_job(cycle, "interval", id="cycle", minutes=schedule.poll_every_minutes,
                       next_run_time=datetime.now(timezone.utc))
+    # Between cycles the outbox drains on its own beat, so an acknowledgement or a decision's
+    # emails leave within a minute of being written rather than at the next poll.
+    scheduler.add_job(_drain, "interval", id="outbox", args=(app,),
+                      minutes=schedule.send_every_minutes)
     return scheduler
+
+
+def _drain(app: App) -> None:
+    from dumas.config.cycle import drain_outbox
+
+    try:
+        drain_outbox(app)
+    except Exception:  # noqa: BLE001 - the next beat tries again
+        log.exception("outbox drain failed")
 
 
 def run_daemon(app: App) -> int:
