@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test setup system venv bench clean lock
+.PHONY: demo test setup system venv bench clean lock migration
 
 demo: setup
 	$(PY) -m tests.demo.run --out demo-output
@@ -41,6 +41,10 @@ lock:
 	.lockvenv/bin/pip install --quiet '.[test]'
 	.lockvenv/bin/pip freeze --exclude dumas > requirements.lock
 	rm -rf .lockvenv
+
+# After changing workflow/models.py: make migration MSG="what changed"
+migration: venv
+	$(PY) -c 'import sys; from dumas.workflow.db import new_migration; new_migration(sys.argv[1])' "$(MSG)"
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

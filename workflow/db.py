@@ -52,7 +52,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def _alembic_config(url: str):
+def alembic_config(url: str):
     from alembic.config import Config
 
     cfg = Config()
@@ -67,7 +67,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
     try:
-        command.upgrade(_alembic_config(url), revision)
+        command.upgrade(alembic_config(url), revision)
     except OperationalError as exc:
         raise DumasError(f"cannot open or migrate the database: {exc.orig}") from exc
 
@@ -82,7 +82,7 @@ def current_revision(engine: Engine) -> str | None:
 def head_revision(url: str) -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
 def check_schema(engine: Engine, url: str) -> None:
@@ -91,3 +91,15 @@ def check_schema(engine: Engine, url: str) -> None:
     if have != want:
         raise ConfigError(f"the database is at migration {have or 'none'}, the code needs {want}: "
                           "run `dumas init`")
+
+
+def new_migration(message: str) -> None:
+    """Write a migration for what changed in the models (developers: `make migration`)."""
+    import tempfile
+
+    from alembic import command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/head.sqlite3"
+        upgrade(url)
+        command.revision(alembic_config(url), message=message, autogenerate=True)
