@@ -11,7 +11,7 @@ import argparse
 import logging
 import sys
 
-from dumas.config import cli_cases, cli_desk, cli_intake
+from dumas.config import cli_cases, cli_desk, cli_intake, cli_reports
 from dumas.config.app import App, clock_from_env
 from dumas.config.settings import load_settings
 from dumas.workflow.errors import ConfigError, DumasError, MailServerError
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_intake.add_commands(sub)
     cli_cases.add_commands(sub)
     cli_desk.add_commands(sub)
+    cli_reports.add_commands(sub)
     return parser
 
 

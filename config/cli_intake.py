@@ -19,7 +19,7 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("poll", help="run one complete cycle: intake, documents, outbox")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--only", action="append", choices=("intake", "documents", "deadlines", "outbox"),
+    p.add_argument("--only", action="append", choices=("intake", "documents", "deadlines", "reports", "outbox"),
                    help="run only this job (repeatable), e.g. to catch up on mail first")
     p.set_defaults(func=cmd_poll)
 
@@ -94,7 +94,7 @@ def _cycle_json(results: dict) -> dict:
         out.update({"folder": intake.folder, "uidvalidity": intake.uidvalidity,
                     "uidvalidity_changed": intake.uidvalidity_changed,
                     "new_messages": intake.new_uids, "outcomes": dict(intake.outcomes)})
-    for job in ("documents", "deadlines", "outbox"):
+    for job in ("documents", "deadlines", "reports", "outbox"):
         if job in results:
             out[job] = results[job][0]
     return out

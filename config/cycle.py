@@ -18,7 +18,7 @@ from dumas.workflow.errors import MailServerError
 
 log = logging.getLogger(__name__)
 
-JOBS = ("intake", "documents", "deadlines", "outbox")
+JOBS = ("intake", "documents", "deadlines", "reports", "outbox")
 
 
 def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS) -> dict:
@@ -60,6 +60,10 @@ def _run(app: App, job: str, should_stop):
         from dumas.notify.deadlines import run_deadlines
 
         return run_deadlines(app.sessions, app.toolkit, app.clock)
+    if job == "reports":
+        from dumas.config.cli_reports import run_due_reports
+
+        return run_due_reports(app)
     if job == "outbox":
         return drain_outbox(app)
     raise ValueError(f"unknown job {job!r}")

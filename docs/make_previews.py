@@ -4,6 +4,8 @@
 
 Renders every document kind from `dumas.workflow.docsample` and converts its first page with
 `pdftoppm -png -r 60 -singlefile` (poppler-utils). Run it again after changing a template.
+Also `rekap.png`: the first page (the summary) of the monthly recap's print-out, made from 60
+synthetic complaints (`dumas.workflow.recapsample`) in a throw-away SQLite database.
 """
 
 from __future__ import annotations
@@ -28,6 +30,40 @@ def main(outdir: Path) -> None:
             subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(target)],
                            check=True)
             print(f"{target}.png")
+        recap_preview(outdir, Path(tmp))
+
+
+def recap_preview(outdir: Path, tmp: Path) -> None:
+    from datetime import datetime, timezone
+
+    from dumas.workflow.calendar import WorkCalendar
+    from dumas.workflow.db import make_engine, make_sessionmaker, transaction, upgrade
+    from dumas.workflow.docsample import SampleOffice
+    from dumas.workflow.periods import Period
+    from dumas.workflow.recap import Recap, RecapSetup
+    from dumas.workflow.recap_days import DayCounter
+    from dumas.workflow.recap_pdf import render_recap_pdf
+    from dumas.workflow.recapsample import CaseFactory, insert_cases
+    from dumas.workflow.sop import DEFAULT_SOP
+
+    url = f"sqlite:///{tmp / 'recap.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    calendar, period = WorkCalendar(), Period.month("2026-10")
+    now = datetime(2026, 11, 1, 1, 0, tzinfo=timezone.utc)  # 1 November, 08.00 WIB
+    with transaction(sessions) as session:
+        insert_cases(session, CaseFactory(DEFAULT_SOP, DayCounter(calendar), now), period, 60)
+    with sessions() as session:
+        recap = Recap(session, period, RecapSetup(DEFAULT_SOP, calendar, SampleOffice().name), now)
+        rows = list(recap.rows())
+        pdf = tmp / "rekap.pdf"
+        pdf.write_bytes(render_recap_pdf(recap, rows, SampleOffice()))
+    engine.dispose()
+    target = outdir / "rekap"
+    subprocess.run(["pdftoppm", "-png", "-r", "75", "-singlefile", str(pdf), str(target)],
+                   check=True)
+    print(f"{target}.png")
 
 
 if __name__ == "__main__":

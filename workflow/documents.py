@@ -87,7 +87,7 @@ def render_html(kind: str, context: DocumentContext,
     spec = _kind(kind)
     extra = spec.extra(context, params or {}) if spec.extra else None
     try:
-        return _environment().get_template(spec.template).render(
+        return environment().get_template(spec.template).render(
             ctx=context, case=context.case, office=context.office, doc=extra, kind=spec)
     except TemplateError as exc:
         raise DocumentError(f"template {spec.template} failed: {exc}") from exc
@@ -121,7 +121,7 @@ def _kind(kind: str) -> DocumentKind:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def environment() -> Environment:
     env = Environment(loader=PackageLoader("dumas.templates", "pdf"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       finalize=_breakable)

@@ -154,7 +154,7 @@ class Pengaduan(Base):
     year: Mapped[int | None]
     seq: Mapped[int | None]
     channel: Mapped[str] = mapped_column(String(16), default="email")  # email / langsung / surat
-    received_at: Mapped[datetime]
+    received_at: Mapped[datetime] = mapped_column(index=True)  # recaps select and sort on it
     registered_at: Mapped[datetime | None]
     # The original message is the RawMessage with this pengaduan_id and disposition "complaint".
     # data pengaduan

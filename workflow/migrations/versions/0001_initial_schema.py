@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 06:40:59.290945
+Create Date: 2026-11-28 07:22:31.496932
 """
 from alembic import op
 import sqlalchemy as sa
@@ -92,6 +92,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('pengaduan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pengaduan_pelapor_email'), ['pelapor_email'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pengaduan_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_pengaduan_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_pengaduan_step'), ['step'], unique=False)
 
@@ -364,6 +365,7 @@ def downgrade() -> None:
     with op.batch_alter_table('pengaduan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pengaduan_step'))
         batch_op.drop_index(batch_op.f('ix_pengaduan_status'))
+        batch_op.drop_index(batch_op.f('ix_pengaduan_received_at'))
         batch_op.drop_index(batch_op.f('ix_pengaduan_pelapor_email'))
 
     op.drop_table('pengaduan')
