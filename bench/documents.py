@@ -10,16 +10,20 @@ The ratio is median(dumas) / median(bare); the target is ≤ 1.5×. Building the
 which makes the photo thumbnails) is timed once per case and shown apart, and added to the
 cetakan's figure in the last column, since only that document shows the photos.
 
-The other half of issue 3's bench — polling 200 complaints with rendering on vs off — needs the
-poller; see `bench_polling` below.
+Then polling 200 complaints against the rig's Dovecot, with rendering on and off (`bench_polling`):
+rendering runs after intake has committed, so intake's own time must not change.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the rig lives in tests/
 
 from weasyprint import HTML
 
@@ -61,16 +65,40 @@ def bench_documents(rounds: int) -> bool:
 
 
 def bench_polling(complaints: int = 200) -> None:
-    """TODO(lead): intake time for `complaints` messages with document rendering on vs off.
+    """Intake of `complaints` messages with document rendering on (the whole `dumas poll` cycle)
+    and off (`dumas poll --only intake`), each on a fresh mailbox and database, timed by the
+    cycle itself (`--json` timings). Rendering runs after intake's commits, so intake's own time
+    should not change; the render job's time is printed separately."""
+    import json
+    import subprocess
+    import tempfile
 
-    Needs the poller (issue 3). Plan: seed the rig mailbox with `complaints` sample emails (the
-    body and attachments of `docsample.sample_case()` vary enough), then time `dumas poll` twice
-    on fresh databases — once with the render job disabled (Document rows stay `pending`), once
-    enabled — and print both times and the ratio. Rendering runs after commit, so the intake part
-    (up to the last commit) should not differ; print the render job's own time separately.
-    """
-    print(f"\npolling {complaints} complaints, rendering on vs off: not measured yet "
-          "(needs the poller; see bench_polling in bench/documents.py)")
+    from tests import mailfactory as mf
+    from tests.rig import MailRig, write_config
+
+    photo = mf.tiny_jpeg()
+    raws = [mf.complaint(sender=f"warga{i}@gmail.com", subject=f"Pengaduan {i}",
+                         attachments=[(f"bukti{i}.jpg", "image/jpeg", photo)])
+            for i in range(complaints)]
+
+    def poll(rig, root, name, *only):
+        office = rig.new_office()
+        rig.append_many(office.pengaduan, raws)
+        config = write_config(rig, root / name, office.pengaduan, office.roles)
+        cli = [sys.executable, "-m", "dumas.config.cli", "--config", str(config)]
+        subprocess.run([*cli, "init"], check=True, stdout=subprocess.DEVNULL)
+        args = [a for job in only for a in ("--only", job)]
+        out = subprocess.run([*cli, "poll", "--json", *args], check=True, capture_output=True,
+                             text=True).stdout
+        return json.loads(out)["timings"]
+
+    with tempfile.TemporaryDirectory(prefix="dumas-bench-") as tmp, MailRig() as rig:
+        off = poll(rig, Path(tmp), "off", "intake")
+        on = poll(rig, Path(tmp), "on")
+    print(f"\npolling {complaints} complaints: intake {off['intake']:.2f} s with rendering off, "
+          f"{on['intake']:.2f} s with rendering on (ratio {on['intake'] / off['intake']:.2f}x); "
+          f"the documents job then took {on['documents']:.1f} s for {complaints * 3} PDFs, "
+          "after intake had committed")
 
 
 def main() -> None:

@@ -14,19 +14,27 @@ _PROP = re.compile(r"\bheader\.(d|i|from)\s*=\s*\"?@?([^\s;\"]+)", re.IGNORECASE
 _COMMENT = re.compile(r"\([^()]*\)")
 
 
+def authserv_id(value: str) -> str:
+    """The authserv-id of an Authentication-Results value (without a version or comments)."""
+    head = _COMMENT.sub(" ", value).partition(";")[0].split()
+    return head[0].split("/")[0] if head else ""
+
+
 def sender_authenticated(values: tuple[str, ...], trusted_id: str, domain: str) -> bool:
-    """True when a trusted header says dkim=pass or dmarc=pass for `domain` (the From domain)."""
+    """True when our server's verdict says dkim=pass or dmarc=pass for `domain` (the From domain).
+
+    Only the topmost header with our authserv-id counts (`values` are newest first): anything
+    below it was in the message before our server saw it, so a "pass" a sender wrote in our
+    server's name under its real "fail" counts for nothing (RFC 8601 section 5)."""
     domain = domain.lower().rstrip(".")
-    for value in values:
-        text = _COMMENT.sub(" ", value)
-        authserv, _, results = text.partition(";")
-        if authserv.split()[:1] != [trusted_id] and authserv.strip().split("/")[0] != trusted_id:
+    ours = next((v for v in values if authserv_id(v) == trusted_id), None)
+    if ours is None:
+        return False
+    results = _COMMENT.sub(" ", ours).partition(";")[2]
+    for method, result, props in _RESULT.findall(results):
+        if result.lower() != "pass":
             continue
-        for method, result, props in _RESULT.findall(results):
-            if result.lower() != "pass":
-                continue
-            for _, value_domain in _PROP.findall(props):
-                found = value_domain.lower().rpartition("@")[2].rstrip(".")
-                if found == domain:
-                    return True
+        for _, value_domain in _PROP.findall(props):
+            if value_domain.lower().rpartition("@")[2].rstrip(".") == domain:
+                return True
     return False

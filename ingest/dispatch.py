@@ -38,9 +38,13 @@ class Dispatcher:
                               from_name=mail.sender.name if mail.sender else "",
                               from_email=mail.sender.email if mail.sender else "",
                               files=self.store_files(mail))
+        # Written before the registration's own events, so that timelines (STATUS, `dumas
+        # show`) begin with the receipt; it joins the case once the case exists.
+        received = events.record(session, "pengaduan_diterima", now, raw_id=raw.id,
+                                 actor=raw.from_address,
+                                 summary="Pengaduan diterima melalui email.")
         case = self._registrar.register(session, data, now, raw=raw)
-        events.record(session, "pengaduan_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
-                      actor=raw.from_address, summary="Pengaduan diterima melalui email.")
+        received.pengaduan_id = case.id
 
     def on_reply(self, session, raw, mail, verdict, now) -> None:
         raw.pengaduan_id = verdict.pengaduan_id

@@ -10,6 +10,17 @@ from dumas.workflow.numbering import find_case_tag, number_from_tag
 from dumas.workflow.tokens import token_from_address, token_hash, token_in_subject
 
 
+def case_for_message_ids(session: Session, ids: tuple[str, ...]) -> int | None:
+    """The case of the newest message of ours among `ids` (message-ids without <>)."""
+    wanted = [f"<{i}>" for i in ids[:50]]  # References can be long; the newest matter most
+    if not wanted:
+        return None
+    return session.execute(
+        select(OutboxMessage.pengaduan_id).where(OutboxMessage.message_id.in_(wanted),
+                                                 OutboxMessage.pengaduan_id.is_not(None))
+        .order_by(OutboxMessage.id.desc()).limit(1)).scalar()
+
+
 class DbThreadLookup:
     def __init__(self, session: Session, reply_address: str, own: frozenset[str], case_tag: str,
                  pattern: str):
@@ -23,12 +34,7 @@ class DbThreadLookup:
         return self._own
 
     def case_for_message_ids(self, ids: tuple[str, ...]) -> int | None:
-        wanted = [f"<{i}>" for i in ids[:50]]  # References can be long; the newest matter most
-        row = self._session.execute(
-            select(OutboxMessage.pengaduan_id).where(OutboxMessage.message_id.in_(wanted),
-                                                     OutboxMessage.pengaduan_id.is_not(None))
-            .order_by(OutboxMessage.id.desc()).limit(1)).first()
-        return row[0] if row else None
+        return case_for_message_ids(self._session, ids)
 
     def case_for_token(self, token: str) -> int | None:
         row = self._session.execute(select(ReplyToken.pengaduan_id).where(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dumas.ingest.authresults import sender_authenticated
 from dumas.ingest.inbound import InboundMail
+from dumas.ingest.lookup import case_for_message_ids
 from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
@@ -33,7 +34,7 @@ from dumas.workflow.models import Pengaduan, RawMessage, ReplyToken, Task
 from dumas.workflow.registration import fill_from_text
 from dumas.workflow.replytext import first_lines, reply_text
 from dumas.workflow.sop import PELAPOR
-from dumas.workflow.tokens import token_hash
+from dumas.workflow.tokens import plus_tag, token_hash
 
 log = logging.getLogger(__name__)
 FREE_COMMANDS = ("STATUS", "BANTUAN")
@@ -55,6 +56,11 @@ GATE_REASONS = {
     "pengirim_tidak_dikenal": "Alamat email Anda tidak terdaftar sebagai pelapor maupun "
                               "petugas untuk pengaduan ini.",
 }
+
+
+def _first_sentence(text: str) -> str:
+    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    return line if len(line) <= 200 else line[:199] + "…"
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,10 @@ class ReplyHandler:
         decision = decide(self.state(session, case), command, actor, now, self.kit.sop,
                           self.kit.calendar, attachments=[f.filename for f in files])
         if decision.refusal is not None:
+            # The gate's verdict (roles, token) stays in the audit trail of a refused command.
             self._refuse(session, case, applier, sender,
-                         Verdict(False, decision.refusal.reason), command,
+                         Verdict(False, decision.refusal.reason, verdict.roles,
+                                 verdict.delegated, verdict.token), command,
                          message=decision.refusal.message)
             return
         applier.apply(decision.effects)
@@ -157,13 +165,17 @@ class ReplyHandler:
         if not self._authentic(mail, sender):
             return Verdict(False, "autentikasi_gagal", roles, delegated)
         free = command is not None and command.name in FREE_COMMANDS
-        row = self._token(session, token, mail)
+        # A plus-address tag that is not a known token is a wrong token, even when the thread
+        # (In-Reply-To) would find a valid one: the credential presented is the one that counts.
+        presented = token or self._plus_tag(mail)
+        row = self._token(session, token, mail) if presented == token else None
         if row is None:
             return Verdict(True, "", roles, delegated) if free else \
-                Verdict(False, "token_tidak_dikenal" if token else "tanpa_token", roles, delegated)
+                Verdict(False, "token_tidak_dikenal" if presented else "tanpa_token", roles,
+                        delegated)
         if free:
             return Verdict(True, "", roles, delegated, row)
-        problem = self._token_problem(row, case, now)
+        problem = self._token_problem(row, case, now, self._thread_case(session, mail))
         if problem:
             return Verdict(False, problem, roles, delegated, row)
         if row.role not in roles:
@@ -191,8 +203,20 @@ class ReplyHandler:
             ReplyToken.outbox_message_id.in_(ids), ReplyToken.role != PELAPOR)
             .order_by(ReplyToken.id.desc()).limit(1)).scalar()
 
-    def _token_problem(self, row: ReplyToken, case: Pengaduan, now: datetime) -> str:
-        if row.pengaduan_id != case.id:
+    def _plus_tag(self, mail: InboundMail) -> str:
+        """The tag of a plus-address on our reply address among the recipients ("" if none)."""
+        base = self.kit.settings.replies.address
+        return next((t for a in mail.all_recipients if (t := plus_tag(a, base))), "")
+
+    def _thread_case(self, session: Session, mail: InboundMail) -> int | None:
+        """The case of the newest message of ours this one answers (In-Reply-To/References)."""
+        return case_for_message_ids(session, mail.in_reply_to + tuple(reversed(mail.references)))
+
+    def _token_problem(self, row: ReplyToken, case: Pengaduan, now: datetime,
+                       thread_case: int | None = None) -> str:
+        # A token of one case on a reply in another case's thread: which case was meant is
+        # unclear, so neither changes.
+        if row.pengaduan_id != case.id or thread_case not in (None, row.pengaduan_id):
             return "token_kasus_lain"
         if row.used_at is not None:
             return "token_terpakai"
@@ -208,7 +232,7 @@ class ReplyHandler:
         events.record(session, "perintah_ditolak", applier.now, pengaduan_id=case.id,
                       raw_id=applier.source.id, actor=sender,
                       summary=f"Balasan dari {sender or 'pengirim tanpa alamat'} ditolak "
-                              f"({verdict.reason}): {name}.",
+                              f"({name}): {_first_sentence(message or GATE_REASONS.get(verdict.reason, ''))}",
                       detail=self._detail(verdict, command))
         log.info("case %s: reply refused (%s), message %s", case.number, verdict.reason,
                  applier.source.message_id)

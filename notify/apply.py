@@ -38,7 +38,7 @@ from dumas.workflow.tokens import new_token, plus_address, token_hash
 log = logging.getLogger(__name__)
 
 # Bookkeeping events left out of the history a STATUS reply shows.
-QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima")
+QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima", "perintah_diterima")
 
 
 @dataclass(frozen=True)

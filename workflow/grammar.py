@@ -83,7 +83,8 @@ def match_start(text: str, table: Mapping[str, Iterable[str]], max_words: int = 
 def strip_words(text: str, phrases: Iterable[str]) -> str:
     """`text` without one leading filler phrase ("ke", "kepada", "sub bagian"...)."""
     m = match_start(text, {"": phrases})
-    return m.rest if m else text.strip(_LEAD)
+    # Only leading filler goes: a note's closing full stop is part of what was written.
+    return m.rest if m else rest_after(text, 0)
 
 
 def first_paragraph(text: str) -> str:

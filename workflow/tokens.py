@@ -41,16 +41,18 @@ def plus_address(base: str, token: str) -> str:
     return f"{local}+{token}@{domain}"
 
 
-def token_from_address(address: str, base: str) -> str:
-    """The token in `address` when it is our base address with a +token, else ""."""
+def plus_tag(address: str, base: str) -> str:
+    """The +tag of `address` when it is our base address with one (token or not), else ""."""
     local, _, domain = address.strip().lower().partition("@")
     base_local, _, base_domain = base.lower().partition("@")
-    if domain != base_domain:
-        return ""
     head, plus, tail = local.partition("+")
-    if plus and head == base_local and looks_like_token(tail):
-        return tail
-    return ""
+    return tail if plus and head == base_local and domain == base_domain else ""
+
+
+def token_from_address(address: str, base: str) -> str:
+    """The token in `address` when it is our base address with a +token, else ""."""
+    tag = plus_tag(address, base)
+    return tag if looks_like_token(tag) else ""
 
 
 def token_in_subject(subject: str) -> str:

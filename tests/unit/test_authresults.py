@@ -25,3 +25,10 @@ def test_only_a_trusted_header_counts_even_when_another_claims_pass():
     forged = "mx.kpu.example.evil; dmarc=pass header.from=kpu.go.id"
     real = "mx.kpu.example; dmarc=fail header.from=kpu.go.id"
     assert not sender_authenticated((real, forged), TRUSTED, "kpu.go.id")
+
+
+def test_a_pass_written_below_our_servers_fail_counts_for_nothing():
+    ours = "mx.kpu.example; dmarc=fail header.from=kpu.go.id"
+    forged_below = "mx.kpu.example; dmarc=pass header.from=kpu.go.id"
+    assert not sender_authenticated((ours, forged_below), TRUSTED, "kpu.go.id")
+    assert sender_authenticated((forged_below,), TRUSTED, "kpu.go.id")

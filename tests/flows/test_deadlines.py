@@ -1,0 +1,190 @@
+"""Reminders, overdue notices and escalations with a frozen clock moved step by step.
+
+The expected instants come from the office's `WorkCalendar` and SOP (what the code under test
+also uses); where the calendar leaves no doubt — a weekend, the Nyepi/Idul Fitri holidays and
+cuti bersama of 18-24 March 2026, Good Friday, an office day off — the concrete WIB times are
+asserted as well, so a calendar bug cannot hide behind its own arithmetic. Between the moments
+that matter, `dumas poll` runs again and again (each run is a fresh App, as after a restart; one
+run is a separate process): every alert goes exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from dumas.workflow.models import Alert
+from dumas.workflow.replytext import REPLY_MARKER
+from tests.flows.conftest import Flow, registered, to_telaah
+from tests.replies import WIB
+
+OFFICE_DAY_OFF = date(2026, 3, 25)  # e.g. the regency's anniversary, entered by the office
+STAFF = ("desk", "sekretaris", "hukum", "ketua")
+
+
+def wib(*args) -> datetime:
+    return datetime(*args, tzinfo=WIB)
+
+
+def _quiet_until(flow: Flow, *moments: datetime) -> None:
+    """Poll at each moment (the whole cycle); nobody may receive anything."""
+    for moment in moments:
+        flow.at(moment)
+        assert flow.poll()["deadlines"] == {"reminder": 0, "overdue": 0, "escalation": 0}, moment
+        flow.nothing_for(*STAFF)
+
+
+def _alert(flow: Flow, moment: datetime, **expected: int) -> None:
+    flow.at(moment)
+    counts = flow.poll()["deadlines"]
+    assert counts == {"reminder": 0, "overdue": 0, "escalation": 0, **expected}, moment
+
+
+def _restart_poll(flow: Flow, moment: datetime) -> dict:
+    """`dumas poll` in a process of its own, as the daemon after a restart would run it."""
+    env = {**os.environ, "DUMAS_NOW": moment.isoformat()}
+    done = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(flow.config),
+                           "poll", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_calendar_facts_the_expectations_rest_on(flow):
+    cal = flow.app.calendar
+    assert [cal.is_working_day(date(2026, 3, d)) for d in range(13, 27)] == [
+        True, False, False,  # Fri 13, the weekend
+        True, True,  # Mon 16, Tue 17
+        False, False, False, False, False, False, False,  # 18-24: Nyepi, Idul Fitri, cuti bersama
+        True, True]  # Wed 25 (a working day for the national calendar), Thu 26
+    assert not cal.is_working_day(date(2026, 4, 3))  # Good Friday
+
+
+@pytest.mark.dumas_settings(workhours={"extra_days_off": [OFFICE_DAY_OFF.isoformat()]})
+def test_desk_task_across_a_weekend_idul_fitri_and_an_office_day_off(flow):
+    # Friday 13 March 2026, ten minutes before closing time.
+    flow.at(wib(2026, 3, 13, 15, 50))
+    note = registered(flow)
+    case = flow.case()
+    [task] = flow.tasks(case.id)
+    cal, sop = flow.app.calendar, flow.app.sop
+    step = sop.step("verifikasi")
+    assert task.due_at == cal.add(flow.now, step.duration) == wib(2026, 3, 16, 8, 20)
+    assert task.remind_at == cal.subtract(task.due_at, step.remind_before) == wib(2026, 3, 16, 8, 5)
+    escalation_at = cal.add(task.due_at, sop.escalate_again_after)
+    assert escalation_at == wib(2026, 3, 26, 16, 0)  # Tue 17 is day 1; 18-25 are days off
+    assert "Senin, 16 Maret 2026 pukul 08.20 WIB" in note.text
+
+    _quiet_until(flow, wib(2026, 3, 13, 15, 59), wib(2026, 3, 14, 10, 0),
+                 wib(2026, 3, 15, 23, 59), wib(2026, 3, 16, 8, 4))
+
+    _alert(flow, task.remind_at, reminder=1)
+    reminder = flow.one("desk", "pengingat")
+    assert reminder.text.splitlines()[0] == REPLY_MARKER and reminder.token
+    assert "Senin, 16 Maret 2026 pukul 08.20 WIB" in reminder.subject
+    flow.nothing_for("sekretaris", "hukum", "ketua")
+    _quiet_until(flow, wib(2026, 3, 16, 8, 5), wib(2026, 3, 16, 8, 10), wib(2026, 3, 16, 8, 19))
+
+    _alert(flow, task.due_at, overdue=1)
+    late = flow.one("desk", "terlambat")
+    assert late.token and late.token != reminder.token
+    told = flow.one("sekretaris", "eskalasi")
+    assert "Desk Pelayanan" in told.subject and case.number in told.text
+    flow.nothing_for("desk", "hukum", "ketua")
+    _quiet_until(flow, wib(2026, 3, 16, 8, 21), wib(2026, 3, 17, 12, 0), wib(2026, 3, 20, 9, 0),
+                 wib(2026, 3, 23, 9, 0), wib(2026, 3, 25, 16, 0), wib(2026, 3, 26, 15, 59))
+    assert _restart_poll(flow, wib(2026, 3, 26, 15, 59, 30))["deadlines"] == {
+        "reminder": 0, "overdue": 0, "escalation": 0}
+
+    _alert(flow, escalation_at, escalation=1)
+    assert case.number in flow.one("ketua", "eskalasi").text
+    flow.nothing_for("desk", "sekretaris", "hukum")
+    _quiet_until(flow, wib(2026, 3, 26, 16, 1), wib(2026, 3, 27, 9, 0), wib(2026, 4, 30, 9, 0))
+    assert _restart_poll(flow, wib(2026, 5, 4, 9, 0))["deadlines"] == {
+        "reminder": 0, "overdue": 0, "escalation": 0}
+    flow.nothing_for(*STAFF)
+    assert sorted(a.kind for a in flow.rows(Alert, task_id=task.id)) == [
+        "escalation", "overdue", "reminder"]
+
+
+def test_telaah_over_idul_fitri_and_good_friday(flow):
+    # The desk and the Sekretaris act on Tuesday 17 March, the last working day before the break.
+    flow.at(wib(2026, 3, 17, 9, 0))
+    note = to_telaah(flow)
+    case = flow.case()
+    [task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    cal, sop = flow.app.calendar, flow.app.sop
+    step = sop.step("telaah")
+    assert task.due_at == cal.add(task.opened_at, step.duration) == wib(2026, 4, 2, 16, 0)
+    assert task.remind_at == cal.subtract(task.due_at, step.remind_before) == wib(2026, 4, 2, 8, 0)
+    escalation_at = cal.add(task.due_at, sop.escalate_again_after)
+    assert escalation_at == wib(2026, 4, 7, 16, 0)  # Good Friday and the weekend in between
+    assert "Kamis, 2 April 2026 pukul 16.00 WIB" in note.text
+    flow.inbox("desk"), flow.inbox("sekretaris")
+
+    _quiet_until(flow, wib(2026, 3, 20, 10, 0), wib(2026, 3, 25, 10, 0), wib(2026, 4, 1, 16, 0),
+                 wib(2026, 4, 2, 7, 59))
+    _alert(flow, task.remind_at, reminder=1)
+    assert flow.one("hukum", "pengingat").token
+    _quiet_until(flow, wib(2026, 4, 2, 12, 0), wib(2026, 4, 2, 15, 59))
+
+    _alert(flow, task.due_at, overdue=1)
+    late = flow.one("hukum", "terlambat")
+    assert "Sub Bagian Hukum" in flow.one("sekretaris", "eskalasi").subject
+    flow.nothing_for("ketua", "desk")
+    _quiet_until(flow, wib(2026, 4, 3, 10, 0), wib(2026, 4, 6, 16, 0), wib(2026, 4, 7, 15, 59))
+
+    _alert(flow, escalation_at, escalation=1)
+    assert "Sub Bagian Hukum" in flow.one("ketua", "eskalasi").subject
+    flow.nothing_for("desk", "sekretaris", "hukum")
+    assert _restart_poll(flow, wib(2026, 4, 8, 9, 0))["deadlines"] == {
+        "reminder": 0, "overdue": 0, "escalation": 0}
+    _quiet_until(flow, wib(2026, 4, 9, 9, 0))
+
+    # Hukum finally decides, answering the overdue notice; the next task has its own clock.
+    flow.at(wib(2026, 4, 9, 10, 0))
+    flow.reply(late, "BERKADAR PENGAWASAN\nTelaah terlampir di badan email.", "hukum")
+    flow.poll()
+    assert flow.case().step == "kertas_kerja"
+    [closed] = [t for t in flow.tasks(case.id) if t.id == task.id]
+    assert closed.closed_at == flow.now and closed.outcome == "berkadar_pengawasan"
+    [following] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert following.due_at == wib(2026, 4, 14, 16, 0)  # 3 working days: Fri 10, Mon 13, Tue 14
+    flow.inbox("hukum")
+    _quiet_until(flow, wib(2026, 4, 13, 16, 0))
+    _alert(flow, following.remind_at, reminder=1)
+    assert flow.one("hukum", "pengingat")
+    assert sorted(a.kind for a in flow.rows(Alert, task_id=task.id)) == [
+        "escalation", "overdue", "reminder"]
+
+
+def test_a_poller_that_was_down_sends_what_is_due_once_and_no_stale_reminder(flow):
+    flow.at(wib(2026, 11, 2, 9, 15))  # Monday
+    registered(flow)
+    [task] = flow.tasks(flow.case().id)
+    flow.at(task.due_at + timedelta(days=10))  # long past the due time and the escalation
+    counts = flow.poll()["deadlines"]
+    assert counts == {"reminder": 0, "overdue": 1, "escalation": 1}
+    assert [m.kind for m in flow.inbox("desk")] == ["terlambat"]
+    assert [m.kind for m in flow.inbox("sekretaris")] == ["eskalasi"]
+    assert [m.kind for m in flow.inbox("ketua")] == ["eskalasi"]
+    _quiet_until(flow, flow.now + timedelta(minutes=1), flow.now + timedelta(days=1))
+
+
+def test_a_conflicted_sekretaris_is_never_told_of_a_late_task(flow):
+    note = registered(flow)
+    flow.later(minutes=5)
+    flow.reply(note, "KONFLIK SEKRETARIS", "desk")
+    flow.poll()
+    flow.inbox("desk")
+    [task] = [t for t in flow.tasks(flow.case().id) if t.closed_at is None]
+    _alert(flow, task.due_at, overdue=1)
+    assert [m.kind for m in flow.inbox("desk")] == ["terlambat"]
+    assert [m.kind for m in flow.inbox("ketua")] == ["eskalasi"]
+    flow.at(task.due_at + timedelta(days=30))
+    assert flow.poll()["deadlines"] == {"reminder": 0, "overdue": 0, "escalation": 0}
+    flow.nothing_for(*STAFF)

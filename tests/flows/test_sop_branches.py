@@ -1,0 +1,305 @@
+"""The SOP's other paths by email, on the real rig: forwarding, closing, sending back, asking the
+reporter, conflicts of interest, STATUS, BANTUAN and DELEGASI."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from dumas.workflow.models import Delegation
+from dumas.workflow.numbering import case_tag
+from dumas.workflow.replytext import REPLY_MARKER
+from tests import mailfactory as mf
+from tests.flows.conftest import (REPORTER, commands_in, pdf_text, registered, to_disposisi,
+                                  to_step_7, to_telaah)
+from tests.replies import (GMAIL_ANDROID_EN, GMAIL_WEB_ID, IPHONE_ID, OUTLOOK_ID, OUTLOOK_NEW_ID,
+                           OUTLOOK_WEB_ID, WIB)
+
+BAWASLU = "bawaslu.mentawai@bawaslu.example"
+IDENTITY = ("Budi", "Santoso", "budi.santoso", "3456", "Jl. Raya Muara Siberut No. 5")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.dumas_settings(sop={"agencies": {"bawaslu": {"email": BAWASLU,
+                                                          "address": "Tuapejat"}}})
+def test_teruskan_bawaslu_sends_a_redacted_letter_and_tells_the_reporter(flow):
+    hukum_note = to_telaah(flow)
+    flow.inbox(REPORTER)
+    flow.later(days=1)
+    flow.reply(hukum_note, "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
+               "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.", "hukum",
+               style=OUTLOOK_WEB_ID)
+    flow.poll()
+
+    case = flow.case()
+    assert (case.step, case.status, case.forwarded_to) == (
+        "diteruskan", "diteruskan", "Badan Pengawas Pemilihan Umum (Bawaslu)")
+    assert case.closed_at is not None and all(t.closed_at for t in flow.tasks(case.id))
+    letter_mail = flow.one(BAWASLU, "penerusan_instansi")
+    [(filename, data)] = letter_mail.attachments.items()
+    assert filename.startswith("surat-penerusan")
+    letter = _flat(pdf_text(data))
+    assert case.number in letter and "Bawaslu" in letter
+    assert "Dirahasiakan" in letter and "dugaan pelanggaran administrasi pemilu" in letter
+    for secret in IDENTITY:  # neither the letter nor the email names the reporter
+        assert secret not in letter, secret
+        assert secret not in letter_mail.text and secret not in letter_mail.subject, secret
+    told = flow.one(REPORTER, "diteruskan")
+    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in told.text and case.number in told.text
+    assert any(n.startswith("surat-penerusan") for n in flow.one("sekretaris", "informasi")
+               .attachments)
+    transcript = flow.one("hukum", "transkrip")
+    assert "Dilaksanakan: TERUSKAN BAWASLU" in transcript.text
+    assert f"Surat penerusan dikirim ke {BAWASLU}." in transcript.text
+    flow.nothing_for("desk", "ketua")
+
+
+def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow):
+    hukum_note = to_telaah(flow)
+    flow.inbox(REPORTER)
+    flow.later(days=2)
+    alasan = "Identitas terlapor dan waktu kejadian tidak dapat dipastikan."
+    flow.reply(hukum_note, f"Tidak dapat ditindaklanjuti: {alasan}", "hukum",
+               style=GMAIL_ANDROID_EN)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.status, case.outcome) == (
+        "tidak_ditindaklanjuti", "tidak_ditindaklanjuti", alasan)
+    assert case.closed_at is not None
+    assert alasan in flow.one(REPORTER, "tidak_ditindaklanjuti").text
+    assert alasan in flow.one("sekretaris", "informasi").text
+    assert "Dilaksanakan: TIDAK DAPAT DITINDAKLANJUTI" in flow.one("hukum", "transkrip").text
+    flow.nothing_for("desk", "ketua", "hukum")
+
+
+def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):
+    final_note = to_step_7(flow)
+    assert flow.case().step == "persetujuan_laporan"
+    flow.inbox(REPORTER)
+    flow.later(hours=2)
+    catatan = "Mohon lengkapi keterangan saksi dan foto lokasi."
+    flow.reply(final_note, f"TOLAK {catatan}", "sekretaris", style=OUTLOOK_NEW_ID,
+               subject_prefix="RE:")
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.status, case.data["catatan_laporan"]) == (
+        "tindak_lanjut", "diproses", catatan)
+    [open_task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert open_task.role == "hukum"
+    [closed] = [t for t in flow.tasks(case.id) if t.step == "persetujuan_laporan"]
+    assert closed.outcome == "tolak"
+    transcript = flow.one("sekretaris", "transkrip")
+    assert f"Dikembalikan dengan catatan: {catatan}" in transcript.text
+    again = flow.one("hukum", "tugas")
+    assert "CATATAN DARI TAHAP SEBELUMNYA\n" + catatan in again.text
+    assert commands_in(again.text)[:2] == ["INVESTIGASI", "LAPORAN"]
+    flow.nothing_for(REPORTER, "desk", "ketua")
+
+    # Hukum answers the notes; this time the Sekretaris approves and the reporter is told.
+    flow.later(days=1)
+    flow.reply(again, "LAPORAN Keterangan saksi dilengkapi; dugaan tidak terbukti.", "hukum",
+               style=IPHONE_ID)
+    flow.poll()
+    flow.later(hours=1)
+    flow.reply(flow.one("sekretaris", "tugas"), "SETUJU", "sekretaris", style=GMAIL_WEB_ID)
+    flow.poll()
+    assert flow.case().step == "selesai"
+    assert "Keterangan saksi dilengkapi; dugaan tidak terbukti." in flow.one(REPORTER, "hasil").text
+
+
+def test_lengkapi_asks_the_reporter_and_their_answer_goes_back_to_the_desk(flow):
+    reporter = "warga.peduli@yahoo.co.id"
+    desk_note = registered(flow, sender=f"Warga Peduli <{reporter}>",
+                           subject="laporan petugas tidak netral", body=mf.KOMPLAIN_KURANG)
+    case = flow.case()
+    assert case.missing == ["identitas", "lokasi", "bukti"]
+    flow.inbox(reporter)  # the acknowledgement
+    flow.later(minutes=10)
+    apa = "Mohon sebutkan nama, nomor HP, lokasi kejadian (TPS, desa, kecamatan), dan bukti foto."
+    flow.reply(desk_note, f"LENGKAPI {apa}", "desk", style=GMAIL_WEB_ID)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.status) == ("menunggu_pelapor", "menunggu_pelapor")
+    assert [t for t in flow.tasks(case.id) if t.closed_at is None] == []  # no clock runs on them
+    ask = flow.one(reporter, "permintaan_kelengkapan")
+    assert apa in ask.text and ask.text.splitlines()[0] == REPLY_MARKER and ask.token
+    transcript = flow.one("desk", "transkrip")
+    assert "Dilaksanakan: LENGKAPI" in transcript.text and transcript.token  # still theirs
+
+    # The reporter answers from their phone, with the data and a photo.
+    flow.later(hours=5)
+    flow.reply(ask, "Nama: Yohanes Sakerebau\nNo. HP: 0813 7000 1111\n"
+               "Kejadiannya di TPS 02 Desa Muntei, Kecamatan Siberut Selatan.", reporter,
+               style=IPHONE_ID, attachments=[("bukti.jpg", "image/jpeg", mf.tiny_jpeg())])
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.status) == ("verifikasi", "verifikasi")
+    assert (case.pelapor_phone, case.tps, case.desa) == ("+6281370001111", "002", "Muntei")
+    assert case.missing == []
+    assert [a.filename for a in flow.attachments(case.id, "pengaduan")] == ["bukti.jpg"]
+    assert "Dikirim dari iPhone" not in case.body and "Balas di atas garis" not in case.body
+    assert flow.one(reporter, "tanggapan_diterima")
+    again = flow.one("desk", "tugas")
+    assert "Pelapor melengkapi pengaduan" in again.subject
+    assert "bukti.jpg" in again.attachments
+
+    # … and the desk can now say LENGKAP on that new request.
+    flow.later(minutes=10)
+    flow.reply(again, "LENGKAP", "desk", style=OUTLOOK_ID)
+    flow.poll()
+    assert flow.case().step == "disposisi"
+    assert flow.one("sekretaris", "tugas")
+
+
+def test_konflik_sekretaris_lets_the_ketua_decide_the_disposition(flow):
+    desk_note = registered(flow)
+    flow.later(minutes=5)
+    flow.reply(desk_note, "KONFLIK SEKRETARIS\nPelapor menyebut Sekretaris sebagai terlapor.",
+               "desk", style=GMAIL_WEB_ID)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.conflict_role) == ("verifikasi", "sekretaris")
+    transcript = flow.one("desk", "transkrip")
+    assert "Keputusan Sekretaris atas pengaduan ini dialihkan kepada Ketua." in transcript.text
+    assert transcript.token, "the desk still decides: its transcript carries a fresh token"
+
+    flow.later(minutes=5)
+    flow.reply(transcript, "LENGKAP", "desk", style=IPHONE_ID)
+    flow.poll()
+    case = flow.case()
+    [task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert (case.step, task.role) == ("disposisi", "ketua")
+    ketua_note = flow.one("ketua", "tugas")
+    assert commands_in(ketua_note.text)[0] == "DISPOSISI"
+    flow.nothing_for("sekretaris")
+
+    flow.later(hours=3)
+    flow.reply(ketua_note, "DISPOSISI HUKUM Segera ditelaah.", "ketua", style=OUTLOOK_ID)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.disposisi_to, case.disposisi_note) == (
+        "telaah", "hukum", "Segera ditelaah.")
+    assert "Dilaksanakan: DISPOSISI HUKUM" in flow.one("ketua", "transkrip").text
+
+    # Whatever the Sekretaris would be told or asked later goes to the Ketua instead.
+    flow.later(days=1)
+    flow.reply(flow.one("hukum", "tugas"), "TIDAK DAPAT DITINDAKLANJUTI Terlapor bukan "
+               "penyelenggara pemilu.", "hukum", style=GMAIL_ANDROID_EN)
+    flow.poll()
+    assert flow.case().step == "tidak_ditindaklanjuti"
+    assert "Terlapor bukan penyelenggara pemilu." in flow.one("ketua", "informasi").text
+    flow.nothing_for("sekretaris")
+
+
+def test_status_for_staff_and_for_the_reporter(flow):
+    sek_note = to_disposisi(flow)
+    ack = flow.one(REPORTER, "tanda_terima")
+    flow.inbox(REPORTER)
+    case = flow.case()
+    flow.later(hours=1)
+    flow.reply(sek_note, "STATUS", "sekretaris", style=OUTLOOK_WEB_ID)
+    flow.poll()
+    status = flow.one("sekretaris", "status")
+    text = status.text
+    assert case.number in text and "Tahap: 3. Disposisi Sekretaris" in text
+    assert "Menunggu tindakan: Sekretaris" in text and "Batas waktu tahap ini: " in text
+    assert "Batas akhir penyelesaian (Perpres 76/2013): " in text
+    riwayat = text.split("RIWAYAT\n", 1)[1].splitlines()
+    assert riwayat[0].endswith(": Pengaduan diterima melalui email.")
+    assert any(line.endswith(": Dilaksanakan: LENGKAP") for line in riwayat)
+    assert flow.token_row(sek_note).used_at is None  # STATUS uses up nothing
+    assert flow.case().step == "disposisi"
+
+    # The reporter asks too (Gmail web, on their acknowledgement): nothing internal comes back.
+    flow.later(minutes=10)
+    flow.reply(ack, "STATUS", REPORTER, style=GMAIL_WEB_ID)
+    flow.poll()
+    answer = flow.one(REPORTER, "status_pelapor")
+    assert case.number in answer.text and "Tahap saat ini: Disposisi Sekretaris" in answer.text
+    for internal in ("Dilaksanakan", flow.address("desk"), flow.address("sekretaris"), "RIWAYAT"):
+        assert internal not in answer.text
+    flow.nothing_for("desk", "hukum", "ketua")
+
+    # The STATUS answer carries a fresh token: the Sekretaris decides by replying to it.
+    flow.later(minutes=10)
+    flow.reply(status, "DISPOSISI HUKUM", "sekretaris", style=IPHONE_ID)
+    flow.poll()
+    assert flow.case().step == "telaah"
+
+
+def test_bantuan_lists_what_each_person_may_do_now(flow):
+    hukum_note = to_telaah(flow)
+    ack = flow.one(REPORTER, "tanda_terima")
+    flow.later(hours=1)
+    flow.reply(hukum_note, "HELP", "hukum", style=GMAIL_ANDROID_EN)
+    flow.reply(ack, "bantuan", REPORTER, style=IPHONE_ID)
+    flow.poll()
+    staff = flow.one("hukum", "bantuan")
+    assert commands_in(staff.text) == ["BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN",
+                                       "TIDAK DAPAT DITINDAKLANJUTI", "STATUS", "BANTUAN"]
+    assert "Contoh: TERUSKAN" in staff.text
+    assert staff.token and flow.token_row(hukum_note).used_at is None
+    reporter = flow.one(REPORTER, "bantuan")
+    assert commands_in(reporter.text) == ["STATUS", "BANTUAN"]
+    assert flow.case().step == "telaah"
+    flow.nothing_for("desk", "sekretaris", "ketua")
+
+
+def test_delegasi_lets_a_deputy_decide_until_the_end_of_the_day_given(flow, rig):
+    deputy = rig.new_user("wakil").address
+    sek_note = to_disposisi(flow)
+    until = (flow.now + timedelta(days=3)).date()
+    flow.later(minutes=30)
+    flow.reply(sek_note, f"DELEGASI {deputy} sampai {until:%d-%m-%Y}", "sekretaris",
+               style=OUTLOOK_ID)
+    flow.poll()
+    [row] = flow.rows(Delegation)
+    assert (row.role, row.address) == ("sekretaris", deputy)
+    assert row.until == datetime.combine(until + timedelta(days=1), datetime.min.time(), WIB)
+    told = flow.one(deputy, "delegasi")
+    assert "pelaksana harian Sekretaris" in told.text
+    transcript = flow.one("sekretaris", "transkrip")
+    assert f"{deputy} dapat bertindak sebagai Sekretaris" in transcript.text
+    assert flow.case().step == "disposisi"
+
+    # The reminder of the open disposition reaches the deputy too, who decides with it.
+    [task] = [t for t in flow.tasks(flow.case().id) if t.closed_at is None]
+    flow.at(task.remind_at)
+    flow.poll()
+    reminder = flow.one(deputy, "pengingat")
+    assert flow.one("sekretaris", "pengingat").token != reminder.token
+    flow.later(minutes=20)
+    flow.reply(reminder, "DISPOSISI HUKUM", deputy, style=GMAIL_WEB_ID)
+    flow.poll()
+    case = flow.case()
+    assert case.step == "telaah"
+    [accepted] = flow.events(case.id, "perintah_diterima")[-1:]
+    assert accepted.actor == deputy and accepted.detail["delegated"] == ["sekretaris"]
+    assert "Dilaksanakan: DISPOSISI HUKUM" in flow.one(deputy, "transkrip").text
+
+    # After the last day of the delegation the deputy is nobody to the system again.
+    flow.at(row.until + timedelta(minutes=1))
+    flow.reply(reminder, "STATUS", deputy, style=GMAIL_WEB_ID)
+    flow.poll("intake", "outbox")
+    refused = flow.events(case.id, "perintah_ditolak")
+    assert [(e.actor, e.detail["reason"]) for e in refused] == [(deputy, "pengirim_tidak_dikenal")]
+    assert flow.one(deputy, "penolakan")
+
+
+@pytest.mark.dumas_settings(replies={"plus_addressing": False})
+def test_without_plus_addressing_the_token_rides_in_the_subject(flow):
+    desk_note = registered(flow)
+    assert desk_note.reply_address == flow.office.pengaduan.address and not desk_note.token
+    token = desk_note.subject.split("#", 1)[1].split("]", 1)[0]
+    assert len(token) == 26 and case_tag(flow.case().number)[:-1] in desk_note.subject
+    flow.later(minutes=5)
+    flow.reply(desk_note, "LENGKAP", "desk", style=OUTLOOK_ID, in_reply_to=False)
+    flow.poll()
+    assert flow.case().step == "disposisi"
+    assert flow.token_row(desk_note).used_at is not None
+    sek_note = flow.one("sekretaris", "tugas")
+    assert "#" in sek_note.subject and token not in sek_note.subject
