@@ -79,6 +79,7 @@ def cmd_show(app: App, args) -> int:
     data = case_dict(case, tz) | {
         "body": case.body, "terlapor": case.terlapor, "pelapor_phone": case.pelapor_phone,
         "pelapor_address": case.pelapor_address, "lokasi": case.lokasi_text,
+        "registration_error": (case.data or {}).get("registrasi_gagal", ""),
         "attachments": [{"filename": f.filename, "content_type": f.content_type, "size": f.size,
                          "sha256": f.sha256, "step": f.step} for f in files],
         "messages": [{"id": m.id, "message_id": m.message_id, "disposition": m.disposition,
@@ -101,6 +102,8 @@ def _print_case(data: dict) -> None:
             print(f"  {key:<15} {one_line(str(data[key]), 100)}")
     if data["missing"]:
         print(f"  {'missing':<15} {', '.join(data['missing'])}")
+    if data.get("registration_error"):
+        print(f"  {'not registered':<15} {one_line(data['registration_error'], 100)}")
     print("  attachments:" if data["attachments"] else "  attachments: none")
     for f in data["attachments"]:
         print(f"    {one_line(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…")

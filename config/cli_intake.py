@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from dumas.config.app import App
 from dumas.config.output import iso, local, one_line, print_json, print_table
+from dumas.config.cycle import JOBS as JOB_NAMES
 from dumas.workflow.db import check_schema, upgrade
 from dumas.workflow.models import RawMessage
 
@@ -19,7 +20,7 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("poll", help="run one complete cycle: intake, documents, outbox")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--only", action="append", choices=("intake", "documents", "deadlines", "reports", "outbox"),
+    p.add_argument("--only", action="append", choices=JOB_NAMES,
                    help="run only this job (repeatable), e.g. to catch up on mail first")
     p.set_defaults(func=cmd_poll)
 
@@ -94,7 +95,7 @@ def _cycle_json(results: dict) -> dict:
         out.update({"folder": intake.folder, "uidvalidity": intake.uidvalidity,
                     "uidvalidity_changed": intake.uidvalidity_changed,
                     "new_messages": intake.new_uids, "outcomes": dict(intake.outcomes)})
-    for job in ("documents", "deadlines", "reports", "outbox"):
+    for job in JOB_NAMES[1:]:
         if job in results:
             out[job] = results[job][0]
     return out

@@ -1,7 +1,7 @@
 """One complete cycle of the office's jobs, in order: what `dumas poll` runs and the daemon schedules.
 
-Intake first (new mail), then the work intake created (documents, deadlines, reports), then the
-outbox, so that one cron line alone could run the office. Each job commits its own work: a job
+Intake first (new mail, recorded), then registration (numbers, acknowledgements, tasks), then the
+work they created (documents, deadlines, reports), then the outbox, so that one cron line alone could run the office. Each job commits its own work: a job
 that fails is logged and the next one still runs (the outbox must not wait for a broken PDF).
 A mail server that cannot be reached stops the cycle with `MailServerError` only after the other
 jobs ran, so reminders and queued mail do not depend on the IMAP server.
@@ -14,11 +14,11 @@ import time
 
 from dumas.config.app import App
 from dumas.config.locks import job_lock
-from dumas.workflow.errors import MailServerError
+from dumas.workflow.errors import MailServerError, where
 
 log = logging.getLogger(__name__)
 
-JOBS = ("intake", "documents", "deadlines", "reports", "outbox")
+JOBS = ("intake", "registration", "documents", "deadlines", "reports", "outbox")
 
 
 def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS) -> dict:
@@ -37,7 +37,7 @@ def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS)
         except MailServerError as exc:
             down, result = exc, {"error": str(exc)}
         except Exception as exc:  # noqa: BLE001 - one broken job must not starve the others
-            log.exception("job %s failed", job)
+            log.error("job %s failed: %s", job, where(exc))
             result = {"error": f"{type(exc).__name__}: {exc}"}
         results[job] = (result, time.monotonic() - started)
     if down is not None:
@@ -54,6 +54,10 @@ def drain_outbox(app: App) -> dict:
 def _run(app: App, job: str, should_stop):
     if job == "intake":
         return app.poller().poll(should_stop)
+    if job == "registration":
+        from dumas.ingest.registrar import Registrar
+
+        return Registrar(app.toolkit).register_pending(app.sessions, app.clock, should_stop)
     if job == "documents":
         return app.renderer().run(should_stop=should_stop)
     if job == "deadlines":

@@ -20,7 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from dumas.config.app import App
 from dumas.config.locks import job_lock
-from dumas.workflow.errors import DumasError, MailServerError
+from dumas.workflow.errors import DumasError, MailServerError, where
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,8 @@ class CycleJob:
             return
         except DumasError as exc:
             log.error("cycle failed: %s", exc)
-        except Exception:  # noqa: BLE001 - the daemon must outlive any single failure
-            log.exception("cycle failed unexpectedly")
+        except Exception as exc:  # noqa: BLE001 - the daemon must outlive any single failure
+            log.error("cycle failed unexpectedly: %s", where(exc))
         self.failures = 0
 
     def retry_delay(self) -> timedelta:
@@ -80,8 +80,8 @@ def _drain(app: App) -> None:
 
     try:
         drain_outbox(app)
-    except Exception:  # noqa: BLE001 - the next beat tries again
-        log.exception("outbox drain failed")
+    except Exception as exc:  # noqa: BLE001 - the next beat tries again
+        log.error("outbox drain failed: %s", where(exc))
 
 
 def run_daemon(app: App) -> int:

@@ -111,7 +111,7 @@ def check_documents(app: App) -> tuple[str, str]:
 
 
 def check_backlog(app: App) -> tuple[str, str]:
-    from dumas.workflow.models import MailboxCursor, OutboxMessage, RawMessage
+    from dumas.workflow.models import MailboxCursor, OutboxMessage, Pengaduan, RawMessage
 
     with app.sessions() as s:
         failed = s.execute(select(func.count()).select_from(OutboxMessage)
@@ -119,7 +119,13 @@ def check_backlog(app: App) -> tuple[str, str]:
         quarantined = s.execute(select(func.count()).select_from(RawMessage)
                                 .where(RawMessage.disposition == "quarantined")).scalar()
         last = s.execute(select(func.max(MailboxCursor.updated_at))).scalar()
+        stuck = s.execute(select(func.count()).select_from(Pengaduan).where(
+            Pengaduan.registered_at.is_(None),
+            Pengaduan.received_at < app.clock.now() - timedelta(hours=1))).scalar()
     notes = []
+    if stuck:
+        notes.append(f"{stuck} complaint(s) received over an hour ago are not registered yet "
+                     "(`dumas list`, `dumas show ID` shows the error)")
     if failed:
         notes.append(f"{failed} email(s) could not be delivered (`dumas outbox list --status failed`)")
     if quarantined:

@@ -1,7 +1,8 @@
 """From a classified message to the workflow: the one place that maps verdicts to actions.
 
 Runs inside the message's SAVEPOINT (see `Intake.process`): everything it does commits with the
-message or not at all.
+message or not at all. A new complaint is only received here (the case with its text and
+files); the registration job numbers and acknowledges it right after intake.
 """
 
 from __future__ import annotations
@@ -38,13 +39,10 @@ class Dispatcher:
                               from_name=mail.sender.name if mail.sender else "",
                               from_email=mail.sender.email if mail.sender else "",
                               files=self.store_files(mail))
-        # Written before the registration's own events, so that timelines (STATUS, `dumas
-        # show`) begin with the receipt; it joins the case once the case exists.
-        received = events.record(session, "pengaduan_diterima", now, raw_id=raw.id,
-                                 actor=raw.from_address,
-                                 summary="Pengaduan diterima melalui email.")
-        case = self._registrar.register(session, data, now, raw=raw)
-        received.pengaduan_id = case.id
+        # Numbering, acknowledgement and the desk's task follow in the registration job.
+        case = self._registrar.receive(session, data, now, raw=raw)
+        events.record(session, "pengaduan_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
+                      actor=raw.from_address, summary="Pengaduan diterima melalui email.")
 
     def on_reply(self, session, raw, mail, verdict, now) -> None:
         raw.pengaduan_id = verdict.pengaduan_id

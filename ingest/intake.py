@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from dumas.ingest.imap_source import FetchedMessage
 from dumas.ingest.parser import parse_message
 from dumas.ingest.rules import QUARANTINED, Verdict, classify
-from dumas.workflow.errors import MessageError
+from dumas.workflow.errors import MessageError, where
 from dumas.workflow.filestore import FileStore
 from dumas.workflow.models import MailboxLocation, RawMessage
 
@@ -101,12 +101,13 @@ class Intake:
                 mail, verdict = self._decide(session, raw, data)
                 self._dispatcher.dispatch(session, raw, mail, verdict, now)
                 _apply_verdict(raw, verdict, now)
-        except MessageError as exc:
+        except MessageError as exc:  # our own reasons: readable, no personal data
             self._quarantine(raw, exc.reason, "", now)
+            log.warning("message %s quarantined: %s", _label(raw), exc.reason[:200])
         except Exception as exc:  # noqa: BLE001 - any failure must quarantine, never stop the poll
-            log.exception("message %s (raw %s) failed in processing", raw.message_id, raw.id)
             self._quarantine(raw, f"processing failed: {type(exc).__name__}: {exc}"[:500],
                              _short_traceback(exc), now)
+            log.error("message %s quarantined: processing failed: %s", _label(raw), where(exc))
 
     def _decide(self, session: Session, raw: RawMessage, data: bytes):
         mail = parse_message(data)
@@ -120,6 +121,7 @@ class Intake:
                               f"{self.max_bytes // 1048576} MB ([limits] max_message_mb); only its "
                               "header was stored, the original stays in the mailbox", "", now,
                          rule=OVERSIZE)
+        log.warning("message %s quarantined: over the size limit", _label(raw))
 
     def _quarantine(self, raw: RawMessage, reason: str, error: str, now: datetime,
                     rule: str = "quarantine") -> None:
@@ -129,7 +131,6 @@ class Intake:
         raw.error = error
         raw.pengaduan_id = None
         raw.processed_at = now
-        log.warning("message %s quarantined: %s", raw.message_id or f"raw#{raw.id}", reason[:200])
 
 
 def _apply_verdict(raw: RawMessage, verdict: Verdict, now: datetime) -> None:
@@ -149,6 +150,10 @@ def _summarise(raw: RawMessage, mail) -> None:
     raw.in_reply_to = " ".join(mail.in_reply_to)
     raw.references = " ".join(mail.references)
     raw.defects = list(mail.defects)[:50]
+
+
+def _label(raw: RawMessage) -> str:
+    return raw.message_id or f"raw#{raw.id}"
 
 
 def _location_known(session: Session, where: Location, uid: int) -> bool:

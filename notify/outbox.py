@@ -53,6 +53,7 @@ def enqueue(session: Session, email: OutgoingEmail, domain: str, now: datetime) 
     row = OutboxMessage(
         message_id=email.message_id or new_message_id(domain, email.kind),
         pengaduan_id=email.pengaduan_id, kind=email.kind, to_addrs=list(email.to),
+        first_to=email.to[0].lower() if email.to else "",
         cc_addrs=list(email.cc), reply_to=email.reply_to, subject=email.subject,
         body_text=email.body_text, body_html=email.body_html, in_reply_to=email.in_reply_to,
         references=email.references, status="pending", attempts=0, next_attempt_at=now,
@@ -67,10 +68,9 @@ def enqueue(session: Session, email: OutgoingEmail, domain: str, now: datetime) 
 
 def sent_recently(session: Session, address: str, kind: str, since: datetime) -> int:
     """How many `kind` emails went (or are going) to `address` since `since` (rate limits)."""
-    rows = session.execute(select(OutboxMessage.to_addrs).where(
-        OutboxMessage.kind == kind, OutboxMessage.created_at >= since)).scalars()
-    address = address.lower()
-    return sum(1 for to in rows if address in (a.lower() for a in to))
+    return session.execute(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == kind, OutboxMessage.first_to == address.lower(),
+        OutboxMessage.created_at >= since)).scalar() or 0
 
 
 def pending_count(session: Session) -> int:

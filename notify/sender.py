@@ -181,11 +181,11 @@ class OutboxSender:
         row.last_error = error[:1000]
         if permanent or now - row.created_at >= GIVE_UP_AFTER:
             row.status = "failed"
-            log.error("gave up on %s (%s) after %d attempt(s): %s", row.message_id, row.kind,
-                      row.attempts, error)
+            log.error("gave up on %s (%s) after %d attempt(s); `dumas outbox list` says why",
+                      row.message_id, row.kind, row.attempts)
             return "failed"
         row.next_attempt_at = now + min(FIRST_RETRY * 2 ** (row.attempts - 1), MAX_RETRY)
-        log.warning("will retry %s at %s: %s", row.message_id, row.next_attempt_at, error)
+        log.warning("will retry %s (%s) at %s", row.message_id, row.kind, row.next_attempt_at)
         return "retry"
 
 

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dumas.workflow.models import Attachment, Pengaduan
+from sqlalchemy import select
+
+from dumas.workflow.models import Attachment, Pengaduan, RawMessage
 
 CHANNELS = ("email", "langsung", "surat")
 
@@ -57,3 +59,10 @@ def file_attachments(session: Session, pengaduan_id: int | None, raw_id: int | N
                        storage_key=f.storage_key, step=step, added_at=now) for f in files]
     session.add_all(rows)
     return rows
+
+
+def original_message(session: Session, case: Pengaduan) -> RawMessage | None:
+    """The email that brought the complaint (None for walk-in and postal complaints)."""
+    return session.execute(select(RawMessage).where(
+        RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
+        .order_by(RawMessage.id).limit(1)).scalar()

@@ -20,12 +20,14 @@ from dumas.workflow.errors import ConfigError, DumasError
 
 def make_engine(url: str) -> Engine:
     """Create the engine for `url`, with the SQLite settings above when it is SQLite."""
+    # hide_parameters: a database error's text must not carry complaint data into the logs.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
+        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:

@@ -4,6 +4,9 @@ Library exceptions (imaplib/imapclient, smtplib, SQLAlchemy, WeasyPrint) are tra
 at the boundary that calls the library, so callers handle one family and logs read the same.
 """
 
+import traceback
+from pathlib import Path
+
 
 class DumasError(Exception):
     """Base of every error Dumas raises on purpose."""
@@ -47,3 +50,12 @@ class DocumentError(DumasError):
 
 class WorkflowError(DumasError):
     """A workflow rule was violated (wrong step, unknown case...)."""
+
+
+def where(exc: BaseException) -> str:
+    """`TypeName at file.py:123` — what logs say about an unexpected exception. Its text is
+    left out on purpose: it may quote a message, an address or SQL parameters (personal data);
+    the full text goes only where personal data may be (the database's quarantine record)."""
+    frames = traceback.extract_tb(exc.__traceback__)[-1:]
+    at = f" at {Path(frames[0].filename).name}:{frames[0].lineno}" if frames else ""
+    return f"{type(exc).__name__}{at}"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.workflow import events
 from dumas.workflow.clock import Clock
-from dumas.workflow.errors import DocumentError
+from dumas.workflow.errors import DocumentError, where
 from dumas.workflow.filestore import FileStore
 from dumas.workflow.models import Attachment, Document, Event, Pengaduan, RawMessage
 
@@ -63,7 +63,8 @@ class DocumentRenderer:
             except DocumentError as exc:
                 return self._failed(session, doc, case, str(exc), permanent=True)
             except Exception as exc:  # noqa: BLE001 - a render bug must not stop the cycle
-                log.exception("rendering document %s of case %s failed", doc.id, case.number)
+                log.error("rendering document %s of case %s failed: %s", doc.id, case.number,
+                          where(exc))
                 return self._failed(session, doc, case, f"{type(exc).__name__}: {exc}",
                                     permanent=doc.attempts >= MAX_ATTEMPTS)
             doc.storage_key, doc.sha256 = self._files.put("doc", pdf, sync=True)
@@ -93,10 +94,11 @@ class DocumentRenderer:
         now = self._clock.now()
         if not permanent:
             doc.next_attempt_at = now + FIRST_RETRY * 2 ** (doc.attempts - 1)
-            log.warning("document %s of case %s will be retried: %s", doc.id, case.number, error)
+            log.warning("document %s of case %s will be retried", doc.id, case.number)
             return "retry"
         doc.status = "failed"
-        log.error("document %s of case %s failed for good: %s", doc.id, case.number, error)
+        log.error("document %s of case %s failed for good (see `dumas show`)", doc.id,
+                  case.number)
         events.record(session, "dokumen_gagal", now, pengaduan_id=case.id,
                       summary=f"Dokumen {doc.filename} gagal dibuat: {error[:200]}")
         return "failed"

@@ -35,12 +35,14 @@ def test_corpus_is_accounted_for_exactly_once(rig, office, dumas_config, capsys)
     assert len(uids) == len(files)
     assert main(["--config", str(dumas_config), "init"]) == 0
     capsys.readouterr()
-    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--json"]) == 0
+    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--only", "registration", "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["new_messages"] == len(files)
     assert sum(first["outcomes"].values()) == len(files)
+    assert first["registration"]["failed"] == 0
+    assert first["registration"]["registered"] == first["outcomes"]["complaint"]
 
-    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--json"]) == 0
+    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--only", "registration", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["new_messages"] == 0
 
     assert main(["--config", str(dumas_config), "reconcile", "--json"]) == 0
@@ -52,7 +54,8 @@ def test_corpus_is_accounted_for_exactly_once(rig, office, dumas_config, capsys)
     with app.sessions() as s:
         locations = s.execute(select(func.count()).select_from(MailboxLocation)).scalar()
         dispositions = Counter(s.execute(select(RawMessage.disposition)).scalars())
-        cases = s.execute(select(func.count()).select_from(Pengaduan)).scalar()
+        cases = s.execute(select(func.count()).select_from(Pengaduan)
+                          .where(Pengaduan.number.is_not(None))).scalar()
         unexplained = s.execute(select(func.count()).select_from(RawMessage).where(
             RawMessage.disposition.in_(["ignored", "quarantined"]), RawMessage.reason == "")).scalar()
     app.close()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 07:22:31.496932
+Create Date: 2026-11-28 07:38:37.203194
 """
 from alembic import op
 import sqlalchemy as sa
@@ -141,6 +141,7 @@ def upgrade() -> None:
     sa.Column('pengaduan_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('to_addrs', sa.JSON(), nullable=False),
+    sa.Column('first_to', sa.String(length=320), nullable=False),
     sa.Column('cc_addrs', sa.JSON(), nullable=False),
     sa.Column('reply_to', sa.String(length=320), nullable=False),
     sa.Column('subject', sa.Text(), nullable=False),
@@ -159,6 +160,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('message_id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_kind_first_to', ['kind', 'first_to', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_pengaduan_id'), ['pengaduan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_status'), ['status'], unique=False)
 
@@ -353,6 +355,7 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_status'))
         batch_op.drop_index(batch_op.f('ix_outbox_pengaduan_id'))
+        batch_op.drop_index('ix_outbox_kind_first_to')
 
     op.drop_table('outbox')
     with op.batch_alter_table('document', schema=None) as batch_op:
