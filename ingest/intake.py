@@ -63,9 +63,8 @@ class Intake:
 
     def ingest(self, session: Session, where: Location, msg: FetchedMessage, size: int,
                now: datetime) -> str:
-        """Record one fetched message; return what it became ("duplicate" for a known message)."""
-        if _location_known(session, where, msg.uid):
-            return "duplicate"
+        """Record one fetched message (at a UID not recorded yet); return what it became
+        ("duplicate" when the same message is already known from another UID)."""
         msgid = message_id_of(msg.raw)
         sha = hashlib.sha256(msg.raw).hexdigest()
         raw = session.execute(select(RawMessage).where(
@@ -154,12 +153,6 @@ def _summarise(raw: RawMessage, mail) -> None:
 
 def _label(raw: RawMessage) -> str:
     return raw.message_id or f"raw#{raw.id}"
-
-
-def _location_known(session: Session, where: Location, uid: int) -> bool:
-    return session.execute(select(MailboxLocation.id).where(
-        MailboxLocation.account == where.account, MailboxLocation.folder == where.folder,
-        MailboxLocation.uidvalidity == where.uidvalidity, MailboxLocation.uid == uid)).first() is not None
 
 
 def _location(where: Location, uid: int, raw: RawMessage, now: datetime) -> MailboxLocation:

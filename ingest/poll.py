@@ -22,7 +22,7 @@ from dumas.ingest.imap_source import MailboxSource
 from dumas.ingest.intake import Intake, Location
 from dumas.workflow.clock import Clock
 from dumas.workflow.filestore import FileStore
-from dumas.workflow.models import MailboxCursor
+from dumas.workflow.models import MailboxCursor, MailboxLocation
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,26 @@ class Poller:
         fetched = list(source.fetch(small)) + list(source.fetch(large, headers_only=True))
         now = self._clock.now()
         with self._sessions() as session, session.begin():
+            # Asked once per batch (under the write lock): UIDs a concurrent poller recorded.
+            known = known_uids(session, where, batch)
             for msg in sorted(fetched, key=lambda m: m.uid):
+                if msg.uid in known:
+                    report.outcomes["duplicate"] += 1
+                    continue
                 size = sizes.get(msg.uid, len(msg.raw))
                 report.outcomes[self._intake.ingest(session, where, msg, size, now)] += 1
+                # Done with this message's objects: a session holding a whole batch makes every
+                # SAVEPOINT slower (SQLAlchemy snapshots the identity map at each one).
+                session.flush()
+                session.expunge_all()
             _advance(session, where, batch[-1], now)
             self._files.flush()
+
+
+def known_uids(session: Session, where: Location, uids: list[int]) -> set[int]:
+    return set(session.execute(select(MailboxLocation.uid).where(
+        MailboxLocation.account == where.account, MailboxLocation.folder == where.folder,
+        MailboxLocation.uidvalidity == where.uidvalidity, MailboxLocation.uid.in_(uids))).scalars())
 
 
 def _cursor(session: Session, where: Location) -> MailboxCursor | None:

@@ -16,16 +16,17 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
-from weasyprint import HTML
 
 from dumas.workflow import docformat, docparams
 from dumas.workflow.docviews import DocumentContext
 from dumas.workflow.errors import DocumentError
-from dumas.workflow.pdfsafety import DataOnlyFetcher
+
+if TYPE_CHECKING:
+    from dumas.workflow.pdfsafety import DataOnlyFetcher
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,10 @@ def render(kind: str, context: DocumentContext, params: Mapping[str, Any] | None
     `fetcher` to inspect afterwards what the render tried to load (tests, audits).
     """
     html = render_html(kind, context, params)
-    fetcher = fetcher or DataOnlyFetcher()
+    if fetcher is None:
+        from dumas.workflow.pdfsafety import DataOnlyFetcher  # loads WeasyPrint and Pango
+
+        fetcher = DataOnlyFetcher()
     pdf = html_to_pdf(html, fetcher)
     if fetcher.refused:
         # Our templates load nothing but data: URIs, so a refusal means a template bug or content
@@ -96,6 +100,8 @@ def render_html(kind: str, context: DocumentContext,
 def html_to_pdf(html: str, fetcher: DataOnlyFetcher) -> bytes:
     """WeasyPrint with no base URL (relative URLs resolve to nothing, never to the filesystem)."""
     try:
+        from weasyprint import HTML  # imported when a PDF is made: it costs every CLI run 0.3 s
+
         return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
     except Exception as exc:  # noqa: BLE001 - WeasyPrint has no exception hierarchy of its own
         raise DocumentError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc

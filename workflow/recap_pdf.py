@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from jinja2 import TemplateError
 
@@ -27,9 +27,11 @@ from dumas.workflow import documents
 from dumas.workflow.docformat import one_line, tanggal
 from dumas.workflow.docviews import OfficeLike, OfficeView, office_view
 from dumas.workflow.errors import DocumentError
-from dumas.workflow.pdfsafety import DataOnlyFetcher
 from dumas.workflow.recap import Recap, RecapRow
 from dumas.workflow.recap_summary import Line, Table
+
+if TYPE_CHECKING:
+    from dumas.workflow.pdfsafety import DataOnlyFetcher
 
 MAX_PRINTED_ROWS = 300
 TEMPLATE = "recap.html"
@@ -128,7 +130,7 @@ def render_recap_pdf(recap: Recap, rows: Iterable[RecapRow], office: OfficeLike,
     ignored). Call after the rows were read, when the summary is complete. Raises
     `DocumentError` when it cannot be rendered."""
     return documents.html_to_pdf(render_recap_html(recap, rows, office, logo=logo),
-                                 fetcher or DataOnlyFetcher())
+                                 fetcher or _fetcher())
 
 
 def render_recap_html(recap: Recap, rows: Iterable[RecapRow], office: OfficeLike, *,
@@ -158,3 +160,9 @@ class _Named:
 
     def __init__(self, value: str, attr: str = "display_number"):
         setattr(self, attr, value)
+
+
+def _fetcher():
+    from dumas.workflow.pdfsafety import DataOnlyFetcher  # loads WeasyPrint: only when printing
+
+    return DataOnlyFetcher()
