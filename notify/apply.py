@@ -33,6 +33,7 @@ from dumas.workflow.docformat import waktu
 from dumas.workflow.models import (Attachment, Delegation, Document, Event, Pengaduan, RawMessage,
                                    ReplyToken, Task)
 from dumas.workflow.replytext import REPLY_MARKER
+from dumas.workflow.transitions import task_notice
 from dumas.workflow.tokens import new_token, plus_address, token_hash
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,20 @@ class Applier:
     def _Delegate(self, e: Delegate) -> None:
         self.session.add(Delegation(role=e.role, address=e.address.lower(),
                                     granted_by=e.granted_by, starts_at=self.now, until=e.until))
+        self.session.flush()
+        # The deputy acts from now on, so the role's tasks already open reach them now too,
+        # each with a token of its own (new tasks and reminders reach them anyway).
+        tasks = self.session.execute(select(Task).where(Task.role == e.role,
+                                                        Task.closed_at.is_(None))
+                                     .order_by(Task.id)).scalars().all()
+        for task in tasks:
+            case = self.session.get(Pengaduan, task.pengaduan_id)
+            notice = task_notice(CaseState.from_case(case, task), task.step, task.role,
+                                 task.due_at, e.address.lower(), self.kit.sop, self.kit.calendar,
+                                 note=f"Anda menerima tugas ini sebagai pelaksana harian "
+                                      f"{self.kit.sop.role_title(e.role)}.")
+            Applier(self.session, self.kit, case, self.now, source=self.source,
+                    actor=self.actor).apply([notice])
 
     def _RecheckCompleteness(self, e: RecheckCompleteness) -> None:
         self.session.flush()

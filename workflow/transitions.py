@@ -92,9 +92,6 @@ def task_for(state: CaseState, step_name: str, now: datetime, sop: Sop,
              calendar: WorkCalendar, note: str = "",
              extra: Mapping[str, Any] | None = None) -> tuple[Effect, ...]:
     """Open the task of `step_name` and send it, with its documents and a reply token."""
-    # The commands build on this module; the help text is only needed once a task opens.
-    from dumas.workflow.commands import help_text
-
     step = sop.step(step_name)
     if not step.has_task:
         return ()
@@ -103,13 +100,24 @@ def task_for(state: CaseState, step_name: str, now: datetime, sop: Sop,
     remind = calendar.subtract(due, step.remind_before) if step.remind_before else None
     if remind is not None and remind <= now:
         remind = None
+    return (OpenTask(step.name, role, due, remind),
+            task_notice(state, step.name, role, due, role, sop, calendar, note, extra))
+
+
+def task_notice(state: CaseState, step_name: str, role: str, due: datetime, to: str, sop: Sop,
+                calendar: WorkCalendar, note: str = "",
+                extra: Mapping[str, Any] | None = None) -> Notify:
+    """The "tugas" email of an open task, to `to` (its role, or a deputy who now acts for it)."""
+    # The commands build on this module; the help text is only needed once a task opens.
+    from dumas.workflow.commands import help_text
+
+    step = sop.step(step_name)
     context = {"number": state.number, "subject": state.subject, "step": step.name,
                "step_number": step.number, "step_title": step.title, "ask": step.ask,
                "role": role, "role_title": sop.role_title(role), "due_at": due,
                "due_text": when(due, calendar), "note": note,
                "help": help_text(step.name, role, sop, state), **(extra or {})}
-    return (OpenTask(step.name, role, due, remind),
-            Notify("tugas", role, context, step.inputs, TokenFor(step.name, role)))
+    return Notify("tugas", to, context, step.inputs, TokenFor(step.name, role))
 
 
 def state_fields(old: CaseState, new: CaseState, sop: Sop) -> dict[str, Any]:

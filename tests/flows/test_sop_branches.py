@@ -262,6 +262,8 @@ def test_delegasi_lets_a_deputy_decide_until_the_end_of_the_day_given(flow, rig)
     assert row.until == datetime.combine(until + timedelta(days=1), datetime.min.time(), WIB)
     told = flow.one(deputy, "delegasi")
     assert "pelaksana harian Sekretaris" in told.text
+    handed = flow.one(deputy, "tugas")  # the disposition already open reaches the deputy at once
+    assert handed.token and "sebagai pelaksana harian Sekretaris" in handed.text
     transcript = flow.one("sekretaris", "transkrip")
     assert f"{deputy} dapat bertindak sebagai Sekretaris" in transcript.text
     assert flow.case().step == "disposisi"
