@@ -274,6 +274,8 @@ def settings_from_dict(raw: dict, environ: dict, path: Path | None = None,
             raise ConfigError(f"[{name}] is not a known section (known: {', '.join(sorted(known))})")
     v = {s.name: read_section(s, raw.get(s.name)) for s in SCHEMA}
     base = base or Path.cwd()
+    roles = _roles(v["roles"])
+    _check_sop(v["sop"], roles)
     return Settings(
         path=path,
         office=Office(**v["office"]),
@@ -282,7 +284,7 @@ def settings_from_dict(raw: dict, environ: dict, path: Path | None = None,
         imap=_imap(v["imap"], environ),
         smtp=_smtp(v["smtp"], environ),
         replies=_replies(v["replies"], v["imap"]),
-        roles=_roles(v["roles"]),
+        roles=roles,
         schedule=_schedule(v["schedule"]),
         limits=Limits(**v["limits"]),
         workhours=_workhours(v["workhours"]),
@@ -386,6 +388,14 @@ def _roles(values: dict) -> Roles:
             raise ConfigError(f"[roles.delegates] {role} is not a role ({', '.join(ROLES)})")
     subdivisions = _address_table("roles.subdivisions", values["subdivisions"])
     return Roles(**fixed, delegates=delegates, subdivisions=subdivisions)
+
+
+def _check_sop(table: dict, roles: Roles) -> None:
+    """[sop] is read by the workflow (workflow.sop_config); reading it here makes a wrong key stop
+    startup like any other, instead of the first time a deadline is computed."""
+    from dumas.workflow.sop import load_sop
+
+    load_sop(table, subdivisions=roles.subdivisions.keys())
 
 
 def _schedule(values: dict) -> Schedule:

@@ -123,3 +123,10 @@ def test_file_errors(tmp_path):
     bad.write_text("[imap\nhost = 1")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(bad, environ={})
+
+
+def test_a_wrong_sop_key_stops_startup_too():
+    with pytest.raises(ConfigError, match=r"\[sop\] telah is not a step"):
+        settings_from_dict(with_change("sop", "telah", {"duration": "7 hari kerja"}), environ={})
+    with pytest.raises(ConfigError, match=r"\[sop"):
+        settings_from_dict(with_change("sop", "telaah", {"duration": "7 hari"}), environ={})
