@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dumas.ingest.imap_source import FetchedMessage
+from dumas.ingest.inbound import InboundMail
 from dumas.ingest.parser import parse_message
 from dumas.ingest.rules import QUARANTINED, Verdict, classify
 from dumas.workflow.errors import MessageError, where
@@ -72,33 +73,43 @@ class Intake:
         if raw is not None:
             session.add(_location(where, msg.uid, raw, now))
             return "duplicate"
-        raw = self.store(session, msg, msgid, sha, size, now)
-        session.add(_location(where, msg.uid, raw, now))
-        if size > self.max_bytes:
-            self._quarantine_oversize(raw, now)
-        else:
-            self.process(session, raw, msg.raw, now)
-        return raw.disposition
-
-    def store(self, session: Session, msg: FetchedMessage, msgid: str, sha: str, size: int,
-              now: datetime) -> RawMessage:
-        key, _ = self._files.put("raw", msg.raw)
+        key, _ = self._files.put("raw", msg.raw)  # the original bytes, before anything else
         raw = RawMessage(sha256=sha, message_id=msgid or None, message_id_key=message_id_key(msgid),
                          size=size, storage_key=key, fetched_at=now, internal_date=msg.internal_date,
-                         disposition=QUARANTINED, reason="not processed yet", attempts=0)
+                         disposition=QUARANTINED, reason="not processed yet", attempts=1)
+        session.add(_location(where, msg.uid, raw, now))
+        if size > self.max_bytes:
+            session.add(raw)
+            self._quarantine_oversize(raw, now)
+            return raw.disposition
+        # Parsed before the row is written, so the row is written once with its summary (the
+        # bytes are already stored, and the row commits with everything else or not at all).
+        parsed = _parse(msg.raw)
+        if isinstance(parsed, InboundMail):
+            _summarise(raw, parsed)
         session.add(raw)
         session.flush()
-        return raw
+        self._handle(session, raw, parsed, now)
+        return raw.disposition
 
     def process(self, session: Session, raw: RawMessage, data: bytes, now: datetime) -> None:
-        """Parse, classify and dispatch `raw`; on any error quarantine it with the reason."""
+        """Parse, classify and dispatch a stored message again (`dumas replay`)."""
         if raw.rule == OVERSIZE:
             return  # only its header is stored: there is nothing more to process
         raw.attempts = (raw.attempts or 0) + 1
+        parsed = _parse(data)
+        if isinstance(parsed, InboundMail):
+            _summarise(raw, parsed)
+        self._handle(session, raw, parsed, now)
+
+    def _handle(self, session: Session, raw: RawMessage, parsed, now: datetime) -> None:
+        """Classify and dispatch in the message's SAVEPOINT; on any error, quarantine it."""
         try:
+            if not isinstance(parsed, InboundMail):
+                raise parsed
             with session.begin_nested():
-                mail, verdict = self._decide(session, raw, data)
-                self._dispatcher.dispatch(session, raw, mail, verdict, now)
+                verdict = classify(parsed, self._lookup_factory(session))
+                self._dispatcher.dispatch(session, raw, parsed, verdict, now)
                 _apply_verdict(raw, verdict, now)
         except MessageError as exc:  # our own reasons: readable, no personal data
             self._quarantine(raw, exc.reason, "", now)
@@ -107,11 +118,6 @@ class Intake:
             self._quarantine(raw, f"processing failed: {type(exc).__name__}: {exc}"[:500],
                              _short_traceback(exc), now)
             log.error("message %s quarantined: processing failed: %s", _label(raw), where(exc))
-
-    def _decide(self, session: Session, raw: RawMessage, data: bytes):
-        mail = parse_message(data)
-        _summarise(raw, mail)
-        return mail, classify(mail, self._lookup_factory(session))
 
     def _quarantine_oversize(self, raw: RawMessage, now: datetime) -> None:
         # Fetched once, header only, and never fetched again (the cursor moves past it); the
@@ -130,6 +136,14 @@ class Intake:
         raw.error = error
         raw.pengaduan_id = None
         raw.processed_at = now
+
+
+def _parse(data: bytes) -> InboundMail | Exception:
+    """The parsed message, or the exception that stopped the parser (quarantined by `_handle`)."""
+    try:
+        return parse_message(data)
+    except Exception as exc:  # noqa: BLE001 - the parser only means to raise MessageError
+        return exc
 
 
 def _apply_verdict(raw: RawMessage, verdict: Verdict, now: datetime) -> None:
