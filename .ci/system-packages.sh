@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages Dumas needs: Dovecot (the test rig and demo), poppler-utils (pdftotext in
-# tests), Pango and DejaVu fonts (WeasyPrint), python3-venv. Installed when missing and we are
-# root; otherwise we say what is missing. Also the `dumas` system user: the service runs as it,
-# and the test rig runs Dovecot's mail processes as it (Dovecot refuses uid 0).
+# Debian packages Dumas needs: Dovecot (the test rig and demo), PostgreSQL (the tests' throw-away
+# server), poppler-utils (pdftotext in tests), Pango and DejaVu fonts (WeasyPrint), python3-venv.
+# Installed when missing and we are root; otherwise we say what is missing. Also the `dumas`
+# system user: the service runs as it, and the test rig runs Dovecot's mail processes and its
+# PostgreSQL cluster as it (both refuse uid 0).
 set -euo pipefail
 
-packages=(dovecot-imapd dovecot-lmtpd poppler-utils fonts-dejavu-core libpango-1.0-0
+packages=(dovecot-imapd dovecot-lmtpd postgresql poppler-utils fonts-dejavu-core libpango-1.0-0
           libpangoft2-1.0-0 python3-venv openssl)
 
 missing=()
@@ -22,6 +23,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # A system-wide Dovecot the package may start is not used: the rig runs its own on free ports.
+  # PostgreSQL likewise (tests/rig/postgres.py runs its own cluster as the `dumas` user): the
+  # package is told not to create, and so not to start, its "main" cluster on port 5432.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    mkdir -p /etc/postgresql-common/createcluster.d
+    printf '%s\n' '# Dumas: the tests start their own throw-away cluster' \
+      'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/dumas.conf
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

@@ -91,7 +91,9 @@ class Registrar:
                 break
             try:
                 with sessions() as session, session.begin():
-                    case = session.get(Pengaduan, case_id)
+                    # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) so
+                    # that a concurrent job that registered it first is seen, not raced.
+                    case = session.get(Pengaduan, case_id, with_for_update=True)
                     if case.registered_at is None:  # another process may have been quicker
                         self.complete(session, case, clock.now(), original_message(session, case))
                         case.data = {k: v for k, v in (case.data or {}).items()
