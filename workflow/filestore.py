@@ -21,6 +21,7 @@ class FileStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._pending_sync: list[Path] = []
+        self._dirs: set[Path] = set()  # folders known to exist: one mkdir each, not one per file
 
     def put(self, kind: str, data: bytes, sync: bool = False) -> tuple[str, str]:
         """Store `data`; return `(key, sha256)`. With `sync=False` call `flush()` before committing."""
@@ -68,7 +69,9 @@ class FileStore:
     def _write_new(self, path: Path, data: bytes) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.parent not in self._dirs:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._dirs.add(path.parent)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
