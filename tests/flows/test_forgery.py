@@ -226,3 +226,21 @@ def test_require_dmarc_refuses_unauthenticated_replies_and_accepts_authenticated
     assert flow.case().step == "telaah"
     accepted = flow.events(case_id, "perintah_diterima")[-1]
     assert (accepted.detail["command"], accepted.detail["token"]) == ("DISPOSISI", "valid")
+
+
+def test_unknown_command_changes_nothing_and_the_same_email_can_be_answered_again(
+        flow, at_disposisi):
+    """A reply with no command we know: nothing happens, one explanation lists the commands
+    valid now, and the token is not spent — the Sekretaris corrects herself on the same email."""
+    case_id, note, before = at_disposisi
+    _twice(flow, lambda: reply(note, "Oke siap, nanti saya teruskan ke hukum",
+                               sender=flow.address("sekretaris"), style=GMAIL_WEB_ID))
+    _nothing_changed(flow, case_id, before, flow.address("sekretaris"), "unknown_command",
+                     why="Balasan Anda tidak memuat perintah yang dikenali.")
+    refused = flow.events(case_id, "perintah_ditolak")
+    assert all(e.detail["token"] == "present" for e in refused)
+    flow.later(minutes=5)
+    reply(note, "DISPOSISI HUKUM", sender=flow.address("sekretaris"), style=GMAIL_WEB_ID
+          ).send(flow.rig)
+    flow.poll("intake", "outbox")
+    assert flow.case().step == "telaah"
