@@ -18,7 +18,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("init", help="create or upgrade the database and the file store")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("poll", help="run one complete cycle: intake, documents, outbox")
+    p = sub.add_parser("poll", help="run one complete cycle: intake, registration, documents, deadlines, reports, outbox")
     p.add_argument("--json", action="store_true")
     p.add_argument("--only", action="append", choices=JOB_NAMES,
                    help="run only this job (repeatable), e.g. to catch up on mail first")

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dumas.ingest.inbound import InboundMail
-from dumas.ingest.rules import COMPLAINT, IGNORED, REPLY, Verdict
-from dumas.workflow import events
 from dumas.ingest.registrar import Registrar
 from dumas.ingest.replies import ReplyHandler
+from dumas.ingest.rules import COMPLAINT, IGNORED, REPLY, Verdict
+from dumas.workflow import events
 from dumas.workflow.cases import ComplaintInput, IncomingFile
 from dumas.workflow.filestore import FileStore
 from dumas.workflow.models import RawMessage

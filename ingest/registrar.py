@@ -37,12 +37,15 @@ TIMELINE_STEPS = ("verifikasi", "disposisi", "telaah", "kertas_kerja", "investig
                   "persetujuan_laporan")
 
 
+def numbering_rules(settings) -> NumberingRules:
+    return NumberingRules(pattern=settings.numbering.pattern, tag=settings.numbering.case_tag,
+                          tz=settings.office.tz, kecamatan=settings.kecamatan)
+
+
 class Registrar:
     def __init__(self, kit: Toolkit):
         self.kit = kit
-        s = kit.settings
-        self.rules = NumberingRules(pattern=s.numbering.pattern, tag=s.numbering.case_tag,
-                                    tz=s.office.tz, kecamatan=s.kecamatan)
+        self.rules = numbering_rules(kit.settings)
 
     def register(self, session: Session, data: ComplaintInput, now: datetime,
                  raw: RawMessage | None = None, acknowledge: bool = True,

@@ -10,7 +10,6 @@ so staff may send them on any message of a case without a fresh token.
 
 from __future__ import annotations
 
-import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from dumas.ingest.authresults import sender_authenticated
 from dumas.ingest.inbound import InboundMail
 from dumas.ingest.lookup import case_for_message_ids
+from dumas.ingest.registrar import numbering_rules
 from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
@@ -34,7 +34,7 @@ from dumas.workflow.models import Pengaduan, RawMessage, ReplyToken, Task
 from dumas.workflow.registration import fill_from_text
 from dumas.workflow.replytext import first_lines, reply_text
 from dumas.workflow.sop import PELAPOR
-from dumas.workflow.tokens import plus_tag, token_hash
+from dumas.workflow.tokens import plus_tag, same_hash, token_hash
 
 log = logging.getLogger(__name__)
 FREE_COMMANDS = ("STATUS", "BANTUAN")
@@ -77,6 +77,7 @@ class Verdict:
 class ReplyHandler:
     def __init__(self, kit: Toolkit):
         self.kit = kit
+        self.rules = numbering_rules(kit.settings)  # the same reading rules as registration
 
     def handle(self, session: Session, raw: RawMessage, mail: InboundMail, case_id: int,
                token: str, files: tuple[IncomingFile, ...], now: datetime) -> None:
@@ -138,9 +139,7 @@ class ReplyHandler:
             return
         stamp = now.astimezone(self.kit.settings.office.tz).strftime("%d-%m-%Y %H.%M")
         case.body = f"{case.body}\n\n--- Tambahan dari pelapor ({stamp}) ---\n{text}".strip()
-        from dumas.ingest.registrar import Registrar  # the same reading rules as registration
-
-        fill_from_text(case, Registrar(self.kit).rules)
+        fill_from_text(case, self.rules)
 
     def _from_someone_else(self, case, applier, sender, text, files) -> None:
         """Someone who is neither the pelapor nor staff wrote about the case without a command —
@@ -193,7 +192,7 @@ class ReplyHandler:
         if token:
             row = session.execute(select(ReplyToken).where(
                 ReplyToken.token_hash == token_hash(token))).scalar()
-            if row is not None and hmac.compare_digest(row.token_hash, token_hash(token)):
+            if row is not None and same_hash(row.token_hash, token_hash(token)):
                 return row
             return None
         ids = [f"<{i}>" for i in mail.in_reply_to + tuple(reversed(mail.references))][:50]

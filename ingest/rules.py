@@ -148,19 +148,6 @@ def classify(mail: InboundMail, lookup: ThreadLookup, rules: tuple[Rule, ...] = 
     raise AssertionError("the rules table must end with a rule that always answers")
 
 
-def is_automatic(mail: InboundMail) -> bool:
-    """True for bounces and auto-replies: such mail never gets an answer of any kind."""
-    return any(rule(mail, _NO_LOOKUP) is not None for rule in (bounce, auto_reply))
-
-
 def _without_plus(address: str) -> str:
     local, at, domain = address.partition("@")
     return f"{local.partition('+')[0]}{at}{domain}"
-
-
-class _NoLookup:
-    def own_addresses(self):
-        return frozenset()
-
-
-_NO_LOOKUP = _NoLookup()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from dumas.notify.compose import Composer
 from dumas.notify.context import STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
-from dumas.notify.recipients import resolve
+from dumas.notify.recipients import active_delegates, resolve
 from dumas.workflow import events
 from dumas.workflow.cases import IncomingFile, file_attachments
 from dumas.workflow.completeness import check_pengaduan
@@ -51,7 +52,7 @@ class Toolkit:
     sop: object           # dumas.workflow.sop.Sop
     calendar: object      # dumas.workflow.calendar.WorkCalendar
 
-    @property
+    @cached_property
     def staff_addresses(self) -> frozenset[str]:
         r = self.settings.roles
         everyone = r.desk + r.sekretaris + r.hukum + r.ketua
@@ -77,6 +78,7 @@ class Applier:
     actor: str = ""
     extra: dict = field(default_factory=dict)  # context for every email of this application
     _documents: dict[str, Document] = field(default_factory=dict)
+    _staff_now: frozenset[str] | None = None
 
     def apply(self, effects: Iterable) -> None:
         for effect in effects:
@@ -223,10 +225,11 @@ class Applier:
             files=tuple(files), message_id=message_id), self.kit.domain, self.now)
 
     def _staff(self) -> frozenset[str]:
-        """Configured staff and anyone acting for a role by DELEGASI right now."""
-        deputies = self.session.execute(select(Delegation.address).where(
-            Delegation.starts_at <= self.now, Delegation.until > self.now)).scalars()
-        return self.kit.staff_addresses | frozenset(a.lower() for a in deputies)
+        """Configured staff and anyone acting for a role by DELEGASI right now (asked once)."""
+        if self._staff_now is None:
+            self._staff_now = self.kit.staff_addresses | frozenset(
+                active_delegates(self.session, None, self.now))
+        return self._staff_now
 
     def _context_for(self, template: str, token_for: TokenFor | None, given: dict) -> dict:
         """Context every email of its kind needs that the pure core cannot know."""

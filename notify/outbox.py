@@ -71,8 +71,3 @@ def sent_recently(session: Session, address: str, kind: str, since: datetime) ->
     return session.execute(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.kind == kind, OutboxMessage.first_to == address.lower(),
         OutboxMessage.created_at >= since)).scalar() or 0
-
-
-def pending_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(OutboxMessage)
-                           .where(OutboxMessage.status == "pending")).scalar()

@@ -24,10 +24,12 @@ def is_no_reply(address: str) -> bool:
     return bool(_NO_REPLY.match(address or ""))
 
 
-def active_delegates(session: Session, role: str, now: datetime) -> tuple[str, ...]:
-    rows = session.execute(select(Delegation.address).where(
-        Delegation.role == role, Delegation.starts_at <= now, Delegation.until > now)).scalars()
-    return tuple(dict.fromkeys(a.lower() for a in rows))
+def active_delegates(session: Session, role: str | None, now: datetime) -> tuple[str, ...]:
+    """Addresses acting by DELEGASI right now, for `role` (or for any role when None)."""
+    query = select(Delegation.address).where(Delegation.starts_at <= now, Delegation.until > now)
+    if role is not None:
+        query = query.where(Delegation.role == role)
+    return tuple(dict.fromkeys(a.lower() for a in session.execute(query).scalars()))
 
 
 def role_addresses(session: Session, roles, role: str, now: datetime) -> tuple[str, ...]:

@@ -3,7 +3,7 @@
 import pytest
 
 from dumas.ingest.inbound import Address, InboundMail
-from dumas.ingest.rules import COMPLAINT, IGNORED, REPLY, classify, is_automatic
+from dumas.ingest.rules import COMPLAINT, IGNORED, REPLY, classify
 
 OWN = "pengaduan@kpu.example"
 
@@ -86,7 +86,6 @@ def test_ignored_messages(kwargs, rule):
 def test_human_mail_is_not_automatic(headers):
     m = mail(headers=headers)
     assert classify(m, FakeLookup()).disposition == COMPLAINT
-    assert not is_automatic(m)
 
 
 def test_bounce_wins_over_reply_thread():
