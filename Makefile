@@ -42,9 +42,9 @@ lock:
 	.lockvenv/bin/pip freeze --exclude dumas > requirements.lock
 	rm -rf .lockvenv
 
-# After changing workflow/models.py: make migration MSG="what changed"
+# After changing workflow/store/models.py: make migration MSG="what changed"
 migration: venv
-	$(PY) -c 'import sys; from dumas.workflow.db import new_migration; new_migration(sys.argv[1])' "$(MSG)"
+	$(PY) -c 'import sys; from dumas.workflow.store.db import new_migration; new_migration(sys.argv[1])' "$(MSG)"
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

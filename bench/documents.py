@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the rig lives in
 
 from weasyprint import HTML
 
-from dumas.workflow.docsample import SAMPLE_PARAMS, advanced_sample_case
-from dumas.workflow.documents import DOCUMENT_KINDS, render, render_html
+from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case
+from dumas.workflow.documents.render import DOCUMENT_KINDS, render, render_html
 
 TARGET = 1.5
 
@@ -85,7 +85,7 @@ def bench_polling(complaints: int = 200) -> None:
         office = rig.new_office()
         rig.append_many(office.pengaduan, raws)
         config = write_config(rig, root / name, office.pengaduan, office.roles)
-        cli = [sys.executable, "-m", "dumas.config.cli", "--config", str(config)]
+        cli = [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config)]
         subprocess.run([*cli, "init"], check=True, stdout=subprocess.DEVNULL)
         args = [a for job in only for a in ("--only", job)]
         out = subprocess.run([*cli, "poll", "--json", *args], check=True, capture_output=True,

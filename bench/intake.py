@@ -67,7 +67,7 @@ def bare_fetch(rig: MailRig, user, folder: Path) -> float:
 
 def dumas(config: Path, *args: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(config), *args],
+    subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), *args],
                    check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 

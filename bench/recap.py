@@ -48,12 +48,12 @@ BARE_COLUMNS = ("id, number, received_at, channel, pelapor_name, terlapor, kecam
 # --- the parent ---------------------------------------------------------------------------------
 
 def fill(db: Path, cases: int, long_text: bool) -> float:
-    from dumas.workflow.calendar import WorkCalendar
-    from dumas.workflow.db import make_engine, make_sessionmaker, transaction, upgrade
-    from dumas.workflow.periods import Period
-    from dumas.workflow.recap_days import DayCounter
-    from dumas.workflow.recapsample import CaseFactory, insert_cases
-    from dumas.workflow.sop import DEFAULT_SOP
+    from dumas.workflow.sop.calendar import WorkCalendar
+    from dumas.workflow.store.db import make_engine, make_sessionmaker, transaction, upgrade
+    from dumas.workflow.reports.periods import Period
+    from dumas.workflow.reports.days import DayCounter
+    from dumas.workflow.reports.sample import CaseFactory, insert_cases
+    from dumas.workflow.sop.definition import DEFAULT_SOP
 
     start = time.perf_counter()
     url = f"sqlite:///{db}"
@@ -143,7 +143,7 @@ def child(kind: str, db: Path, out: Path) -> None:
 def bare_dump(db: Path, out: Path):
     from openpyxl import Workbook
 
-    from dumas.workflow.periods import Period
+    from dumas.workflow.reports.periods import Period
 
     start, end = (t.strftime("%Y-%m-%d %H:%M:%S.%f")
                   for t in Period.month(PERIOD).bounds(ZoneInfo("Asia/Jakarta")))
@@ -167,13 +167,13 @@ def bare_dump(db: Path, out: Path):
 def _setup(db: Path, out: Path):
     from dumas.notify.compose import Composer
     from dumas.notify.reports import ReportSetup
-    from dumas.workflow.calendar import WorkCalendar
-    from dumas.workflow.db import make_engine, make_sessionmaker
-    from dumas.workflow.docsample import SampleOffice
-    from dumas.workflow.filestore import FileStore
-    from dumas.workflow.periods import Delivery
-    from dumas.workflow.recap import RecapSetup
-    from dumas.workflow.sop import DEFAULT_SOP
+    from dumas.workflow.sop.calendar import WorkCalendar
+    from dumas.workflow.store.db import make_engine, make_sessionmaker
+    from dumas.workflow.documents.sample import SampleOffice
+    from dumas.workflow.store.filestore import FileStore
+    from dumas.workflow.reports.periods import Delivery
+    from dumas.workflow.reports.recap import RecapSetup
+    from dumas.workflow.sop.definition import DEFAULT_SOP
 
     class Office(SampleOffice):  # shaped like the settings' Office, which has a tz
         tz = ZoneInfo("Asia/Jakarta")
@@ -189,7 +189,7 @@ def _setup(db: Path, out: Path):
 
 def dumas_xlsx(db: Path, out: Path):
     from dumas.notify.reports import build_files
-    from dumas.workflow.periods import Period
+    from dumas.workflow.reports.periods import Period
 
     sessions, setup = _setup(db, out)
 
@@ -204,7 +204,7 @@ def dumas_xlsx(db: Path, out: Path):
 
 def dumas_full(db: Path, out: Path):
     from dumas.notify.reports import produce
-    from dumas.workflow.periods import Period
+    from dumas.workflow.reports.periods import Period
 
     sessions, setup = _setup(db, out)
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.config.settings import Settings
 from dumas.workflow.clock import Clock, FrozenClock, SystemClock
-from dumas.workflow.db import make_engine, make_sessionmaker
+from dumas.workflow.store.db import make_engine, make_sessionmaker
 from dumas.workflow.errors import ConfigError
-from dumas.workflow.filestore import FileStore
+from dumas.workflow.store.filestore import FileStore
 
 NOW_ENV = "DUMAS_NOW"  # tests and demos only: run as if it were this instant
 
@@ -62,13 +62,13 @@ class App:
 
     @cached_property
     def sop(self):
-        from dumas.workflow.sop import load_sop
+        from dumas.workflow.sop.definition import load_sop
 
         return load_sop(self.settings.sop, subdivisions=self.settings.roles.subdivisions.keys())
 
     @cached_property
     def calendar(self):
-        from dumas.workflow.calendar import WorkCalendar
+        from dumas.workflow.sop.calendar import WorkCalendar
 
         w = self.settings.workhours
         return WorkCalendar(zone=self.settings.office.timezone, start=w.start, end=w.end,
@@ -84,9 +84,9 @@ class App:
                        sop=self.sop, calendar=self.calendar)
 
     def intake(self):
-        from dumas.ingest.dispatch import Dispatcher
-        from dumas.ingest.intake import Intake
-        from dumas.ingest.lookup import DbThreadLookup
+        from dumas.ingest.routing.dispatch import Dispatcher
+        from dumas.ingest.mailbox.intake import Intake
+        from dumas.ingest.routing.lookup import DbThreadLookup
 
         s = self.settings
         own = self.own_addresses()
@@ -96,12 +96,12 @@ class App:
                       s.limits.max_message_bytes)
 
     def poller(self):
-        from dumas.ingest.poll import Poller
+        from dumas.ingest.mailbox.poll import Poller
 
         return Poller(self.settings.imap, self.sessions, self.files, self.clock, self.intake())
 
     def renderer(self):
-        from dumas.workflow.rendering import DocumentRenderer
+        from dumas.workflow.documents.job import DocumentRenderer
 
         return DocumentRenderer(self.sessions, self.files, self.settings.office, self.clock)
 

@@ -55,7 +55,7 @@ def _run(app: App, job: str, should_stop):
     if job == "intake":
         return app.poller().poll(should_stop)
     if job == "registration":
-        from dumas.ingest.registrar import Registrar
+        from dumas.ingest.actions.registrar import Registrar
 
         return Registrar(app.toolkit).register_pending(app.sessions, app.clock, should_stop)
     if job == "documents":
@@ -65,7 +65,7 @@ def _run(app: App, job: str, should_stop):
 
         return run_deadlines(app.sessions, app.toolkit, app.clock)
     if job == "reports":
-        from dumas.config.cli_reports import run_due_reports
+        from dumas.config.cli.reports import run_due_reports
 
         return run_due_reports(app)
     if job == "outbox":

@@ -393,7 +393,7 @@ def _roles(values: dict) -> Roles:
 def _check_sop(table: dict, roles: Roles) -> None:
     """[sop] is read by the workflow (workflow.sop_config); reading it here makes a wrong key stop
     startup like any other, instead of the first time a deadline is computed."""
-    from dumas.workflow.sop import load_sop
+    from dumas.workflow.sop.definition import load_sop
 
     load_sop(table, subdivisions=roles.subdivisions.keys())
 

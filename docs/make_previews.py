@@ -2,10 +2,10 @@
 
     .venv/bin/python docs/make_previews.py [OUTDIR]     (default: docs/img)
 
-Renders every document kind from `dumas.workflow.docsample` and converts its first page with
+Renders every document kind from `dumas.workflow.documents.sample` and converts its first page with
 `pdftoppm -png -r 60 -singlefile` (poppler-utils). Run it again after changing a template.
 Also `rekap.png`: the first page (the summary) of the monthly recap's print-out, made from 60
-synthetic complaints (`dumas.workflow.recapsample`) in a throw-away SQLite database.
+synthetic complaints (`dumas.workflow.reports.sample`) in a throw-away SQLite database.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dumas.workflow.docsample import SAMPLE_PARAMS, advanced_sample_case
-from dumas.workflow.documents import DOCUMENT_KINDS, render
+from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case
+from dumas.workflow.documents.render import DOCUMENT_KINDS, render
 
 
 def main(outdir: Path) -> None:
@@ -36,15 +36,15 @@ def main(outdir: Path) -> None:
 def recap_preview(outdir: Path, tmp: Path) -> None:
     from datetime import datetime, timezone
 
-    from dumas.workflow.calendar import WorkCalendar
-    from dumas.workflow.db import make_engine, make_sessionmaker, transaction, upgrade
-    from dumas.workflow.docsample import SampleOffice
-    from dumas.workflow.periods import Period
-    from dumas.workflow.recap import Recap, RecapSetup
-    from dumas.workflow.recap_days import DayCounter
-    from dumas.workflow.recap_pdf import render_recap_pdf
-    from dumas.workflow.recapsample import CaseFactory, insert_cases
-    from dumas.workflow.sop import DEFAULT_SOP
+    from dumas.workflow.sop.calendar import WorkCalendar
+    from dumas.workflow.store.db import make_engine, make_sessionmaker, transaction, upgrade
+    from dumas.workflow.documents.sample import SampleOffice
+    from dumas.workflow.reports.periods import Period
+    from dumas.workflow.reports.recap import Recap, RecapSetup
+    from dumas.workflow.reports.days import DayCounter
+    from dumas.workflow.reports.pdf import render_recap_pdf
+    from dumas.workflow.reports.sample import CaseFactory, insert_cases
+    from dumas.workflow.sop.definition import DEFAULT_SOP
 
     url = f"sqlite:///{tmp / 'recap.sqlite3'}"
     upgrade(url)

@@ -22,20 +22,20 @@ from dumas.notify.compose import Composer
 from dumas.notify.context import STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
 from dumas.notify.recipients import active_delegates, resolve
-from dumas.workflow import events
-from dumas.workflow.cases import IncomingFile, file_attachments
-from dumas.workflow.completeness import check_pengaduan
-from dumas.workflow.documents import document_filename
-from dumas.workflow.effects import (CaseState, CloseTask, Delegate, FileAttachments, Notify, OpenTask,
+from dumas.workflow.store import events
+from dumas.workflow.store.cases import IncomingFile, file_attachments
+from dumas.workflow.extract.completeness import check_pengaduan
+from dumas.workflow.documents.render import document_filename
+from dumas.workflow.sop.effects import (CaseState, CloseTask, Delegate, FileAttachments, Notify, OpenTask,
                                     RecheckCompleteness, Record, RenderDocument, TokenFor,
                                     Transcript, UpdateCase)
-from dumas.workflow.commands import help_text
-from dumas.workflow.docformat import waktu
-from dumas.workflow.models import (Attachment, Delegation, Document, Event, Pengaduan, RawMessage,
+from dumas.workflow.sop.commands.registry import help_text
+from dumas.workflow.formatting import waktu
+from dumas.workflow.store.models import (Attachment, Delegation, Document, Event, Pengaduan, RawMessage,
                                    ReplyToken, Task)
-from dumas.workflow.replytext import REPLY_MARKER
-from dumas.workflow.transitions import task_notice
-from dumas.workflow.tokens import new_token, plus_address, token_hash
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+from dumas.workflow.sop.transitions import task_notice
+from dumas.workflow.sop.tokens import new_token, plus_address, token_hash
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ class Toolkit:
 
     settings: object      # dumas.config.settings.Settings
     composer: Composer
-    sop: object           # dumas.workflow.sop.Sop
-    calendar: object      # dumas.workflow.calendar.WorkCalendar
+    sop: object           # dumas.workflow.sop.definition.Sop
+    calendar: object      # dumas.workflow.sop.calendar.WorkCalendar
 
     @cached_property
     def staff_addresses(self) -> frozenset[str]:

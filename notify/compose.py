@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-from dumas.workflow.docformat import hari_tanggal, ukuran, waktu
-from dumas.workflow.numbering import case_tag
+from dumas.workflow.formatting import hari_tanggal, ukuran, waktu
+from dumas.workflow.sop.numbering import case_tag
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dumas.workflow.docformat import waktu
-from dumas.workflow.docviews import CHANNEL_LABELS, MISSING_LABELS
-from dumas.workflow.models import Pengaduan
-from dumas.workflow.redaction import redact
+from dumas.workflow.formatting import waktu
+from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
+from dumas.workflow.store.models import Pengaduan
+from dumas.workflow.extract.redaction import redact
 
 STAFF, PELAPOR, EXTERNAL = "staff", "pelapor", "external"
 HIDDEN = "Dirahasiakan"

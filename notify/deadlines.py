@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.notify.apply import Applier, Toolkit
 from dumas.workflow.clock import Clock
-from dumas.workflow.effects import CaseState, Record
-from dumas.workflow.machine import alert_notices, due_alerts
-from dumas.workflow.models import Alert, Pengaduan, Task
+from dumas.workflow.sop.effects import CaseState, Record
+from dumas.workflow.sop.machine import alert_notices, due_alerts
+from dumas.workflow.store.models import Alert, Pengaduan, Task
 
 log = logging.getLogger(__name__)
 

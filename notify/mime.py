@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-from dumas.workflow.models import OutboxMessage
+from dumas.workflow.store.models import OutboxMessage
 
 
 def header_safe(value: str, limit: int = 900) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.models import Notice
+from dumas.workflow.store.models import Notice
 
 
 def take_notice(session: Session, address: str, reason: str, now: datetime, tz,

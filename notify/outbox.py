@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.models import OutboxAttachment, OutboxMessage
+from dumas.workflow.store.models import OutboxAttachment, OutboxMessage
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.models import Delegation, Pengaduan
-from dumas.workflow.sop import PELAPOR
+from dumas.workflow.store.models import Delegation, Pengaduan
+from dumas.workflow.sop.definition import PELAPOR
 
 _NO_REPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer-daemon|"
                        r"postmaster|bounces?|notifications?)(?:[+-].*)?@", re.IGNORECASE)

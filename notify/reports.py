@@ -28,16 +28,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.notify.compose import Composer
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue
-from dumas.workflow.db import transaction
-from dumas.workflow.docviews import OfficeLike
+from dumas.workflow.store.db import transaction
+from dumas.workflow.documents.views import OfficeLike
 from dumas.workflow.errors import DumasError
-from dumas.workflow.filestore import FileStore
-from dumas.workflow.models import Pengaduan, RawMessage, ReportRun
-from dumas.workflow.periods import KINDS, RECAP, Delivery, Period
-from dumas.workflow.recap import Recap, RecapRow, RecapSetup
-from dumas.workflow.recap_pdf import MAX_PRINTED_ROWS, render_recap_pdf
-from dumas.workflow.recap_summary import Summary
-from dumas.workflow.recap_xlsx import read_figures, write_workbook
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import Pengaduan, RawMessage, ReportRun
+from dumas.workflow.reports.periods import KINDS, RECAP, Delivery, Period
+from dumas.workflow.reports.recap import Recap, RecapRow, RecapSetup
+from dumas.workflow.reports.pdf import MAX_PRINTED_ROWS, render_recap_pdf
+from dumas.workflow.reports.summary import Summary
+from dumas.workflow.reports.xlsx import read_figures, write_workbook
 
 log = logging.getLogger(__name__)
 

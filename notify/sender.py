@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from dumas.notify.mime import build_message
 from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DeliveryError, StorageError
-from dumas.workflow.filestore import FileStore
-from dumas.workflow.models import Document, OutboxAttachment, OutboxMessage
-from dumas.workflow.tlsconfig import tls_context
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import Document, OutboxAttachment, OutboxMessage
+from dumas.workflow.tls import tls_context
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import shutil
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from dumas.config.cli import main as dumas_main
+from dumas.config.cli.main import main as dumas_main
 from tests.demo.samples import complaints, desk_reply
 from tests.rig import MailRig, write_config
 

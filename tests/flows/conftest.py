@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from dumas.config.app import NOW_ENV, App
 from dumas.config.settings import load_settings
-from dumas.workflow.models import (Attachment, Document, Event, OutboxMessage, Pengaduan,
+from dumas.workflow.store.models import (Attachment, Document, Event, OutboxMessage, Pengaduan,
                                    ReplyToken, Task)
 from tests import mailfactory as mf
 from tests.integration.conftest import dumas  # noqa: F401 - the shared fixture

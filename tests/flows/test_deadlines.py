@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from dumas.workflow.models import Alert
-from dumas.workflow.replytext import REPLY_MARKER
+from dumas.workflow.store.models import Alert
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from tests.flows.conftest import Flow, registered, to_telaah
 from tests.replies import WIB
 
@@ -48,7 +48,7 @@ def _alert(flow: Flow, moment: datetime, **expected: int) -> None:
 def _restart_poll(flow: Flow, moment: datetime) -> dict:
     """`dumas poll` in a process of its own, as the daemon after a restart would run it."""
     env = {**os.environ, "DUMAS_NOW": moment.isoformat()}
-    done = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(flow.config),
+    done = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(flow.config),
                            "poll", "--json"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

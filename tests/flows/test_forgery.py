@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from dumas.ingest.replies import GATE_REASONS
-from dumas.workflow.models import RawMessage
-from dumas.workflow.tokens import new_token
+from dumas.ingest.actions.replies import GATE_REASONS
+from dumas.workflow.store.models import RawMessage
+from dumas.workflow.sop.tokens import new_token
 from tests.flows.conftest import REPORTER, registered, to_disposisi, to_step_7
 from tests.replies import (GMAIL_ANDROID_EN, GMAIL_WEB_ID, IPHONE_ID, OUTLOOK_ID, OUTLOOK_WEB_ID,
                            pdf_with_text, reply)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dumas.workflow.models import Delegation
-from dumas.workflow.numbering import case_tag
-from dumas.workflow.replytext import REPLY_MARKER
+from dumas.workflow.store.models import Delegation
+from dumas.workflow.sop.numbering import case_tag
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from tests import mailfactory as mf
 from tests.flows.conftest import (REPORTER, commands_in, pdf_text, registered, to_disposisi,
                                   to_step_7, to_telaah)

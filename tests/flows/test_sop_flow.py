@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dumas.workflow.models import ReplyToken
-from dumas.workflow.numbering import case_tag
-from dumas.workflow.replytext import REPLY_MARKER
-from dumas.workflow.transitions import when
+from dumas.workflow.store.models import ReplyToken
+from dumas.workflow.sop.numbering import case_tag
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+from dumas.workflow.sop.transitions import when
 from tests import mailfactory as mf
 from tests.flows.conftest import REPORTER, commands_in, pdf_text
 from tests.replies import (DOCX, GMAIL_ANDROID_EN, GMAIL_WEB_ID, IPHONE_ID, OUTLOOK_ID,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dumas.config.app import App
-from dumas.config.cli import main
+from dumas.config.cli.main import main
 from dumas.config.settings import load_settings
 
 

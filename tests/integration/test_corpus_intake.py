@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from dumas.config.app import App
-from dumas.config.cli import main
+from dumas.config.cli.main import main
 from dumas.config.settings import load_settings
-from dumas.workflow.models import MailboxLocation, Pengaduan, RawMessage
+from dumas.workflow.store.models import MailboxLocation, Pengaduan, RawMessage
 
 CORPUS = Path(os.environ.get("DUMAS_CORPUS")
               or Path(__file__).resolve().parents[2].parent / "shared" / "corpus")

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from dumas.config.app import App
 from dumas.config.settings import load_settings
-from dumas.workflow.models import MailboxLocation, Pengaduan, RawMessage
+from dumas.workflow.store.models import MailboxLocation, Pengaduan, RawMessage
 from tests import mailfactory as mf
 from tests.rig import write_config
 
@@ -25,7 +25,7 @@ KILLS = 12
 
 
 def dumas_process(config: Path, *args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dumas.config.cli", "--config", str(config),
+    return subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config", str(config),
                              *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -42,7 +42,7 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
     # Small batches so that kills land between, and inside, many commits.
     cfg = write_config(rig, dumas_config.parent, office.pengaduan, office.roles,
                        filename="crash.toml", imap={"batch_size": 7})
-    assert subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg), "init"],
+    assert subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg), "init"],
                           capture_output=True).returncode == 0
 
     rng = random.Random(20261128)
@@ -58,10 +58,10 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
         killed += proc.wait(timeout=30) == -signal.SIGKILL
     assert killed >= 10  # the kills really interrupted running polls
 
-    final = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg), "poll",
+    final = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg), "poll",
                             "--only", "intake", "--json"], capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr
-    again = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg),
+    again = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg),
                             "reconcile", "--json"], capture_output=True, text=True, timeout=120)
     rec = json.loads(again.stdout)
     assert rec["missing"] == [] and rec["pending"] == []

@@ -13,7 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
 
 from dumas.config.daemon import CycleJob
-from dumas.workflow.models import Pengaduan
+from dumas.workflow.store.models import Pengaduan
 from tests import mailfactory as mf
 from tests.rig import wait_until
 
@@ -22,7 +22,7 @@ class Daemon:
     """`dumas run` in a subprocess, its stderr collected line by line."""
 
     def __init__(self, config):
-        self.proc = subprocess.Popen([sys.executable, "-m", "dumas.config.cli", "--config",
+        self.proc = subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config",
                                       str(config), "run"], stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -47,7 +47,7 @@ def test_daemon_survives_server_down_and_stops_cleanly(rig, office, dumas, dumas
         wait_until(lambda: daemon.saw("mail server unavailable"), 60, "the failure logged")
         assert daemon.saw("retrying in 0:01:00")
         assert daemon.proc.poll() is None  # still running
-        second = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config",
+        second = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config",
                                  str(dumas_config), "run"], capture_output=True, text=True,
                                 timeout=60)
         assert second.returncode != 0 and "another dumas process" in second.stderr

@@ -1,6 +1,6 @@
 """`dumas doctor` against the rig: everything OK, then each broken piece named."""
 
-from dumas.config.cli import main
+from dumas.config.cli.main import main
 from tests.rig import write_config
 
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from dumas.config.cli import main
-from dumas.workflow.models import Attachment, MailboxLocation, Pengaduan, RawMessage
+from dumas.config.cli.main import main
+from dumas.workflow.store.models import Attachment, MailboxLocation, Pengaduan, RawMessage
 from tests import mailfactory as mf
 
 

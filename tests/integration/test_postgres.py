@@ -23,12 +23,12 @@ from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.exc import StatementError
 
 from dumas.config.app import App
-from dumas.config.cli import main
+from dumas.config.cli.main import main
 from dumas.config.settings import load_settings
-from dumas.ingest.registrar import Registrar
-from dumas.workflow.cases import original_message
-from dumas.workflow.db import current_revision, head_revision, upgrade
-from dumas.workflow.models import (Attachment, Event, OutboxMessage, Pengaduan, RawMessage,
+from dumas.ingest.actions.registrar import Registrar
+from dumas.workflow.store.cases import original_message
+from dumas.workflow.store.db import current_revision, head_revision, upgrade
+from dumas.workflow.store.models import (Attachment, Event, OutboxMessage, Pengaduan, RawMessage,
                                    RegistrationCounter)
 from tests import mailfactory as mf
 from tests.flows.conftest import MONDAY, REPORTER, Flow
@@ -53,7 +53,7 @@ def flow(rig, office, dumas, dumas_config, monkeypatch):
 
 
 def cli(config: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dumas.config.cli", "--config", str(config),
+    return subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config", str(config),
                              *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -261,10 +261,10 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
             time.sleep(rng.uniform(0, 0.05))
             proc.send_signal(signal.SIGKILL)
             assert proc.wait(timeout=30) == -signal.SIGKILL, "the poll ended before the kill"
-        final = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg),
+        final = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg),
                                 "poll", "--only", "intake"], capture_output=True, timeout=120)
         assert final.returncode == 0, final.stderr
-        rec = subprocess.run([sys.executable, "-m", "dumas.config.cli", "--config", str(cfg),
+        rec = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg),
                               "reconcile", "--json"], capture_output=True, text=True, timeout=60)
         assert json.loads(rec.stdout)["counts"] == {"complaint": 30, "reply": 0, "ignored": 6,
                                                     "quarantined": 0}

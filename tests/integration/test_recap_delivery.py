@@ -15,16 +15,16 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from dumas.config.app import App
-from dumas.config.cli_reports import run_due_reports
+from dumas.config.cli.reports import run_due_reports
 from dumas.config.settings import load_settings
 from dumas.notify.sender import OutboxSender
-from dumas.workflow.calendar import WorkCalendar
+from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.clock import FrozenClock
-from dumas.workflow.db import transaction, upgrade
-from dumas.workflow.periods import Period
-from dumas.workflow.recap_days import DayCounter
-from dumas.workflow.recapsample import CaseFactory, insert_cases
-from dumas.workflow.sop import DEFAULT_SOP
+from dumas.workflow.store.db import transaction, upgrade
+from dumas.workflow.reports.periods import Period
+from dumas.workflow.reports.days import DayCounter
+from dumas.workflow.reports.sample import CaseFactory, insert_cases
+from dumas.workflow.sop.definition import DEFAULT_SOP
 
 WIB = ZoneInfo("Asia/Jakarta")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

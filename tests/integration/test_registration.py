@@ -13,8 +13,8 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
-from dumas.workflow.models import Document, OutboxMessage, Pengaduan
-from dumas.workflow.numbering import case_tag
+from dumas.workflow.store.models import Document, OutboxMessage, Pengaduan
+from dumas.workflow.sop.numbering import case_tag
 from tests import mailfactory as mf
 
 NUMBER = re.compile(r"\b\d{3}/PGD/[IVXLC]+/\d{4}\b")
@@ -190,7 +190,7 @@ def test_hostile_html_renders_without_fetching_anything(rig, office, dumas, app,
 
 def test_two_processes_registering_at_once_get_distinct_numbers(dumas, dumas_config):
     def register(i):
-        return subprocess.Popen([sys.executable, "-m", "dumas.config.cli", "--config",
+        return subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config",
                                  str(dumas_config), "register", "--json", "--name", f"Pelapor {i}",
                                  "--subject", f"Pengaduan langsung {i}", "--text", "Isi laporan.",
                                  "--kecamatan", "Sikakap"], stdout=subprocess.PIPE, text=True)
@@ -206,7 +206,7 @@ def test_logs_carry_no_personal_data(rig, office, dumas, app, caplog, monkeypatc
     type, the details stay in the database, and the case is registered once the bug is gone."""
     import logging
 
-    from dumas.ingest.registrar import Registrar
+    from dumas.ingest.actions.registrar import Registrar
 
     caplog.set_level(logging.INFO)
     rig.append(office.pengaduan, mf.complaint())

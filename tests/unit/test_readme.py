@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from dumas.config.cli import build_parser
-from dumas.workflow.commands import COMMANDS
+from dumas.config.cli.main import build_parser
+from dumas.workflow.sop.commands.registry import COMMANDS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 GUIDE = README[README.index("## Panduan balasan"):]

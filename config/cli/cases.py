@@ -1,0 +1,112 @@
+"""CLI: list and show complaints."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dumas.config.app import App
+from dumas.config.cli.output import iso, local, one_line, print_json, print_table
+from dumas.workflow.errors import DumasError
+from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("list", help="list complaints")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--status", help="only complaints with this status")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="show one complaint and its timeline")
+    p.add_argument("id", help="case id or registration number")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+
+def case_dict(case: Pengaduan, tz) -> dict:
+    return {"id": case.id, "number": case.number, "status": case.status, "step": case.step,
+            "channel": case.channel, "received_at": iso(case.received_at, tz),
+            "reporter_name": case.pelapor_name, "reporter_email": case.pelapor_email,
+            "subject": case.subject, "confidential": case.confidential,
+            "kecamatan": case.kecamatan, "desa": case.desa, "tps": case.tps,
+            "missing": list(case.missing or [])}
+
+
+def cmd_list(app: App, args) -> int:
+    from dumas.config.cli.mailbox import ready
+
+    ready(app)
+    with app.sessions() as session:
+        query = select(Pengaduan).order_by(Pengaduan.id)
+        if args.status:
+            query = query.where(Pengaduan.status == args.status)
+        cases = session.execute(query).scalars().all()
+    if args.json:
+        print_json([case_dict(c, app.tz) for c in cases])
+        return 0
+    if not cases:
+        print("no complaints")
+        return 0
+    print_table(["ID", "NUMBER", "RECEIVED", "STATUS", "REPORTER", "SUBJECT"],
+                [[c.id, c.number or "-", local(c.received_at, app.tz), c.status,
+                  one_line(c.pelapor_email, 30), one_line(c.subject, 50)] for c in cases])
+    return 0
+
+
+def find_case(session, ident: str) -> Pengaduan:
+    case = None
+    if ident.isdigit():
+        case = session.get(Pengaduan, int(ident))
+    if case is None:
+        case = session.execute(select(Pengaduan).where(Pengaduan.number == ident)).scalar()
+    if case is None:
+        raise DumasError(f"no complaint with id or number {ident!r}")
+    return case
+
+
+def cmd_show(app: App, args) -> int:
+    from dumas.config.cli.mailbox import ready
+
+    ready(app)
+    tz = app.tz
+    with app.sessions() as session:
+        case = find_case(session, args.id)
+        files = session.execute(select(Attachment).where(Attachment.pengaduan_id == case.id)
+                                .order_by(Attachment.id)).scalars().all()
+        timeline = session.execute(select(Event).where(Event.pengaduan_id == case.id)
+                                   .order_by(Event.at, Event.id)).scalars().all()
+        messages = session.execute(select(RawMessage).where(RawMessage.pengaduan_id == case.id)
+                                   .order_by(RawMessage.id)).scalars().all()
+    data = case_dict(case, tz) | {
+        "body": case.body, "terlapor": case.terlapor, "pelapor_phone": case.pelapor_phone,
+        "pelapor_address": case.pelapor_address, "lokasi": case.lokasi_text,
+        "registration_error": (case.data or {}).get("registrasi_gagal", ""),
+        "attachments": [{"filename": f.filename, "content_type": f.content_type, "size": f.size,
+                         "sha256": f.sha256, "step": f.step} for f in files],
+        "messages": [{"id": m.id, "message_id": m.message_id, "disposition": m.disposition,
+                      "rule": m.rule, "fetched_at": iso(m.fetched_at, tz)} for m in messages],
+        "timeline": [{"at": iso(e.at, tz), "kind": e.kind, "actor": e.actor,
+                      "summary": e.summary} for e in timeline],
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    _print_case(data)
+    return 0
+
+
+def _print_case(data: dict) -> None:
+    print(f"Complaint {data['number'] or '(unregistered)'}  [id {data['id']}]")
+    for key in ("status", "step", "channel", "received_at", "reporter_name", "reporter_email",
+                "pelapor_phone", "subject", "terlapor", "kecamatan", "desa", "tps", "lokasi"):
+        if data.get(key):
+            print(f"  {key:<15} {one_line(str(data[key]), 100)}")
+    if data["missing"]:
+        print(f"  {'missing':<15} {', '.join(data['missing'])}")
+    if data.get("registration_error"):
+        print(f"  {'not registered':<15} {one_line(data['registration_error'], 100)}")
+    print("  attachments:" if data["attachments"] else "  attachments: none")
+    for f in data["attachments"]:
+        print(f"    {one_line(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…")
+    print("  timeline:")
+    for e in data["timeline"]:
+        print(f"    {e['at']}  {e['kind']:<24} {one_line(e['actor'], 30):<30} {one_line(e['summary'], 70)}")

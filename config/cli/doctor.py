@@ -1,0 +1,165 @@
+"""`dumas doctor`: check an installation end to end and say plainly what to fix.
+
+Each check returns (status, message); FAIL means Dumas cannot do its job, WARN means it can but
+something deserves a look. Nothing here changes data, and no email is sent unless asked.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import func, select
+
+from dumas.config.app import App
+from dumas.workflow.errors import DumasError
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+Check = Callable[[App], "tuple[str, str]"]
+
+
+def check_database(app: App) -> tuple[str, str]:
+    from dumas.workflow.store.db import check_schema
+
+    try:
+        check_schema(app.engine, app.settings.database_url)
+    except DumasError as exc:
+        return FAIL, str(exc)
+    except Exception as exc:  # noqa: BLE001 - the driver's own error says what is wrong
+        return FAIL, f"cannot open the database: {exc}"
+    return OK, "database reachable and up to date"
+
+
+def check_storage(app: App) -> tuple[str, str]:
+    root = app.settings.storage_root
+    if not root.is_dir():
+        return FAIL, f"storage folder {root} does not exist (run `dumas init`)"
+    if not os.access(root, os.W_OK):
+        return FAIL, f"storage folder {root} is not writable by this user"
+    mode = stat.S_IMODE(root.stat().st_mode)
+    free_gb = shutil.disk_usage(root).free / 1e9
+    if mode & 0o077:
+        return WARN, f"storage folder {root} is readable by others (mode {mode:o}; use 700)"
+    if free_gb < 1:
+        return WARN, f"only {free_gb:.1f} GB free under {root}"
+    return OK, f"storage {root} (mode 700, {free_gb:.0f} GB free)"
+
+
+def check_imap(app: App) -> tuple[str, str]:
+    from dumas.ingest.mailbox.source import MailboxSource
+
+    s = app.settings.imap
+    try:
+        with MailboxSource(s) as source:
+            uidvalidity = source.select(s.folder)
+            count = len(source.all_uids())
+    except DumasError as exc:
+        return FAIL, str(exc)
+    return OK, f"IMAP {s.host}:{s.port} ({s.security}) login as {s.username}, folder {s.folder}: " \
+               f"{count} message(s), UIDVALIDITY {uidvalidity}"
+
+
+def check_smtp(app: App) -> tuple[str, str]:
+    from dumas.notify.sender import smtp_connection
+
+    s = app.settings.smtp
+    try:
+        conn = smtp_connection(s)
+    except DumasError as exc:
+        return FAIL, str(exc)
+    conn.quit()
+    who = f" as {s.username}" if s.username else " (no login)"
+    return OK, f"SMTP {s.host}:{s.port} ({s.security}){who}; mail is sent from {s.from_address}"
+
+
+def check_roles(app: App) -> tuple[str, str]:
+    s = app.settings
+    own = app.own_addresses()
+    clash = [a for r in ("desk", "sekretaris", "hukum", "ketua") for a in s.roles.addresses(r)
+             if a in own]
+    if clash:
+        return FAIL, (f"{', '.join(clash)} is both a role holder and Dumas's own address: "
+                      "replies from it would be ignored as our own mail")
+    counts = ", ".join(f"{r} {len(s.roles.addresses(r))}" for r in ("desk", "sekretaris",
+                                                                     "hukum", "ketua"))
+    return OK, f"roles: {counts}"
+
+
+def check_calendar(app: App) -> tuple[str, str]:
+    today = app.clock.now().astimezone(app.tz).date()
+    years = (today.year, today.year + 1)
+    cal = app.calendar
+    found = [sum(1 for d in _days(y) if cal.day_off_reason(d) and d.weekday() < 5) for y in years]
+    if min(found) < 10:
+        return WARN, (f"the holiday calendar knows only {found} weekday holidays for {years}: "
+                      "update the `holidays` package")
+    return OK, f"working-day calendar: {found[0]} weekday holidays in {years[0]}, {found[1]} in {years[1]}"
+
+
+def check_documents(app: App) -> tuple[str, str]:
+    from dumas.workflow.documents.sample import sample_case
+    from dumas.workflow.documents.render import render
+
+    try:
+        pdf = render("tanda_terima", sample_case().context())
+    except Exception as exc:  # noqa: BLE001 - report whatever WeasyPrint/Pango says
+        return FAIL, f"cannot render a PDF: {exc}"
+    return OK, f"PDF rendering works offline ({len(pdf) // 1024} KB sample)"
+
+
+def check_backlog(app: App) -> tuple[str, str]:
+    from dumas.workflow.store.models import MailboxCursor, OutboxMessage, Pengaduan, RawMessage
+
+    with app.sessions() as s:
+        failed = s.execute(select(func.count()).select_from(OutboxMessage)
+                           .where(OutboxMessage.status == "failed")).scalar()
+        quarantined = s.execute(select(func.count()).select_from(RawMessage)
+                                .where(RawMessage.disposition == "quarantined")).scalar()
+        last = s.execute(select(func.max(MailboxCursor.updated_at))).scalar()
+        stuck = s.execute(select(func.count()).select_from(Pengaduan).where(
+            Pengaduan.registered_at.is_(None),
+            Pengaduan.received_at < app.clock.now() - timedelta(hours=1))).scalar()
+    notes = []
+    if stuck:
+        notes.append(f"{stuck} complaint(s) received over an hour ago are not registered yet "
+                     "(`dumas list`, `dumas show ID` shows the error)")
+    if failed:
+        notes.append(f"{failed} email(s) could not be delivered (`dumas outbox list --status failed`)")
+    if quarantined:
+        notes.append(f"{quarantined} message(s) in quarantine (`dumas quarantine list`)")
+    if last and app.clock.now() - last > timedelta(days=1):
+        notes.append(f"no mail ingested since {last.astimezone(app.tz):%Y-%m-%d %H:%M} "
+                     "(is the daemon running?)")
+    return (WARN, "; ".join(notes)) if notes else (OK, "no failed mail, nothing in quarantine")
+
+
+CHECKS: tuple[Check, ...] = (check_database, check_storage, check_roles, check_calendar,
+                             check_documents, check_imap, check_smtp, check_backlog)
+
+
+def run_doctor(app: App, printer=print) -> int:
+    worst = OK
+    for check in CHECKS:
+        status, message = check(app)
+        printer(f"{status:<4}  {message}")
+        if status == FAIL:
+            worst = FAIL
+        elif status == WARN and worst == OK:
+            worst = WARN
+        if check is check_database and status == FAIL:
+            printer("      (the remaining checks need the database)")
+            return 1
+    printer("all checks passed" if worst == OK else
+            "Dumas can run, see the warnings above" if worst == WARN else
+            "Dumas cannot run until the failures above are fixed")
+    return 1 if worst == FAIL else 0
+
+
+def _days(year: int):
+    d = date(year, 1, 1)
+    while d.year == year:
+        yield d
+        d += timedelta(days=1)

@@ -1,0 +1,58 @@
+"""The `dumas` command line.
+
+Every subcommand is a function `(app, args) -> int`; errors of our own family print one clear line
+on stderr and exit non-zero (2 for configuration, 3 for the mail server, 1 otherwise). Library
+errors never reach the user as tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from dumas.config.cli import cases as cli_cases, desk as cli_desk, mailbox as cli_intake, reports as cli_reports
+from dumas.config.app import App, clock_from_env
+from dumas.config.settings import load_settings
+from dumas.workflow.errors import ConfigError, DumasError, MailServerError
+
+log = logging.getLogger("dumas")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dumas", description="Pengaduan masyarakat by email.")
+    parser.add_argument("--config", help="the TOML file (default: $DUMAS_CONFIG or ./dumas.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    cli_intake.add_commands(sub)
+    cli_cases.add_commands(sub)
+    cli_desk.add_commands(sub)
+    cli_reports.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        app = App(load_settings(args.config), clock=clock_from_env())
+        try:
+            return args.func(app, args) or 0
+        finally:
+            app.close()
+    except ConfigError as exc:
+        print(f"dumas: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except MailServerError as exc:
+        print(f"dumas: mail server error: {exc}", file=sys.stderr)
+        return 3
+    except DumasError as exc:
+        print(f"dumas: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

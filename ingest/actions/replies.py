@@ -1,0 +1,255 @@
+"""Replies to a case: the reporter adding information, staff deciding by command.
+
+A staff decision counts only when every check passes (`Gate`): a known, unused, unexpired token
+for this case, issued for the step the case is still at; a sender configured for the token's role
+(or its deputy); and, with `require_dmarc`, a passing DKIM/DMARC verdict from our own server.
+Anything else changes nothing, is recorded with the verdict, and the sender gets an Indonesian
+explanation (at most `notices_per_sender_per_day` per reason). STATUS and BANTUAN change nothing,
+so staff may send them on any message of a case without a fresh token.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dumas.ingest.mail.authresults import sender_authenticated
+from dumas.ingest.mail.inbound import InboundMail
+from dumas.ingest.routing.lookup import case_for_message_ids
+from dumas.ingest.actions.registrar import numbering_rules
+from dumas.notify.apply import Applier, Toolkit
+from dumas.notify.notices import take_notice
+from dumas.notify.recipients import roles_of
+from dumas.workflow.store import events
+from dumas.workflow.store.cases import IncomingFile
+from dumas.workflow.sop.commands.registry import help_text, parse_command
+from dumas.workflow.sop.effects import (Actor, CaseState, FileAttachments, Notify,
+                                    RecheckCompleteness, Record)
+from dumas.workflow.sop.machine import decide
+from dumas.workflow.store.models import Pengaduan, RawMessage, ReplyToken, Task
+from dumas.workflow.store.registration import fill_from_text
+from dumas.ingest.mail.replytext import first_lines, reply_text
+from dumas.workflow.sop.definition import PELAPOR
+from dumas.workflow.sop.tokens import plus_tag, same_hash, token_hash
+
+log = logging.getLogger(__name__)
+FREE_COMMANDS = ("STATUS", "BANTUAN")
+
+# Why a staff reply decided nothing: code -> the Indonesian explanation's first sentence.
+GATE_REASONS = {
+    "tanpa_token": "Balasan Anda tidak dapat dikaitkan dengan permintaan keputusan mana pun: "
+                   "kode balasan tidak ditemukan.",
+    "token_tidak_dikenal": "Kode balasan pada email Anda tidak dikenal.",
+    "token_kasus_lain": "Kode balasan pada email Anda milik pengaduan lain.",
+    "token_kedaluwarsa": "Kode balasan pada email Anda sudah kedaluwarsa.",
+    "token_terpakai": "Keputusan untuk permintaan ini sudah pernah diberikan; kode balasan hanya "
+                      "berlaku satu kali.",
+    "tahap_berlalu": "Pengaduan ini sudah tidak berada pada tahap yang diminta dalam email "
+                     "tersebut.",
+    "bukan_peran": "Alamat email Anda tidak terdaftar untuk peran yang diminta memutuskan.",
+    "autentikasi_gagal": "Email Anda tidak lolos pemeriksaan keaslian pengirim (DKIM/DMARC) "
+                         "oleh server kami.",
+    "pengirim_tidak_dikenal": "Alamat email Anda tidak terdaftar sebagai pelapor maupun "
+                              "petugas untuk pengaduan ini.",
+}
+
+
+def _first_sentence(text: str) -> str:
+    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The gate's answer: the acting roles when allowed, else the reason code."""
+
+    allowed: bool
+    reason: str = ""
+    roles: frozenset[str] = frozenset()
+    delegated: frozenset[str] = frozenset()
+    token: ReplyToken | None = None
+
+
+class ReplyHandler:
+    def __init__(self, kit: Toolkit):
+        self.kit = kit
+        self.rules = numbering_rules(kit.settings)  # the same reading rules as registration
+
+    def handle(self, session: Session, raw: RawMessage, mail: InboundMail, case_id: int,
+               token: str, files: tuple[IncomingFile, ...], now: datetime) -> None:
+        case = session.get(Pengaduan, case_id)
+        sender = mail.sender.key if mail.sender else ""
+        text = reply_text(mail.text, mail.html)
+        command = parse_command(first_lines(text, 5))
+        applier = Applier(session, self.kit, case, now, source=raw, incoming=files, actor=sender)
+        if sender and sender == (case.pelapor_email or "").lower():
+            self._from_pelapor(session, case, applier, command, text, files, now)
+            return
+        verdict = self.gate(session, case, mail, sender, token, command, now)
+        if verdict.reason == "pengirim_tidak_dikenal" and command is None:
+            self._from_someone_else(case, applier, sender, text, files)
+            return
+        if not verdict.allowed:
+            self._refuse(session, case, applier, sender, verdict, command)
+            return
+        actor = Actor(sender, verdict.roles, verdict.delegated)
+        decision = decide(self.state(session, case), command, actor, now, self.kit.sop,
+                          self.kit.calendar, attachments=[f.filename for f in files])
+        if decision.refusal is not None:
+            # The gate's verdict (roles, token) stays in the audit trail of a refused command.
+            self._refuse(session, case, applier, sender,
+                         Verdict(False, decision.refusal.reason, verdict.roles,
+                                 verdict.delegated, verdict.token), command,
+                         message=decision.refusal.message)
+            return
+        applier.apply(decision.effects)
+        if verdict.token is not None and command.name not in FREE_COMMANDS:
+            verdict.token.used_at, verdict.token.used_by_raw_id = now, raw.id
+        events.record(session, "perintah_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
+                      actor=sender, summary=f"Perintah {command.name} dari {sender} diterima.",
+                      detail=self._detail(verdict, command))
+        log.info("case %s: %s accepted (message %s)", case.number, command.name, raw.message_id)
+
+    def state(self, session: Session, case: Pengaduan) -> CaseState:
+        task = session.execute(select(Task).where(Task.pengaduan_id == case.id,
+                                                  Task.closed_at.is_(None))
+                               .order_by(Task.id.desc()).limit(1)).scalar()
+        return CaseState.from_case(case, task)
+
+    # --- the reporter -------------------------------------------------------------------------
+
+    def _from_pelapor(self, session, case, applier, command, text, files, now) -> None:
+        if command is None or command.name not in FREE_COMMANDS:
+            self._add_information(case, text, now)
+            applier.extra = {"tambahan": text}
+        actor = Actor.of(case.pelapor_email, PELAPOR)
+        decision = decide(self.state(session, case), command, actor, now, self.kit.sop,
+                          self.kit.calendar, attachments=[f.filename for f in files])
+        applier.apply(decision.effects)
+        if not decision.of_type(RecheckCompleteness):
+            applier.apply([RecheckCompleteness()])  # what they sent may complete the file
+
+    def _add_information(self, case: Pengaduan, text: str, now: datetime) -> None:
+        """The reporter's new text joins the case, and fills fields still empty."""
+        if not text.strip():
+            return
+        stamp = now.astimezone(self.kit.settings.office.tz).strftime("%d-%m-%Y %H.%M")
+        case.body = f"{case.body}\n\n--- Tambahan dari pelapor ({stamp}) ---\n{text}".strip()
+        fill_from_text(case, self.rules)
+
+    def _from_someone_else(self, case, applier, sender, text, files) -> None:
+        """Someone who is neither the pelapor nor staff wrote about the case without a command —
+        typically the agency it was forwarded to. It decides nothing; the desk is told."""
+        message = (f"Email tentang pengaduan ini diterima dari {sender or 'pengirim tanpa alamat'} "
+                   f"(bukan pelapor dan bukan petugas). Isinya:\n\n{text or '(tanpa teks)'}")
+        applier.apply([
+            *((FileAttachments("informasi"),) if files else ()),
+            Notify("informasi", "desk", {"subject": case.subject, "message": message},
+                   ("lampiran:informasi",) if files else ()),
+            Record("informasi_pihak_lain", f"Email dari {sender} diteruskan kepada Desk "
+                   "Pelayanan sebagai informasi.", {"from": sender})])
+
+    # --- staff ------------------------------------------------------------------------------
+
+    def gate(self, session: Session, case: Pengaduan, mail: InboundMail, sender: str, token: str,
+             command, now: datetime) -> Verdict:
+        roles, delegated = roles_of(session, self.kit.settings.roles, sender, now) if sender \
+            else (frozenset(), frozenset())
+        if not roles:
+            return Verdict(False, "pengirim_tidak_dikenal")
+        if not self._authentic(mail, sender):
+            return Verdict(False, "autentikasi_gagal", roles, delegated)
+        free = command is not None and command.name in FREE_COMMANDS
+        # A plus-address tag that is not a known token is a wrong token, even when the thread
+        # (In-Reply-To) would find a valid one: the credential presented is the one that counts.
+        presented = token or self._plus_tag(mail)
+        row = self._token(session, token, mail) if presented == token else None
+        if row is None:
+            return Verdict(True, "", roles, delegated) if free else \
+                Verdict(False, "token_tidak_dikenal" if presented else "tanpa_token", roles,
+                        delegated)
+        if free:
+            return Verdict(True, "", roles, delegated, row)
+        problem = self._token_problem(row, case, now, self._thread_case(session, mail))
+        if problem:
+            return Verdict(False, problem, roles, delegated, row)
+        if row.role not in roles:
+            return Verdict(False, "bukan_peran", roles, delegated, row)
+        return Verdict(True, "", frozenset({row.role}), delegated & {row.role}, row)
+
+    def _authentic(self, mail: InboundMail, sender: str) -> bool:
+        sec = self.kit.settings.security
+        if not sec.require_dmarc:
+            return True
+        return sender_authenticated(mail.auth_results, sec.trusted_authserv_id,
+                                    sender.rpartition("@")[2])
+
+    def _token(self, session: Session, token: str, mail: InboundMail) -> ReplyToken | None:
+        if token:
+            row = session.execute(select(ReplyToken).where(
+                ReplyToken.token_hash == token_hash(token))).scalar()
+            if row is not None and same_hash(row.token_hash, token_hash(token)):
+                return row
+            return None
+        ids = [f"<{i}>" for i in mail.in_reply_to + tuple(reversed(mail.references))][:50]
+        if not ids:
+            return None
+        return session.execute(select(ReplyToken).where(
+            ReplyToken.outbox_message_id.in_(ids), ReplyToken.role != PELAPOR)
+            .order_by(ReplyToken.id.desc()).limit(1)).scalar()
+
+    def _plus_tag(self, mail: InboundMail) -> str:
+        """The tag of a plus-address on our reply address among the recipients ("" if none)."""
+        base = self.kit.settings.replies.address
+        return next((t for a in mail.all_recipients if (t := plus_tag(a, base))), "")
+
+    def _thread_case(self, session: Session, mail: InboundMail) -> int | None:
+        """The case of the newest message of ours this one answers (In-Reply-To/References)."""
+        return case_for_message_ids(session, mail.in_reply_to + tuple(reversed(mail.references)))
+
+    def _token_problem(self, row: ReplyToken, case: Pengaduan, now: datetime,
+                       thread_case: int | None = None) -> str:
+        # A token of one case on a reply in another case's thread: which case was meant is
+        # unclear, so neither changes.
+        if row.pengaduan_id != case.id or thread_case not in (None, row.pengaduan_id):
+            return "token_kasus_lain"
+        if row.used_at is not None:
+            return "token_terpakai"
+        if row.expires_at <= now:
+            return "token_kedaluwarsa"
+        if row.step != case.step:
+            return "tahap_berlalu"
+        return ""
+
+    def _refuse(self, session, case, applier, sender, verdict: Verdict, command,
+                message: str = "") -> None:
+        name = command.name if command else "(tidak ada perintah)"
+        events.record(session, "perintah_ditolak", applier.now, pengaduan_id=case.id,
+                      raw_id=applier.source.id, actor=sender,
+                      summary=f"Balasan dari {sender or 'pengirim tanpa alamat'} ditolak "
+                              f"({name}): {_first_sentence(message or GATE_REASONS.get(verdict.reason, ''))}",
+                      detail=self._detail(verdict, command))
+        log.info("case %s: reply refused (%s), message %s", case.number, verdict.reason,
+                 applier.source.message_id)
+        s = self.kit.settings
+        if not sender or not take_notice(session, sender, verdict.reason, applier.now,
+                                         s.office.tz, s.limits.notices_per_sender_per_day):
+            return
+        role = next(iter(sorted(verdict.roles)), "")
+        explanation = message or GATE_REASONS.get(verdict.reason, "")
+        applier.send("penolakan", (sender,), {
+            "alasan": explanation, "reason": verdict.reason, "perintah": name,
+            "help": help_text(case.step, role, self.kit.sop, self.state(session, case))
+            if role else ""}, answer_source=True)
+
+    @staticmethod
+    def _detail(verdict: Verdict, command) -> dict:
+        return {"reason": verdict.reason, "roles": sorted(verdict.roles),
+                "delegated": sorted(verdict.delegated),
+                "token": "valid" if verdict.allowed and verdict.token else
+                         ("present" if verdict.token else "none"),
+                "command": command.name if command else "", "args": command.args if command else ""}

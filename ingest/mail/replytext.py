@@ -1,0 +1,268 @@
+"""What the person actually wrote at the top of a reply: the text commands are read from.
+
+`reply_text(text, html)` returns only the new content of a reply, without the quoted message,
+the quote header ("Pada … menulis:", "Dari: / Dikirim: / Kepada: / Subjek:"…), signatures and
+mobile footers; `first_lines(reply)` gives the first meaningful lines of it, greeting lines
+("Yth. Admin,") skipped. Everything below our own `REPLY_MARKER` is never read.
+
+How it works
+------------
+1. HTML first, when there is any: `dumas.ingest.mail.replyhtml` cuts quotes by structure
+   (`gmail_quote`, `divRplyFwdMsg` and its `x_` forms, `blockquote`, `yahoo_quoted`…) and
+   renders the rest as text with each quote replaced by a `>` line. If the HTML has no visible
+   text at all, or the parser breaks on it, the text body is used instead.
+2. The text rules then run on that text (or on the text body): line endings and Unicode spaces
+   normalised; everything from an unquoted marker line on is dropped; `>`-quoted lines are
+   dropped together with the attribution line just above them; mail-parser-reply splits the
+   rest at the first quote header and strips signatures.
+3. Bottom-posted and interleaved replies: new content is the unquoted text. When nothing was
+   written above the first quote and what precedes it is only quote headers, the unquoted lines
+   below the `>` quotes are the reply (interleaved answers are joined in order). Text that follows
+   an Outlook-style header block without `>` quoting is never read: it is the quoted original.
+   A `>`-quoted copy of our marker is just quoted text; only an unquoted marker cuts.
+
+Indonesian in mail-parser-reply
+-------------------------------
+The library keeps its patterns in the module dict `MAIL_LANGUAGES` and has no API to register
+more. Rather than mutate that dict at import time (a global change to a third-party module), we
+subclass `EmailMessage` and override its one lookup, `_get_language_regex`, to also consult our
+own tables (`EXTRA_LANGUAGES`): "id" (Indonesian clients) and "en-extra" (English forms the
+library lacks: Gmail's "Forwarded message", Apple's "Begin forwarded message:", "Sent from
+Yahoo Mail…"). The library's English table stays in use, except its "On … wrote:" pattern,
+which is replaced by a linear-time equivalent (see `_attribution_line`), and its disclaimer
+pattern, which is switched off (`_OVERRIDES`); runs of spaces and blank lines are collapsed and the
+text is capped (`_LIBRARY_LIMIT`) before the library sees it, for the same reason: one hostile
+email must not stall the poller. The override depends on that private
+method (checked against 1.36; every unit test goes through it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailparser_reply import EmailMessage, EmailReply
+from mailparser_reply.constants import QUOTED_MATCH_INCLUDE as _Q
+
+from dumas.ingest.mail.replyhtml import html_reply_source
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+
+
+_MARKER = re.compile(r"balas\s+di\s+atas\s+garis\s+ini|reply\s+above\s+this\s+line", re.I)
+
+
+def _attribution_line(opening: str, closing: str) -> str:
+    """ "<opening> … <closing>:" as a whole line, also wrapped once, in linear time.
+
+    The library's own "On … wrote:" pattern (`.+?\\s?.+?`) backtracks quadratically on a long
+    line that starts with "On " and never says "wrote:" - a cheap way to stall the poller with
+    one email. Here the first line is matched possessively when the header wraps.
+    """
+    tail = r"(?:" + closing + r")\s?:"
+    return (r"^(" + _Q + r"(?:" + opening + r")\s(?:[^\n]*" + tail
+            + r"|[^\n]*+\n[^\n]*" + tail + r"))$")
+
+
+_ID_HEADER_KEYS = (
+    "Dari|Dikirim|Terkirim|Kepada|Ke|Subjek|Perihal|Tanggal|Tgl|Cc|Bcc|Tembusan|Lampiran"
+)
+
+EXTRA_LANGUAGES: dict[str, dict[str, str | list[str]]] = {
+    "id": {
+        "wrote_header": [
+            # Gmail web/Android, iPhone, Yahoo, Thunderbird, Samsung; may wrap once:
+            # "Pada Sen, 3 Nov 2026 pukul 10.15 Meja <a@b> menulis:", "Pada tanggal …"
+            _attribution_line("Pada", "menulis"),
+            r"^(" + _Q + r"-{4,}\s*Pesan\s+(?:Asli|Awal)\s*-{4,})$",
+            r"^(" + _Q + r"-{4,}\s*Pesan\s+(?:yang\s+)?(?:di)?teruskan\s*-{4,})$",
+            r"^(" + _Q + r"-{4,}\s*Pesan\s+terusan\s*-{4,})$",
+            r"^(" + _Q + r"Awal\s+pesan\s+yang\s+diteruskan\s?:)$",
+        ],
+        # Outlook: two or more consecutive "Dari: / Dikirim: / Kepada: / Subjek:" lines
+        "from_header": r"((?:(?:^|\n|\n" + _Q + r")[* ]*(?:" + _ID_HEADER_KEYS
+                       + r"):[ *]*(?:\s{,2}).*){2,}(?:\n.*){,1})",
+        # Closing lines count only when they stand alone, so "Terima kasih, tetapi …" in a
+        # TOLAK note is kept.
+        "signatures": [
+            r"Salam(?:\s+(?:hormat|sejahtera|hangat))?[,.!]*$",
+            r"Hormat\s+(?:saya|kami)[,.]*$",
+            r"Terima\s?kasih(?:\s+banyak)?[,.!]*$",
+            r"Wassalam\S*(?:\s+\S+){0,3}$",
+        ],
+        "sent_from": r"Dikirim dari|Dikirim melalui|Terkirim dari|Dapatkan Outlook untuk",
+    },
+    "en-extra": {
+        "wrote_header": [
+            r"^(" + _Q + r"-{4,}\s*Forwarded\s+message\s*-{4,})$",
+            r"^(" + _Q + r"Begin\s+forwarded\s+message\s?:)$",
+        ],
+        "sent_from": r"Sent from (?:Yahoo|Outlook|Mail for|Samsung|my)",
+    },
+}
+_LANGUAGES = ("id", "en-extra")  # the library adds its own "en"
+# Library patterns we replace. Its disclaimer pattern ("CAUTION: … mail …") backtracks
+# quadratically on a line full of "." and "Warning:"; corporate disclaimers sit below the reply
+# or in the quoted part anyway, so we never look for them ("(?!)" never matches).
+_OVERRIDES = {
+    ("en", "wrote_header"): _attribution_line("On", "wrote"),
+    ("en", "disclaimers"): r"(?!)",
+}
+# The library sees at most this much of what is left once `>` quotes are gone: commands are at
+# the top, and this bounds the cost of any backtracking still hiding in its patterns.
+_LIBRARY_LIMIT = 50_000
+
+_UNICODE_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_RUNS = re.compile(r" {2,}")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_WHITESPACE = re.compile(r"\s+")
+# A mobile footer whose link text was rendered with its address, "Dapatkan Outlook untuk Android
+# (https://aka.ms/…)": the library's footer pattern does not allow the brackets, so they go.
+_FOOTER_LINK = re.compile(
+    r"^(\s*(?:>\s?)*(?:Dikirim dari|Sent from|Get Outlook for|Dapatkan Outlook untuk)\b[^()<>]*?)"
+    r"\s?[(<]https?://[^\s()<>]*[)>]$", re.I)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+# The "On … wrote:" line above a `>` block, also when wrapped over up to three lines (the
+# library's own patterns allow one line break).
+_ATTRIBUTION = re.compile(r"^(?:On|Pada)\s.{0,300}\b(?:wrote|menulis)\s?:$", re.I)
+_ATTRIBUTION_MAX_LINES = 3
+_HAS_WORD = re.compile(r"\w")
+_GREETING = re.compile(
+    r"^(?:(?:kepada\s+)?yth\b|yang\s+terhormat\b|dengan\s+hormat\b|di\s*-?\s*tempat\b"
+    r"|dear\b|hi\b|hai\b|halo\b|hallo\b|hello\b|salam\b|selamat\s+(?:pagi|siang|sore|malam)\b"
+    r"|assalamu\W?\s?alaikum|om\s+swastiastu\b|good\s+(?:morning|afternoon|evening)\b)",
+    re.I,
+)
+
+
+class _Message(EmailMessage):
+    """mail-parser-reply's message, also reading our `EXTRA_LANGUAGES` tables."""
+
+    def _get_language_regex(self, language: str, regex_key: str) -> str:
+        if (language, regex_key) in _OVERRIDES:
+            return _OVERRIDES[language, regex_key]
+        table = EXTRA_LANGUAGES.get(language)
+        if table is None:
+            return super()._get_language_regex(language, regex_key)
+        value = table.get(regex_key, "")
+        return "|".join(value) if isinstance(value, list) else value
+
+
+def reply_text(text: str, html: str = "") -> str:
+    """The new content the person wrote in this reply ("" when they wrote nothing new).
+
+    `text` is the decoded plain body, `html` the sanitized HTML body ("" when none); the HTML is
+    preferred because its structure marks quotes. Lines are stripped, runs of spaces and of
+    blank lines collapsed to one; quoted text, quote headers and recognised signatures are gone.
+    """
+    if html:
+        try:
+            source = html_reply_source(html)
+        except Exception:  # noqa: BLE001 - untrusted HTML; the text body is always there
+            source = None
+        if source is not None:
+            return _reply_from_text(source)
+    return _reply_from_text(text)
+
+
+def first_lines(reply: str, n: int = 3) -> list[str]:
+    """The first `n` meaningful lines of a reply, whitespace collapsed.
+
+    Meaningful: containing a letter or digit. Leading greeting lines ("Yth. Admin,", "Selamat
+    pagi Pak,", "Dengan hormat,") are skipped; a greeting followed by text on the same line
+    ("Yth. Admin, SETUJU") keeps what follows its first comma.
+    """
+    lines = [_WHITESPACE.sub(" ", line).strip() for line in reply.splitlines()]
+    lines = [line for line in lines if _HAS_WORD.search(line)]
+    while lines and _GREETING.match(lines[0]):
+        _, comma, rest = lines[0].partition(",")
+        rest = rest.strip()
+        if comma and rest and not rest.endswith(",") and _HAS_WORD.search(rest):
+            lines[0] = rest
+            break
+        lines.pop(0)
+    return lines[:n]
+
+
+def _reply_from_text(text: str) -> str:
+    lines = _cut_at_marker(_normalized_lines(text))
+    top = _top_reply(_unquoted(lines))
+    if top:
+        return top
+    first_quote = next((i for i, line in enumerate(lines) if _is_quoted(line)), None)
+    if first_quote is None or not _only_headers(lines[:first_quote]):
+        return ""
+    return _top_reply(_unquoted(lines[first_quote + 1:]))
+
+
+def _normalized_lines(text: str) -> list[str]:
+    """Lines with Unicode spaces made plain, invisible characters removed, and runs of spaces and
+    of blank lines reduced to one (the library's signature patterns start with `\\s*^`, which
+    backtracks quadratically on long runs of white space)."""
+    text = _SPACE_RUNS.sub(" ", _UNICODE_SPACES.sub(" ", _INVISIBLE.sub("", text)))
+    lines: list[str] = []
+    for line in text.splitlines():
+        line = _FOOTER_LINK.sub(r"\1", line.rstrip())
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return lines
+
+
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _cut_at_marker(lines: list[str]) -> list[str]:
+    for index, line in enumerate(lines):
+        if not _is_quoted(line) and _MARKER.search(line):
+            return lines[:index]
+    return lines
+
+
+def _unquoted(lines: list[str]) -> list[str]:
+    """The lines not quoted with `>`, without the attribution line above each quote."""
+    kept: list[str] = []
+    previous_quoted = False
+    for line in lines:
+        quoted = _is_quoted(line)
+        if quoted and not previous_quoted:
+            _drop_attribution(kept)
+        if not quoted:
+            kept.append(line)
+        previous_quoted = quoted
+    return kept
+
+
+def _drop_attribution(kept: list[str]) -> None:
+    end = len(kept)
+    while end and not kept[end - 1].strip():
+        end -= 1
+    for size in range(1, _ATTRIBUTION_MAX_LINES + 1):
+        chunk = kept[end - size:end] if size <= end else []
+        if not chunk or not all(line.strip() for line in chunk):
+            return
+        if _ATTRIBUTION.match(" ".join(line.strip() for line in chunk)):
+            del kept[end - size:]
+            return
+
+
+def _top_reply(lines: list[str]) -> str:
+    """The text above the first quote header, signature removed ("" if it starts with one)."""
+    replies = _split(lines)
+    if not replies or replies[0].headers:
+        return ""
+    return _tidy(replies[0].body)
+
+
+def _only_headers(lines: list[str]) -> bool:
+    """Whether `lines` hold nothing but quote headers, signatures and blank lines."""
+    return not any(reply.body.strip() for reply in _split(lines))
+
+
+def _split(lines: list[str]) -> list[EmailReply]:
+    text = "\n".join(lines)[:_LIBRARY_LIMIT]
+    message = _Message(text=text, languages=list(_LANGUAGES), keep_hyphen_lists=True)
+    return message.read().replies
+
+
+def _tidy(body: str) -> str:
+    lines = [line.strip() for line in body.splitlines()]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,141 @@
+"""The poll cycle: new UIDs above our cursor, in batches, each batch one commit.
+
+Per batch: fetch sizes, fetch bodies (headers only for over-size messages), run every message
+through `Intake.ingest` in its own SAVEPOINT, advance the cursor to the batch's last UID, make the
+stored files durable, commit. A crash loses at most the uncommitted batch, which is fetched again
+on the next poll and deduplicated. The cursor is keyed by UIDVALIDITY: a new UIDVALIDITY starts a
+cursor at 0, so the whole folder is rescanned and every already-known message (Message-ID +
+SHA-256) only gets its new location recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dumas.ingest.mailbox.source import MailboxSource
+from dumas.ingest.mailbox.intake import Intake, Location
+from dumas.workflow.clock import Clock
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import MailboxCursor, MailboxLocation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    account: str
+    folder: str
+    uidvalidity: int = 0
+    uidvalidity_changed: bool = False
+    new_uids: int = 0
+    last_uid: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "nothing new"
+        note = " (UIDVALIDITY changed: folder rescanned)" if self.uidvalidity_changed else ""
+        return f"{self.folder}: {self.new_uids} new message(s): {parts}{note}"
+
+
+class Poller:
+    def __init__(self, imap_settings, sessions: sessionmaker[Session], files: FileStore,
+                 clock: Clock, intake: Intake, source_factory=MailboxSource):
+        self._imap = imap_settings
+        self._sessions = sessions
+        self._files = files
+        self._clock = clock
+        self._intake = intake
+        self._source_factory = source_factory
+
+    def poll(self, should_stop=lambda: False) -> PollReport:
+        """One pass over the folder. Raises MailServerError when the server cannot be used.
+
+        `should_stop` is checked between batches (the daemon's SIGTERM): the cursor always sits
+        after a committed batch, so stopping early loses nothing.
+        """
+        s = self._imap
+        report = PollReport(account=s.account, folder=s.folder)
+        with self._source_factory(s) as source:
+            report.uidvalidity = source.select(s.folder)
+            where = Location(s.account, s.folder, report.uidvalidity)
+            last_uid, report.uidvalidity_changed = self._cursor_start(where)
+            uids = source.uids_above(last_uid)
+            report.new_uids = len(uids)
+            report.last_uid = last_uid
+            for batch in _chunks(uids, s.batch_size):
+                if should_stop():
+                    break
+                self._ingest_batch(source, where, batch, report)
+                report.last_uid = batch[-1]
+        log.info("poll %s: %s", s.account, report.summary())
+        return report
+
+    def _cursor_start(self, where: Location) -> tuple[int, bool]:
+        with self._sessions() as session:
+            cursor = _cursor(session, where)
+            if cursor is not None:
+                return cursor.last_uid, False
+            others = session.execute(select(func.count()).select_from(MailboxCursor).where(
+                MailboxCursor.account == where.account,
+                MailboxCursor.folder == where.folder)).scalar()
+            if others:
+                log.warning("UIDVALIDITY of %s changed to %s: rescanning the folder",
+                            where.folder, where.uidvalidity)
+            return 0, bool(others)
+
+    def _ingest_batch(self, source, where: Location, batch: list[int], report: PollReport) -> None:
+        sizes = source.sizes(batch)
+        limit = self._intake.max_bytes
+        small = [u for u in batch if sizes.get(u, 0) <= limit]
+        large = [u for u in batch if sizes.get(u, 0) > limit]
+        fetched = list(source.fetch(small)) + list(source.fetch(large, headers_only=True))
+        now = self._clock.now()
+        with self._sessions() as session, session.begin():
+            # Asked once per batch (under the write lock): UIDs a concurrent poller recorded.
+            known = known_uids(session, where, batch)
+            for msg in sorted(fetched, key=lambda m: m.uid):
+                if msg.uid in known:
+                    report.outcomes["duplicate"] += 1
+                    continue
+                size = sizes.get(msg.uid, len(msg.raw))
+                report.outcomes[self._intake.ingest(session, where, msg, size, now)] += 1
+                # Done with this message's objects: a session holding a whole batch makes every
+                # SAVEPOINT slower (SQLAlchemy snapshots the identity map at each one).
+                session.flush()
+                session.expunge_all()
+            _advance(session, where, batch[-1], now)
+            self._files.flush()
+
+
+def known_uids(session: Session, where: Location, uids: list[int]) -> set[int]:
+    return set(session.execute(select(MailboxLocation.uid).where(
+        MailboxLocation.account == where.account, MailboxLocation.folder == where.folder,
+        MailboxLocation.uidvalidity == where.uidvalidity, MailboxLocation.uid.in_(uids))).scalars())
+
+
+def _cursor(session: Session, where: Location) -> MailboxCursor | None:
+    return session.execute(select(MailboxCursor).where(
+        MailboxCursor.account == where.account, MailboxCursor.folder == where.folder,
+        MailboxCursor.uidvalidity == where.uidvalidity)).scalar()
+
+
+def _advance(session: Session, where: Location, uid: int, now) -> None:
+    cursor = _cursor(session, where)
+    if cursor is None:
+        cursor = MailboxCursor(account=where.account, folder=where.folder,
+                               uidvalidity=where.uidvalidity, last_uid=0)
+        session.add(cursor)
+    # max(): a concurrent poller may already have gone further; the cursor never moves back.
+    cursor.last_uid = max(cursor.last_uid or 0, uid)
+    cursor.updated_at = now
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

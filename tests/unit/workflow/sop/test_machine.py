@@ -1,0 +1,628 @@
+"""The state machine (workflow.machine): every step x command x role, the SOP's paths, deadlines."""
+
+from datetime import datetime, timezone
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from dumas.workflow.sop.calendar import WorkCalendar
+from dumas.workflow.sop.commands.registry import COMMANDS, parse_command
+from dumas.workflow.sop.effects import (Actor, CaseState, CloseTask, Delegate, FileAttachments, Notify,
+                                    OpenTask, RecheckCompleteness, Record, RenderDocument,
+                                    TokenFor, Transcript, UpdateCase)
+from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_registered
+from dumas.workflow.sop.definition import PELAPOR, load_sop
+
+WIB = ZoneInfo("Asia/Jakarta")
+CAL = WorkCalendar()
+SOP = load_sop({"agencies": {"dkpp": {"email": "dkpp@example.go.id"}}}, ["teknis"])
+NOW = datetime(2026, 3, 6, 9, 0, tzinfo=WIB)  # Friday
+ROLES = ("desk", "sekretaris", "hukum", "ketua", "teknis", PELAPOR)
+
+# The flow of issue 4, written out by hand: step -> (deciding role, {command: next step}).
+DESK = {"LENGKAP": "disposisi", "LENGKAPI": "menunggu_pelapor",
+        "BUKAN PENGADUAN": "bukan_pengaduan", "SPAM": "bukan_pengaduan"}
+FLOW = {
+    "verifikasi": ("desk", {**DESK, "KONFLIK": "verifikasi"}),
+    "menunggu_pelapor": ("desk", {**DESK, "KONFLIK": "menunggu_pelapor"}),
+    "disposisi": ("sekretaris", {"DISPOSISI": "telaah"}),
+    "telaah": ("hukum", {"BERKADAR PENGAWASAN": "kertas_kerja", "TERUSKAN": "diteruskan",
+                         "SUB BAGIAN": "tindak_lanjut",
+                         "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti"}),
+    "kertas_kerja": ("hukum", {"KERTAS KERJA": "tindak_lanjut"}),
+    "tindak_lanjut": ("hukum", {"INVESTIGASI": "persetujuan_investigasi",
+                                "LAPORAN": "persetujuan_laporan"}),
+    "persetujuan_investigasi": ("sekretaris", {"SETUJU": "investigasi", "TOLAK": "tindak_lanjut"}),
+    "investigasi": ("hukum", {"LAPORAN": "persetujuan_laporan"}),
+    "persetujuan_laporan": ("sekretaris", {"SETUJU": "selesai", "TOLAK": "tindak_lanjut"}),
+    "selesai": (None, {}), "diteruskan": (None, {}), "tidak_ditindaklanjuti": (None, {}),
+    "bukan_pengaduan": (None, {}),
+}
+TASK_ROLE = {"verifikasi": "desk", "disposisi": "sekretaris", "telaah": "hukum",
+             "kertas_kerja": "hukum", "tindak_lanjut": "hukum",
+             "persetujuan_investigasi": "sekretaris", "investigasi": "hukum",
+             "persetujuan_laporan": "sekretaris"}
+GOOD_ARGS = {
+    "LENGKAP": "", "LENGKAPI": "fotokopi KTP", "BUKAN PENGADUAN": "iklan", "SPAM": "",
+    "KONFLIK": "SEKRETARIS", "DISPOSISI": "HUKUM mohon ditelaah", "BERKADAR PENGAWASAN": "",
+    "TERUSKAN": "BAWASLU", "SUB BAGIAN": "TEKNIS",
+    "TIDAK DAPAT DITINDAKLANJUTI": "bukan wewenang KPU", "KERTAS KERJA": "",
+    "INVESTIGASI": "Andi (andi@kpu.example); Rina", "LAPORAN": "tidak terbukti", "SETUJU": "",
+    "TOLAK": "mohon diperbaiki", "STATUS": "", "BANTUAN": "",
+    "DELEGASI": "wakil@kpu.example sampai 31-03-2026",
+}
+
+
+def base_state(step="verifikasi", **kw) -> CaseState:
+    values = dict(step=step, number="001/PGD/III/2026", subject="Petugas meminta uang",
+                  pelapor_email="warga@example.id", tim="Andi (andi@kpu.example); Rina",
+                  received_at=NOW, complete_at=NOW if step not in ("verifikasi",
+                                                                   "menunggu_pelapor") else None)
+    values.update(kw)
+    return CaseState(**values)
+
+
+def reply(state, role, text, at=NOW, attachments=(), sop=SOP, delegated=()):
+    actor = Actor.of(f"{role}@kpu.example", role, delegated=delegated)
+    return decide(state, parse_command(text.splitlines()), actor, at, sop, CAL, attachments)
+
+
+def only(decision, kind, **match):
+    found = [e for e in decision.of_type(kind)
+             if all(getattr(e, k) == v for k, v in match.items())]
+    assert len(found) == 1, (kind.__name__, match, decision.effects)
+    return found[0]
+
+
+def all_utc(decision) -> bool:
+    for effect in decision.effects:
+        for value in vars(effect).values():
+            if isinstance(value, datetime) and value.tzinfo is not timezone.utc:
+                return False
+    return True
+
+
+# --- every step x every command x every role ----------------------------------------------------
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("command", list(GOOD_ARGS))
+@pytest.mark.parametrize("step", list(FLOW))
+def test_cross_product(step, command, role):
+    state = base_state(step)
+    d = reply(state, role, f"{command} {GOOD_ARGS[command]}", attachments=("berkas.pdf",))
+    decider, moves = FLOW[step]
+    if role == PELAPOR:
+        return check_pelapor(state, command, d)
+    if command in ("STATUS", "BANTUAN"):
+        assert d.accepted and d.state == state
+        note = only(d, Notify, to=f"{role}@kpu.example")
+        assert note.template == command.lower() and len(d.effects) == 1
+        return
+    if command == "DELEGASI":
+        if role in ("sekretaris", "ketua"):
+            assert d.accepted and d.state == state and only(d, Delegate).role == role
+        else:
+            assert d.refusal.reason == "not_your_role"
+        return
+    if decider is None:
+        assert d.refusal.reason == "case_closed"
+    elif command not in moves:
+        assert d.refusal.reason == "wrong_step"
+    elif role != decider:
+        assert d.refusal.reason == "not_your_role"
+        assert d.effects == () and d.state == state
+    else:
+        check_accepted(state, command, role, d, moves[command])
+
+
+def check_pelapor(state, command, d):
+    assert d.accepted
+    if command in ("STATUS", "BANTUAN"):
+        assert d.state == state
+        note = only(d, Notify, to="pelapor@kpu.example")
+        assert note.template == ("status_pelapor" if command == "STATUS" else "bantuan")
+    elif state.step == "menunggu_pelapor":
+        assert d.state.step == "verifikasi"
+        assert only(d, OpenTask).role == "desk"
+        assert d.of_type(RecheckCompleteness)
+    else:
+        assert d.state == state and not d.of_type(OpenTask) and not d.of_type(UpdateCase)
+        assert only(d, Notify, template="informasi_pelapor").to == (
+            FLOW[state.step][0] or "desk")
+
+
+def check_accepted(state, command, role, d, target):
+    assert d.accepted, d.refusal
+    assert d.state.step == target
+    moved = target != state.step
+    update = d.of_type(UpdateCase)[0]
+    if moved:
+        assert update.fields["step"] == target
+        assert update.fields["status"] == SOP.step(target).status
+    had_task = state.step in TASK_ROLE
+    assert len(d.of_type(CloseTask)) == (1 if moved and had_task else 0)
+    if target in TASK_ROLE and moved:
+        expected_role = "teknis" if command == "SUB BAGIAN" else TASK_ROLE[target]
+        task = only(d, OpenTask)
+        assert (task.step, task.role) == (target, expected_role)
+        assert task.due_at > NOW and (task.remind_at is None or NOW < task.remind_at < task.due_at)
+        sent = only(d, Notify, template="tugas")
+        assert sent.to == expected_role
+        assert sent.reply_token == TokenFor(target, expected_role)
+        assert d.state.task_due_at == task.due_at
+    else:
+        assert not d.of_type(OpenTask)
+    if SOP.step(target).terminal:
+        assert d.state.closed_at == NOW and update.fields["closed_at"] == NOW
+    assert only(d, FileAttachments).step == state.step
+    assert only(d, Record).kind == "keputusan"
+    transcript = only(d, Transcript)
+    assert transcript.to == f"{role}@kpu.example"
+    assert transcript.lines[0].startswith(f"Dilaksanakan: {command}")
+    assert all_utc(d)
+
+
+# --- argument refusals through decide ------------------------------------------------------------
+
+@pytest.mark.parametrize("step, role, text, attachments, reason", [
+    ("verifikasi", "desk", "LENGKAPI", (), "missing_argument"),
+    ("verifikasi", "desk", "BUKAN PENGADUAN", (), "missing_argument"),
+    ("verifikasi", "desk", "KONFLIK DESK", (), "invalid_argument"),
+    ("disposisi", "sekretaris", "DISPOSISI GUDANG", (), "invalid_argument"),
+    ("telaah", "hukum", "BERKADAR PENGAWASAN", (), "missing_report"),
+    ("telaah", "hukum", "TERUSKAN", ("lht.pdf",), "missing_argument"),
+    ("telaah", "hukum", "TERUSKAN KEJAKSAAN", ("lht.pdf",), "invalid_argument"),
+    ("telaah", "hukum", "TIDAK DAPAT DITINDAKLANJUTI", (), "missing_argument"),
+    ("kertas_kerja", "hukum", "KERTAS KERJA\nterlampir", (), "missing_attachment"),
+    ("tindak_lanjut", "hukum", "INVESTIGASI", (), "missing_argument"),
+    ("tindak_lanjut", "hukum", "LAPORAN", (), "missing_report"),
+    ("persetujuan_laporan", "sekretaris", "TOLAK", (), "missing_argument"),
+    ("telaah", "sekretaris", "DELEGASI besok", (), "missing_argument"),
+])
+def test_argument_refusals_change_nothing(step, role, text, attachments, reason):
+    state = base_state(step)
+    d = reply(state, role, text, attachments=attachments)
+    assert d.refusal.reason == reason and d.refusal.message
+    assert d.state == state and d.effects == ()
+
+
+def test_lengkapi_needs_a_reachable_reporter():
+    d = reply(base_state(pelapor_email=""), "desk", "LENGKAPI fotokopi KTP")
+    assert d.refusal.reason == "pelapor_unreachable"
+    assert "telepon" in d.refusal.message
+
+
+def test_no_command_is_refused_with_the_valid_commands():
+    d = reply(base_state("disposisi"), "sekretaris", "Terima kasih, sudah saya baca.")
+    assert d.refusal.reason == "unknown_command"
+    assert "DISPOSISI" in d.refusal.message and "LENGKAP" not in d.refusal.message
+
+
+def test_wrong_step_and_closed_case_explain_themselves():
+    d = reply(base_state("telaah"), "hukum", "LENGKAP")
+    assert d.refusal.reason == "wrong_step" and "Penelaahan pengaduan" in d.refusal.message
+    assert "BERKADAR PENGAWASAN" in d.refusal.message
+    d = reply(base_state("selesai"), "sekretaris", "SETUJU")
+    assert d.refusal.reason == "case_closed" and "STATUS" in d.refusal.message
+
+
+def test_decide_is_pure_and_deterministic():
+    state = base_state("disposisi")
+    first = reply(state, "sekretaris", "DISPOSISI HUKUM segera")
+    second = reply(state, "sekretaris", "DISPOSISI HUKUM segera")
+    assert first == second
+    assert state == base_state("disposisi")
+
+
+def test_state_from_a_pengaduan_row():
+    from dumas.workflow.store.models import Pengaduan, Task
+
+    row = Pengaduan(step="telaah", number="7/PGD/III/2026", subject="s", klasifikasi="etik",
+                    conflict_role="sekretaris", disposisi_to="hukum", tim="", forwarded_to="",
+                    pelapor_email="w@x.id", consent_to_share=True, confidential=False,
+                    missing=["bukti"], received_at=NOW, complete_at=NOW, closed_at=None,
+                    data={"handler": "teknis", "laporan_ringkasan": "r"})
+    open_task = Task(step="telaah", role="teknis", due_at=wib(2026, 3, 17, 16, 0))
+    state = CaseState.from_case(row, open_task)
+    assert (state.step, state.handler, state.conflict_role, state.missing) == (
+        "telaah", "teknis", "sekretaris", ("bukti",))
+    assert state.consent_to_share and state.task_due_at == open_task.due_at
+    assert state.data["laporan_ringkasan"] == "r"
+    fresh = CaseState.from_case(Pengaduan(step="verifikasi", received_at=NOW, disposisi_to=""))
+    assert fresh.handler == "hukum" and fresh.missing == () and fresh.task_due_at is None
+
+
+def test_naive_time_is_refused():
+    with pytest.raises(ValueError):
+        decide(base_state(), parse_command(["LENGKAP"]), Actor.of("d@x", "desk"),
+               datetime(2026, 3, 6, 9), SOP, CAL)
+
+
+# --- the paths of the SOP ------------------------------------------------------------------------
+
+class Case:
+    """A case driven through the machine like the applier would, one reply at a time."""
+
+    def __init__(self, at, **state):
+        self.state = base_state(**state)
+        registered = on_registered(self.state, at, SOP, CAL)
+        self.state = registered.state
+        self.registered = registered
+
+    def do(self, role, text, at, attachments=(), **kw):
+        d = reply(self.state, role, text, at=at, attachments=attachments, **kw)
+        assert d.accepted, d.refusal
+        self.state = d.state
+        return d
+
+    def refused(self, role, text, at, reason, **kw):
+        d = reply(self.state, role, text, at=at, **kw)
+        assert d.refusal is not None and d.refusal.reason == reason, d
+        return d
+
+
+def wib(*args):
+    return datetime(*args, tzinfo=WIB)
+
+
+def local(at):
+    return at.astimezone(WIB)
+
+
+def test_registration_on_a_sunday_opens_the_desk_task_for_monday():
+    d = on_registered(base_state(missing=("bukti",)), wib(2026, 3, 8, 21, 0), SOP, CAL)
+    task = only(d, OpenTask)
+    assert (task.step, task.role) == ("verifikasi", "desk")
+    assert local(task.due_at) == wib(2026, 3, 9, 8, 30)
+    assert local(task.remind_at) == wib(2026, 3, 9, 8, 15)
+    sent = only(d, Notify, template="tugas")
+    assert sent.reply_token == TokenFor("verifikasi", "desk")
+    assert sent.context["missing"] == ["bukti"]
+    assert "cetakan" in sent.documents and "lampiran:pengaduan" in sent.documents
+    assert only(d, UpdateCase).fields == {"step": "verifikasi", "status": "verifikasi"}
+
+
+def test_happy_path_with_investigation_across_idul_fitri():
+    case = Case(wib(2026, 3, 6, 9, 0))
+    d = case.do("desk", "LENGKAP", wib(2026, 3, 6, 9, 10))
+    assert case.state.complete_at == wib(2026, 3, 6, 9, 10)
+    assert d.of_type(UpdateCase)[0].data["batas_akhir"] == "2026-05-05T17:00:00+00:00"
+    assert "Selasa, 5 Mei 2026 pukul 24.00 WIB" in " ".join(only(d, Transcript).lines)
+    assert only(d, Notify, template="diproses").to == PELAPOR
+    assert local(only(d, OpenTask).due_at) == wib(2026, 3, 10, 16, 0)
+
+    d = case.do("sekretaris", "DISPOSISI HUKUM\nMohon ditelaah segera.", wib(2026, 3, 9, 10, 0))
+    sheet = only(d, RenderDocument)
+    assert sheet.kind == "lembar_disposisi" and sheet.params["filled"] is True
+    assert d.of_type(UpdateCase)[0].fields["disposisi_note"] == "Mohon ditelaah segera."
+    telaah = only(d, OpenTask)
+    assert local(telaah.due_at) == wib(2026, 3, 25, 16, 0)  # 7 working days over Idul Fitri
+    assert local(telaah.remind_at) == wib(2026, 3, 25, 8, 0)
+    assert only(d, Notify, template="tugas").context["note"] == "Mohon ditelaah segera."
+    assert "lembar_disposisi" in only(d, Notify, template="tugas").documents
+
+    d = case.do("hukum", "Berkadar pengawasan\n\nRingkasan telaah: ada indikasi.",
+                wib(2026, 3, 16, 11, 0), attachments=("LHT.pdf",))
+    assert d.of_type(UpdateCase)[0].fields["telaah_result"] == "berkadar_pengawasan"
+    assert only(d, FileAttachments).step == "telaah"
+    assert only(d, Notify, template="tugas").documents == ("lampiran:telaah",)
+    case.refused("hukum", "KERTAS KERJA", wib(2026, 3, 17, 9, 0), "missing_attachment")
+    case.do("hukum", "KERTAS KERJA", wib(2026, 3, 17, 9, 0), attachments=("KK.xlsx",))
+    d = case.do("hukum", "INVESTIGASI Andi (andi@kpu.example); Rina", wib(2026, 3, 25, 9, 0))
+    assert case.state.tim == "Andi (andi@kpu.example); Rina"
+    assert only(d, Notify, template="tugas").to == "sekretaris"
+
+    d = case.do("sekretaris", "SETUJU", wib(2026, 3, 25, 10, 0))
+    letter = only(d, RenderDocument)
+    assert letter.kind == "surat_tugas" and letter.params["hari_kerja"] == 7
+    assert only(d, Notify, template="surat_tugas").to == "andi@kpu.example"
+    assert "surat_tugas" in only(d, Notify, template="tugas").documents
+    assert case.state.step == "investigasi"
+
+    case.do("hukum", "LAPORAN Dugaan terbukti; petugas telah ditegur.", wib(2026, 4, 1, 9, 0),
+            attachments=("LHP.pdf",))
+    d = case.do("sekretaris", "SETUJU", wib(2026, 4, 2, 9, 0))
+    assert case.state.step == "selesai" and case.state.closed_at == wib(2026, 4, 2, 9, 0)
+    outcome = only(d, Notify, template="hasil")
+    assert outcome.to == PELAPOR and outcome.documents == ("surat_hasil",)
+    assert outcome.context["ringkasan"] == "Dugaan terbukti; petugas telah ditegur."
+    assert only(d, CloseTask).step == "persetujuan_laporan"
+    assert not d.of_type(OpenTask)
+    assert only(d, UpdateCase).fields["status"] == "selesai"
+
+
+def test_report_without_investigation_and_tolak_at_step_7():
+    case = Case(NOW, step="verifikasi")
+    case.do("desk", "LENGKAP", NOW)
+    case.do("sekretaris", "DISPOSISI", NOW)
+    case.do("hukum", "BERKADAR PENGAWASAN", NOW, attachments=("lht.pdf",))
+    case.do("hukum", "KERTAS KERJA", NOW, attachments=("kk.pdf",))
+    case.do("hukum", "LAPORAN Tidak terbukti.", NOW)
+    assert case.state.step == "persetujuan_laporan"
+    d = case.do("sekretaris", "TOLAK Mohon lampirkan keterangan saksi.", NOW)
+    assert case.state.step == "tindak_lanjut"
+    back = only(d, Notify, template="tugas")
+    assert back.to == "hukum" and back.context["note"] == "Mohon lampirkan keterangan saksi."
+    assert d.of_type(UpdateCase)[0].data == {"catatan_laporan": "Mohon lampirkan keterangan saksi."}
+    case.do("hukum", "LAPORAN Tidak terbukti, keterangan saksi terlampir.", NOW,
+            attachments=("saksi.pdf",))
+    d = case.do("sekretaris", "APPROVE Pengaduan tidak terbukti.", NOW)
+    assert case.state.step == "selesai"
+    assert only(d, Notify, template="hasil").context["ringkasan"] == "Pengaduan tidak terbukti."
+
+
+def test_tolak_investigation_goes_back_to_the_handler():
+    case = Case(NOW, step="verifikasi")
+    case.state = base_state("persetujuan_investigasi")
+    d = case.do("sekretaris", "TOLAK Cukup dengan klarifikasi.", NOW)
+    assert case.state.step == "tindak_lanjut"
+    assert only(d, Notify, template="tugas").context["note"] == "Cukup dengan klarifikasi."
+    assert not d.of_type(RenderDocument)
+
+
+@pytest.mark.parametrize("email", [True, False])
+def test_teruskan_bawaslu(email):
+    sop = load_sop({"agencies": {"bawaslu": {"email": "bawaslu@example.go.id"}}} if email else {})
+    state = base_state("telaah", klasifikasi="pelanggaran pemilu")
+    d = reply(state, "hukum", "Teruskan: Bawaslu\nTelaah: dugaan pelanggaran kampanye.", sop=sop)
+    assert d.state.step == "diteruskan" and d.state.closed_at == NOW
+    assert d.state.forwarded_to == "Badan Pengawas Pemilihan Umum (Bawaslu)"
+    letter = only(d, RenderDocument)
+    assert letter.kind == "surat_penerusan" and letter.params["redact_identity"] is True
+    assert letter.params["instansi"] == d.state.forwarded_to
+    if email:
+        sent = only(d, Notify, template="penerusan_instansi")
+        assert sent.to == "bawaslu@example.go.id" and sent.documents == ("surat_penerusan",)
+    else:
+        assert only(d, Notify, template="penerusan_manual").to == "desk"
+    told = only(d, Notify, template="diteruskan")
+    assert told.to == PELAPOR and "7 (tujuh) hari kerja" in told.context["catatan"]
+    assert only(d, UpdateCase).fields["telaah_result"] == "diteruskan"
+    assert only(d, UpdateCase).data["laporan_telaah"] == "Telaah: dugaan pelanggaran kampanye."
+
+
+def test_teruskan_shows_the_identity_only_with_consent_and_not_when_confidential():
+    def redacted(**kw):
+        d = reply(base_state("telaah", **kw), "hukum", "TERUSKAN DKPP", attachments=("x",))
+        return only(d, RenderDocument).params["redact_identity"]
+    assert redacted(consent_to_share=True) is False
+    assert redacted(consent_to_share=True, confidential=True) is True
+    assert redacted() is True
+
+
+def test_tidak_dapat_ditindaklanjuti():
+    d = reply(base_state("telaah"), "hukum",
+              "tidak dapat ditindaklanjuti - identitas terlapor tidak jelas")
+    assert d.state.step == "tidak_ditindaklanjuti" and d.state.closed_at == NOW
+    told = only(d, Notify, template="tidak_ditindaklanjuti")
+    assert told.to == PELAPOR and told.context["alasan"] == "identitas terlapor tidak jelas"
+    assert only(d, Notify, template="informasi").to == "sekretaris"
+    assert only(d, UpdateCase).fields["outcome"] == "identitas terlapor tidak jelas"
+    assert only(d, CloseTask) == CloseTask("telaah", "tidak_dapat_ditindaklanjuti",
+                                           "hukum@kpu.example")
+
+
+def test_bukan_pengaduan_tells_the_sender_but_spam_does_not():
+    d = reply(base_state(), "desk", "BUKAN PENGADUAN Penawaran jasa")
+    assert d.state.step == "bukan_pengaduan"
+    assert only(d, Notify, template="bukan_pengaduan").context["alasan"] == "Penawaran jasa"
+    d = reply(base_state(), "desk", "SPAM")
+    assert d.state.step == "bukan_pengaduan" and not d.of_type(Notify)
+
+
+def test_lengkapi_round_trip():
+    case = Case(NOW)
+    d = case.do("desk", "LENGKAPI\nMohon kirim foto kejadian\ndan alamat lengkap.", NOW)
+    assert case.state.step == "menunggu_pelapor" and case.state.task_due_at is None
+    ask = only(d, Notify, template="permintaan_kelengkapan")
+    assert ask.to == PELAPOR and ask.reply_token == TokenFor("menunggu_pelapor", PELAPOR)
+    assert ask.context["apa"] == "Mohon kirim foto kejadian dan alamat lengkap."
+    assert only(d, CloseTask).step == "verifikasi" and not d.of_type(OpenTask)
+    # the desk keeps a way to decide while the reporter is silent
+    assert only(d, Transcript).reply_token == TokenFor("menunggu_pelapor", "desk")
+
+    status = case.do(PELAPOR, "status", wib(2026, 3, 7, 8, 0))
+    assert only(status, Notify).template == "status_pelapor"
+    assert "waiting_on" not in only(status, Notify).context
+    assert only(status, Notify).context["step_title"] == "Menunggu kelengkapan dari pelapor"
+    assert only(status, Notify).reply_token == TokenFor("menunggu_pelapor", PELAPOR)
+    assert case.state.step == "menunggu_pelapor"
+
+    d = case.do(PELAPOR, "Berikut saya lampirkan fotonya.", wib(2026, 3, 8, 20, 0),
+                attachments=("foto.jpg",))
+    assert case.state.step == "verifikasi"
+    assert only(d, FileAttachments).step == "pengaduan"
+    assert d.of_type(RecheckCompleteness)
+    task = only(d, OpenTask)
+    assert task.role == "desk" and local(task.due_at) == wib(2026, 3, 9, 8, 30)
+    assert only(d, Notify, template="tugas").context["pelapor_menanggapi"] is True
+    assert only(d, Notify, template="tanggapan_diterima").to == PELAPOR
+    case.do("desk", "LENGKAP", wib(2026, 3, 9, 8, 10))
+    assert case.state.step == "disposisi"
+
+
+def test_reporter_writing_later_informs_the_current_role():
+    d = reply(base_state("telaah"), PELAPOR, "Ada bukti tambahan.", attachments=("b.pdf",))
+    assert d.state == base_state("telaah")
+    told = only(d, Notify, template="informasi_pelapor")
+    assert told.to == "hukum" and told.documents == ("lampiran:pengaduan",)
+    assert only(d, FileAttachments).step == "pengaduan"
+    # a reporter cannot decide anything, even with a staff command
+    d = reply(base_state("persetujuan_laporan"), PELAPOR, "SETUJU")
+    assert d.state.step == "persetujuan_laporan"
+    assert only(d, Notify).template == "informasi_pelapor"
+
+
+def test_konflik_sekretaris_routes_to_the_ketua():
+    case = Case(NOW)
+    d = case.do("desk", "KONFLIK SEKRETARIS", NOW)
+    assert case.state.conflict_role == "sekretaris" and case.state.step == "verifikasi"
+    assert only(d, UpdateCase).fields == {"conflict_role": "sekretaris"}
+    assert only(d, Transcript).reply_token == TokenFor("verifikasi", "desk")
+    assert "Ketua" in only(d, Transcript).lines[1]
+    d = case.do("desk", "LENGKAP", NOW)
+    assert only(d, OpenTask).role == "ketua"
+    assert only(d, Notify, template="tugas").to == "ketua"
+    refused = case.refused("sekretaris", "DISPOSISI HUKUM", NOW, "not_your_role")
+    assert "Ketua" in refused.refusal.message and "benturan" in refused.refusal.message
+    case.do("ketua", "DISPOSISI HUKUM", NOW)
+    assert case.state.step == "telaah"
+    case.state = base_state("persetujuan_laporan", conflict_role="sekretaris")
+    case.refused("sekretaris", "SETUJU", NOW, "not_your_role")
+    case.do("ketua", "SETUJU Selesai.", NOW)
+
+
+def test_konflik_hukum_lets_the_sekretaris_do_the_telaah():
+    case = Case(NOW)
+    case.do("desk", "konflik hukum", NOW)
+    case.do("desk", "LENGKAP", NOW)
+    d = case.do("sekretaris", "DISPOSISI HUKUM", NOW)
+    assert only(d, OpenTask).role == "sekretaris"
+    case.refused("hukum", "BERKADAR PENGAWASAN", NOW, "not_your_role")
+    case.do("sekretaris", "TIDAK DAPAT DITINDAKLANJUTI di luar kewenangan", NOW)
+
+
+def test_sub_bagian_hands_the_case_to_another_sub_division():
+    case = Case(NOW)
+    case.state = base_state("telaah")
+    d = case.do("hukum", "SUB BAGIAN TEKNIS\nPerlu perbaikan data pemilih.", NOW)
+    assert case.state.handler == "teknis" and case.state.step == "tindak_lanjut"
+    assert only(d, UpdateCase).data["handler"] == "teknis"
+    assert only(d, OpenTask).role == "teknis"
+    case.refused("hukum", "LAPORAN sudah", NOW, "not_your_role")
+    case.do("teknis", "LAPORAN Data telah diperbaiki.", NOW)
+    d = case.do("sekretaris", "SETUJU", NOW)
+    assert only(d, Notify, template="informasi").to == "teknis"
+    assert only(d, Notify, template="hasil").context["ringkasan"] == "Data telah diperbaiki."
+
+
+def test_disposisi_to_another_sub_division():
+    d = reply(base_state("disposisi"), "sekretaris", "DISPOSISI ke Sub Bagian Teknis")
+    assert d.state.handler == "teknis" and d.state.disposisi_to == "teknis"
+    assert only(d, OpenTask).role == "teknis"
+
+
+def test_delegasi():
+    d = reply(base_state("telaah"), "sekretaris", "DELEGASI Wakil@KPU.example sampai 31 Maret 2026")
+    grant = only(d, Delegate)
+    assert (grant.role, grant.address, grant.granted_by) == (
+        "sekretaris", "wakil@kpu.example", "sekretaris@kpu.example")
+    assert grant.until == wib(2026, 4, 1, 0, 0) and grant.until.tzinfo is timezone.utc
+    assert only(d, Notify, template="delegasi").to == "wakil@kpu.example"
+    assert d.state == base_state("telaah")
+    assert only(d, Transcript).lines[0].startswith("Dilaksanakan: DELEGASI")
+    # the deputy decides, but cannot pass the role on
+    deputy = reply(base_state("disposisi"), "sekretaris", "DISPOSISI HUKUM",
+                   delegated=("sekretaris",))
+    assert deputy.accepted and deputy.state.step == "telaah"
+    again = reply(base_state("disposisi"), "sekretaris", "DELEGASI x@kpu.example 31-03-2026",
+                  delegated=("sekretaris",))
+    assert again.refusal.reason == "delegate_cannot_delegate"
+    closed = reply(base_state("selesai"), "ketua", "DELEGASI y@kpu.example 31-03-2026")
+    assert only(closed, Delegate).role == "ketua"
+
+
+def test_status_for_staff_carries_deadlines_and_a_token_for_the_decider():
+    state = base_state("telaah", task_due_at=wib(2026, 3, 17, 16, 0), complete_at=NOW)
+    d = reply(state, "hukum", "STATUS", at=wib(2026, 3, 10, 9, 0))
+    note = only(d, Notify)
+    assert note.template == "status" and note.reply_token == TokenFor("telaah", "hukum")
+    ctx = note.context
+    assert ctx["waiting_on"] == "Sub Bagian Hukum"
+    assert ctx["due_text"] == "Selasa, 17 Maret 2026 pukul 16.00 WIB"
+    assert local(ctx["batas_akhir"]) == wib(2026, 5, 6, 0, 0)
+    assert ctx["hari_kerja_dipakai"] == 2
+    assert only(reply(state, "ketua", "STATUS"), Notify).reply_token is None
+    assert "DISPOSISI" in only(reply(base_state("disposisi"), "sekretaris", "HELP"),
+                               Notify).context["help"]
+
+
+# --- deadlines: reminders and escalations ---------------------------------------------------------
+
+def task(id=1, step="verifikasi", role="desk", opened=None, due=None, remind=None, closed=None,
+         case=7):
+    return SimpleNamespace(id=id, pengaduan_id=case, step=step, role=role, opened_at=opened,
+                           due_at=due, remind_at=remind, closed_at=closed)
+
+
+def kinds(alerts):
+    return [(a.task.id, a.kind, a.roles) for a in alerts]
+
+
+def test_desk_task_across_the_weekend():
+    opened = wib(2026, 3, 6, 15, 50)
+    registered = on_registered(base_state(), opened, SOP, CAL)
+    t = only(registered, OpenTask)
+    row = task(opened=opened, due=t.due_at, remind=t.remind_at)
+    assert local(t.due_at) == wib(2026, 3, 9, 8, 20) and local(t.remind_at) == wib(2026, 3, 9, 8, 5)
+    assert due_alerts([row], wib(2026, 3, 7, 12, 0), SOP, CAL) == []
+    assert kinds(due_alerts([row], wib(2026, 3, 9, 8, 5), SOP, CAL)) == [(1, "reminder", ("desk",))]
+    # once overdue, no reminder: the holder and the Sekretaris are told
+    assert kinds(due_alerts([row], wib(2026, 3, 9, 8, 20), SOP, CAL)) == [
+        (1, "overdue", ("desk", "sekretaris"))]
+    # two working days later the Ketua
+    assert kinds(due_alerts([row], wib(2026, 3, 11, 15, 59), SOP, CAL)) == [
+        (1, "overdue", ("desk", "sekretaris"))]
+    assert kinds(due_alerts([row], wib(2026, 3, 11, 16, 0), SOP, CAL)) == [
+        (1, "overdue", ("desk", "sekretaris")), (1, "escalation", ("ketua",))]
+
+
+def test_telaah_reminder_waits_for_idul_fitri_to_pass():
+    row = task(step="telaah", role="hukum", due=wib(2026, 3, 25, 16, 0),
+               remind=wib(2026, 3, 25, 8, 0))
+    assert due_alerts([row], wib(2026, 3, 24, 12, 0), SOP, CAL) == []
+    assert kinds(due_alerts([row], wib(2026, 3, 25, 8, 0), SOP, CAL)) == [
+        (1, "reminder", ("hukum",))]
+
+
+def test_each_alert_goes_once_and_closed_tasks_are_quiet():
+    rows = [task(1, due=wib(2026, 3, 9, 8, 20)),
+            task(2, due=wib(2026, 3, 9, 8, 20), closed=wib(2026, 3, 9, 8, 0))]
+    late = wib(2026, 3, 20, 9, 0)
+    assert kinds(due_alerts(rows, late, SOP, CAL)) == [
+        (1, "overdue", ("desk", "sekretaris")), (1, "escalation", ("ketua",))]
+    assert kinds(due_alerts(rows, late, SOP, CAL, sent=[(1, "overdue")])) == [
+        (1, "escalation", ("ketua",))]
+    assert due_alerts(rows, late, SOP, CAL, sent=[(1, "overdue"), (1, "escalation")]) == []
+
+
+def test_escalation_respects_the_chain_and_conflicts():
+    late = wib(2026, 4, 30, 9, 0)
+    sek = task(1, step="disposisi", role="sekretaris", due=wib(2026, 3, 10, 16, 0))
+    assert kinds(due_alerts([sek], late, SOP, CAL)) == [(1, "overdue", ("sekretaris", "ketua"))]
+    hukum = task(2, step="telaah", role="hukum", due=wib(2026, 3, 10, 16, 0), case=9)
+    assert kinds(due_alerts([hukum], late, SOP, CAL, conflicts={9: "sekretaris"})) == [
+        (2, "overdue", ("hukum", "ketua"))]
+    ketua = task(3, step="disposisi", role="ketua", due=wib(2026, 3, 10, 16, 0))
+    assert kinds(due_alerts([ketua], late, SOP, CAL)) == [(3, "overdue", ("ketua",))]
+
+
+def test_no_reminder_when_the_lead_time_exceeds_the_task():
+    sop = load_sop({"disposisi": {"remind_before": "5 hari kerja"}})
+    d = reply(base_state(), "desk", "LENGKAP", sop=sop)
+    assert only(d, OpenTask).remind_at is None
+
+
+def test_alert_notices():
+    state = base_state("telaah")
+    row = task(step="telaah", role="hukum", opened=NOW, due=wib(2026, 3, 17, 16, 0),
+               remind=wib(2026, 3, 17, 8, 0))
+    [reminder] = due_alerts([row], wib(2026, 3, 17, 8, 0), SOP, CAL)
+    [sent] = alert_notices(reminder, state, SOP, CAL)
+    assert (sent.template, sent.to, sent.reply_token) == ("pengingat", "hukum",
+                                                          TokenFor("telaah", "hukum"))
+    assert "BERKADAR PENGAWASAN" in sent.context["help"]
+    assert sent.context["due_text"] == "Selasa, 17 Maret 2026 pukul 16.00 WIB"
+    [overdue] = due_alerts([row], wib(2026, 3, 17, 16, 0), SOP, CAL)
+    late, up = alert_notices(overdue, state, SOP, CAL)
+    assert (late.template, late.to, late.reply_token) == ("terlambat", "hukum",
+                                                          TokenFor("telaah", "hukum"))
+    assert (up.template, up.to, up.reply_token) == ("eskalasi", "sekretaris", None)
+    [_, escalation] = due_alerts([row], wib(2026, 3, 31, 9, 0), SOP, CAL)
+    assert [(n.template, n.to) for n in alert_notices(escalation, state, SOP, CAL)] == [
+        ("eskalasi", "ketua")]
+
+
+def test_every_command_is_reachable_in_the_cross_product():
+    assert set(GOOD_ARGS) == set(COMMANDS)

@@ -1,0 +1,193 @@
+"""The SOP as data and its `[sop]` overrides (workflow.sop, workflow.sop_config)."""
+
+import pytest
+
+from dumas.workflow.sop.calendar import Duration
+from dumas.workflow.sop.commands.registry import COMMANDS
+from dumas.workflow.errors import ConfigError
+from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY, load_sop
+
+WD = "working_days"
+
+# The SOP's step table (README "Steps"), written out independently of workflow/sop/definition.py.
+EXPECTED = {
+    # name: (SOP number, role, duration, reminder)
+    "verifikasi": (2, "desk", Duration(30, "working_minutes"), Duration(15, "working_minutes")),
+    "disposisi": (3, "sekretaris", Duration(2, WD), Duration(1, WD)),
+    "telaah": (4, "hukum", Duration(7, WD), Duration(1, WD)),
+    "kertas_kerja": (5, "hukum", Duration(3, WD), Duration(1, WD)),
+    "tindak_lanjut": (6, "hukum", Duration(5, WD), Duration(1, WD)),
+    "persetujuan_investigasi": (6, "sekretaris", Duration(2, WD), Duration(1, WD)),
+    "investigasi": (6, "hukum", Duration(7, WD), Duration(1, WD)),
+    "persetujuan_laporan": (7, "sekretaris", Duration(3, WD), Duration(1, WD)),
+}
+TERMINAL = {"selesai", "diteruskan", "tidak_ditindaklanjuti", "bukan_pengaduan"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_task_steps_follow_the_sop(name):
+    step = DEFAULT_SOP.step(name)
+    assert (step.number, step.role, step.duration, step.remind_before) == EXPECTED[name]
+    assert step.has_task and not step.terminal
+    assert step.title and step.ask and step.commands
+
+
+def test_waiting_on_the_reporter_is_not_a_task_but_the_desk_decides():
+    step = DEFAULT_SOP.step("menunggu_pelapor")
+    assert step.role == PELAPOR and not step.has_task and not step.terminal
+    assert step.deciding_role == "desk"
+    assert step.transitions[PELAPOR_REPLY] == "verifikasi"
+
+
+def test_terminal_steps_have_no_commands():
+    terminal = {n for n, s in DEFAULT_SOP.steps.items() if s.terminal}
+    assert terminal == TERMINAL
+    for name in terminal:
+        step = DEFAULT_SOP.step(name)
+        assert not step.commands and not step.transitions and not step.has_task
+
+
+def test_every_command_and_transition_is_defined():
+    for step in DEFAULT_SOP.steps.values():
+        for command in step.commands:
+            assert command in COMMANDS, (step.name, command)
+            assert command in step.transitions, (step.name, command)
+        for target in step.transitions.values():
+            assert target in DEFAULT_SOP.steps
+
+
+def test_every_step_is_reachable_from_verifikasi():
+    seen, todo = set(), ["verifikasi"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(DEFAULT_SOP.step(name).transitions.values())
+    assert seen == set(DEFAULT_SOP.steps)
+
+
+def test_perpres_limit_is_sixty_calendar_days():
+    assert DEFAULT_SOP.case_limit == Duration(60, "calendar_days")
+
+
+def test_unknown_step_is_a_key_error():
+    with pytest.raises(KeyError, match="nope"):
+        DEFAULT_SOP.step("nope")
+
+
+# --- who decides, who is told -----------------------------------------------------------------
+
+@pytest.mark.parametrize("step, handler, conflict, expected", [
+    ("verifikasi", "hukum", "", "desk"),
+    ("menunggu_pelapor", "hukum", "", "desk"),
+    ("disposisi", "hukum", "", "sekretaris"),
+    ("disposisi", "hukum", "sekretaris", "ketua"),
+    ("telaah", "hukum", "", "hukum"),
+    ("telaah", "teknis", "", "teknis"),
+    ("telaah", "hukum", "hukum", "sekretaris"),
+    ("telaah", "teknis", "hukum", "teknis"),
+    ("tindak_lanjut", "teknis", "teknis", "sekretaris"),
+    ("persetujuan_laporan", "hukum", "sekretaris", "ketua"),
+    ("persetujuan_laporan", "hukum", "ketua", "sekretaris"),
+    ("selesai", "hukum", "", ""),
+])
+def test_acting_role(step, handler, conflict, expected):
+    assert DEFAULT_SOP.acting_role(step, handler, conflict) == expected
+
+
+@pytest.mark.parametrize("role, conflict, expected", [
+    ("desk", "", ("sekretaris", "ketua")),
+    ("sekretaris", "", ("ketua",)),
+    ("hukum", "", ("sekretaris", "ketua")),
+    ("teknis", "", ("sekretaris", "ketua")),
+    ("ketua", "", ()),
+    ("desk", "sekretaris", ("ketua",)),
+    ("hukum", "ketua", ("sekretaris",)),
+    (PELAPOR, "", ()),
+])
+def test_escalation_chain(role, conflict, expected):
+    assert DEFAULT_SOP.escalation(role, conflict) == expected
+
+
+@pytest.mark.parametrize("klasifikasi, expected", [
+    ("etik", ("dkpp",)), ("Pelanggaran Pemilu", ("bawaslu",)), ("pelanggaran_pemilu", ("bawaslu",)),
+    ("pidana pemilu", ("gakkumdu",)), ("korupsi", ("apip", "kpk")),
+    ("maladministrasi", ("ombudsman",)), ("permohonan informasi", ("ppid",)), ("lainnya", ()),
+    ("", ()),
+])
+def test_forwarding_suggestions(klasifikasi, expected):
+    assert tuple(a.key for a in DEFAULT_SOP.suggest(klasifikasi)) == expected
+
+
+def test_every_klasifikasi_guess_has_a_suggestion():
+    from dumas.workflow.extract.klasifikasi import KLASIFIKASI
+
+    for klasifikasi in KLASIFIKASI:
+        assert bool(DEFAULT_SOP.suggest(klasifikasi)) == (klasifikasi != "lainnya"), klasifikasi
+
+
+def test_bawaslu_note_states_the_seven_working_days():
+    assert "7 (tujuh) hari kerja" in DEFAULT_SOP.agency("bawaslu").note
+
+
+# --- [sop] overrides ----------------------------------------------------------------------------
+
+def test_empty_table_gives_the_defaults_and_hukum():
+    sop = load_sop({})
+    assert dict(sop.steps) == dict(DEFAULT_SOP.steps)
+    assert [s.key for s in sop.subdivisions] == ["hukum"]
+    assert load_sop(None).case_limit == DEFAULT_SOP.case_limit
+
+
+def test_overrides_apply_without_touching_the_defaults():
+    sop = load_sop({
+        "case_limit": "60 hari kerja", "escalate_again_after": {"amount": 1, "unit": WD},
+        "telaah": {"duration": "10 hari kerja", "remind_before": "2 hari kerja"},
+        "verifikasi": {"remind_before": "0 menit kerja"},
+        "agencies": {"bawaslu": {"email": "Bawaslu@Example.go.id", "address": "Tuapejat"},
+                     "kejaksaan": {"name": "Kejaksaan Negeri", "aliases": ["kejari"]}},
+        "subdivisions": {"teknis": {"title": "Sub Bagian Teknis dan Hupmas",
+                                    "aliases": ["Hupmas"]}},
+    }, subdivisions=["teknis", "hukum"])
+    assert sop.case_limit == Duration(60, WD)
+    assert sop.escalate_again_after == Duration(1, WD)
+    assert sop.step("telaah").duration == Duration(10, WD)
+    assert sop.step("telaah").remind_before == Duration(2, WD)
+    assert sop.step("verifikasi").remind_before is None
+    assert sop.step("verifikasi").duration == Duration(30, "working_minutes")
+    assert sop.agency("bawaslu").email == "bawaslu@example.go.id"
+    assert sop.agency("bawaslu").address == "Tuapejat"
+    assert sop.agency("bawaslu").note  # kept from the default
+    assert sop.agency("kejaksaan").aliases == ("kejari",)
+    assert [s.key for s in sop.subdivisions] == ["hukum", "teknis"]
+    assert sop.subdivision("teknis").aliases == ("hupmas",)
+    assert sop.role_title("teknis") == "Sub Bagian Teknis dan Hupmas"
+    # the defaults are untouched
+    assert DEFAULT_SOP.step("telaah").duration == Duration(7, WD)
+    assert DEFAULT_SOP.agency("bawaslu").email == ""
+
+
+@pytest.mark.parametrize("table, subs, key_named", [
+    ("not a table", (), "[sop] must be a table"),
+    ({"telaa": {"duration": "7 hari kerja"}}, (), "[sop] telaa"),
+    ({"telaah": {"durasi": "7 hari kerja"}}, (), "[sop.telaah] durasi"),
+    ({"telaah": {"duration": "7 hari"}}, (), "[sop.telaah] duration"),
+    ({"telaah": {"duration": "0 hari kerja"}}, (), "[sop.telaah] duration must be more than 0"),
+    ({"telaah": "7 hari kerja"}, (), "[sop.telaah] must be a table"),
+    ({"menunggu_pelapor": {"duration": "7 hari kerja"}}, (), "[sop.menunggu_pelapor]"),
+    ({"selesai": {"duration": "1 hari kerja"}}, (), "[sop.selesai]"),
+    ({"case_limit": "enam puluh hari"}, (), "[sop] case_limit"),
+    ({"escalate_again_after": 2}, (), "[sop] escalate_again_after"),
+    ({"agencies": {"kejaksaan": {"email": "k@x.id"}}}, (), "[sop.agencies.kejaksaan] name"),
+    ({"agencies": {"bawaslu": {"email": "not an address"}}}, (), "[sop.agencies.bawaslu] email"),
+    ({"agencies": {"bawaslu": {"fax": "1"}}}, (), "[sop.agencies.bawaslu] fax"),
+    ({"agencies": {"Bawas Lu": {"name": "x"}}}, (), "[sop.agencies.Bawas Lu]"),
+    ({"agencies": {"bawaslu": {"aliases": "panwas"}}}, (), "[sop.agencies.bawaslu] aliases"),
+    ({"subdivisions": {"teknis": {"title": "x"}}}, (), "[sop.subdivisions.teknis]"),
+    ({"subdivisions": {"teknis": {"nama": "x"}}}, ("teknis",), "[sop.subdivisions.teknis] nama"),
+    ({"subdivisions": {"teknis": {"title": ""}}}, ("teknis",), "[sop.subdivisions.teknis] title"),
+])
+def test_config_errors_name_the_key(table, subs, key_named):
+    with pytest.raises(ConfigError) as err:
+        load_sop(table, subs)
+    assert key_named in str(err.value)

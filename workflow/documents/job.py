@@ -1,0 +1,104 @@
+"""The documents job: render pending `Document` rows to PDF, after the commit that created them.
+
+Intake never waits for WeasyPrint: it writes `pending` rows and this job, run next in the cycle,
+renders them one per transaction. A render that fails is retried with backoff; one that can never
+succeed (`DocumentError`: the data is not there) or keeps failing is marked `failed`, recorded on
+the case's timeline and logged — the case itself is never touched, and an email waiting for the
+document goes out without it (see `notify.sender`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dumas.workflow.store import events
+from dumas.workflow.clock import Clock
+from dumas.workflow.errors import DocumentError, where
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import Attachment, Document, Event, Pengaduan, RawMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=2)
+
+
+class DocumentRenderer:
+    def __init__(self, sessions: sessionmaker[Session], files: FileStore, office, clock: Clock):
+        self._sessions = sessions
+        self._files = files
+        self._office = office
+        self._clock = clock
+
+    def run(self, limit: int = 200, should_stop=lambda: False) -> dict[str, int]:
+        """Render due documents; returns counts of rendered / retry / failed."""
+        counts = {"rendered": 0, "retry": 0, "failed": 0}
+        for doc_id in self._due(limit):
+            if should_stop():
+                break
+            counts[self._render_one(doc_id)] += 1
+        return counts
+
+    def _due(self, limit: int) -> list[int]:
+        now = self._clock.now()
+        with self._sessions() as session:
+            return list(session.execute(select(Document.id).where(
+                Document.status == "pending",
+                or_(Document.next_attempt_at.is_(None), Document.next_attempt_at <= now))
+                .order_by(Document.id).limit(limit)).scalars())
+
+    def _render_one(self, doc_id: int) -> str:
+        from dumas.workflow.documents.render import render  # WeasyPrint loads Pango: only when needed
+
+        with self._sessions() as session, session.begin():
+            doc = session.get(Document, doc_id)
+            case = session.get(Pengaduan, doc.pengaduan_id)
+            doc.attempts += 1
+            try:
+                pdf = render(doc.kind, self.context(session, case, doc.kind), doc.params)
+            except DocumentError as exc:
+                return self._failed(session, doc, case, str(exc), permanent=True)
+            except Exception as exc:  # noqa: BLE001 - a render bug must not stop the cycle
+                log.error("rendering document %s of case %s failed: %s", doc.id, case.number,
+                          where(exc))
+                return self._failed(session, doc, case, f"{type(exc).__name__}: {exc}",
+                                    permanent=doc.attempts >= MAX_ATTEMPTS)
+            doc.storage_key, doc.sha256 = self._files.put("doc", pdf, sync=True)
+            doc.size, doc.status, doc.error = len(pdf), "rendered", ""
+            doc.rendered_at = self._clock.now()
+            log.info("rendered %s for case %s", doc.filename, case.number)
+            return "rendered"
+
+    def context(self, session: Session, case: Pengaduan, kind: str):
+        from dumas.workflow.documents.views import view_of
+
+        attachments = session.execute(select(Attachment).where(
+            Attachment.pengaduan_id == case.id).order_by(Attachment.id)).scalars().all()
+        raw = session.execute(select(RawMessage).where(
+            RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
+            .order_by(RawMessage.id).limit(1)).scalar()
+        timeline = ()
+        if kind == "riwayat":
+            timeline = session.execute(select(Event).where(Event.pengaduan_id == case.id)
+                                       .order_by(Event.at, Event.id)).scalars().all()
+        return view_of(case, attachments, self._office, self._office.tz, self._files.read,
+                       raw=raw, events=timeline, now=self._clock.now())
+
+    def _failed(self, session: Session, doc: Document, case: Pengaduan, error: str,
+                permanent: bool) -> str:
+        doc.error = error[:1000]
+        now = self._clock.now()
+        if not permanent:
+            doc.next_attempt_at = now + FIRST_RETRY * 2 ** (doc.attempts - 1)
+            log.warning("document %s of case %s will be retried", doc.id, case.number)
+            return "retry"
+        doc.status = "failed"
+        log.error("document %s of case %s failed for good (see `dumas show`)", doc.id,
+                  case.number)
+        events.record(session, "dokumen_gagal", now, pengaduan_id=case.id,
+                      summary=f"Dokumen {doc.filename} gagal dibuat: {error[:200]}")
+        return "failed"

@@ -1,0 +1,145 @@
+"""The printable documents: Jinja2 HTML from `templates/pdf/`, rendered to PDF by WeasyPrint.
+
+    ctx = view_of(pengaduan, attachments, settings.office, settings.office.tz, store.read, raw=raw)
+    pdf = render("lembar_disposisi", ctx, document.params)
+    name = document_filename("lembar_disposisi", ctx.case.number)
+    # -> "lembar-disposisi-001-PGD-XI-2026.pdf"
+
+Rendering fetches nothing: HTML comes from a string with no base URL, the stylesheet is inlined,
+images are `data:` URIs, fonts come from fontconfig (DejaVu), and the URL fetcher refuses every
+other URL. Templates autoescape everything; complaint text is only ever inserted as text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError
+from markupsafe import Markup
+
+from dumas.workflow import formatting as docformat
+from dumas.workflow.documents import params as docparams
+from dumas.workflow.documents.views import DocumentContext
+from dumas.workflow.errors import DocumentError
+
+if TYPE_CHECKING:
+    from dumas.workflow.documents.fetcher import DataOnlyFetcher
+
+log = logging.getLogger(__name__)
+
+# WeasyPrint's line breaking is quadratic in the length of an unbreakable run: a print-out with one
+# 100 KB line (a pasted base64 blob, a giant URL) took 93 s to render, 1.2 s with a break
+# opportunity every few dozen characters. So every value printed gets a zero-width space (invisible, and not
+# extracted by pdftotext) inside long runs of non-space characters.
+BREAK_EVERY = 30
+_LONG_RUN = re.compile(rf"\S{{{BREAK_EVERY}}}(?=\S)")
+ZWSP = "\u200b"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    kind: str      # the `Document.kind` value
+    title: str     # as printed, Indonesian
+    slug: str      # file name prefix
+    template: str  # under templates/pdf/
+    extra: Callable[[DocumentContext, Mapping[str, Any]], Any] | None = None  # params -> view
+
+
+DOCUMENT_KINDS: dict[str, DocumentKind] = {k.kind: k for k in (
+    DocumentKind("cetakan", "Cetakan Pengaduan", "cetakan-pengaduan", "cetakan.html"),
+    DocumentKind("tanda_terima", "Tanda Terima Pengaduan", "tanda-terima", "tanda_terima.html",
+                 docparams.tanda_terima),
+    DocumentKind("lembar_disposisi", "Lembar Disposisi", "lembar-disposisi",
+                 "lembar_disposisi.html", docparams.disposisi),
+    DocumentKind("surat_tugas", "Surat Tugas", "surat-tugas", "surat_tugas.html",
+                 docparams.surat_tugas),
+    DocumentKind("surat_penerusan", "Surat Penerusan Pengaduan", "surat-penerusan",
+                 "surat_penerusan.html", docparams.penerusan),
+    DocumentKind("surat_hasil", "Surat Pemberitahuan Hasil Penanganan", "surat-hasil",
+                 "surat_hasil.html", docparams.surat_hasil),
+    DocumentKind("riwayat", "Riwayat Penanganan Pengaduan", "riwayat", "riwayat.html"),
+)}
+
+
+def render(kind: str, context: DocumentContext, params: Mapping[str, Any] | None = None, *,
+           fetcher: DataOnlyFetcher | None = None) -> bytes:
+    """The PDF bytes of one document; raises `DocumentError` when it cannot be produced.
+
+    `params` is the `Document.params` of the row (see `docparams` for each kind's keys). Pass a
+    `fetcher` to inspect afterwards what the render tried to load (tests, audits).
+    """
+    html = render_html(kind, context, params)
+    if fetcher is None:
+        from dumas.workflow.documents.fetcher import DataOnlyFetcher  # loads WeasyPrint and Pango
+
+        fetcher = DataOnlyFetcher()
+    pdf = html_to_pdf(html, fetcher)
+    if fetcher.refused:
+        # Our templates load nothing but data: URIs, so a refusal means a template bug or content
+        # that escaped its escaping: worth a warning, not a lost document.
+        log.warning("document %s of %s: refused %d URL(s)", kind, context.case.display_number,
+                    len(fetcher.refused))
+    return pdf
+
+
+def render_html(kind: str, context: DocumentContext,
+                params: Mapping[str, Any] | None = None) -> str:
+    """The HTML that `render` gives WeasyPrint (for previews, tests and the bench)."""
+    spec = _kind(kind)
+    extra = spec.extra(context, params or {}) if spec.extra else None
+    try:
+        return environment().get_template(spec.template).render(
+            ctx=context, case=context.case, office=context.office, doc=extra, kind=spec)
+    except TemplateError as exc:
+        raise DocumentError(f"template {spec.template} failed: {exc}") from exc
+
+
+def html_to_pdf(html: str, fetcher: DataOnlyFetcher) -> bytes:
+    """WeasyPrint with no base URL (relative URLs resolve to nothing, never to the filesystem)."""
+    try:
+        from weasyprint import HTML  # imported when a PDF is made: it costs every CLI run 0.3 s
+
+        return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    except Exception as exc:  # noqa: BLE001 - WeasyPrint has no exception hierarchy of its own
+        raise DocumentError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
+
+
+def document_filename(kind: str, number: str | None, version: int = 1,
+                      case_id: int | None = None) -> str:
+    """`lembar-disposisi-001-PGD-XI-2026.pdf` (`-v2` for a regenerated version)."""
+    spec = _kind(kind)
+    ident = re.sub(r"[^A-Za-z0-9]+", "-", number or "").strip("-")
+    if not ident:
+        ident = f"kasus-{case_id}" if case_id is not None else "tanpa-nomor"
+    suffix = f"-v{version}" if version > 1 else ""
+    return f"{spec.slug}-{ident}{suffix}.pdf"
+
+
+def _kind(kind: str) -> DocumentKind:
+    try:
+        return DOCUMENT_KINDS[kind]
+    except KeyError:
+        raise DocumentError(f"unknown document kind {kind!r} "
+                            f"(known: {', '.join(DOCUMENT_KINDS)})") from None
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("dumas.templates", "pdf"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=_breakable)
+    env.filters.update(tanggal=docformat.tanggal, hari_tanggal=docformat.hari_tanggal,
+                       jam=docformat.jam, waktu=docformat.waktu, ukuran=docformat.ukuran,
+                       terbilang=docformat.terbilang)
+    return env
+
+
+def _breakable(value: Any) -> Any:
+    """Applied to every `{{ value }}` before escaping; `data:` URIs (image sources) stay whole."""
+    if isinstance(value, str) and not isinstance(value, Markup) and not value.startswith("data:"):
+        return _LONG_RUN.sub(lambda m: m[0] + ZWSP, value)
+    return value

@@ -1,0 +1,163 @@
+"""Reading the `[sop]` table of the TOML file into an `Sop`.
+
+The format (every key optional; durations are text such as "7 hari kerja", "30 menit kerja",
+"2 jam kerja", "60 hari kalender" — or the English "7 working days" — or a table
+`{ amount = 7, unit = "working_days" }`):
+
+    [sop]
+    case_limit = "60 hari kalender"        # Perpres 76/2013, from the day the file is complete
+    escalate_again_after = "2 hari kerja"  # after the deadline, when the next role up is told
+
+    [sop.telaah]                           # any step with a deadline, by its name
+    duration = "7 hari kerja"
+    remind_before = "1 hari kerja"         # "0 hari kerja" turns the reminder off
+
+    [sop.agencies.bawaslu]                 # change or add a forwarding agency (TERUSKAN)
+    name = "Badan Pengawas Pemilihan Umum Kabupaten Kepulauan Mentawai"
+    short = "Bawaslu"
+    email = "bawaslu@example.go.id"        # without it the letter goes to the desk to send
+    address = "Tuapejat"
+    aliases = ["panwas"]
+    note = "..."
+
+    [sop.subdivisions.teknis]              # a sub-division of [roles.subdivisions]
+    title = "Sub Bagian Teknis dan Hubungan Partisipasi Masyarakat"
+    aliases = ["hupmas"]
+
+Anything else is an error that names the key, like the rest of the settings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, Mapping
+
+from dumas.workflow.sop.calendar import Duration
+from dumas.workflow.errors import ConfigError
+from dumas.workflow.sop.definition import Agency, HANDLER, Sop, Subdivision, default_subdivision
+
+_TOP_KEYS = {"case_limit", "escalate_again_after", "agencies", "subdivisions"}
+_STEP_KEYS = {"duration", "remind_before"}
+_AGENCY_KEYS = {"name", "short", "email", "address", "aliases", "note"}
+_SUBDIVISION_KEYS = {"title", "aliases"}
+_KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def apply_config(sop: Sop, table: Mapping[str, Any], subdivisions: tuple[str, ...]) -> Sop:
+    if not isinstance(table, Mapping):
+        raise ConfigError("[sop] must be a table")
+    steps = dict(sop.steps)
+    changes: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in ("case_limit", "escalate_again_after"):
+            changes[key] = _duration(f"[sop] {key}", value, allow_zero=False)
+        elif key == "agencies":
+            changes[key] = _agencies(sop.agencies, _table("[sop.agencies]", value))
+        elif key == "subdivisions":
+            continue  # read below, with the list from [roles.subdivisions]
+        elif key in steps:
+            steps[key] = _step(steps[key], _table(f"[sop.{key}]", value))
+        else:
+            raise ConfigError(f"[sop] {key} is not a step or a known key (steps: "
+                              f"{', '.join(n for n, s in steps.items() if s.has_task)}; keys: "
+                              f"{', '.join(sorted(_TOP_KEYS))})")
+    changes["subdivisions"] = _subdivisions(_table("[sop.subdivisions]",
+                                                   table.get("subdivisions", {})), subdivisions)
+    return replace(sop.with_steps(**steps), **changes)
+
+
+def _table(where: str, value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where} must be a table")
+    return value
+
+
+def _duration(where: str, value: Any, allow_zero: bool) -> Duration | None:
+    try:
+        duration = Duration.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if duration.amount == 0:
+        if not allow_zero:
+            raise ConfigError(f"{where} must be more than 0")
+        return None
+    return duration
+
+
+def _unknown(where: str, table: Mapping, known: set[str]) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(f"{where} {key} is not a known key "
+                              f"(known: {', '.join(sorted(known))})")
+
+
+def _step(step, table: Mapping[str, Any]):
+    where = f"[sop.{step.name}]"
+    if not step.has_task:
+        raise ConfigError(f"{where}: this step has no deadline to configure")
+    _unknown(where, table, _STEP_KEYS)
+    changes = {}
+    if "duration" in table:
+        changes["duration"] = _duration(f"{where} duration", table["duration"], allow_zero=False)
+    if "remind_before" in table:
+        changes["remind_before"] = _duration(f"{where} remind_before", table["remind_before"],
+                                             allow_zero=True)
+    return replace(step, **changes)
+
+
+def _text(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} must be non-empty text")
+    return " ".join(value.split())
+
+
+def _aliases(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} must be a list of non-empty texts")
+    return tuple(" ".join(v.lower().split()) for v in value)
+
+
+def _agencies(defaults: tuple[Agency, ...], table: Mapping[str, Any]) -> tuple[Agency, ...]:
+    agencies = {a.key: a for a in defaults}
+    for key, value in table.items():
+        where = f"[sop.agencies.{key}]"
+        if not _KEY.fullmatch(key):
+            raise ConfigError(f"{where}: use a lower-case key such as bawaslu")
+        entry = _table(where, value)
+        _unknown(where, entry, _AGENCY_KEYS)
+        base = agencies.get(key)
+        if base is None:
+            if "name" not in entry:
+                raise ConfigError(f"{where} name is missing (a new agency needs its full name)")
+            base = Agency(key, "", key.upper())
+        fields = {k: _text(f"{where} {k}", entry[k]) for k in ("name", "short", "address", "note")
+                  if k in entry}
+        if "email" in entry:
+            email = _text(f"{where} email", entry["email"]).lower()
+            if "@" not in email or " " in email:
+                raise ConfigError(f"{where} email: {email!r} is not an email address")
+            fields["email"] = email
+        if "aliases" in entry:
+            fields["aliases"] = _aliases(f"{where} aliases", entry["aliases"])
+        agencies[key] = replace(base, **fields)
+    return tuple(agencies.values())
+
+
+def _subdivisions(table: Mapping[str, Any], known: tuple[str, ...]) -> tuple[Subdivision, ...]:
+    keys = (HANDLER,) + tuple(k for k in known if k != HANDLER)
+    subs = {k: default_subdivision(k) for k in keys}
+    for key, value in table.items():
+        where = f"[sop.subdivisions.{key}]"
+        if key not in subs:
+            raise ConfigError(f"{where}: {key!r} has no addresses in [roles.subdivisions] "
+                              f"(known: {', '.join(keys)})")
+        entry = _table(where, value)
+        _unknown(where, entry, _SUBDIVISION_KEYS)
+        fields = {}
+        if "title" in entry:
+            fields["title"] = _text(f"{where} title", entry["title"])
+        if "aliases" in entry:
+            fields["aliases"] = _aliases(f"{where} aliases", entry["aliases"])
+        subs[key] = replace(subs[key], **fields)
+    return tuple(subs.values())

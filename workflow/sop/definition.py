@@ -1,0 +1,285 @@
+"""The SOP (No. 14/2022) as data: steps, who acts, deadlines, documents, commands, transitions.
+
+`DEFAULT_SOP` follows the SOP's step table; `load_sop(settings.sop, subdivisions)` applies the
+office's `[sop]` table from the TOML file (format in `workflow/sop/config.py`). The state machine
+(`workflow.machine`) reads only this data, so a changed deadline never needs a code change.
+
+Roles: "desk", "sekretaris", "hukum", "ketua", the configured sub-divisions, and "pelapor". A
+step whose role is "hukum" is acted on by the sub-division handling the case (Sub Bagian Hukum
+unless the Sekretaris dispositioned it elsewhere or Hukum passed it on with SUB BAGIAN).
+
+The outer limit of Perpres 76/2013 ("paling lambat 60 (enam puluh) hari sejak berkas pengaduan
+dinyatakan lengkap") is read as 60 *calendar* days: the regulation says "hari", and Indonesian
+legislation writes "hari kerja" when it means working days (as the SOP's own "30 menit" and the
+election law's "7 hari kerja" show). Calendar days are also the stricter reading. An office that
+reads it otherwise sets `[sop] case_limit = "60 hari kerja"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Mapping
+
+from dumas.workflow.sop.calendar import Duration
+
+STAFF_ROLES = ("desk", "sekretaris", "hukum", "ketua")
+PELAPOR = "pelapor"
+HANDLER = "hukum"  # the placeholder role of steps 4-6: the handling sub-division
+# Commands every role may use at every step (DELEGASI only the Sekretaris and the Ketua).
+ALWAYS = ("STATUS", "BANTUAN", "DELEGASI")
+DELEGATING_ROLES = ("sekretaris", "ketua")
+PELAPOR_REPLY = "pelapor_reply"  # the event of a reporter answering a LENGKAPI request
+
+ROLE_TITLES = {"desk": "Desk Pelayanan", "sekretaris": "Sekretaris", "hukum": "Sub Bagian Hukum",
+               "ketua": "Ketua", PELAPOR: "Pelapor"}
+
+
+def wd(n: int) -> Duration:
+    return Duration(n, "working_days")
+
+
+def wm(n: int) -> Duration:
+    return Duration(n, "working_minutes")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state of a case. `role` is who the case waits on ("" for terminal states); `decider`
+    is who may give the step's commands when that is someone else (the desk, while the case waits
+    on the reporter); `transitions` maps a command name (or PELAPOR_REPLY) to the next step."""
+
+    name: str
+    number: int
+    role: str
+    title: str
+    ask: str
+    status: str
+    duration: Duration | None = None
+    remind_before: Duration | None = None
+    inputs: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
+    transitions: Mapping[str, str] = field(default_factory=dict)
+    decider: str = ""
+
+    @property
+    def deciding_role(self) -> str:
+        return self.decider or self.role
+
+    @property
+    def terminal(self) -> bool:
+        return not self.role
+
+    @property
+    def has_task(self) -> bool:
+        """Whether being at this step is a task with a deadline (waiting on the reporter is not)."""
+        return bool(self.role) and self.role != PELAPOR and self.duration is not None
+
+
+_DESK_COMMANDS = ("LENGKAP", "LENGKAPI", "BUKAN PENGADUAN", "SPAM", "KONFLIK")
+_BERKAS = ("cetakan", "lembar_disposisi", "lampiran:pengaduan")
+
+
+def _desk_transitions(here: str) -> dict[str, str]:
+    return {"LENGKAP": "disposisi", "LENGKAPI": "menunggu_pelapor",
+            "BUKAN PENGADUAN": "bukan_pengaduan", "SPAM": "bukan_pengaduan", "KONFLIK": here}
+
+
+DEFAULT_STEPS = (
+    Step("verifikasi", 2, "desk", "Verifikasi kelengkapan pengaduan",
+         "Mohon periksa kelengkapan pengaduan (identitas pelapor, data pengaduan, lokasi, dan "
+         "bukti), lalu balas LENGKAP bila sudah lengkap atau LENGKAPI disertai apa yang kurang.",
+         "verifikasi", wm(30), wm(15), _BERKAS, ("cetakan", "lembar_disposisi"),
+         _DESK_COMMANDS, _desk_transitions("verifikasi")),
+    Step("menunggu_pelapor", 2, PELAPOR, "Menunggu kelengkapan dari pelapor",
+         "Pelapor telah diminta melengkapi pengaduannya; pengaduan menunggu balasan pelapor. Desk "
+         "Pelayanan tetap dapat memutuskan LENGKAP atau BUKAN PENGADUAN.",
+         "menunggu_pelapor", None, None, (), (), _DESK_COMMANDS,
+         {**_desk_transitions("menunggu_pelapor"), PELAPOR_REPLY: "verifikasi"}, decider="desk"),
+    Step("disposisi", 3, "sekretaris", "Disposisi Sekretaris",
+         "Mohon berikan disposisi kepada sub bagian yang akan menelaah pengaduan ini (biasanya "
+         "Sub Bagian Hukum), dengan catatan bila perlu.",
+         "diproses", wd(2), wd(1), _BERKAS, ("lembar_disposisi",), ("DISPOSISI",),
+         {"DISPOSISI": "telaah"}),
+    Step("telaah", 4, HANDLER, "Penelaahan pengaduan",
+         "Mohon telaah pengaduan ini, lalu balas dengan Laporan Hasil Telaah (sebagai lampiran "
+         "atau ditulis di badan email) dan satu hasil telaah.",
+         "diproses", wd(7), wd(1), _BERKAS, ("laporan_hasil_telaah", "surat_penerusan"),
+         ("BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"),
+         {"BERKADAR PENGAWASAN": "kertas_kerja", "TERUSKAN": "diteruskan",
+          "SUB BAGIAN": "tindak_lanjut", "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti"}),
+    Step("kertas_kerja", 5, HANDLER, "Tindak lanjut pengaduan berkadar pengawasan",
+         "Mohon lakukan survei pendahuluan (klarifikasi, konfirmasi, dan penelitian), lalu balas "
+         "KERTAS KERJA dengan melampirkan Kertas Kerja.",
+         "diproses", wd(3), wd(1), ("lampiran:telaah",), ("kertas_kerja",), ("KERTAS KERJA",),
+         {"KERTAS KERJA": "tindak_lanjut"}),
+    Step("tindak_lanjut", 6, HANDLER, "Tindak lanjut pengaduan",
+         "Mohon tentukan tindak lanjutnya: ajukan penelitian atau audit investigasi kepada "
+         "Sekretaris (INVESTIGASI), atau sampaikan laporan hasil tindak lanjut (LAPORAN).",
+         "diproses", wd(5), wd(1), ("lampiran:telaah", "lampiran:kertas_kerja"),
+         ("laporan_tindak_lanjut",), ("INVESTIGASI", "LAPORAN"),
+         {"INVESTIGASI": "persetujuan_investigasi", "LAPORAN": "persetujuan_laporan"}),
+    Step("persetujuan_investigasi", 6, "sekretaris", "Persetujuan penelitian/audit investigasi",
+         "Mohon setujui (SETUJU) agar Surat Tugas diterbitkan bagi tim pemeriksa, atau tolak "
+         "(TOLAK) dengan catatan.",
+         "diproses", wd(2), wd(1), ("lampiran:telaah", "lampiran:kertas_kerja"), ("surat_tugas",),
+         ("SETUJU", "TOLAK"), {"SETUJU": "investigasi", "TOLAK": "tindak_lanjut"}),
+    Step("investigasi", 6, HANDLER, "Penelitian atau audit investigasi",
+         "Mohon laksanakan penelitian atau audit investigasi sesuai Surat Tugas, lalu balas "
+         "LAPORAN dengan melampirkan laporan hasil pemeriksaan.",
+         "diproses", wd(7), wd(1), ("surat_tugas", "lampiran:kertas_kerja"),
+         ("laporan_hasil_pemeriksaan",), ("LAPORAN",), {"LAPORAN": "persetujuan_laporan"}),
+    Step("persetujuan_laporan", 7, "sekretaris", "Persetujuan laporan hasil penanganan",
+         "Mohon periksa laporan hasil penanganan, lalu balas SETUJU (dengan ringkasan hasil untuk "
+         "pelapor bila perlu) untuk menutup pengaduan, atau TOLAK dengan catatan untuk "
+         "mengembalikannya.",
+         "diproses", wd(3), wd(1),
+         ("lampiran:telaah", "lampiran:tindak_lanjut", "lampiran:investigasi"), ("surat_hasil",),
+         ("SETUJU", "TOLAK"), {"SETUJU": "selesai", "TOLAK": "tindak_lanjut"}),
+    Step("selesai", 7, "", "Selesai", "Penanganan pengaduan telah selesai.", "selesai"),
+    Step("diteruskan", 4, "", "Diteruskan ke instansi lain",
+         "Pengaduan bukan kewenangan KPU dan telah diteruskan kepada instansi yang berwenang.",
+         "diteruskan"),
+    Step("tidak_ditindaklanjuti", 4, "", "Tidak dapat ditindaklanjuti",
+         "Pengaduan tidak dapat ditindaklanjuti; alasannya telah disampaikan kepada pelapor.",
+         "tidak_ditindaklanjuti"),
+    Step("bukan_pengaduan", 2, "", "Bukan pengaduan",
+         "Pesan ini bukan pengaduan dan telah diarsipkan.", "bukan_pengaduan"),
+)
+
+# Who is told when a task of a role runs late: the first at the deadline, the next one later.
+ESCALATION = {"desk": ("sekretaris", "ketua"), "sekretaris": ("ketua",),
+              "hukum": ("sekretaris", "ketua"), "ketua": ()}
+SUBDIVISION_ESCALATION = ("sekretaris", "ketua")
+
+
+@dataclass(frozen=True)
+class Agency:
+    """An agency a complaint outside KPU's competence is forwarded to (TERUSKAN)."""
+
+    key: str
+    name: str
+    short: str
+    aliases: tuple[str, ...] = ()
+    email: str = ""
+    address: str = ""
+    note: str = ""
+
+
+DEFAULT_AGENCIES = (
+    Agency("dkpp", "Dewan Kehormatan Penyelenggara Pemilu (DKPP)", "DKPP",
+           ("dewan kehormatan penyelenggara pemilu",),
+           note="Dugaan pelanggaran kode etik penyelenggara Pemilu diadukan kepada DKPP."),
+    Agency("bawaslu", "Badan Pengawas Pemilihan Umum (Bawaslu)", "Bawaslu",
+           ("badan pengawas pemilihan umum", "panwaslu"),
+           note="Laporan dugaan pelanggaran Pemilu disampaikan kepada Bawaslu paling lama 7 "
+                "(tujuh) hari kerja sejak diketahui dan/atau ditemukannya pelanggaran."),
+    Agency("gakkumdu", "Sentra Penegakan Hukum Terpadu (Sentra Gakkumdu)", "Sentra Gakkumdu",
+           ("sentra gakkumdu", "gakumdu", "polri", "polisi", "kepolisian", "polres"),
+           note="Dugaan tindak pidana Pemilu ditangani Sentra Gakkumdu (Bawaslu, Kepolisian, "
+                "dan Kejaksaan)."),
+    Agency("apip", "Aparat Pengawasan Intern Pemerintah (Inspektorat Utama KPU)", "APIP",
+           ("inspektorat", "inspektorat utama", "itama")),
+    Agency("kpk", "Komisi Pemberantasan Korupsi (KPK)", "KPK",
+           ("komisi pemberantasan korupsi",)),
+    Agency("ombudsman", "Ombudsman Republik Indonesia", "Ombudsman", ("ori",),
+           note="Dugaan maladministrasi pelayanan publik dapat dilaporkan kepada Ombudsman."),
+    Agency("ppid", "Pejabat Pengelola Informasi dan Dokumentasi (PPID)", "PPID",
+           ("pejabat pengelola informasi dan dokumentasi",),
+           note="Permohonan informasi publik dilayani oleh PPID sesuai Undang-Undang Nomor 14 "
+                "Tahun 2008."),
+)
+
+# klasifikasi (folded: lower case, spaces) -> the agencies suggested for TERUSKAN
+SUGGESTIONS = {
+    "etik": ("dkpp",), "kode etik": ("dkpp",), "pelanggaran etik": ("dkpp",),
+    "pelanggaran pemilu": ("bawaslu",), "pelanggaran administrasi pemilu": ("bawaslu",),
+    "pidana pemilu": ("gakkumdu",), "tindak pidana pemilu": ("gakkumdu",),
+    "korupsi": ("apip", "kpk"), "tindak pidana korupsi": ("apip", "kpk"),
+    "maladministrasi": ("ombudsman",),
+    "permohonan informasi": ("ppid",), "informasi publik": ("ppid",), "informasi": ("ppid",),
+}
+
+SUBDIVISION_TITLES = {
+    "hukum": "Sub Bagian Hukum", "teknis": "Sub Bagian Teknis",
+    "keuangan": "Sub Bagian Keuangan, Umum dan Logistik",
+    "perencanaan": "Sub Bagian Perencanaan, Data dan Informasi",
+    "sdm": "Sub Bagian SDM dan Partisipasi Masyarakat",
+}
+
+
+@dataclass(frozen=True)
+class Subdivision:
+    key: str
+    title: str
+    aliases: tuple[str, ...] = ()
+
+
+def default_subdivision(key: str) -> Subdivision:
+    title = SUBDIVISION_TITLES.get(key) or "Sub Bagian " + key.replace("_", " ").title()
+    return Subdivision(key, title)
+
+
+@dataclass(frozen=True)
+class Sop:
+    """The whole SOP: steps by name, the Perpres limit, agencies and sub-divisions."""
+
+    steps: Mapping[str, Step]
+    case_limit: Duration = Duration(60, "calendar_days")
+    escalate_again_after: Duration = wd(2)
+    agencies: tuple[Agency, ...] = DEFAULT_AGENCIES
+    subdivisions: tuple[Subdivision, ...] = (default_subdivision("hukum"),)
+
+    def step(self, name: str) -> Step:
+        try:
+            return self.steps[name]
+        except KeyError:
+            raise KeyError(f"unknown SOP step {name!r}") from None
+
+    def subdivision(self, key: str) -> Subdivision | None:
+        return next((s for s in self.subdivisions if s.key == key), None)
+
+    def agency(self, key: str) -> Agency | None:
+        return next((a for a in self.agencies if a.key == key), None)
+
+    def acting_role(self, step: str, handler: str = HANDLER, conflict_role: str = "") -> str:
+        """Who decides at `step`: the step's role, with "hukum" standing for the handling
+        sub-division, routed one role up when the desk marked a conflict of interest."""
+        role = self.step(step).deciding_role
+        if role == HANDLER:
+            role = handler or HANDLER
+        if role and role == conflict_role:
+            return next(iter(self.escalation(role, conflict_role)), role)
+        return role
+
+    def escalation(self, role: str, conflict_role: str = "") -> tuple[str, ...]:
+        """The roles told when a task of `role` is late, in order (never the conflicted one)."""
+        chain = ESCALATION.get(role, SUBDIVISION_ESCALATION if role != PELAPOR else ())
+        return tuple(r for r in chain if r != conflict_role)
+
+    def suggest(self, klasifikasi: str) -> tuple[Agency, ...]:
+        """The agencies the forwarding table suggests for a klasifikasi (may be empty)."""
+        keys = SUGGESTIONS.get(" ".join(klasifikasi.lower().replace("_", " ").split()), ())
+        return tuple(a for k in keys if (a := self.agency(k)))
+
+    def role_title(self, role: str) -> str:
+        sub = self.subdivision(role)
+        return sub.title if sub else ROLE_TITLES.get(role, role)
+
+    def with_steps(self, **changes: Step) -> Sop:
+        return replace(self, steps=MappingProxyType({**self.steps, **changes}))
+
+
+DEFAULT_SOP = Sop(steps=MappingProxyType({s.name: s for s in DEFAULT_STEPS}))
+
+
+def load_sop(table: Mapping | None, subdivisions=()) -> Sop:
+    """The SOP with the office's `[sop]` overrides; raises ConfigError naming the bad key.
+
+    `subdivisions` are the keys of `[roles.subdivisions]` (the sub-divisions that have
+    addresses); besides Sub Bagian Hukum they are the valid DISPOSISI and SUB BAGIAN targets.
+    """
+    from dumas.workflow.sop.config import apply_config  # the TOML side, kept out of the data
+
+    return apply_config(DEFAULT_SOP, table or {}, tuple(subdivisions))

@@ -1,0 +1,196 @@
+"""The building blocks of a decision: moving a case to a step, opening its task, telling people.
+
+Commands (`workflow.commands`) describe what is particular to them; `advance` adds what every
+move has in common — close the old task, update the case, open the next task and send it to the
+role with a reply token, record the event, answer the actor with a transcript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+from dumas.workflow.sop.calendar import WorkCalendar
+from dumas.workflow.sop.effects import (Actor, CaseState, CloseTask, Decision, Effect,
+                                    FileAttachments, Notify, OpenTask, Record, TokenFor,
+                                    Transcript, UpdateCase)
+from dumas.workflow.sop.definition import PELAPOR, Sop, Step
+
+_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember")
+_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+               "Asia/Jayapura": "WIT"}
+# Columns of `Pengaduan` that mirror a CaseState field of the same name.
+_MIRRORED = ("step", "conflict_role", "disposisi_to", "tim", "forwarded_to", "complete_at",
+             "closed_at")
+
+
+class Problem(Exception):
+    """A command's arguments or attachments do not fit: becomes a Refusal."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a command's `parse` and `process` may look at."""
+
+    state: CaseState
+    actor: Actor
+    role: str  # the role the actor acts as here
+    now: datetime
+    sop: Sop
+    calendar: WorkCalendar
+    args: str = ""
+    text: str = ""  # the reply's lines after the command line
+    line: str = ""  # the command as written
+    attachments: tuple[str, ...] = ()
+
+    @property
+    def step(self) -> Step:
+        return self.sop.step(self.state.step)
+
+    @property
+    def case_label(self) -> str:
+        return f"Pengaduan {self.state.number}" if self.state.number else "Pengaduan"
+
+    def when(self, at: datetime | None) -> str:
+        return when(at, self.calendar)
+
+
+def when(at: datetime | None, calendar: WorkCalendar) -> str:
+    """"Selasa, 17 Maret 2026 pukul 16.00 WIB" in the office's zone ("-" for None). Midnight is
+    written as the end of the day before ("pukul 24.00"), as official deadlines are."""
+    if at is None:
+        return "-"
+    local = at.astimezone(calendar.zone)
+    clock = f"{local:%H.%M}"
+    if clock == "00.00":
+        local, clock = local - timedelta(days=1), "24.00"
+    zone = _ZONE_NAMES.get(str(calendar.zone.key), local.tzname() or "")
+    return (f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year} "
+            f"pukul {clock} {zone}").rstrip()
+
+
+def utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("naive datetime given to the workflow; pass an aware UTC time")
+    return at.astimezone(timezone.utc)
+
+
+def case_deadline(complete_at: datetime | None, sop: Sop, calendar: WorkCalendar):
+    """The Perpres 76/2013 outer limit of a case whose file was complete at `complete_at`."""
+    return calendar.add(complete_at, sop.case_limit) if complete_at else None
+
+
+def task_for(state: CaseState, step_name: str, now: datetime, sop: Sop,
+             calendar: WorkCalendar, note: str = "",
+             extra: Mapping[str, Any] | None = None) -> tuple[Effect, ...]:
+    """Open the task of `step_name` and send it, with its documents and a reply token."""
+    step = sop.step(step_name)
+    if not step.has_task:
+        return ()
+    role = sop.acting_role(step_name, state.handler, state.conflict_role)
+    due = calendar.add(now, step.duration)
+    remind = calendar.subtract(due, step.remind_before) if step.remind_before else None
+    if remind is not None and remind <= now:
+        remind = None
+    return (OpenTask(step.name, role, due, remind),
+            task_notice(state, step.name, role, due, role, sop, calendar, note, extra))
+
+
+def task_notice(state: CaseState, step_name: str, role: str, due: datetime, to: str, sop: Sop,
+                calendar: WorkCalendar, note: str = "",
+                extra: Mapping[str, Any] | None = None) -> Notify:
+    """The "tugas" email of an open task, to `to` (its role, or a deputy who now acts for it)."""
+    # The commands build on this module; the help text is only needed once a task opens.
+    from dumas.workflow.sop.commands.registry import help_text
+
+    step = sop.step(step_name)
+    context = {"number": state.number, "subject": state.subject, "step": step.name,
+               "step_number": step.number, "step_title": step.title, "ask": step.ask,
+               "role": role, "role_title": sop.role_title(role), "due_at": due,
+               "due_text": when(due, calendar), "note": note,
+               "help": help_text(step.name, role, sop, state), **(extra or {})}
+    return Notify("tugas", to, context, step.inputs, TokenFor(step.name, role))
+
+
+def state_fields(old: CaseState, new: CaseState, sop: Sop) -> dict[str, Any]:
+    """The `Pengaduan` columns that change between two snapshots (plus the coarse status)."""
+    fields = {f: getattr(new, f) for f in _MIRRORED if getattr(new, f) != getattr(old, f)}
+    if new.step != old.step:
+        fields["status"] = sop.step(new.step).status
+    return fields
+
+
+def advance(ctx: Context, outcome: str, *, changes: Mapping[str, Any] | None = None,
+            fields: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
+            effects: Iterable[Effect] = (), notes: Iterable[str] = (), note: str = "",
+            task_extra: Mapping[str, Any] | None = None) -> Decision:
+    """Move the case along `ctx.step.transitions[outcome]` and build the whole decision.
+
+    `changes` alter the CaseState, `fields`/`data` add `Pengaduan` columns/data keys, `effects`
+    go between the case update and the new task (documents to render, notifications), `notes`
+    are extra transcript lines, `note` is passed to the next role with the task.
+    """
+    old, step = ctx.state, ctx.step
+    target = ctx.sop.step(step.transitions[outcome])
+    new = replace(old, step=target.name, **(changes or {}))
+    if data:
+        new = replace(new, data={**old.data, **data})
+    if target.terminal and target.name != old.step:
+        new = replace(new, closed_at=ctx.now, task_due_at=None)
+    out: list[Effect] = []
+    moving = target.name != old.step
+    if moving and step.has_task:
+        out.append(CloseTask(step.name, outcome.lower().replace(" ", "_"), ctx.actor.address))
+    out.append(UpdateCase({**state_fields(old, new, ctx.sop), **(fields or {})}, dict(data or {})))
+    if ctx.attachments:
+        out.append(FileAttachments(step.name))
+    out.extend(effects)
+    task = task_for(new, target.name, ctx.now, ctx.sop, ctx.calendar, note, task_extra) \
+        if moving else ()
+    if moving:
+        new = replace(new, task_due_at=task[0].due_at if task else None)
+    out.extend(task)
+    line = f"Dilaksanakan: {ctx.line or outcome}"
+    out.append(Record("keputusan", line,
+                      {"command": outcome, "from": old.step, "to": target.name,
+                       "role": ctx.role, "by": ctx.actor.address}))
+    out.append(Transcript(ctx.actor.address, (line, *notes, next_line(new, ctx, task, moving)),
+                          stay_token(new, ctx)))
+    return Decision(new, tuple(out))
+
+
+def next_line(state: CaseState, ctx: Context, task: tuple[Effect, ...], moved: bool) -> str:
+    step = ctx.sop.step(state.step)
+    if step.terminal:
+        return f"{ctx.case_label} ditutup dengan status: {step.title}."
+    if task:
+        opened = task[0]
+        return (f"Tahap berikutnya: {step.title} oleh {ctx.sop.role_title(opened.role)}, "
+                f"batas waktu {ctx.when(opened.due_at)}.")
+    return f"{ctx.case_label} {'kini' if moved else 'tetap'} pada tahap: {step.title}."
+
+
+def stay_token(state: CaseState, ctx: Context) -> TokenFor | None:
+    """A fresh token for the actor when the case still waits on their decision without a new
+    task notification (KONFLIK, LENGKAPI): their old token was used by this reply."""
+    step = ctx.sop.step(state.step)
+    if step.terminal or step.name != ctx.state.step and step.has_task:
+        return None
+    if ctx.role == PELAPOR:
+        return TokenFor(step.name, PELAPOR) if step.role == PELAPOR else None
+    role = ctx.sop.acting_role(step.name, state.handler, state.conflict_role)
+    return TokenFor(step.name, role) if role in ctx.actor.roles else None
+
+
+def inform(role: str, message: str, ctx: Context, documents: tuple[str, ...] = ()) -> Notify:
+    """A for-your-information email (no decision asked)."""
+    return Notify("informasi", role, {"number": ctx.state.number, "subject": ctx.state.subject,
+                                      "message": message}, documents)

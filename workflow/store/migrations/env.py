@@ -1,0 +1,21 @@
+"""Alembic environment: the URL comes from the caller (`dumas init`), never from an ini file."""
+
+from alembic import context
+
+from dumas.workflow.store.db import make_engine
+from dumas.workflow.store.models import Base
+
+config = context.config
+
+
+def run_migrations() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata,
+                          render_as_batch=True, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

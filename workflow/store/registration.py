@@ -1,0 +1,86 @@
+"""Registration (SOP step 2): a number, the SOP minimum fields, the completeness check.
+
+`register()` fills a freshly created `Pengaduan` from its text (identity, location, terlapor,
+klasifikasi, confidentiality), gives it the next number of its year, and records what is missing.
+Fields the desk typed in (`dumas register`) win over what the text suggests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dumas.workflow.extract.completeness import check_pengaduan
+from dumas.workflow.extract import (extract_lokasi, extract_pelapor, extract_terlapor,
+                                    guess_klasifikasi, wants_confidentiality)
+from dumas.workflow.store.models import Pengaduan, RegistrationCounter
+from dumas.workflow.sop.numbering import format_number
+
+
+@dataclass(frozen=True)
+class NumberingRules:
+    pattern: str
+    tag: str
+    tz: ZoneInfo
+    kecamatan: tuple[str, ...]
+
+
+def next_sequence(session: Session, year: int) -> int:
+    """Atomically take the next sequence number of `year` (restarts at 1 each year).
+
+    The row is created if missing with an insert that ignores a concurrent creator, then bumped by
+    a single UPDATE: SQLite serialises it (BEGIN IMMEDIATE), PostgreSQL row-locks it until commit.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    session.execute(dialect_insert(RegistrationCounter).values(year=year, last_seq=0)
+                    .on_conflict_do_nothing(index_elements=["year"]))
+    session.execute(update(RegistrationCounter).where(RegistrationCounter.year == year)
+                    .values(last_seq=RegistrationCounter.last_seq + 1))
+    return session.execute(select(RegistrationCounter.last_seq)
+                           .where(RegistrationCounter.year == year)).scalar_one()
+
+
+def fill_from_text(case: Pengaduan, rules: NumberingRules) -> None:
+    """The SOP minimum fields read from the complaint's text; typed-in values are kept."""
+    text = f"{case.subject}\n{case.body}"
+    pelapor = extract_pelapor(text, case.pelapor_name, case.pelapor_email)
+    lokasi = extract_lokasi(text, rules.kecamatan)
+    _keep_or_set(case, pelapor_name=pelapor.name, pelapor_phone=pelapor.phone,
+                 pelapor_address=pelapor.address, pelapor_nik=pelapor.nik, tps=lokasi.tps,
+                 desa=lokasi.desa, kecamatan=lokasi.kecamatan, lokasi_text=lokasi.text,
+                 terlapor=extract_terlapor(case.body))
+    if not case.klasifikasi:
+        guess = guess_klasifikasi(case.subject, case.body)
+        case.klasifikasi = guess.klasifikasi
+        case.data = {**(case.data or {}), "klasifikasi_kata_kunci": list(guess.keywords)}
+    if pelapor.confidential or wants_confidentiality(text):
+        case.confidential = True
+        case.sifat = "rahasia"
+
+
+def register(session: Session, case: Pengaduan, rules: NumberingRules, now: datetime) -> None:
+    """Number the case and record its fields and what is missing (in the caller's transaction)."""
+    fill_from_text(case, rules)
+    local = case.received_at.astimezone(rules.tz)
+    case.year = local.year
+    case.seq = next_sequence(session, local.year)
+    case.number = format_number(rules.pattern, case.seq, local, rules.tag)
+    case.registered_at = now
+    session.flush()
+    session.refresh(case, ["attachments"])
+    # The desk confirms completeness (LENGKAP starts the 60-day clock); this is the suggestion.
+    case.missing = check_pengaduan(case)
+
+
+def _keep_or_set(case: Pengaduan, **values: str) -> None:
+    for name, value in values.items():
+        if value and not getattr(case, name):
+            setattr(case, name, value)
