@@ -25,7 +25,7 @@ class Composed:
     html: str
 
 
-def tanggal(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:
+def tanggal_lengkap(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:
     """`Senin, 2 November 2026 pukul 09.15 WIB` (or without the time)."""
     if value is None:
         return "-"
@@ -42,7 +42,7 @@ class Composer:
                                autoescape=select_autoescape(["html"]), keep_trailing_newline=True,
                                trim_blocks=True, lstrip_blocks=True)
         tz = office.tz
-        self.env.filters["tanggal"] = lambda v, with_time=True: tanggal(v, tz, with_time)
+        self.env.filters["tanggal"] = lambda v, with_time=True: tanggal_lengkap(v, tz, with_time)
         self.env.filters["ukuran"] = ukuran
         self.env.globals["office"] = office
 

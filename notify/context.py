@@ -20,7 +20,7 @@ HIDDEN = "Dirahasiakan"
 
 
 @dataclass(frozen=True)
-class PelaporView:
+class EmailPelapor:
     name: str
     email: str
     phone: str
@@ -64,10 +64,10 @@ def case_context(case: Pengaduan | None, audience: str, tz, sop) -> dict:
     }
 
 
-def _pelapor(case: Pengaduan, hide: bool) -> PelaporView:
+def _pelapor(case: Pengaduan, hide: bool) -> EmailPelapor:
     if hide:
-        return PelaporView(HIDDEN, "", "", "", "", True)
-    return PelaporView(case.pelapor_name or "", case.pelapor_email or "", case.pelapor_phone or "",
+        return EmailPelapor(HIDDEN, "", "", "", "", True)
+    return EmailPelapor(case.pelapor_name or "", case.pelapor_email or "", case.pelapor_phone or "",
                        case.pelapor_address or "", case.pelapor_nik or "", False)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dumas.config.app import App
-from dumas.config.cli.output import iso, local, one_line, print_json, print_table
+from dumas.config.cli.output import iso, local, table_cell, print_json, print_table
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
 
 
-def add_commands(sub) -> None:
+def add_case_commands(sub) -> None:
     p = sub.add_parser("list", help="list complaints")
     p.add_argument("--json", action="store_true")
     p.add_argument("--status", help="only complaints with this status")
@@ -48,7 +48,7 @@ def cmd_list(app: App, args) -> int:
         return 0
     print_table(["ID", "NUMBER", "RECEIVED", "STATUS", "REPORTER", "SUBJECT"],
                 [[c.id, c.number or "-", local(c.received_at, app.tz), c.status,
-                  one_line(c.pelapor_email, 30), one_line(c.subject, 50)] for c in cases])
+                  table_cell(c.pelapor_email, 30), table_cell(c.subject, 50)] for c in cases])
     return 0
 
 
@@ -99,14 +99,14 @@ def _print_case(data: dict) -> None:
     for key in ("status", "step", "channel", "received_at", "reporter_name", "reporter_email",
                 "pelapor_phone", "subject", "terlapor", "kecamatan", "desa", "tps", "lokasi"):
         if data.get(key):
-            print(f"  {key:<15} {one_line(str(data[key]), 100)}")
+            print(f"  {key:<15} {table_cell(str(data[key]), 100)}")
     if data["missing"]:
         print(f"  {'missing':<15} {', '.join(data['missing'])}")
     if data.get("registration_error"):
-        print(f"  {'not registered':<15} {one_line(data['registration_error'], 100)}")
+        print(f"  {'not registered':<15} {table_cell(data['registration_error'], 100)}")
     print("  attachments:" if data["attachments"] else "  attachments: none")
     for f in data["attachments"]:
-        print(f"    {one_line(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…")
+        print(f"    {table_cell(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…")
     print("  timeline:")
     for e in data["timeline"]:
-        print(f"    {e['at']}  {e['kind']:<24} {one_line(e['actor'], 30):<30} {one_line(e['summary'], 70)}")
+        print(f"    {e['at']}  {e['kind']:<24} {table_cell(e['actor'], 30):<30} {table_cell(e['summary'], 70)}")

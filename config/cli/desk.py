@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dumas.config.app import App
 from dumas.config.cli.cases import find_case
-from dumas.config.cli.output import iso, local, one_line, print_json, print_table
+from dumas.config.cli.output import iso, local, table_cell, print_json, print_table
 from dumas.workflow.store.cases import ComplaintInput, IncomingFile
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.models import Document, OutboxMessage
@@ -23,7 +23,7 @@ FIELDS = (("name", "Nama pelapor"), ("email", "Email pelapor (boleh kosong)"),
           ("lokasi", "Lokasi lain (boleh kosong)"))
 
 
-def add_commands(sub) -> None:
+def add_desk_commands(sub) -> None:
     p = sub.add_parser("register", help="register a walk-in or postal complaint")
     p.add_argument("--channel", choices=("langsung", "surat"), default="langsung")
     for name, label in FIELDS:
@@ -68,7 +68,7 @@ def cmd_register(app: App, args) -> int:
     received = _received(args.received, app.tz) or now
     with app.sessions() as session, session.begin():
         data = ComplaintInput(channel=args.channel, received_at=received,
-                              subject=values["subject"] or one_line(text, 80), body=text,
+                              subject=values["subject"] or table_cell(text, 80), body=text,
                               from_name=values["name"], from_email=values["email"],
                               files=tuple(_store(app, path) for path in args.file))
         case = Registrar(app.toolkit).register(session, data, now, typed=_typed(values, args))
@@ -177,7 +177,7 @@ def cmd_outbox_list(app: App, args) -> int:
         return 0
     print_table(["ID", "STATUS", "CREATED", "KIND", "TO", "LAST ERROR"],
                 [[r.id, r.status, local(r.created_at, app.tz), r.kind,
-                  one_line(", ".join(r.to_addrs), 30), one_line(r.last_error or "-", 50)]
+                  table_cell(", ".join(r.to_addrs), 30), table_cell(r.last_error or "-", 50)]
                  for r in rows])
     return 0
 

@@ -8,13 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dumas.config.app import App
-from dumas.config.cli.output import iso, local, one_line, print_json, print_table
+from dumas.config.cli.output import iso, local, table_cell, print_json, print_table
 from dumas.config.cycle import JOBS as JOB_NAMES
 from dumas.workflow.store.db import check_schema, upgrade
 from dumas.workflow.store.models import RawMessage
 
 
-def add_commands(sub) -> None:
+def add_mailbox_commands(sub) -> None:
     p = sub.add_parser("init", help="create or upgrade the database and the file store")
     p.set_defaults(func=cmd_init)
 
@@ -128,8 +128,8 @@ def cmd_quarantine_list(app: App, args) -> int:
         print("no quarantined messages")
         return 0
     print_table(["ID", "FETCHED", "MESSAGE-ID", "REASON"],
-                [[r.id, local(r.fetched_at, app.tz), one_line(r.message_id or "-", 40),
-                  one_line(r.reason, 80)] for r in rows])
+                [[r.id, local(r.fetched_at, app.tz), table_cell(r.message_id or "-", 40),
+                  table_cell(r.reason, 80)] for r in rows])
     return 0
 
 
@@ -143,7 +143,7 @@ def cmd_replay(app: App, args) -> int:
         print_json([{"id": i, "disposition": d, "reason": r} for i, d, r in results])
     else:
         for raw_id, disposition, reason in results:
-            print(f"{raw_id}: {disposition}" + (f" ({one_line(reason, 100)})" if reason else ""))
+            print(f"{raw_id}: {disposition}" + (f" ({table_cell(reason, 100)})" if reason else ""))
         if not results:
             print("nothing to replay")
     return 0

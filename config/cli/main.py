@@ -24,10 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="the TOML file (default: $DUMAS_CONFIG or ./dumas.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    cli_intake.add_commands(sub)
-    cli_cases.add_commands(sub)
-    cli_desk.add_commands(sub)
-    cli_reports.add_commands(sub)
+    cli_intake.add_mailbox_commands(sub)
+    cli_cases.add_case_commands(sub)
+    cli_desk.add_desk_commands(sub)
+    cli_reports.add_report_commands(sub)
     return parser
 
 

@@ -32,7 +32,7 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
         print(line.format(*[str(c) for c in row]))
 
 
-def one_line(text: str, width: int = 60) -> str:
+def table_cell(text: str, width: int = 60) -> str:
     """A subject or name squeezed onto one line: control characters cannot break the table."""
     flat = " ".join("".join(ch if ch.isprintable() else " " for ch in (text or "")).split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"

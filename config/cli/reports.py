@@ -28,7 +28,7 @@ from dumas.workflow.reports.periods import Delivery, Period
 from dumas.workflow.reports.recap import RecapSetup
 
 
-def add_commands(sub) -> None:
+def add_report_commands(sub) -> None:
     p = sub.add_parser("recap", help="the monthly recap of complaints (Excel + PDF)")
     p.add_argument("--month", required=True, metavar="YYYY-MM", help="e.g. 2026-10")
     _common(p)

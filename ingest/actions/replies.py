@@ -64,7 +64,7 @@ def _first_sentence(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class GateVerdict:
     """The gate's answer: the acting roles when allowed, else the reason code."""
 
     allowed: bool
@@ -102,7 +102,7 @@ class ReplyHandler:
         if decision.refusal is not None:
             # The gate's verdict (roles, token) stays in the audit trail of a refused command.
             self._refuse(session, case, applier, sender,
-                         Verdict(False, decision.refusal.reason, verdict.roles,
+                         GateVerdict(False, decision.refusal.reason, verdict.roles,
                                  verdict.delegated, verdict.token), command,
                          message=decision.refusal.message)
             return
@@ -156,30 +156,30 @@ class ReplyHandler:
     # --- staff ------------------------------------------------------------------------------
 
     def gate(self, session: Session, case: Pengaduan, mail: InboundMail, sender: str, token: str,
-             command, now: datetime) -> Verdict:
+             command, now: datetime) -> GateVerdict:
         roles, delegated = roles_of(session, self.kit.settings.roles, sender, now) if sender \
             else (frozenset(), frozenset())
         if not roles:
-            return Verdict(False, "pengirim_tidak_dikenal")
+            return GateVerdict(False, "pengirim_tidak_dikenal")
         if not self._authentic(mail, sender):
-            return Verdict(False, "autentikasi_gagal", roles, delegated)
+            return GateVerdict(False, "autentikasi_gagal", roles, delegated)
         free = command is not None and command.name in FREE_COMMANDS
         # A plus-address tag that is not a known token is a wrong token, even when the thread
         # (In-Reply-To) would find a valid one: the credential presented is the one that counts.
         presented = token or self._plus_tag(mail)
         row = self._token(session, token, mail) if presented == token else None
         if row is None:
-            return Verdict(True, "", roles, delegated) if free else \
-                Verdict(False, "token_tidak_dikenal" if presented else "tanpa_token", roles,
+            return GateVerdict(True, "", roles, delegated) if free else \
+                GateVerdict(False, "token_tidak_dikenal" if presented else "tanpa_token", roles,
                         delegated)
         if free:
-            return Verdict(True, "", roles, delegated, row)
+            return GateVerdict(True, "", roles, delegated, row)
         problem = self._token_problem(row, case, now, self._thread_case(session, mail))
         if problem:
-            return Verdict(False, problem, roles, delegated, row)
+            return GateVerdict(False, problem, roles, delegated, row)
         if row.role not in roles:
-            return Verdict(False, "bukan_peran", roles, delegated, row)
-        return Verdict(True, "", frozenset({row.role}), delegated & {row.role}, row)
+            return GateVerdict(False, "bukan_peran", roles, delegated, row)
+        return GateVerdict(True, "", frozenset({row.role}), delegated & {row.role}, row)
 
     def _authentic(self, mail: InboundMail, sender: str) -> bool:
         sec = self.kit.settings.security
@@ -225,7 +225,7 @@ class ReplyHandler:
             return "tahap_berlalu"
         return ""
 
-    def _refuse(self, session, case, applier, sender, verdict: Verdict, command,
+    def _refuse(self, session, case, applier, sender, verdict: GateVerdict, command,
                 message: str = "") -> None:
         name = command.name if command else "(tidak ada perintah)"
         events.record(session, "perintah_ditolak", applier.now, pengaduan_id=case.id,
@@ -247,7 +247,7 @@ class ReplyHandler:
             if role else ""}, answer_source=True)
 
     @staticmethod
-    def _detail(verdict: Verdict, command) -> dict:
+    def _detail(verdict: GateVerdict, command) -> dict:
         return {"reason": verdict.reason, "roles": sorted(verdict.roles),
                 "delegated": sorted(verdict.delegated),
                 "token": "valid" if verdict.allowed and verdict.token else

@@ -137,7 +137,7 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str | None]:
         return text, f"charset {declared!r} failed, decoded as {used}"
 
 
-def clean_text(text: str) -> str:
+def scrub_text(text: str) -> str:
     """Remove what no database or terminal should store: NUL characters and lone surrogates."""
     if "\x00" in text:
         text = text.replace("\x00", "")
@@ -160,7 +160,7 @@ def raw_header_text(value: str, hint: str | None = None) -> tuple[str, str | Non
     try:
         data = value.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
-        return clean_text(value), "unknown"
+        return scrub_text(value), "unknown"
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:

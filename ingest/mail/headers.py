@@ -22,7 +22,7 @@ from email.message import Message
 from mailparser.dates import parse_mail_date
 from mailparser.utils import get_addresses
 
-from dumas.ingest.mail.charsets import clean_text, decode_bytes, raw_header_text
+from dumas.ingest.mail.charsets import scrub_text, decode_bytes, raw_header_text
 from dumas.ingest.mail.inbound import Address
 from dumas.ingest.mail.payloads import lenient_b64decode
 
@@ -103,7 +103,7 @@ def header_text(raw: str, label: str, notes: list[str], hint: str | None = None)
     text, guessed = raw_header_text(unfold(raw), hint)
     if guessed:
         notes.append(f"{label}: raw 8-bit bytes in the header, read as {guessed}")
-    return clean_text(decode_words(text, label, notes)), clean_text(text)
+    return scrub_text(decode_words(text, label, notes)), scrub_text(text)
 
 
 def read_headers(message: Message, notes: list[str], hint: str | None = None) -> tuple[dict, dict]:
@@ -112,7 +112,7 @@ def read_headers(message: Message, notes: list[str], hint: str | None = None) ->
     decoded: dict[str, list[str]] = {}
     undecoded: dict[str, list[str]] = {}
     for name, raw in message.raw_items():
-        key = clean_text(raw_header_text(str(name).strip().lower())[0])
+        key = scrub_text(raw_header_text(str(name).strip().lower())[0])
         label = key.title() if key.isascii() else "header"
         value, plain = header_text(str(raw), label, notes, hint)
         decoded.setdefault(key, []).append(value)
@@ -134,7 +134,7 @@ def _decode_name(name: str, label: str, notes: list[str]) -> str:
     # mail-parser leaves words in a charset it cannot decode as "=?x-unknown?Q?...?="
     if "=?" in name:
         name = decode_words(name, label, notes).strip()
-    return clean_text(name)
+    return scrub_text(name)
 
 
 def parse_addresses(values: list[str], label: str, notes: list[str]) -> tuple[Address, ...]:
@@ -155,7 +155,7 @@ def parse_addresses(values: list[str], label: str, notes: list[str]) -> tuple[Ad
         if len(found) + len(pairs) > MAX_ADDRESSES:
             notes.append(f"{label}: more than {MAX_ADDRESSES} addresses; the rest were ignored")
             pairs = pairs[: max(MAX_ADDRESSES - len(found), 0)]
-        found.extend(Address(_decode_name(n, label, notes), clean_text(a.strip()))
+        found.extend(Address(_decode_name(n, label, notes), scrub_text(a.strip()))
                      for n, a in pairs)
     return tuple(found)
 
@@ -184,7 +184,7 @@ def _lenient_addresses(value: str, label: str, notes: list[str]) -> list[tuple[s
     return pairs
 
 
-def parse_date(value: str | None, notes: list[str]) -> datetime | None:
+def parse_header_date(value: str | None, notes: list[str]) -> datetime | None:
     """The Date header as an aware UTC datetime, or None when it is missing or unreadable."""
     if value is None:
         return None

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from dumas.ingest.mail.charsets import clean_text, decode_bytes, raw_header_text
+from dumas.ingest.mail.charsets import scrub_text, decode_bytes, raw_header_text
 from dumas.ingest.mail.filenames import UniqueNames, name_from_subject, safe_filename
 from dumas.ingest.mail.headers import decode_words, header_text
 from dumas.ingest.mail.inbound import InboundAttachment
@@ -96,7 +96,7 @@ def _content_id(part: Message) -> str:
     if value is None:
         return ""
     text, _ = raw_header_text(value)
-    return clean_text(text.strip().strip("<>").strip())
+    return scrub_text(text.strip().strip("<>").strip())
 
 
 def _param(part: Message, name: str, header: str, hint: str | None,
@@ -136,7 +136,7 @@ def part_filename(part: Message, label: str, notes: list[str], hint: str | None 
             notes.append(f"{label}: filename: {note}")
     else:
         name = decode_words(str(value).strip().strip('"'), f"{label}: filename", notes)
-    return clean_text(name.strip())
+    return scrub_text(name.strip())
 
 
 class _Walker:
@@ -227,7 +227,7 @@ class _Walker:
         text, note = decode_bytes(data, charset)
         if note:
             self.notes.append(f"{label}: {note}")
-        text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
+        text = scrub_text(text).replace("\r\n", "\n").replace("\r", "\n")
         return text[1:] if text.startswith("\ufeff") else text
 
     def _attach_message(self, part: Message, where: str) -> None:

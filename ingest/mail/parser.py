@@ -33,12 +33,12 @@ from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from pathlib import Path
 
-from dumas.ingest.mail.charsets import clean_text
+from dumas.ingest.mail.charsets import scrub_text
 from dumas.ingest.mail.headers import (
     delivered_to,
     message_ids,
     parse_addresses,
-    parse_date,
+    parse_header_date,
     read_headers,
     return_path,
 )
@@ -217,7 +217,7 @@ def _build(message: Message, notes: list[str], with_body: bool) -> InboundMail:
         delivered_to=delivered_to(undecoded),
         return_path=return_path(decoded.get("return-path", [])),
         subject=first("subject").strip(),
-        date=parse_date(decoded["date"][0] if "date" in decoded else None, notes),
+        date=parse_header_date(decoded["date"][0] if "date" in decoded else None, notes),
         in_reply_to=message_ids(" ".join(decoded.get("in-reply-to", []))),
         references=message_ids(" ".join(decoded.get("references", []))),
         text=text,
@@ -279,7 +279,7 @@ def _body_text(body: BodyParts, notes: list[str]) -> tuple[str, str, bool]:
 
 
 def _defects(notes: list[str]) -> tuple[str, ...]:
-    unique = [clean_text(note) for note in dict.fromkeys(notes)]
+    unique = [scrub_text(note) for note in dict.fromkeys(notes)]
     if len(unique) > MAX_DEFECTS:
         extra = len(unique) - MAX_DEFECTS + 1
         unique = unique[: MAX_DEFECTS - 1] + [f"... and {extra} more defects"]

@@ -61,7 +61,7 @@ def html_reply_source(html: str) -> str | None:
     return parser.result() if parser.saw_text else None
 
 
-def classify(tag: str, attrs: list[tuple[str, str | None]]) -> str:
+def element_role(tag: str, attrs: list[tuple[str, str | None]]) -> str:
     """What an element means for reply extraction: CUT, QUOTE, DROP or KEEP."""
     names = []
     for key, value in attrs:
@@ -99,7 +99,7 @@ class _ReplyHTML(HTMLParser):
         if self._stopped or self._skip_depth is not None:
             self._push(tag, void)
             return
-        kind = classify(tag, attrs)
+        kind = element_role(tag, attrs)
         if kind == CUT:
             self._stopped = True
         elif kind in (QUOTE, DROP):

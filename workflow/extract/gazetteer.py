@@ -71,7 +71,7 @@ def _name_pattern(name: str) -> re.Pattern:
 
 
 @dataclass(frozen=True)
-class Match:
+class PlaceMatch:
     name: str    # the canonical name from the gazetteer
     start: int
     end: int
@@ -97,13 +97,13 @@ class Gazetteer:
         kept = {wanted[_key(k)]: tuple(v) for k, v in table.items() if _key(k) in wanted}
         return cls(kecamatan=names, desa=kept)
 
-    def find_kecamatan(self, text: str) -> list[Match]:
+    def find_kecamatan(self, text: str) -> list[PlaceMatch]:
         """Every kecamatan named in `text`, in order; the longest name wins where they overlap
         ("Siberut Barat Daya" is not also "Siberut Barat")."""
-        found = [Match(n, m.start(), m.end()) for n in self.kecamatan
+        found = [PlaceMatch(n, m.start(), m.end()) for n in self.kecamatan
                  for m in _name_pattern(n).finditer(text)]
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        chosen: list[Match] = []
+        chosen: list[PlaceMatch] = []
         for m in found:
             if not chosen or m.start >= chosen[-1].end:
                 chosen.append(m)

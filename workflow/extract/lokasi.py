@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from dumas.workflow.extract.gazetteer import Gazetteer
 from dumas.workflow.extract.pelapor import address_of, signature_lines
-from dumas.workflow.extract.textform import Line, read_lines
+from dumas.workflow.extract.textform import TextLine, read_lines
 from dumas.workflow.extract.textnames import phrase_until_stop, tidy_case
 
 _TPS = re.compile(r"\btps(?![a-z])\s*[-.:#]?\s*(?:(?:no|nomor|nomer|nmr)\b\.?\s*[:.]?\s*)?"
@@ -83,7 +83,7 @@ def extract_lokasi(text: str, kecamatan_names: Iterable[str] | Gazetteer,
     )
 
 
-def _incident_lines(lines: list[Line]) -> list[Line]:
+def _incident_lines(lines: list[TextLine]) -> list[TextLine]:
     """The lines that may describe the incident: not the reporter's address, identity or
     signature, and not the explicit location lines (those are read first, separately)."""
     address, address_lines = address_of(lines)
@@ -92,7 +92,7 @@ def _incident_lines(lines: list[Line]) -> list[Line]:
             and ln.section != "pelapor" and ln.kind not in _LOKASI_KINDS]
 
 
-def _without(ln: Line, address: str) -> Line:
+def _without(ln: TextLine, address: str) -> TextLine:
     return replace(ln, text=ln.text.replace(address, " ")) if address and address in ln.text else ln
 
 
@@ -105,7 +105,7 @@ def _tps(scope: str) -> str:
     return ", ".join(numbers[:3])
 
 
-def _desa_line(incident: list[Line], gaz: Gazetteer) -> str:
+def _desa_line(incident: list[TextLine], gaz: Gazetteer) -> str:
     """A form's own "Desa:" line about the incident (the reporter's address is not in `incident`)."""
     for ln in incident:
         if ln.kind == "alamat_bagian" and ln.value and ln.label in _DESA_LABELS:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from dumas.workflow.extract.confidential import wants_confidentiality
 from dumas.workflow.extract.nik import find_nik
 from dumas.workflow.extract.phone import RUN, find_phone, phone_from_run
-from dumas.workflow.extract.textform import Line, closing_of, read_lines
+from dumas.workflow.extract.textform import TextLine, closing_of, read_lines
 from dumas.workflow.extract.textnames import clean_name, is_anonymous_name, phrase_until_stop
 
 _PELAPOR_SECTIONS = ("pelapor", "", "lain")  # in order of preference; never terlapor / saksi
@@ -78,13 +78,13 @@ def extract_pelapor(text: str, from_name: str = "", from_email: str = "") -> Pel
     )
 
 
-def _own(lines: list[Line], kinds: tuple[str, ...]) -> list[Line]:
+def _own(lines: list[TextLine], kinds: tuple[str, ...]) -> list[TextLine]:
     """Labelled lines of these kinds that belong to the reporter, best section first."""
     found = [ln for ln in lines if ln.kind in kinds and ln.section in _PELAPOR_SECTIONS]
     return sorted(found, key=lambda ln: (_PELAPOR_SECTIONS.index(ln.section), ln.no))
 
 
-def _labelled_name(lines: list[Line]) -> str | None:
+def _labelled_name(lines: list[TextLine]) -> str | None:
     explicit = [ln for ln in lines if ln.kind == "nama_pelapor"]
     plain = [ln for ln in _own(lines, ("nama",)) if ln.section != "lain"]
     for ln in explicit + plain:
@@ -94,7 +94,7 @@ def _labelled_name(lines: list[Line]) -> str | None:
     return None
 
 
-def _value_below(lines: list[Line], ln: Line) -> str:
+def _value_below(lines: list[TextLine], ln: TextLine) -> str:
     """The value of a label written alone on its line ("Nama :" then the name below)."""
     below = lines[ln.no + 1] if ln.no + 1 < len(lines) else None
     if below and below.text and not below.is_label and below.section == ln.section:
@@ -102,7 +102,7 @@ def _value_below(lines: list[Line], ln: Line) -> str:
     return ""
 
 
-def _name_saya(lines: list[Line]) -> str:
+def _name_saya(lines: list[TextLine]) -> str:
     for ln in lines:
         if ln.section in _PELAPOR_SECTIONS:
             for m in _NAMA_SAYA.finditer(ln.text):
@@ -112,7 +112,7 @@ def _name_saya(lines: list[Line]) -> str:
     return ""
 
 
-def _signature(lines: list[Line]) -> tuple[str, int, int]:
+def _signature(lines: list[TextLine]) -> tuple[str, int, int]:
     """(name, closing line, name line) from the first letter closing followed by a name;
     ("", -1, -1) when there is none."""
     for i, ln in enumerate(lines):
@@ -142,7 +142,7 @@ def _display_name(from_name: str, from_email: str) -> str:
     return clean_name(name)
 
 
-def _labelled_email(lines: list[Line]) -> str:
+def _labelled_email(lines: list[TextLine]) -> str:
     for ln in _own(lines, ("email",)):
         m = _EMAIL.search(ln.value)
         if m:
@@ -150,7 +150,7 @@ def _labelled_email(lines: list[Line]) -> str:
     return ""
 
 
-def _phone(lines: list[Line]) -> str:
+def _phone(lines: list[TextLine]) -> str:
     for ln in _own(lines, ("telepon",)):
         phone = find_phone(ln.value)
         if phone:
@@ -164,7 +164,7 @@ def _phone(lines: list[Line]) -> str:
     return _signature_phone(lines)
 
 
-def _signature_phone(lines: list[Line]) -> str:
+def _signature_phone(lines: list[TextLine]) -> str:
     _, _, at = _signature(lines)
     if at < 0:
         return ""
@@ -176,7 +176,7 @@ def _signature_phone(lines: list[Line]) -> str:
     return ""
 
 
-def _nik(lines: list[Line]) -> str:
+def _nik(lines: list[TextLine]) -> str:
     for ln in _own(lines, ("nik",)):
         return find_nik(ln.value)
     for ln in lines:
@@ -189,7 +189,7 @@ def _nik(lines: list[Line]) -> str:
     return ""
 
 
-def address_of(lines: list[Line]) -> tuple[str, set[int]]:
+def address_of(lines: list[TextLine]) -> tuple[str, set[int]]:
     """The reporter's address and the numbers of the lines it fills (none when it was read
     from a phrase inside a line, "beralamat di ...")."""
     for ln in _own(lines, ("alamat",)):
@@ -218,7 +218,7 @@ def _is_prose(text: str) -> bool:
     return len(text) > 70 or len(text.split()) > 8
 
 
-def signature_lines(lines: list[Line]) -> set[int]:
+def signature_lines(lines: list[TextLine]) -> set[int]:
     """Line numbers of the signature block (the closing and the few lines under it)."""
     _, start, at = _signature(lines)
     return set(range(start, at + 5)) if start >= 0 else set()

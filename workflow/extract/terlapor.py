@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dumas.workflow.extract.textform import Line, read_lines, section_of
+from dumas.workflow.extract.textform import TextLine, read_lines, section_of
 from dumas.workflow.extract.textnames import phrase_until_stop
 
 
@@ -23,7 +23,7 @@ def extract_terlapor(text: str) -> str:
     return _terlapor_phrase(text)
 
 
-def _with_details(value: str, following: list[Line], kinds: tuple[str, ...]) -> str:
+def _with_details(value: str, following: list[TextLine], kinds: tuple[str, ...]) -> str:
     details = []
     for ln in following:
         if not (ln.is_label and ln.kind in kinds and ln.value):

@@ -1,7 +1,7 @@
 """Reading a complaint's text as lines: "Label : value" pairs, sections, signature closings.
 
 Citizens write half-forms: "Nama : ...", "No. HP/WA: ...", headings such as "IDENTITAS PELAPOR" /
-"Data Terlapor", then free text. `read_lines` turns the text into `Line`s that know their label
+"Data Terlapor", then free text. `read_lines` turns the text into `TextLine`s that know their label
 kind and the section they sit in, so that a "Nama:" under "Identitas Terlapor" is not taken for the
 reporter's name. Quote markers ("> ") are removed so a forwarded or quoted complaint reads the same.
 """
@@ -57,7 +57,7 @@ _CLOSING = re.compile(
 
 
 @dataclass(frozen=True)
-class Line:
+class TextLine:
     no: int
     text: str      # without quote markers, stripped
     kind: str      # label kind ("nama", "alamat", ...), "" for an unknown label, None if no label
@@ -110,11 +110,11 @@ def section_of(text: str) -> str | None:
     return "pelapor" if word == "pelapor" else "lain"
 
 
-def read_lines(text: str) -> list[Line]:
-    """The text as `Line`s. A heading opens a section; a section about a person (pelapor,
+def read_lines(text: str) -> list[TextLine]:
+    """The text as `TextLine`s. A heading opens a section; a section about a person (pelapor,
     terlapor, saksi) ends at a heading or at prose after a blank line — forms are followed by
     the story more often than by another heading."""
-    out: list[Line] = []
+    out: list[TextLine] = []
     section, after_blank = "", False
     for no, raw in enumerate(normalize_text(text).split("\n")):
         line = _QUOTE.sub("", raw).strip()
@@ -129,10 +129,10 @@ def read_lines(text: str) -> list[Line]:
         after_blank = not line
         if m and not (opened and not m.group("value").strip()):
             label = m.group("label")
-            out.append(Line(no, line, label_kind(label), label_key(label),
+            out.append(TextLine(no, line, label_kind(label), label_key(label),
                             m.group("value").strip(), section))
         else:
-            out.append(Line(no, line, None, "", "", section))
+            out.append(TextLine(no, line, None, "", "", section))
     return out
 
 

@@ -28,7 +28,7 @@ from dumas.workflow.formatting import one_line, tanggal
 from dumas.workflow.documents.views import OfficeLike, OfficeView, office_view
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.reports.recap import Recap, RecapRow
-from dumas.workflow.reports.summary import Line, Table
+from dumas.workflow.reports.summary import SummaryLine, Table
 
 if TYPE_CHECKING:
     from dumas.workflow.documents.fetcher import DataOnlyFetcher
@@ -61,7 +61,7 @@ class PrintLine:
     whole: str
 
     @classmethod
-    def of(cls, line: Line) -> PrintLine:
+    def of(cls, line: SummaryLine) -> PrintLine:
         return cls(line.label, angka(line.count), persen(line.share) if line.whole else "",
                    angka(line.whole) if line.whole else "")
 

@@ -180,5 +180,5 @@ def _flush(session: Session, cases: list, tasks: list, events: list) -> None:
         session.execute(insert(Event), events)
 
 
-def utc(*args) -> datetime:
+def utc_at(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)

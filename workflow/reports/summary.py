@@ -22,7 +22,7 @@ UNCLASSIFIED = "(belum diklasifikasi)"
 
 
 @dataclass(frozen=True)
-class Line:
+class SummaryLine:
     label: str
     count: int
     whole: int | None = None  # the percentage's base (None: no percentage)
@@ -35,8 +35,8 @@ class Line:
 @dataclass(frozen=True)
 class Table:
     title: str
-    lines: tuple[Line, ...]
-    total: Line | None = None  # a closing line in bold ("Jumlah ...")
+    lines: tuple[SummaryLine, ...]
+    total: SummaryLine | None = None  # a closing line in bold ("Jumlah ...")
 
 
 @dataclass
@@ -124,8 +124,8 @@ class Summary:
     def tables(self) -> list[Table]:
         """The summary, table by table, as both the workbook and the print-out show it."""
         def by(title: str, counter: Counter, order=None) -> Table:
-            lines = tuple(Line(k, n, self.total) for k, n in self.ordered(counter, order))
-            return Table(title, lines or (Line("(tidak ada)", 0),))
+            lines = tuple(SummaryLine(k, n, self.total) for k, n in self.ordered(counter, order))
+            return Table(title, lines or (SummaryLine("(tidak ada)", 0),))
 
         return [
             by("Menurut status", self.by_status, self.status_order),
@@ -134,15 +134,15 @@ class Summary:
             by("Menurut kecamatan", self.by_kecamatan),
             by("Menurut instansi tujuan penerusan", self.by_agency),
             Table("Penyelesaian", (
-                Line("Pengaduan yang telah ditutup", self.closed, self.total),
-                Line(f"Ditutup dalam batas waktu penanganan ({self.limit_label} sejak berkas "
+                SummaryLine("Pengaduan yang telah ditutup", self.closed, self.total),
+                SummaryLine(f"Ditutup dalam batas waktu penanganan ({self.limit_label} sejak berkas "
                      "lengkap)", self.within_limit, self.limit_applies),
-                Line("Ditutup dengan semua tahap SOP tepat waktu", self.steps_on_time,
+                SummaryLine("Ditutup dengan semua tahap SOP tepat waktu", self.steps_on_time,
                      self.closed))),
             Table("Masih terbuka pada akhir periode, menurut umur",
-                  tuple(Line(label, self.open_ages.get(label, 0), self.open_at_end)
+                  tuple(SummaryLine(label, self.open_ages.get(label, 0), self.open_at_end)
                         for _, label in AGE_BUCKETS),
-                  Line("Jumlah masih terbuka", self.open_at_end, self.total)),
+                  SummaryLine("Jumlah masih terbuka", self.open_at_end, self.total)),
         ]
 
 

@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.reports.recap import Column, Recap, RecapRow, columns
-from dumas.workflow.reports.summary import Line, Summary
+from dumas.workflow.reports.summary import SummaryLine, Summary
 from dumas.workflow.sop.transitions import when
 
 HEADER_ROW = 3
@@ -244,7 +244,7 @@ class _Sheet:
     def head(self, *titles: str) -> int:
         return self.append([self.st.cell(h, self.st.header) for h in titles])
 
-    def line(self, line: Line, bold: bool = False) -> int:
+    def line(self, line: SummaryLine, bold: bool = False) -> int:
         share = self.st.cell(line.share, self.st.percent) if line.whole else None
         label = self.st.cell(line.label, self.st.bold if bold else self.st.wrap)
         return self.append([label, line.count, share, line.whole or None])

@@ -72,7 +72,7 @@ def app(tmp_path):
 
 def dumas(app, capsys, *argv):
     parser = argparse.ArgumentParser()
-    cli_reports.add_commands(parser.add_subparsers(dest="command", required=True))
+    cli_reports.add_report_commands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     capsys.readouterr()
     rc = args.func(app, args)

@@ -64,22 +64,22 @@ def rest_after(text: str, end: int) -> str:
 
 
 @dataclass(frozen=True)
-class Match:
+class WordMatch:
     name: str  # the key of the table entry that matched
     rest: str  # what follows, as written
     length: int  # how many letters matched (longer wins)
 
 
-def match_start(text: str, table: Mapping[str, Iterable[str]], max_words: int = 8) -> Match | None:
+def match_start(text: str, table: Mapping[str, Iterable[str]], max_words: int = 8) -> WordMatch | None:
     """The entry of `table` (name -> phrases) whose phrase starts `text`; the longest wins."""
     keys = {key(p): name for name, phrases in table.items() for p in phrases if key(p)}
-    best: Match | None = None
+    best: WordMatch | None = None
     joined = ""
     for word, end in words(text)[:max_words]:
         joined += word
         name = keys.get(joined)
         if name is not None and (best is None or len(joined) > best.length):
-            best = Match(name, rest_after(text, end), len(joined))
+            best = WordMatch(name, rest_after(text, end), len(joined))
     return best
 
 
@@ -100,7 +100,7 @@ def first_paragraph(text: str) -> str:
     return " ".join(lines)
 
 
-def parse_date(text: str) -> date | None:
+def read_date(text: str) -> date | None:
     """A date as people write it: 2026-03-31, 31-03-2026, 31/3/2026, 31 Maret 2026, 31 Mar 2026."""
     t = fold(text).strip(_LEAD)
     try:

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
 from dumas.workflow.sop.effects import CaseState, Decision, Delegate, Notify, Record, Transcript
-from dumas.workflow.sop.commands.grammar import EMAIL, match_start, parse_date, strip_words
+from dumas.workflow.sop.commands.grammar import EMAIL, match_start, read_date, strip_words
 from dumas.workflow.sop.definition import DEFAULT_SOP, DELEGATING_ROLES, PELAPOR, Sop
 from dumas.workflow.sop.commands.verifikasi import INTAKE_COMMANDS
 from dumas.workflow.sop.commands.telaah import REVIEW_COMMANDS
@@ -76,7 +76,7 @@ class Delegasi(Command):
             raise Problem("missing_argument", "Perintah DELEGASI perlu disertai alamat email "
                           f"pelaksana dan tanggal akhir. Contoh: {self.example}")
         rest = (ctx.args[:found.start()] + " " + ctx.args[found.end():]).strip()
-        day = parse_date(strip_words(rest, ("sampai dengan", "sampai", "hingga", "s d", "sd",
+        day = read_date(strip_words(rest, ("sampai dengan", "sampai", "hingga", "s d", "sd",
                                             "until", "tanggal", "tgl")))
         today = ctx.calendar.local_date(ctx.now)
         if day is None:

@@ -8,7 +8,7 @@ import pytest
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.registry import COMMANDS, commands_for, help_text, parse_command
 from dumas.workflow.sop.effects import Actor, CaseState
-from dumas.workflow.sop.commands.grammar import key, parse_date
+from dumas.workflow.sop.commands.grammar import key, read_date
 from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, load_sop
 from dumas.workflow.sop.transitions import Context, Problem
 
@@ -282,4 +282,4 @@ def test_sub_bagian_must_name_another_sub_division():
     ("30-02-2026", None), ("31 Foo 2026", None), ("besok", None),
 ])
 def test_parse_date(text, expected):
-    assert parse_date(text) == expected
+    assert read_date(text) == expected
