@@ -20,15 +20,15 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the rig lives in tests/
 
 from weasyprint import HTML
 
-from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case
 from dumas.workflow.documents.render import DOCUMENT_KINDS, render, render_html
+from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case
 
 TARGET = 1.5
 
@@ -53,8 +53,8 @@ def bench_documents(rounds: int) -> bool:
         render(kind, ctx, params)  # warm up: fontconfig, Jinja template cache
         ours, bare = [], []
         for _ in range(rounds):  # interleaved, so drift in machine load hits both alike
-            ours.append(timed(lambda: render(kind, ctx, params)))
-            bare.append(timed(lambda: HTML(string=html).write_pdf()))
+            ours.append(timed(lambda k=kind, p=params: render(k, ctx, p)))
+            bare.append(timed(lambda h=html: HTML(string=h).write_pdf()))
         o, b = statistics.median(ours), statistics.median(bare)
         ratio = o / b
         ok &= ratio <= TARGET
@@ -77,9 +77,14 @@ def bench_polling(complaints: int = 200) -> None:
     from tests.rig import MailRig, write_config
 
     photo = mf.tiny_jpeg()
-    raws = [mf.complaint(sender=f"warga{i}@gmail.com", subject=f"Pengaduan {i}",
-                         attachments=[(f"bukti{i}.jpg", "image/jpeg", photo)])
-            for i in range(complaints)]
+    raws = [
+        mf.complaint(
+            sender=f"warga{i}@gmail.com",
+            subject=f"Pengaduan {i}",
+            attachments=[(f"bukti{i}.jpg", "image/jpeg", photo)],
+        )
+        for i in range(complaints)
+    ]
 
     def poll(rig, root, name, *only):
         office = rig.new_office()
@@ -88,17 +93,20 @@ def bench_polling(complaints: int = 200) -> None:
         cli = [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config)]
         subprocess.run([*cli, "init"], check=True, stdout=subprocess.DEVNULL)
         args = [a for job in only for a in ("--only", job)]
-        out = subprocess.run([*cli, "poll", "--json", *args], check=True, capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            [*cli, "poll", "--json", *args], check=True, capture_output=True, text=True
+        ).stdout
         return json.loads(out)["timings"]
 
     with tempfile.TemporaryDirectory(prefix="dumas-bench-") as tmp, MailRig() as rig:
         off = poll(rig, Path(tmp), "off", "intake")
         on = poll(rig, Path(tmp), "on")
-    print(f"\npolling {complaints} complaints: intake {off['intake']:.2f} s with rendering off, "
-          f"{on['intake']:.2f} s with rendering on (ratio {on['intake'] / off['intake']:.2f}x); "
-          f"the documents job then took {on['documents']:.1f} s for {complaints * 3} PDFs, "
-          "after intake had committed")
+    print(
+        f"\npolling {complaints} complaints: intake {off['intake']:.2f} s with rendering off, "
+        f"{on['intake']:.2f} s with rendering on (ratio {on['intake'] / off['intake']:.2f}x); "
+        f"the documents job then took {on['documents']:.1f} s for {complaints * 3} PDFs, "
+        "after intake had committed"
+    )
 
 
 def main() -> None:

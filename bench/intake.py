@@ -39,14 +39,30 @@ def messages(n: int, seed: int = 7) -> list[bytes]:
         if kind < 0.1:
             out.append(mf.out_of_office(sender=f"pejabat{i}@instansi.example"))
         elif kind < 0.4:
-            out.append(mf.complaint(sender=sender, subject=f"Laporan {i}", body=None,
-                                    html=f"<p>{mf.KOMPLAIN_LENGKAP.replace(chr(10), '<br>')}</p>"))
+            out.append(
+                mf.complaint(
+                    sender=sender,
+                    subject=f"Laporan {i}",
+                    body=None,
+                    html=f"<p>{mf.KOMPLAIN_LENGKAP.replace(chr(10), '<br>')}</p>",
+                )
+            )
         elif kind < 0.7:
-            out.append(mf.complaint(sender=sender, subject=f"Pengaduan {i}",
-                                    attachments=[(f"bukti{i}.jpg", "image/jpeg", photo)]))
+            out.append(
+                mf.complaint(
+                    sender=sender,
+                    subject=f"Pengaduan {i}",
+                    attachments=[(f"bukti{i}.jpg", "image/jpeg", photo)],
+                )
+            )
         else:
-            out.append(mf.complaint(sender=sender, subject=f"Pengaduan {i}",
-                                    body=mf.KOMPLAIN_KURANG * rng.randint(1, 20)))
+            out.append(
+                mf.complaint(
+                    sender=sender,
+                    subject=f"Pengaduan {i}",
+                    body=mf.KOMPLAIN_KURANG * rng.randint(1, 20),
+                )
+            )
     return out
 
 
@@ -59,7 +75,7 @@ def bare_fetch(rig: MailRig, user, folder: Path) -> float:
     client.select_folder("INBOX", readonly=True)
     uids = client.search(["ALL"])
     for i in range(0, len(uids), 100):
-        for uid, data in client.fetch(uids[i:i + 100], ["BODY.PEEK[]"]).items():
+        for uid, data in client.fetch(uids[i : i + 100], ["BODY.PEEK[]"]).items():
             (folder / f"{uid}.eml").write_bytes(data[b"BODY[]"])
     client.logout()
     return time.perf_counter() - started
@@ -67,8 +83,11 @@ def bare_fetch(rig: MailRig, user, folder: Path) -> float:
 
 def dumas(config: Path, *args: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), *args],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -85,33 +104,55 @@ def bench_intake(rig: MailRig, root: Path, n: int, rounds: int) -> None:
     office = rig.new_office()
     rig.append_many(office.pengaduan, raws)
     # The floor, measured the same way as dumas: the median of a few runs, in a fresh process.
-    bare = statistics.median(bare_process(rig, office.pengaduan, root / f"bare{i}")
-                             for i in range(rounds))
-    bare_inline = statistics.median(bare_fetch(rig, office.pengaduan, root / f"inline{i}")
-                                    for i in range(rounds))
+    bare = statistics.median(
+        bare_process(rig, office.pengaduan, root / f"bare{i}") for i in range(rounds)
+    )
+    bare_inline = statistics.median(
+        bare_fetch(rig, office.pengaduan, root / f"inline{i}") for i in range(rounds)
+    )
     config = write_config(rig, root / "intake", office.pengaduan, office.roles)
     dumas(config, "init")
     ours = dumas(config, "poll", "--only", "intake")
     idle = statistics.median(dumas(config, "poll", "--only", "intake") for _ in range(rounds))
     registration = dumas(config, "poll", "--only", "registration")
     print(f"intake of {n} messages ({sum(map(len, raws)) / 1e6:.1f} MB):")
-    print(f"  bare imapclient fetch to files: {bare:.2f} s as a process "
-          f"({bare_inline:.2f} s of it fetching)")
-    print(f"  dumas poll --only intake:       {ours:.2f} s as a process "
-          f"({ours - idle:.2f} s beyond a poll with nothing new)")
-    print(f"  ratio {ours / bare:.1f}x process to process, {(ours - idle) / bare_inline:.1f}x "
-          f"fetching to ingesting (target <= 10x); {n / (ours - idle):.0f} messages/s")
-    print(f"  then the registration job (numbers, acknowledgements, desk tasks): "
-          f"{registration:.2f} s for the complaints among them")
+    print(
+        f"  bare imapclient fetch to files: {bare:.2f} s as a process "
+        f"({bare_inline:.2f} s of it fetching)"
+    )
+    print(
+        f"  dumas poll --only intake:       {ours:.2f} s as a process "
+        f"({ours - idle:.2f} s beyond a poll with nothing new)"
+    )
+    print(
+        f"  ratio {ours / bare:.1f}x process to process, {(ours - idle) / bare_inline:.1f}x "
+        f"fetching to ingesting (target <= 10x); {n / (ours - idle):.0f} messages/s"
+    )
+    print(
+        f"  then the registration job (numbers, acknowledgements, desk tasks): "
+        f"{registration:.2f} s for the complaints among them"
+    )
 
 
 def bare_process(rig: MailRig, user, folder: Path) -> float:
-    code = ("import sys; from pathlib import Path; sys.path.insert(0, %r); "
-            "from bench.intake import bare_login_fetch; bare_login_fetch(*sys.argv[1:])"
-            % str(Path(__file__).resolve().parents[1]))
+    code = (
+        f"import sys; from pathlib import Path; sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r}); "
+        "from bench.intake import bare_login_fetch; bare_login_fetch(*sys.argv[1:])"
+    )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, rig.host, str(rig.imap_port), user.address,
-                    user.password, str(folder)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            rig.host,
+            str(rig.imap_port),
+            user.address,
+            user.password,
+            str(folder),
+        ],
+        check=True,
+    )
     return time.perf_counter() - started
 
 
@@ -124,7 +165,7 @@ def bare_login_fetch(host: str, port: str, user: str, password: str, folder: str
     client.select_folder("INBOX", readonly=True)
     uids = client.search(["ALL"])
     for i in range(0, len(uids), 100):
-        for uid, data in client.fetch(uids[i:i + 100], ["BODY.PEEK[]"]).items():
+        for uid, data in client.fetch(uids[i : i + 100], ["BODY.PEEK[]"]).items():
             (out / f"{uid}.eml").write_bytes(data[b"BODY[]"])
     client.logout()
 
@@ -137,8 +178,10 @@ def bench_empty_poll(rig: MailRig, root: Path, big: int, small: int, rounds: int
     dumas(little, "poll", "--only", "intake")
     t_large = statistics.median(dumas(large, "poll", "--only", "intake") for _ in range(rounds))
     t_small = statistics.median(dumas(little, "poll", "--only", "intake") for _ in range(rounds))
-    print(f"poll with nothing new: {big} old messages {t_large:.3f} s, {small} old messages "
-          f"{t_small:.3f} s, ratio {t_large / t_small:.2f}x (target <= 1.5x; median of {rounds})")
+    print(
+        f"poll with nothing new: {big} old messages {t_large:.3f} s, {small} old messages "
+        f"{t_small:.3f} s, ratio {t_large / t_small:.2f}x (target <= 1.5x; median of {rounds})"
+    )
 
 
 def main() -> None:

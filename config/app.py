@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.config.settings import Settings
 from dumas.workflow.clock import Clock, FrozenClock, SystemClock
-from dumas.workflow.store.db import make_engine, make_sessionmaker
 from dumas.workflow.errors import ConfigError
+from dumas.workflow.store.db import make_engine, make_sessionmaker
 from dumas.workflow.store.filestore import FileStore
 
 NOW_ENV = "DUMAS_NOW"  # tests and demos only: run as if it were this instant
@@ -29,7 +29,9 @@ def clock_from_env(environ=os.environ) -> Clock:
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"${NOW_ENV} must be an ISO 8601 time with offset, not {value!r}") from None
+        raise ConfigError(
+            f"${NOW_ENV} must be an ISO 8601 time with offset, not {value!r}"
+        ) from None
     if at.tzinfo is None:
         raise ConfigError(f"${NOW_ENV} needs a UTC offset (e.g. 2026-11-02T09:00:00+07:00)")
     return FrozenClock(at)
@@ -71,8 +73,12 @@ class App:
         from dumas.workflow.sop.calendar import WorkCalendar
 
         w = self.settings.workhours
-        return WorkCalendar(zone=self.settings.office.timezone, start=w.start, end=w.end,
-                            extra_days_off=w.extra_days_off)
+        return WorkCalendar(
+            zone=self.settings.office.timezone,
+            start=w.start,
+            end=w.end,
+            extra_days_off=w.extra_days_off,
+        )
 
     @cached_property
     def toolkit(self):
@@ -80,20 +86,28 @@ class App:
         from dumas.notify.compose import Composer
 
         s = self.settings
-        return Toolkit(settings=s, composer=Composer(s.office, s.numbering.case_tag),
-                       sop=self.sop, calendar=self.calendar)
+        return Toolkit(
+            settings=s,
+            composer=Composer(s.office, s.numbering.case_tag),
+            sop=self.sop,
+            calendar=self.calendar,
+        )
 
     def intake(self):
-        from dumas.ingest.routing.dispatch import Dispatcher
         from dumas.ingest.mailbox.intake import Intake
+        from dumas.ingest.routing.dispatch import Dispatcher
         from dumas.ingest.routing.lookup import DbThreadLookup
 
         s = self.settings
         own = self.own_addresses()
-        return Intake(self.files, Dispatcher(self.files, self.toolkit),
-                      lambda session: DbThreadLookup(session, s.replies.address, own,
-                                                     s.numbering.case_tag, s.numbering.pattern),
-                      s.limits.max_message_bytes)
+        return Intake(
+            self.files,
+            Dispatcher(self.files, self.toolkit),
+            lambda session: DbThreadLookup(
+                session, s.replies.address, own, s.numbering.case_tag, s.numbering.pattern
+            ),
+            s.limits.max_message_bytes,
+        )
 
     def poller(self):
         from dumas.ingest.mailbox.poll import Poller

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -46,8 +46,13 @@ class CycleJob:
             self.failures += 1
             delay = self.retry_delay()
             log.warning("mail server unavailable (%s); retrying in %s", exc, delay)
-            self.scheduler.add_job(self, "date", id="cycle-retry", replace_existing=True,
-                                   run_date=datetime.now(timezone.utc) + delay)
+            self.scheduler.add_job(
+                self,
+                "date",
+                id="cycle-retry",
+                replace_existing=True,
+                run_date=datetime.now(UTC) + delay,
+            )
             return
         except DumasError as exc:
             log.error("cycle failed: %s", exc)
@@ -62,16 +67,23 @@ class CycleJob:
 
 def build_scheduler(app: App, stop: threading.Event) -> BlockingScheduler:
     schedule = app.settings.schedule
-    scheduler = BlockingScheduler(timezone=app.settings.office.timezone,
-                                  job_defaults={"coalesce": True, "max_instances": 1,
-                                                "misfire_grace_time": 3600})
+    scheduler = BlockingScheduler(
+        timezone=app.settings.office.timezone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
     cycle = CycleJob(app, scheduler, stop)
-    scheduler.add_job(cycle, "interval", id="cycle", minutes=schedule.poll_every_minutes,
-                      next_run_time=datetime.now(timezone.utc))
+    scheduler.add_job(
+        cycle,
+        "interval",
+        id="cycle",
+        minutes=schedule.poll_every_minutes,
+        next_run_time=datetime.now(UTC),
+    )
     # Between cycles the outbox drains on its own beat, so an acknowledgement or a decision's
     # emails leave within a minute of being written rather than at the next poll.
-    scheduler.add_job(_drain, "interval", id="outbox", args=(app,),
-                      minutes=schedule.send_every_minutes)
+    scheduler.add_job(
+        _drain, "interval", id="outbox", args=(app,), minutes=schedule.send_every_minutes
+    )
     return scheduler
 
 
@@ -96,8 +108,11 @@ def run_daemon(app: App) -> int:
 
         signal.signal(signal.SIGTERM, shutdown)
         signal.signal(signal.SIGINT, shutdown)
-        log.info("dumas daemon started: polling %s every %s minute(s)",
-                 app.settings.imap.folder, app.settings.schedule.poll_every_minutes)
+        log.info(
+            "dumas daemon started: polling %s every %s minute(s)",
+            app.settings.imap.folder,
+            app.settings.schedule.poll_every_minutes,
+        )
         scheduler.start()
         log.info("dumas daemon stopped")
     return 0

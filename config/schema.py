@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from dumas.workflow.errors import ConfigError
 
 _MISSING = object()
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list", dict: "a table"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+}
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,9 @@ def read_section(section: Section, table: Any) -> dict[str, Any]:
     known = {k.name for k in section.keys}
     for name in table:
         if name not in known:
-            raise ConfigError(f"[{section.name}] {name} is not a known key "
-                              f"(known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"[{section.name}] {name} is not a known key (known: {', '.join(sorted(known))})"
+            )
     return {k.attr: _value(section.name, k, table) for k in section.keys}
 
 
@@ -59,11 +67,12 @@ def _value(section: str, key: Key, table: dict) -> Any:
     if key.type is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, key.type) or (key.type is int and isinstance(value, bool)):
-        raise ConfigError(f"[{section}] {key.name} must be {_TYPE_NAMES[key.type]}, "
-                          f"not {value!r}")
+        raise ConfigError(f"[{section}] {key.name} must be {_TYPE_NAMES[key.type]}, not {value!r}")
     if key.choices and value not in key.choices:
-        raise ConfigError(f"[{section}] {key.name} must be one of "
-                          f"{', '.join(repr(c) for c in key.choices)}, not {value!r}")
+        raise ConfigError(
+            f"[{section}] {key.name} must be one of "
+            f"{', '.join(repr(c) for c in key.choices)}, not {value!r}"
+        )
     if key.check and not key.check(value):
         raise ConfigError(f"[{section}] {key.name} = {value!r} is not valid: {key.hint}")
     return value

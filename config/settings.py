@@ -151,8 +151,16 @@ class Settings:
 
 
 KECAMATAN_MENTAWAI = (
-    "Pagai Selatan", "Sikakap", "Pagai Utara", "Sipora Selatan", "Sipora Utara",
-    "Siberut Selatan", "Siberut Barat Daya", "Siberut Tengah", "Siberut Utara", "Siberut Barat",
+    "Pagai Selatan",
+    "Sikakap",
+    "Pagai Utara",
+    "Sipora Selatan",
+    "Sipora Utara",
+    "Siberut Selatan",
+    "Siberut Barat Daya",
+    "Siberut Tengah",
+    "Siberut Utara",
+    "Siberut Barat",
 )
 
 _MAIL_SERVER_KEYS = (
@@ -167,64 +175,130 @@ _MAIL_SERVER_KEYS = (
 )
 
 SCHEMA = (
-    Section("office", (
-        Key("name", str),
-        Key("timezone", str, default="Asia/Jakarta", check=lambda v: _zone_ok(v),
-            hint="an IANA time zone such as Asia/Jakarta"),
-        Key("short_name", str, default="KPU"),
-        Key("address", str, default=""),
-        Key("city", str, default=""),
-        Key("phone", str, default=""),
-        Key("email", str, default=""),
-        Key("website", str, default=""),
-        Key("sekretaris_name", str, default=""),
-        Key("sekretaris_nip", str, default=""),
-        Key("ketua_name", str, default=""),
-    )),
+    Section(
+        "office",
+        (
+            Key("name", str),
+            Key(
+                "timezone",
+                str,
+                default="Asia/Jakarta",
+                check=lambda v: _zone_ok(v),
+                hint="an IANA time zone such as Asia/Jakarta",
+            ),
+            Key("short_name", str, default="KPU"),
+            Key("address", str, default=""),
+            Key("city", str, default=""),
+            Key("phone", str, default=""),
+            Key("email", str, default=""),
+            Key("website", str, default=""),
+            Key("sekretaris_name", str, default=""),
+            Key("sekretaris_nip", str, default=""),
+            Key("ketua_name", str, default=""),
+        ),
+    ),
     Section("database", (Key("url", str, default="sqlite:///var/dumas.sqlite3"),)),
     Section("storage", (Key("root", str, default="var/files"),)),
-    Section("imap", _MAIL_SERVER_KEYS + (
-        Key("folder", str, default="INBOX"),
-        Key("batch_size", int, default=100, check=lambda v: 1 <= v <= 5000, hint="1-5000"),
-    )),
-    Section("smtp", _MAIL_SERVER_KEYS + (
-        Key("from", str, check=lambda v: "@" in v, hint="an email address"),
-        Key("from_name", str, default=""),
-    )),
-    Section("replies", (
-        Key("address", str, default="", check=lambda v: v == "" or "@" in v, hint="an email address"),
-        Key("plus_addressing", bool, default=True),
-        Key("token_days", int, default=30, check=lambda v: v > 0, hint="days, more than 0"),
-    )),
-    Section("roles", (
-        Key("desk", list), Key("sekretaris", list), Key("hukum", list), Key("ketua", list),
-        Key("delegates", dict, default={}), Key("subdivisions", dict, default={}),
-    )),
-    Section("schedule", (
-        Key("poll_every_minutes", int, default=15, check=lambda v: 1 <= v <= 1440,
-            hint="1-1440: the mailbox must be checked at least once a day (SOP step 1)"),
-        Key("recap_day", int, default=1, check=lambda v: 1 <= v <= 28, hint="a day 1-28"),
-        Key("recap_time", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
-        Key("send_every_minutes", int, default=1, check=lambda v: 1 <= v <= 60, hint="1-60"),
-    )),
-    Section("limits", (
-        Key("max_message_mb", int, default=25, check=lambda v: v > 0, hint="megabytes, more than 0"),
-        Key("acks_per_sender_per_hour", int, default=3, check=lambda v: v >= 0, hint="0 or more"),
-        Key("notices_per_sender_per_day", int, default=1, check=lambda v: v >= 0, hint="0 or more"),
-    )),
-    Section("workhours", (
-        Key("start", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
-        Key("end", str, default="16:00", check=lambda v: _time_ok(v), hint="HH:MM"),
-        Key("extra_days_off", list, default=[]),
-    )),
-    Section("security", (
-        Key("require_dmarc", bool, default=False),
-        Key("trusted_authserv_id", str, default=""),
-    )),
-    Section("numbering", (
-        Key("pattern", str, default="{seq:03d}/PGD/{month_roman}/{year}"),
-        Key("case_tag", str, default="PGD"),
-    )),
+    Section(
+        "imap",
+        _MAIL_SERVER_KEYS
+        + (
+            Key("folder", str, default="INBOX"),
+            Key("batch_size", int, default=100, check=lambda v: 1 <= v <= 5000, hint="1-5000"),
+        ),
+    ),
+    Section(
+        "smtp",
+        _MAIL_SERVER_KEYS
+        + (
+            Key("from", str, check=lambda v: "@" in v, hint="an email address"),
+            Key("from_name", str, default=""),
+        ),
+    ),
+    Section(
+        "replies",
+        (
+            Key(
+                "address",
+                str,
+                default="",
+                check=lambda v: v == "" or "@" in v,
+                hint="an email address",
+            ),
+            Key("plus_addressing", bool, default=True),
+            Key("token_days", int, default=30, check=lambda v: v > 0, hint="days, more than 0"),
+        ),
+    ),
+    Section(
+        "roles",
+        (
+            Key("desk", list),
+            Key("sekretaris", list),
+            Key("hukum", list),
+            Key("ketua", list),
+            Key("delegates", dict, default={}),
+            Key("subdivisions", dict, default={}),
+        ),
+    ),
+    Section(
+        "schedule",
+        (
+            Key(
+                "poll_every_minutes",
+                int,
+                default=15,
+                check=lambda v: 1 <= v <= 1440,
+                hint="1-1440: the mailbox must be checked at least once a day (SOP step 1)",
+            ),
+            Key("recap_day", int, default=1, check=lambda v: 1 <= v <= 28, hint="a day 1-28"),
+            Key("recap_time", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
+            Key("send_every_minutes", int, default=1, check=lambda v: 1 <= v <= 60, hint="1-60"),
+        ),
+    ),
+    Section(
+        "limits",
+        (
+            Key(
+                "max_message_mb",
+                int,
+                default=25,
+                check=lambda v: v > 0,
+                hint="megabytes, more than 0",
+            ),
+            Key(
+                "acks_per_sender_per_hour", int, default=3, check=lambda v: v >= 0, hint="0 or more"
+            ),
+            Key(
+                "notices_per_sender_per_day",
+                int,
+                default=1,
+                check=lambda v: v >= 0,
+                hint="0 or more",
+            ),
+        ),
+    ),
+    Section(
+        "workhours",
+        (
+            Key("start", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
+            Key("end", str, default="16:00", check=lambda v: _time_ok(v), hint="HH:MM"),
+            Key("extra_days_off", list, default=[]),
+        ),
+    ),
+    Section(
+        "security",
+        (
+            Key("require_dmarc", bool, default=False),
+            Key("trusted_authserv_id", str, default=""),
+        ),
+    ),
+    Section(
+        "numbering",
+        (
+            Key("pattern", str, default="{seq:03d}/PGD/{month_roman}/{year}"),
+            Key("case_tag", str, default="PGD"),
+        ),
+    ),
     Section("gazetteer", (Key("kecamatan", list, default=list(KECAMATAN_MENTAWAI)),)),
     Section("sop", (), open_keys=True),
 )
@@ -258,20 +332,29 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict | None = 
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {file} not found (use --config PATH or ${CONFIG_ENV})") from None
+        raise ConfigError(
+            f"config file {file} not found (use --config PATH or ${CONFIG_ENV})"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {file} is not valid TOML: {exc}") from None
-    return settings_from_dict(raw, environ=os.environ if environ is None else environ,
-                              path=file, base=file.resolve().parent)
+    return settings_from_dict(
+        raw,
+        environ=os.environ if environ is None else environ,
+        path=file,
+        base=file.resolve().parent,
+    )
 
 
-def settings_from_dict(raw: dict, environ: dict, path: Path | None = None,
-                       base: Path | None = None) -> Settings:
+def settings_from_dict(
+    raw: dict, environ: dict, path: Path | None = None, base: Path | None = None
+) -> Settings:
     """Validate an already-parsed TOML document (the loader's core; tests call it directly)."""
     known = {s.name for s in SCHEMA}
     for name in raw:
         if name not in known:
-            raise ConfigError(f"[{name}] is not a known section (known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"[{name}] is not a known section (known: {', '.join(sorted(known))})"
+            )
     v = {s.name: read_section(s, raw.get(s.name)) for s in SCHEMA}
     base = base or Path.cwd()
     roles = _roles(v["roles"])
@@ -305,9 +388,11 @@ def _database_url(url: str, base: Path) -> str:
     # unit and an interactive shell in another directory open the same database.
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite:///:memory:":
-        return prefix + str(base / url[len(prefix):])
+        return prefix + str(base / url[len(prefix) :])
     if "://" not in url:
-        raise ConfigError("[database] url must be a SQLAlchemy URL such as sqlite:///var/dumas.sqlite3")
+        raise ConfigError(
+            "[database] url must be a SQLAlchemy URL such as sqlite:///var/dumas.sqlite3"
+        )
     return url
 
 
@@ -319,19 +404,30 @@ def _secret(section: str, values: dict, environ: dict, env_name: str, required: 
 
 
 def _server_fields(section: str, values: dict, environ: dict, required_password: bool) -> dict:
-    if values["security"] == "plain" and values["username"] and values["host"] not in (
-            "localhost", "127.0.0.1", "::1") and values["tls_verify"]:
+    if (
+        values["security"] == "plain"
+        and values["username"]
+        and values["host"] not in ("localhost", "127.0.0.1", "::1")
+        and values["tls_verify"]
+    ):
         # Plain-text logins over the network leak the mailbox password; allow it only on loopback
         # or when the operator has explicitly turned verification off (a test or a private link).
-        raise ConfigError(f"[{section}] security = \"plain\" sends the password in clear text to "
-                          f"{values['host']}; use \"ssl\" or \"starttls\"")
-    return dict(
-        host=values["host"], port=values["port"], security=values["security"],
-        username=values["username"], timeout=values["timeout"], tls_verify=values["tls_verify"],
-        ca_file=values["ca_file"],
-        password=_secret(section, values, environ, f"DUMAS_{section.upper()}_PASSWORD",
-                         required_password),
-    )
+        raise ConfigError(
+            f'[{section}] security = "plain" sends the password in clear text to '
+            f'{values["host"]}; use "ssl" or "starttls"'
+        )
+    return {
+        "host": values["host"],
+        "port": values["port"],
+        "security": values["security"],
+        "username": values["username"],
+        "timeout": values["timeout"],
+        "tls_verify": values["tls_verify"],
+        "ca_file": values["ca_file"],
+        "password": _secret(
+            section, values, environ, f"DUMAS_{section.upper()}_PASSWORD", required_password
+        ),
+    }
 
 
 def _imap(values: dict, environ: dict) -> Imap:
@@ -350,8 +446,11 @@ def _replies(values: dict, imap: dict) -> Replies:
     address = values["address"] or (imap["username"] if "@" in imap["username"] else "")
     if not address:
         raise ConfigError("[replies] address is missing (the complaint mailbox's email address)")
-    return Replies(address=address.lower(), plus_addressing=values["plus_addressing"],
-                   token_days=values["token_days"])
+    return Replies(
+        address=address.lower(),
+        plus_addressing=values["plus_addressing"],
+        token_days=values["token_days"],
+    )
 
 
 def _strings(section: str, key: str, items: list) -> list[str]:
@@ -399,9 +498,12 @@ def _check_sop(table: dict, roles: Roles) -> None:
 
 
 def _schedule(values: dict) -> Schedule:
-    return Schedule(poll_every_minutes=values["poll_every_minutes"], recap_day=values["recap_day"],
-                    recap_time=time.fromisoformat(values["recap_time"]),
-                    send_every_minutes=values["send_every_minutes"])
+    return Schedule(
+        poll_every_minutes=values["poll_every_minutes"],
+        recap_day=values["recap_day"],
+        recap_time=time.fromisoformat(values["recap_time"]),
+        send_every_minutes=values["send_every_minutes"],
+    )
 
 
 def _workhours(values: dict) -> WorkHours:
@@ -413,24 +515,30 @@ def _workhours(values: dict) -> WorkHours:
         try:
             days.append(item if isinstance(item, date) else date.fromisoformat(str(item)))
         except ValueError:
-            raise ConfigError(f"[workhours] extra_days_off: {item!r} is not a date (YYYY-MM-DD)") from None
+            raise ConfigError(
+                f"[workhours] extra_days_off: {item!r} is not a date (YYYY-MM-DD)"
+            ) from None
     return WorkHours(start=start, end=end, extra_days_off=tuple(sorted(days)))
 
 
 def _security(values: dict) -> Security:
     if values["require_dmarc"] and not values["trusted_authserv_id"]:
-        raise ConfigError("[security] trusted_authserv_id is needed when require_dmarc = true "
-                          "(the authserv-id your mail server writes in Authentication-Results)")
+        raise ConfigError(
+            "[security] trusted_authserv_id is needed when require_dmarc = true "
+            "(the authserv-id your mail server writes in Authentication-Results)"
+        )
     return Security(**values)
 
 
 def _numbering(values: dict) -> Numbering:
-    probe = dict(seq=1, year=2026, month=11, month_roman="XI", tag=values["case_tag"])
+    probe = {"seq": 1, "year": 2026, "month": 11, "month_roman": "XI", "tag": values["case_tag"]}
     try:
         values["pattern"].format(**probe)
     except (KeyError, ValueError, IndexError) as exc:
-        raise ConfigError(f"[numbering] pattern is not valid ({exc}); it may use "
-                          "{seq}, {year}, {month}, {month_roman}, {tag}") from None
+        raise ConfigError(
+            f"[numbering] pattern is not valid ({exc}); it may use "
+            "{seq}, {year}, {month}, {month_roman}, {tag}"
+        ) from None
     if "{seq" not in values["pattern"]:
         raise ConfigError("[numbering] pattern must contain {seq}")
     return Numbering(**values)

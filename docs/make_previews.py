@@ -13,10 +13,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
-from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case
 from dumas.workflow.documents.render import DOCUMENT_KINDS, render
+from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case
 
 
 def main(outdir: Path) -> None:
@@ -27,31 +28,32 @@ def main(outdir: Path) -> None:
             pdf = Path(tmp) / f"{spec.slug}.pdf"
             pdf.write_bytes(render(kind, ctx, SAMPLE_PARAMS.get(kind, {})))
             target = outdir / spec.slug  # pdftoppm adds ".png" with -singlefile
-            subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(target)],
-                           check=True)
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(target)], check=True
+            )
             print(f"{target}.png")
         recap_preview(outdir, Path(tmp))
 
 
 def recap_preview(outdir: Path, tmp: Path) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from dumas.workflow.sop.calendar import WorkCalendar
-    from dumas.workflow.store.db import make_engine, make_sessionmaker, transaction, upgrade
     from dumas.workflow.documents.sample import SampleOffice
-    from dumas.workflow.reports.periods import Period
-    from dumas.workflow.reports.recap import Recap, RecapSetup
     from dumas.workflow.reports.days import DayCounter
     from dumas.workflow.reports.pdf import render_recap_pdf
+    from dumas.workflow.reports.periods import Period
+    from dumas.workflow.reports.recap import Recap, RecapSetup
     from dumas.workflow.reports.sample import CaseFactory, insert_cases
+    from dumas.workflow.sop.calendar import WorkCalendar
     from dumas.workflow.sop.definition import DEFAULT_SOP
+    from dumas.workflow.store.db import make_engine, make_sessionmaker, transaction, upgrade
 
     url = f"sqlite:///{tmp / 'recap.sqlite3'}"
     upgrade(url)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     calendar, period = WorkCalendar(), Period.month("2026-10")
-    now = datetime(2026, 11, 1, 1, 0, tzinfo=timezone.utc)  # 1 November, 08.00 WIB
+    now = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 1 November, 08.00 WIB
     with transaction(sessions) as session:
         insert_cases(session, CaseFactory(DEFAULT_SOP, DayCounter(calendar), now), period, 60)
     with sessions() as session:
@@ -61,8 +63,9 @@ def recap_preview(outdir: Path, tmp: Path) -> None:
         pdf.write_bytes(render_recap_pdf(recap, rows, SampleOffice()))
     engine.dispose()
     target = outdir / "rekap"
-    subprocess.run(["pdftoppm", "-png", "-r", "75", "-singlefile", str(pdf), str(target)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "75", "-singlefile", str(pdf), str(target)], check=True
+    )
     print(f"{target}.png")
 
 

@@ -10,10 +10,10 @@ Message-ID's record, so the reply finds its way back even when a client drops on
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timedelta
-from typing import Iterable
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,20 +22,39 @@ from dumas.notify.compose import Composer
 from dumas.notify.context import STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
 from dumas.notify.recipients import active_delegates, resolve
+from dumas.workflow.documents.render import document_filename
+from dumas.workflow.extract.completeness import check_pengaduan
+from dumas.workflow.formatting import waktu
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+from dumas.workflow.sop.commands.registry import help_text
+from dumas.workflow.sop.effects import (
+    CaseState,
+    CloseTask,
+    Delegate,
+    FileAttachments,
+    Notify,
+    OpenTask,
+    RecheckCompleteness,
+    Record,
+    RenderDocument,
+    TokenFor,
+    Transcript,
+    UpdateCase,
+)
+from dumas.workflow.sop.tokens import new_token, plus_address, token_hash
+from dumas.workflow.sop.transitions import task_notice
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile, file_attachments
-from dumas.workflow.extract.completeness import check_pengaduan
-from dumas.workflow.documents.render import document_filename
-from dumas.workflow.sop.effects import (CaseState, CloseTask, Delegate, FileAttachments, Notify, OpenTask,
-                                    RecheckCompleteness, Record, RenderDocument, TokenFor,
-                                    Transcript, UpdateCase)
-from dumas.workflow.sop.commands.registry import help_text
-from dumas.workflow.formatting import waktu
-from dumas.workflow.store.models import (Attachment, Delegation, Document, Event, Pengaduan, RawMessage,
-                                   ReplyToken, Task)
-from dumas.workflow.sop.commands.grammar import REPLY_MARKER
-from dumas.workflow.sop.transitions import task_notice
-from dumas.workflow.sop.tokens import new_token, plus_address, token_hash
+from dumas.workflow.store.models import (
+    Attachment,
+    Delegation,
+    Document,
+    Event,
+    Pengaduan,
+    RawMessage,
+    ReplyToken,
+    Task,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +66,10 @@ QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima", "perintah_diterima")
 class Toolkit:
     """What applying effects needs from the installation (built once by the composition root)."""
 
-    settings: object      # dumas.config.settings.Settings
+    settings: object  # dumas.config.settings.Settings
     composer: Composer
-    sop: object           # dumas.workflow.sop.definition.Sop
-    calendar: object      # dumas.workflow.sop.calendar.WorkCalendar
+    sop: object  # dumas.workflow.sop.definition.Sop
+    calendar: object  # dumas.workflow.sop.calendar.WorkCalendar
 
     @cached_property
     def staff_addresses(self) -> frozenset[str]:
@@ -73,8 +92,8 @@ class Applier:
     kit: Toolkit
     case: Pengaduan | None
     now: datetime
-    source: RawMessage | None = None           # the message that caused this, for the audit
-    incoming: tuple[IncomingFile, ...] = ()    # its stored attachments (FileAttachments)
+    source: RawMessage | None = None  # the message that caused this, for the audit
+    incoming: tuple[IncomingFile, ...] = ()  # its stored attachments (FileAttachments)
     actor: str = ""
     extra: dict = field(default_factory=dict)  # context for every email of this application
     _documents: dict[str, Document] = field(default_factory=dict)
@@ -94,8 +113,16 @@ class Applier:
         self.case.updated_at = self.now
 
     def _OpenTask(self, e: OpenTask) -> None:
-        self.session.add(Task(pengaduan_id=self.case.id, step=e.step, role=e.role,
-                              opened_at=self.now, due_at=e.due_at, remind_at=e.remind_at))
+        self.session.add(
+            Task(
+                pengaduan_id=self.case.id,
+                step=e.step,
+                role=e.role,
+                opened_at=self.now,
+                due_at=e.due_at,
+                remind_at=e.remind_at,
+            )
+        )
         self.session.flush()
 
     def _CloseTask(self, e: CloseTask) -> None:
@@ -109,22 +136,41 @@ class Applier:
         return list(self.session.execute(query).scalars())
 
     def _Delegate(self, e: Delegate) -> None:
-        self.session.add(Delegation(role=e.role, address=e.address.lower(),
-                                    granted_by=e.granted_by, starts_at=self.now, until=e.until))
+        self.session.add(
+            Delegation(
+                role=e.role,
+                address=e.address.lower(),
+                granted_by=e.granted_by,
+                starts_at=self.now,
+                until=e.until,
+            )
+        )
         self.session.flush()
         # The deputy acts from now on, so the role's tasks already open reach them now too,
         # each with a token of its own (new tasks and reminders reach them anyway).
-        tasks = self.session.execute(select(Task).where(Task.role == e.role,
-                                                        Task.closed_at.is_(None))
-                                     .order_by(Task.id)).scalars().all()
+        tasks = (
+            self.session.execute(
+                select(Task).where(Task.role == e.role, Task.closed_at.is_(None)).order_by(Task.id)
+            )
+            .scalars()
+            .all()
+        )
         for task in tasks:
             case = self.session.get(Pengaduan, task.pengaduan_id)
-            notice = task_notice(CaseState.from_case(case, task), task.step, task.role,
-                                 task.due_at, e.address.lower(), self.kit.sop, self.kit.calendar,
-                                 note=f"Anda menerima tugas ini sebagai pelaksana harian "
-                                      f"{self.kit.sop.role_title(e.role)}.")
-            Applier(self.session, self.kit, case, self.now, source=self.source,
-                    actor=self.actor).apply([notice])
+            notice = task_notice(
+                CaseState.from_case(case, task),
+                task.step,
+                task.role,
+                task.due_at,
+                e.address.lower(),
+                self.kit.sop,
+                self.kit.calendar,
+                note=f"Anda menerima tugas ini sebagai pelaksana harian "
+                f"{self.kit.sop.role_title(e.role)}.",
+            )
+            Applier(
+                self.session, self.kit, case, self.now, source=self.source, actor=self.actor
+            ).apply([notice])
 
     def _RecheckCompleteness(self, e: RecheckCompleteness) -> None:
         self.session.flush()
@@ -132,62 +178,112 @@ class Applier:
         self.case.missing = check_pengaduan(self.case)
 
     def _Record(self, e: Record) -> None:
-        events.record(self.session, e.kind, self.now, pengaduan_id=self.case.id if self.case else None,
-                      raw_id=self.source.id if self.source else None, actor=self.actor,
-                      summary=e.summary, detail=dict(e.detail))
+        events.record(
+            self.session,
+            e.kind,
+            self.now,
+            pengaduan_id=self.case.id if self.case else None,
+            raw_id=self.source.id if self.source else None,
+            actor=self.actor,
+            summary=e.summary,
+            detail=dict(e.detail),
+        )
 
     # --- files ------------------------------------------------------------------------------
 
     def _RenderDocument(self, e: RenderDocument) -> None:
-        version = 1 + self.session.execute(select(func.count()).select_from(Document).where(
-            Document.pengaduan_id == self.case.id, Document.kind == e.kind)).scalar()
-        doc = Document(pengaduan_id=self.case.id, kind=e.kind, version=version,
-                       params=dict(e.params), status="pending", attempts=0, created_at=self.now,
-                       next_attempt_at=self.now,
-                       filename=document_filename(e.kind, self.case.number or "", version,
-                                                  self.case.id))
+        version = (
+            1
+            + self.session.execute(
+                select(func.count())
+                .select_from(Document)
+                .where(Document.pengaduan_id == self.case.id, Document.kind == e.kind)
+            ).scalar()
+        )
+        doc = Document(
+            pengaduan_id=self.case.id,
+            kind=e.kind,
+            version=version,
+            params=dict(e.params),
+            status="pending",
+            attempts=0,
+            created_at=self.now,
+            next_attempt_at=self.now,
+            filename=document_filename(e.kind, self.case.number or "", version, self.case.id),
+        )
         self.session.add(doc)
         self.session.flush()
         self._documents[e.kind] = doc
-        events.record(self.session, "dokumen_dibuat", self.now, pengaduan_id=self.case.id,
-                      raw_id=self.source.id if self.source else None,
-                      summary=f"Dokumen {doc.filename} dijadwalkan untuk dibuat.")
+        events.record(
+            self.session,
+            "dokumen_dibuat",
+            self.now,
+            pengaduan_id=self.case.id,
+            raw_id=self.source.id if self.source else None,
+            summary=f"Dokumen {doc.filename} dijadwalkan untuk dibuat.",
+        )
 
     def _FileAttachments(self, e: FileAttachments) -> None:
-        file_attachments(self.session, self.case.id, self.source.id if self.source else None,
-                         self.incoming, e.step, self.now)
+        file_attachments(
+            self.session,
+            self.case.id,
+            self.source.id if self.source else None,
+            self.incoming,
+            e.step,
+            self.now,
+        )
         self.session.flush()
 
     def _files(self, refs: Iterable[str]) -> tuple[FileRef, ...]:
         out: list[FileRef] = []
         for ref in refs:
             if ref.startswith("lampiran:"):
-                out.extend(FileRef(storage_key=a.storage_key, filename=a.filename,
-                                   content_type=a.content_type) for a in self._attachments(ref[9:]))
+                out.extend(
+                    FileRef(
+                        storage_key=a.storage_key, filename=a.filename, content_type=a.content_type
+                    )
+                    for a in self._attachments(ref[9:])
+                )
             elif (doc := self._latest_document(ref)) is not None:
-                out.append(FileRef(document_id=doc.id, filename=doc.filename,
-                                   content_type="application/pdf"))
+                out.append(
+                    FileRef(
+                        document_id=doc.id, filename=doc.filename, content_type="application/pdf"
+                    )
+                )
         return tuple(out)
 
     def _attachments(self, step: str) -> list[Attachment]:
-        return list(self.session.execute(select(Attachment).where(
-            Attachment.pengaduan_id == self.case.id, Attachment.step == step)
-            .order_by(Attachment.id)).scalars())
+        return list(
+            self.session.execute(
+                select(Attachment)
+                .where(Attachment.pengaduan_id == self.case.id, Attachment.step == step)
+                .order_by(Attachment.id)
+            ).scalars()
+        )
 
     def _latest_document(self, kind: str) -> Document | None:
         if kind in self._documents:
             return self._documents[kind]
-        return self.session.execute(select(Document).where(
-            Document.pengaduan_id == self.case.id, Document.kind == kind)
-            .order_by(Document.version.desc()).limit(1)).scalar()
+        return self.session.execute(
+            select(Document)
+            .where(Document.pengaduan_id == self.case.id, Document.kind == kind)
+            .order_by(Document.version.desc())
+            .limit(1)
+        ).scalar()
 
     # --- email ------------------------------------------------------------------------------
 
     def _Notify(self, e: Notify) -> None:
         addresses = resolve(self.session, self.kit.settings.roles, self.case, e.to, self.now)
         if not addresses:
-            self._Record(Record("notifikasi_dilewati", f"Tidak ada alamat email untuk {e.to}; "
-                                f"pemberitahuan '{e.template}' tidak dikirim.", {"to": e.to}))
+            self._Record(
+                Record(
+                    "notifikasi_dilewati",
+                    f"Tidak ada alamat email untuk {e.to}; "
+                    f"pemberitahuan '{e.template}' tidak dikirim.",
+                    {"to": e.to},
+                )
+            )
             return
         files = self._files(e.documents)
         if e.reply_token is None and all(a in self._staff() for a in addresses):
@@ -197,38 +293,75 @@ class Applier:
             self.send(e.template, (address,), dict(e.context), files, e.reply_token)
 
     def _Transcript(self, e: Transcript) -> None:
-        self.send("transkrip", (e.to.lower(),), {"lines": list(e.lines)}, (), e.reply_token,
-                  answer_source=True)
+        self.send(
+            "transkrip",
+            (e.to.lower(),),
+            {"lines": list(e.lines)},
+            (),
+            e.reply_token,
+            answer_source=True,
+        )
 
-    def send(self, template: str, to: tuple[str, ...], context: dict, files=(),
-             token_for: TokenFor | None = None, answer_source: bool = False) -> None:
+    def send(
+        self,
+        template: str,
+        to: tuple[str, ...],
+        context: dict,
+        files=(),
+        token_for: TokenFor | None = None,
+        answer_source: bool = False,
+    ) -> None:
         """Compose and queue one email (to several addresses only when they are all staff)."""
         s = self.kit.settings
-        context = {**self.extra, **self._context_for(template, token_for, context),
-                   **{k: v for k, v in context.items() if k != "number"}}  # the case's own wins
+        context = {
+            **self.extra,
+            **self._context_for(template, token_for, context),
+            **{k: v for k, v in context.items() if k != "number"},
+        }  # the case's own wins
         audience = audience_of(to[0], self.case, self._staff())
         message_id = new_message_id(self.kit.domain, template)
         token = self._issue(token_for, to[0], message_id) if token_for else ""
-        reply_to = (plus_address(s.replies.address, token) if token and s.replies.plus_addressing
-                    else s.replies.address)
+        reply_to = (
+            plus_address(s.replies.address, token)
+            if token and s.replies.plus_addressing
+            else s.replies.address
+        )
         composed = self.kit.composer.compose(
-            template, number=self.case.number if self.case else None,
+            template,
+            number=self.case.number if self.case else None,
             token="" if s.replies.plus_addressing else token,
             case=case_context(self.case, audience, s.office.tz, self.kit.sop),
-            audience=audience, reply_marker=REPLY_MARKER if token else "",
-            asks_reply=bool(token), **context)
+            audience=audience,
+            reply_marker=REPLY_MARKER if token else "",
+            asks_reply=bool(token),
+            **context,
+        )
         in_reply_to, references = self._threading(audience, answer_source)
-        enqueue(self.session, OutgoingEmail(
-            kind=template, to=to, subject=composed.subject, body_text=composed.text,
-            body_html=composed.html, reply_to=reply_to, in_reply_to=in_reply_to,
-            references=references, pengaduan_id=self.case.id if self.case else None,
-            files=tuple(files), message_id=message_id), self.kit.domain, self.now)
+        enqueue(
+            self.session,
+            OutgoingEmail(
+                kind=template,
+                to=to,
+                subject=composed.subject,
+                body_text=composed.text,
+                body_html=composed.html,
+                reply_to=reply_to,
+                in_reply_to=in_reply_to,
+                references=references,
+                pengaduan_id=self.case.id if self.case else None,
+                files=tuple(files),
+                message_id=message_id,
+            ),
+            self.kit.domain,
+            self.now,
+        )
 
     def _staff(self) -> frozenset[str]:
         """Configured staff and anyone acting for a role by DELEGASI right now (asked once)."""
         if self._staff_now is None:
             self._staff_now = self.kit.staff_addresses | frozenset(
-                active_delegates(self.session, None, self.now))
+                active_delegates(self.session, None, self.now)
+            )
         return self._staff_now
 
     def _context_for(self, template: str, token_for: TokenFor | None, given: dict) -> dict:
@@ -245,12 +378,15 @@ class Applier:
         """Lines of the case's history: the audit trail for staff, the SOP steps for the pelapor."""
         tz = self.kit.settings.office.tz
         if staff:
-            rows = self.session.execute(select(Event).where(
-                Event.pengaduan_id == self.case.id, Event.kind.not_in(QUIET_EVENTS))
-                .order_by(Event.at, Event.id)).scalars()
+            rows = self.session.execute(
+                select(Event)
+                .where(Event.pengaduan_id == self.case.id, Event.kind.not_in(QUIET_EVENTS))
+                .order_by(Event.at, Event.id)
+            ).scalars()
             return [f"{waktu(e.at.astimezone(tz))}: {e.summary}" for e in rows]
-        tasks = self.session.execute(select(Task).where(Task.pengaduan_id == self.case.id)
-                                     .order_by(Task.id)).scalars()
+        tasks = self.session.execute(
+            select(Task).where(Task.pengaduan_id == self.case.id).order_by(Task.id)
+        ).scalars()
         lines = []
         for t in tasks:
             title = self.kit.sop.step(t.step).title
@@ -264,19 +400,31 @@ class Applier:
         if answer_source and self.source is not None and self.source.message_id:
             return self.source.message_id, self.source.references or ""
         if audience != STAFF and self.case is not None and self.case.channel == "email":
-            original = self.session.execute(select(RawMessage.message_id).where(
-                RawMessage.pengaduan_id == self.case.id, RawMessage.disposition == "complaint")
-                .order_by(RawMessage.id).limit(1)).scalar()
+            original = self.session.execute(
+                select(RawMessage.message_id)
+                .where(
+                    RawMessage.pengaduan_id == self.case.id, RawMessage.disposition == "complaint"
+                )
+                .order_by(RawMessage.id)
+                .limit(1)
+            ).scalar()
             return (original or "", "")
         return "", ""
 
     def _issue(self, token_for: TokenFor, address: str, message_id: str) -> str:
         token = new_token()
         task = next(iter(self._open_tasks(token_for.step)), None) if self.case else None
-        self.session.add(ReplyToken(
-            token_hash=token_hash(token), pengaduan_id=self.case.id,
-            task_id=task.id if task else None, step=token_for.step, role=token_for.role,
-            issued_to=address, issued_at=self.now,
-            expires_at=self.now + timedelta(days=self.kit.settings.replies.token_days),
-            outbox_message_id=message_id))
+        self.session.add(
+            ReplyToken(
+                token_hash=token_hash(token),
+                pengaduan_id=self.case.id,
+                task_id=task.id if task else None,
+                step=token_for.step,
+                role=token_for.role,
+                issued_to=address,
+                issued_at=self.now,
+                expires_at=self.now + timedelta(days=self.kit.settings.replies.token_days),
+                outbox_message_id=message_id,
+            )
+        )
         return token

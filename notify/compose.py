@@ -12,7 +12,13 @@ from datetime import datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    select_autoescape,
+)
 
 from dumas.workflow.formatting import hari_tanggal, ukuran, waktu
 from dumas.workflow.sop.numbering import case_tag
@@ -38,9 +44,14 @@ class Composer:
         self.office = office
         self.tag = tag
         folder = resources.files("dumas.templates") / "email"
-        self.env = Environment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
-                               autoescape=select_autoescape(["html"]), keep_trailing_newline=True,
-                               trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=FileSystemLoader(str(folder)),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(["html"]),
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         tz = office.tz
         self.env.filters["tanggal"] = lambda v, with_time=True: tanggal_lengkap(v, tz, with_time)
         self.env.filters["ukuran"] = ukuran

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dumas.workflow.formatting import waktu
 from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
-from dumas.workflow.store.models import Pengaduan
 from dumas.workflow.extract.redaction import redact
+from dumas.workflow.formatting import waktu
+from dumas.workflow.store.models import Pengaduan
 
 STAFF, PELAPOR, EXTERNAL = "staff", "pelapor", "external"
 HIDDEN = "Dirahasiakan"
@@ -46,20 +46,35 @@ def case_context(case: Pengaduan | None, audience: str, tz, sop) -> dict:
     hide = audience == EXTERNAL and (case.confidential or not case.consent_to_share)
     body, subject = case.body or "", case.subject or ""
     if hide:
-        identity = tuple(v for v in (case.pelapor_email, case.pelapor_phone, case.pelapor_nik,
-                                     case.pelapor_address) if v)
+        identity = tuple(
+            v
+            for v in (
+                case.pelapor_email,
+                case.pelapor_phone,
+                case.pelapor_nik,
+                case.pelapor_address,
+            )
+            if v
+        )
         body = redact(body, case.pelapor_name or "", identity)
         subject = redact(subject, case.pelapor_name or "", identity)
     return {
-        "number": case.number or "", "subject": subject, "body": body,
+        "number": case.number or "",
+        "subject": subject,
+        "body": body,
         "received": waktu(case.received_at.astimezone(tz)) if case.received_at else "",
         "channel": CHANNEL_LABELS.get(case.channel, case.channel),
-        "pelapor": _pelapor(case, hide), "confidential": bool(case.confidential),
-        "terlapor": case.terlapor or "", "lokasi": lokasi_text(case),
+        "pelapor": _pelapor(case, hide),
+        "confidential": bool(case.confidential),
+        "terlapor": case.terlapor or "",
+        "lokasi": lokasi_text(case),
         "klasifikasi": (case.klasifikasi or "").replace("_", " "),
         "missing": [MISSING_LABELS.get(m, m) for m in case.missing or ()],
-        "attachments": [{"name": a.filename, "size": a.size, "type": a.content_type}
-                        for a in case.attachments if a.step == "pengaduan"],
+        "attachments": [
+            {"name": a.filename, "size": a.size, "type": a.content_type}
+            for a in case.attachments
+            if a.step == "pengaduan"
+        ],
         "step_title": sop.step(case.step).title if case.step in sop.steps else case.step,
     }
 
@@ -67,11 +82,21 @@ def case_context(case: Pengaduan | None, audience: str, tz, sop) -> dict:
 def _pelapor(case: Pengaduan, hide: bool) -> EmailPelapor:
     if hide:
         return EmailPelapor(HIDDEN, "", "", "", "", True)
-    return EmailPelapor(case.pelapor_name or "", case.pelapor_email or "", case.pelapor_phone or "",
-                       case.pelapor_address or "", case.pelapor_nik or "", False)
+    return EmailPelapor(
+        case.pelapor_name or "",
+        case.pelapor_email or "",
+        case.pelapor_phone or "",
+        case.pelapor_address or "",
+        case.pelapor_nik or "",
+        False,
+    )
 
 
 def lokasi_text(case: Pengaduan) -> str:
-    parts = [f"TPS {case.tps}" if case.tps else "", f"Desa {case.desa}" if case.desa else "",
-             f"Kecamatan {case.kecamatan}" if case.kecamatan else "", case.lokasi_text or ""]
+    parts = [
+        f"TPS {case.tps}" if case.tps else "",
+        f"Desa {case.desa}" if case.desa else "",
+        f"Kecamatan {case.kecamatan}" if case.kecamatan else "",
+        case.lokasi_text or "",
+    ]
     return ", ".join(p for p in parts if p)

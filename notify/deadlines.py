@@ -20,9 +20,11 @@ from dumas.workflow.store.models import Alert, Pengaduan, Task
 
 log = logging.getLogger(__name__)
 
-KIND_SUMMARY = {"reminder": "Pengingat batas waktu dikirim", "overdue": "Tugas melewati batas "
-                "waktu; pemegang tugas dan atasannya diberi tahu", "escalation": "Eskalasi "
-                "keterlambatan kepada pimpinan"}
+KIND_SUMMARY = {
+    "reminder": "Pengingat batas waktu dikirim",
+    "overdue": "Tugas melewati batas waktu; pemegang tugas dan atasannya diberi tahu",
+    "escalation": "Eskalasi keterlambatan kepada pimpinan",
+}
 
 
 def run_deadlines(sessions: sessionmaker[Session], kit: Toolkit, clock: Clock) -> dict[str, int]:
@@ -31,10 +33,16 @@ def run_deadlines(sessions: sessionmaker[Session], kit: Toolkit, clock: Clock) -
     with sessions() as session:
         tasks = session.execute(select(Task).where(Task.closed_at.is_(None))).scalars().all()
         cases = {t.pengaduan_id for t in tasks}
-        sent = {(a.task_id, a.kind) for a in session.execute(
-            select(Alert).where(Alert.task_id.in_([t.id for t in tasks]))).scalars()}
-        conflicts = {c.id: c.conflict_role for c in session.execute(
-            select(Pengaduan).where(Pengaduan.id.in_(cases))).scalars()}
+        sent = {
+            (a.task_id, a.kind)
+            for a in session.execute(
+                select(Alert).where(Alert.task_id.in_([t.id for t in tasks]))
+            ).scalars()
+        }
+        conflicts = {
+            c.id: c.conflict_role
+            for c in session.execute(select(Pengaduan).where(Pengaduan.id.in_(cases))).scalars()
+        }
         due = due_alerts(tasks, now, kit.sop, kit.calendar, conflicts, sent)
     counts = {"reminder": 0, "overdue": 0, "escalation": 0}
     for alert in due:
@@ -52,6 +60,13 @@ def _send(session: Session, kit: Toolkit, alert, now) -> None:
     state = CaseState.from_case(case, task)
     effects = alert_notices(alert, state, kit.sop, kit.calendar)
     Applier(session, kit, case, now).apply(
-        [*effects, Record(alert.kind, f"{KIND_SUMMARY[alert.kind]} (tahap {task.step}).",
-                          {"task": task.id, "roles": list(alert.roles)})])
+        [
+            *effects,
+            Record(
+                alert.kind,
+                f"{KIND_SUMMARY[alert.kind]} (tahap {task.step}).",
+                {"task": task.id, "roles": list(alert.roles)},
+            ),
+        ]
+    )
     log.info("case %s: %s for task %s (%s)", case.number, alert.kind, task.id, task.step)

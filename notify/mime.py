@@ -23,8 +23,10 @@ def header_safe(value: str, limit: int = 900) -> str:
     return " ".join(flat.split())[:limit]
 
 
-_ADDR_SPEC = re.compile(r"^[^\s@<>()\[\],;:\\\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_ADDR_SPEC = re.compile(
+    r"^[^\s@<>()\[\],;:\\\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 
 
 def address_list(addresses: list[str]) -> list[Address]:
@@ -44,8 +46,9 @@ def address_list(addresses: list[str]) -> list[Address]:
 POLICY = SMTP.clone(max_line_length=998)
 
 
-def build_message(row: OutboxMessage, from_address: str, from_name: str,
-                  files: list[tuple[str, str, bytes]]) -> EmailMessage:
+def build_message(
+    row: OutboxMessage, from_address: str, from_name: str, files: list[tuple[str, str, bytes]]
+) -> EmailMessage:
     """The message for `row`; `files` are (filename, content type, bytes) ready to attach."""
     msg = EmailMessage(policy=POLICY)
     msg["From"] = Address(display_name=header_safe(from_name, 200), addr_spec=from_address)
@@ -67,10 +70,13 @@ def build_message(row: OutboxMessage, from_address: str, from_name: str,
     # Quoted-printable: 7-bit safe through any relay, and short lines whatever the text.
     msg.set_content(row.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if row.body_html:
-        msg.add_alternative(row.body_html, subtype="html", charset="utf-8",
-                            cte="quoted-printable")
+        msg.add_alternative(row.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     for filename, content_type, data in files:
         maintype, _, subtype = content_type.partition("/")
-        msg.add_attachment(data, maintype=maintype or "application",
-                           subtype=subtype or "octet-stream", filename=header_safe(filename, 200))
+        msg.add_attachment(
+            data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=header_safe(filename, 200),
+        )
     return msg

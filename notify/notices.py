@@ -10,13 +10,17 @@ from sqlalchemy.orm import Session
 from dumas.workflow.store.models import Notice
 
 
-def take_notice(session: Session, address: str, reason: str, now: datetime, tz,
-                per_day: int) -> bool:
+def take_notice(
+    session: Session, address: str, reason: str, now: datetime, tz, per_day: int
+) -> bool:
     """Record a notice to `address` for `reason` if today's allowance is not used up."""
     day = now.astimezone(tz).date().isoformat()
     address = address.lower()
-    sent = session.execute(select(func.count()).select_from(Notice).where(
-        Notice.address == address, Notice.reason == reason, Notice.day == day)).scalar()
+    sent = session.execute(
+        select(func.count())
+        .select_from(Notice)
+        .where(Notice.address == address, Notice.reason == reason, Notice.day == day)
+    ).scalar()
     if sent >= per_day:
         return False
     session.add(Notice(address=address, reason=reason, day=day, sent_at=now))

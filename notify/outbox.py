@@ -29,18 +29,18 @@ class FileRef:
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    kind: str                      # template name: tanda_terima, notifikasi_desk, ...
+    kind: str  # template name: tanda_terima, notifikasi_desk, ...
     to: tuple[str, ...]
     subject: str
     body_text: str
     body_html: str = ""
     cc: tuple[str, ...] = ()
     reply_to: str = ""
-    in_reply_to: str = ""          # "<id@host>" of the message this answers
+    in_reply_to: str = ""  # "<id@host>" of the message this answers
     references: str = ""
     pengaduan_id: int | None = None
     files: tuple[FileRef, ...] = field(default_factory=tuple)
-    message_id: str = ""           # chosen by `new_message_id` when empty
+    message_id: str = ""  # chosen by `new_message_id` when empty
 
 
 def new_message_id(domain: str, kind: str = "dumas") -> str:
@@ -52,15 +52,31 @@ def enqueue(session: Session, email: OutgoingEmail, domain: str, now: datetime) 
     """Write one outgoing email (not sent until the caller commits and the sender runs)."""
     row = OutboxMessage(
         message_id=email.message_id or new_message_id(domain, email.kind),
-        pengaduan_id=email.pengaduan_id, kind=email.kind, to_addrs=list(email.to),
+        pengaduan_id=email.pengaduan_id,
+        kind=email.kind,
+        to_addrs=list(email.to),
         first_to=email.to[0].lower() if email.to else "",
-        cc_addrs=list(email.cc), reply_to=email.reply_to, subject=email.subject,
-        body_text=email.body_text, body_html=email.body_html, in_reply_to=email.in_reply_to,
-        references=email.references, status="pending", attempts=0, next_attempt_at=now,
+        cc_addrs=list(email.cc),
+        reply_to=email.reply_to,
+        subject=email.subject,
+        body_text=email.body_text,
+        body_html=email.body_html,
+        in_reply_to=email.in_reply_to,
+        references=email.references,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
         created_at=now,
-        attachments=[OutboxAttachment(document_id=f.document_id, storage_key=f.storage_key,
-                                      filename=f.filename, content_type=f.content_type)
-                     for f in email.files])
+        attachments=[
+            OutboxAttachment(
+                document_id=f.document_id,
+                storage_key=f.storage_key,
+                filename=f.filename,
+                content_type=f.content_type,
+            )
+            for f in email.files
+        ],
+    )
     session.add(row)
     session.flush()
     return row
@@ -68,6 +84,15 @@ def enqueue(session: Session, email: OutgoingEmail, domain: str, now: datetime) 
 
 def sent_recently(session: Session, address: str, kind: str, since: datetime) -> int:
     """How many `kind` emails went (or are going) to `address` since `since` (rate limits)."""
-    return session.execute(select(func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.kind == kind, OutboxMessage.first_to == address.lower(),
-        OutboxMessage.created_at >= since)).scalar() or 0
+    return (
+        session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind == kind,
+                OutboxMessage.first_to == address.lower(),
+                OutboxMessage.created_at >= since,
+            )
+        ).scalar()
+        or 0
+    )

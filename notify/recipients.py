@@ -13,11 +13,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.store.models import Delegation, Pengaduan
 from dumas.workflow.sop.definition import PELAPOR
+from dumas.workflow.store.models import Delegation, Pengaduan
 
-_NO_REPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer-daemon|"
-                       r"postmaster|bounces?|notifications?)(?:[+-].*)?@", re.IGNORECASE)
+_NO_REPLY = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|donotreply|mailer-daemon|"
+    r"postmaster|bounces?|notifications?)(?:[+-].*)?@",
+    re.IGNORECASE,
+)
 
 
 def is_no_reply(address: str) -> bool:
@@ -37,20 +40,27 @@ def role_addresses(session: Session, roles, role: str, now: datetime) -> tuple[s
     return tuple(dict.fromkeys(roles.addresses(role) + active_delegates(session, role, now)))
 
 
-def roles_of(session: Session, roles, address: str, now: datetime) -> tuple[frozenset[str], frozenset[str]]:
+def roles_of(
+    session: Session, roles, address: str, now: datetime
+) -> tuple[frozenset[str], frozenset[str]]:
     """(every role `address` may act as, the subset held only as a deputy)."""
     address = address.lower()
     held = {r for r in ("desk", "sekretaris", "hukum", "ketua") if address in roles.addresses(r)}
     held |= {r for r, addrs in roles.subdivisions.items() if address in addrs}
     deputy = {r for r, addrs in roles.delegates.items() if address in addrs}
-    deputy |= set(session.execute(select(Delegation.role).where(
-        Delegation.address == address, Delegation.starts_at <= now,
-        Delegation.until > now)).scalars())
+    deputy |= set(
+        session.execute(
+            select(Delegation.role).where(
+                Delegation.address == address, Delegation.starts_at <= now, Delegation.until > now
+            )
+        ).scalars()
+    )
     return frozenset(held | deputy), frozenset(deputy - held)
 
 
-def resolve(session: Session, roles, case: Pengaduan | None, to: str,
-            now: datetime) -> tuple[str, ...]:
+def resolve(
+    session: Session, roles, case: Pengaduan | None, to: str, now: datetime
+) -> tuple[str, ...]:
     """The addresses for an effect's `to` (role name, "pelapor", or an address)."""
     if "@" in to:
         return (to.lower(),)

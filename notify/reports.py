@@ -28,16 +28,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.notify.compose import Composer
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue
-from dumas.workflow.store.db import transaction
 from dumas.workflow.documents.views import OfficeLike
 from dumas.workflow.errors import DumasError
-from dumas.workflow.store.filestore import FileStore
-from dumas.workflow.store.models import Pengaduan, RawMessage, ReportRun
+from dumas.workflow.reports.pdf import MAX_PRINTED_ROWS, render_recap_pdf
 from dumas.workflow.reports.periods import KINDS, RECAP, Delivery, Period
 from dumas.workflow.reports.recap import Recap, RecapRow, RecapSetup
-from dumas.workflow.reports.pdf import MAX_PRINTED_ROWS, render_recap_pdf
 from dumas.workflow.reports.summary import Summary
 from dumas.workflow.reports.xlsx import read_figures, write_workbook
+from dumas.workflow.store.db import transaction
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import Pengaduan, RawMessage, ReportRun
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class ReportSetup:
     delivery: Delivery
     ketua: tuple[str, ...]
     sekretaris: tuple[str, ...]
-    domain: str               # for Message-IDs
+    domain: str  # for Message-IDs
     composer: Composer
     files: FileStore
     logo: bytes = b""
@@ -82,7 +82,7 @@ class RecapFiles:
 
 
 def xlsx_name(period: Period) -> str:
-    """"rekap-pengaduan-2026-10.xlsx", "laporan-semester-pengaduan-2026-1.xlsx"."""
+    """ "rekap-pengaduan-2026-10.xlsx", "laporan-semester-pengaduan-2026-1.xlsx"."""
     return f"{period.slug}.xlsx"
 
 
@@ -96,16 +96,24 @@ class Produced:
 
     period: Period
     run_id: int
-    created: bool            # False: the period had been produced before
+    created: bool  # False: the period had been produced before
     created_at: datetime
     case_count: int
     xlsx_key: str
     pdf_key: str
-    message_id: str = ""     # of the email queued by this call ("" when none was)
+    message_id: str = ""  # of the email queued by this call ("" when none was)
 
 
-def build_files(session: Session, period: Period, setup: RecapSetup, office: OfficeLike,
-                now: datetime, *, pdf: bool = True, logo: bytes = b"") -> RecapFiles:
+def build_files(
+    session: Session,
+    period: Period,
+    setup: RecapSetup,
+    office: OfficeLike,
+    now: datetime,
+    *,
+    pdf: bool = True,
+    logo: bytes = b"",
+) -> RecapFiles:
     """The workbook (and the print-out) of `period` as of `now`, in one pass over the rows."""
     recap = Recap(session, period, setup, now)
     printed: list[RecapRow] = []
@@ -122,16 +130,24 @@ def build_files(session: Session, period: Period, setup: RecapSetup, office: Off
     return RecapFiles(period, out.getvalue(), document, summary)
 
 
-def produce(session: Session, period: Period, setup: ReportSetup, now: datetime, *,
-            send: bool = True, resend: bool = False) -> Produced:
+def produce(
+    session: Session,
+    period: Period,
+    setup: ReportSetup,
+    now: datetime,
+    *,
+    send: bool = True,
+    resend: bool = False,
+) -> Produced:
     """Produce `period` unless it was produced before; queue its email when `send` and none was
     queued yet (or always, when `resend`). Runs in the caller's transaction: commit to keep it.
 
     Raises IntegrityError (from the flush) when another process produced the same period at the
     same moment; the caller rolls back and finds the run on its next try.
     """
-    run = session.execute(select(ReportRun).where(
-        ReportRun.period_key == period.key)).scalar_one_or_none()
+    run = session.execute(
+        select(ReportRun).where(ReportRun.period_key == period.key)
+    ).scalar_one_or_none()
     created = run is None
     if created:
         run = _new_run(session, period, setup, now)
@@ -140,8 +156,16 @@ def produce(session: Session, period: Period, setup: ReportSetup, now: datetime,
         message_id = _queue_email(session, run, period, setup, now)
         run.outbox_message_id = message_id
     session.flush()
-    return Produced(period, run.id, created, run.created_at, run.case_count, run.xlsx_key,
-                    run.pdf_key, message_id)
+    return Produced(
+        period,
+        run.id,
+        created,
+        run.created_at,
+        run.case_count,
+        run.xlsx_key,
+        run.pdf_key,
+        message_id,
+    )
 
 
 def _new_run(session: Session, period: Period, setup: ReportSetup, now: datetime) -> ReportRun:
@@ -149,27 +173,39 @@ def _new_run(session: Session, period: Period, setup: ReportSetup, now: datetime
     xlsx_key, _ = setup.files.put("report", files.xlsx)
     pdf_key, _ = setup.files.put("report", files.pdf)
     setup.files.flush()  # durable before the row that points at them commits
-    run = ReportRun(period_key=period.key, created_at=now, case_count=files.summary.total,
-                    xlsx_key=xlsx_key, pdf_key=pdf_key, outbox_message_id="")
+    run = ReportRun(
+        period_key=period.key,
+        created_at=now,
+        case_count=files.summary.total,
+        xlsx_key=xlsx_key,
+        pdf_key=pdf_key,
+        outbox_message_id="",
+    )
     session.add(run)
     session.flush()
     log.info("%s produced: %d complaint(s)", period.key, files.summary.total)
     return run
 
 
-def _queue_email(session: Session, run: ReportRun, period: Period, setup: ReportSetup,
-                 now: datetime) -> str:
+def _queue_email(
+    session: Session, run: ReportRun, period: Period, setup: ReportSetup, now: datetime
+) -> str:
     if not setup.ketua:
         raise DumasError("no Ketua address to send the report to ([roles] ketua)")
     figures = read_figures(setup.files.read(run.xlsx_key))
     composed = setup.composer.compose(TEMPLATES[period.kind], **email_context(period, figures))
     email = OutgoingEmail(
-        kind=TEMPLATES[period.kind], to=tuple(setup.ketua),
+        kind=TEMPLATES[period.kind],
+        to=tuple(setup.ketua),
         cc=tuple(a for a in setup.sekretaris if a not in setup.ketua),
-        subject=composed.subject, body_text=composed.text, body_html=composed.html,
-        files=(FileRef(storage_key=run.xlsx_key, filename=xlsx_name(period),
-                       content_type=XLSX_TYPE),
-               FileRef(storage_key=run.pdf_key, filename=pdf_name(period), content_type=PDF_TYPE)))
+        subject=composed.subject,
+        body_text=composed.text,
+        body_html=composed.html,
+        files=(
+            FileRef(storage_key=run.xlsx_key, filename=xlsx_name(period), content_type=XLSX_TYPE),
+            FileRef(storage_key=run.pdf_key, filename=pdf_name(period), content_type=PDF_TYPE),
+        ),
+    )
     row = enqueue(session, email, setup.domain, now)
     log.info("%s: email %s queued for the Ketua", period.key, row.message_id)
     return row.message_id
@@ -177,54 +213,76 @@ def _queue_email(session: Session, run: ReportRun, period: Period, setup: Report
 
 def email_context(period: Period, figures: dict) -> dict:
     """The template variables of rekap.* / laporan_semester.* (figures from the workbook)."""
+
     def pct(part: int, whole: int) -> str:
         return f"{100 * part / whole:.1f}%".replace(".", ",") if whole else "-"
 
     f = figures
     return {
-        "period": period.label, "range": period.range_label,
-        "as_of": datetime.fromisoformat(f["as_of"]), "total": f["total"],
+        "period": period.label,
+        "range": period.range_label,
+        "as_of": datetime.fromisoformat(f["as_of"]),
+        "total": f["total"],
         "by_status": f["by_status"],
-        "top_klasifikasi": f["top_klasifikasi"], "top_kecamatan": f["top_kecamatan"],
-        "forwarded": f["forwarded"], "closed": f["closed"], "limit_label": f["limit_label"],
-        "limit_applies": f["limit_applies"], "within_limit": f["within_limit"],
+        "top_klasifikasi": f["top_klasifikasi"],
+        "top_kecamatan": f["top_kecamatan"],
+        "forwarded": f["forwarded"],
+        "closed": f["closed"],
+        "limit_label": f["limit_label"],
+        "limit_applies": f["limit_applies"],
+        "within_limit": f["within_limit"],
         "within_pct": pct(f["within_limit"], f["limit_applies"]),
-        "steps_on_time": f["steps_on_time"], "steps_pct": pct(f["steps_on_time"], f["closed"]),
-        "open_at_end": f["open_at_end"], "xlsx_name": xlsx_name(period),
+        "steps_on_time": f["steps_on_time"],
+        "steps_pct": pct(f["steps_on_time"], f["closed"]),
+        "open_at_end": f["open_at_end"],
+        "xlsx_name": xlsx_name(period),
         "pdf_name": pdf_name(period),
     }
 
 
 # --- the schedule ---------------------------------------------------------------------------
 
+
 def due_periods(session: Session, delivery: Delivery, now: datetime) -> list[Period]:
     """Periods (both kinds, oldest first) whose delivery moment has passed and whose email has
     not been queued, within the catch-up window and not before the office's first mail."""
-    sent = set(session.execute(select(ReportRun.period_key).where(
-        ReportRun.outbox_message_id != "")).scalars())
+    sent = set(
+        session.execute(
+            select(ReportRun.period_key).where(ReportRun.outbox_message_id != "")
+        ).scalars()
+    )
     window = now - CATCH_UP
-    candidates = [p for kind in KINDS for p in delivery.due(kind, window, now, sent)
-                  if delivery.moment(p) > window]
+    candidates = [
+        p
+        for kind in KINDS
+        for p in delivery.due(kind, window, now, sent)
+        if delivery.moment(p) > window
+    ]
     if not candidates:
         return []
     since = operating_since(session)
     if since is None:
         return []
     zone = delivery.calendar.zone
-    return sorted((p for p in candidates if p.bounds(zone)[1] > since),
-                  key=lambda p: (delivery.moment(p), p.kind))
+    return sorted(
+        (p for p in candidates if p.bounds(zone)[1] > since),
+        key=lambda p: (delivery.moment(p), p.kind),
+    )
 
 
 def operating_since(session: Session) -> datetime | None:
     """When the office started to use Dumas: its first complaint or first fetched message."""
-    found = [session.execute(select(func.min(Pengaduan.received_at))).scalar(),
-             session.execute(select(func.min(RawMessage.fetched_at))).scalar()]
+    found = [
+        session.execute(select(func.min(Pengaduan.received_at))).scalar(),
+        session.execute(select(func.min(RawMessage.fetched_at))).scalar(),
+    ]
     found = [f for f in found if f is not None]
     return min(found) if found else None
 
 
-def produce_due(sessions: sessionmaker[Session], setup: ReportSetup,
-                now: datetime) -> list[Produced]:
+def produce_due(
+    sessions: sessionmaker[Session], setup: ReportSetup, now: datetime
+) -> list[Produced]:
     """Produce and queue every due period, each in its own transaction (the daemon's job).
 
     Safe to call on every cycle and from several processes: a period already queued is not

@@ -12,6 +12,7 @@ send the row again, with the same Message-ID, so receiving clients can tell it i
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 from datetime import datetime, timedelta
@@ -51,16 +52,24 @@ def smtp_connection(s) -> smtplib.SMTP:
             conn.login(s.username, s.password)
         return conn
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"the SMTP server refused the login for {s.username} "
-                            f"({exc.smtp_code})", permanent=False) from exc
+        raise DeliveryError(
+            f"the SMTP server refused the login for {s.username} ({exc.smtp_code})", permanent=False
+        ) from exc
     except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"cannot connect to the SMTP server {s.host}:{s.port}: {exc}",
-                            permanent=False) from exc
+        raise DeliveryError(
+            f"cannot connect to the SMTP server {s.host}:{s.port}: {exc}", permanent=False
+        ) from exc
 
 
 class OutboxSender:
-    def __init__(self, smtp_settings, sessions: sessionmaker[Session], files: FileStore,
-                 clock: Clock, connect=smtp_connection):
+    def __init__(
+        self,
+        smtp_settings,
+        sessions: sessionmaker[Session],
+        files: FileStore,
+        clock: Clock,
+        connect=smtp_connection,
+    ):
         self._smtp = smtp_settings
         self._sessions = sessions
         self._files = files
@@ -97,16 +106,26 @@ class OutboxSender:
     def _due_ids(self, limit: int) -> list[int]:
         now = self._clock.now()
         with self._sessions() as session:
-            not_ready = select(OutboxAttachment.outbox_id).join(
-                Document, OutboxAttachment.document_id == Document.id).where(
-                Document.status == "pending")
-            return list(session.execute(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.status == "pending",
-                    or_(OutboxMessage.next_attempt_at.is_(None),
-                        OutboxMessage.next_attempt_at <= now),
-                    OutboxMessage.id.not_in(not_ready))
-                .order_by(OutboxMessage.id).limit(limit)).scalars())
+            not_ready = (
+                select(OutboxAttachment.outbox_id)
+                .join(Document, OutboxAttachment.document_id == Document.id)
+                .where(Document.status == "pending")
+            )
+            return list(
+                session.execute(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        or_(
+                            OutboxMessage.next_attempt_at.is_(None),
+                            OutboxMessage.next_attempt_at <= now,
+                        ),
+                        OutboxMessage.id.not_in(not_ready),
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(limit)
+                ).scalars()
+            )
 
     def _open(self) -> smtplib.SMTP | None:
         now = self._clock.now()
@@ -133,8 +152,12 @@ class OutboxSender:
             row.status, row.sent_at = "sent", self._clock.now()
             row.attempts += 1
             row.last_error = f"refused by the server: {', '.join(refused)}" if refused else ""
-            log.info("sent %s (%s) to %d recipient(s)", row.message_id, row.kind,
-                     len(row.to_addrs) + len(row.cc_addrs) - len(refused))
+            log.info(
+                "sent %s (%s) to %d recipient(s)",
+                row.message_id,
+                row.kind,
+                len(row.to_addrs) + len(row.cc_addrs) - len(refused),
+            )
             return "sent"
 
     def _deliver(self, conn: smtplib.SMTP, session: Session, row: OutboxMessage) -> list[str]:
@@ -147,15 +170,21 @@ class OutboxSender:
         except ValueError as exc:  # an address or header we cannot write: retrying will not help
             raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
         try:
-            refused = conn.send_message(message, from_addr=self._smtp.from_address,
-                                        to_addrs=list(row.to_addrs) + list(row.cc_addrs))
+            refused = conn.send_message(
+                message,
+                from_addr=self._smtp.from_address,
+                to_addrs=list(row.to_addrs) + list(row.cc_addrs),
+            )
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            raise DeliveryError(f"all recipients refused: {_codes(exc.recipients)}",
-                                permanent=all(c >= 500 for c in codes)) from exc
+            raise DeliveryError(
+                f"all recipients refused: {_codes(exc.recipients)}",
+                permanent=all(c >= 500 for c in codes),
+            ) from exc
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
-                                permanent=exc.smtp_code >= 500) from exc
+            raise DeliveryError(
+                f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP connection failed: {exc}", permanent=False) from exc
         return sorted(refused)
@@ -166,11 +195,17 @@ class OutboxSender:
             if att.document_id is not None:
                 doc = session.get(Document, att.document_id)
                 if doc.status != "rendered":  # failed for good: the mail goes without it
-                    log.warning("sending %s without %s (render failed)", row.message_id,
-                                doc.filename)
+                    log.warning(
+                        "sending %s without %s (render failed)", row.message_id, doc.filename
+                    )
                     continue
-                out.append((att.filename or doc.filename, "application/pdf",
-                            self._files.read(doc.storage_key)))
+                out.append(
+                    (
+                        att.filename or doc.filename,
+                        "application/pdf",
+                        self._files.read(doc.storage_key),
+                    )
+                )
             else:
                 out.append((att.filename, att.content_type, self._files.read(att.storage_key)))
         return out
@@ -181,8 +216,12 @@ class OutboxSender:
         row.last_error = error[:1000]
         if permanent or now - row.created_at >= GIVE_UP_AFTER:
             row.status = "failed"
-            log.error("gave up on %s (%s) after %d attempt(s); `dumas outbox list` says why",
-                      row.message_id, row.kind, row.attempts)
+            log.error(
+                "gave up on %s (%s) after %d attempt(s); `dumas outbox list` says why",
+                row.message_id,
+                row.kind,
+                row.attempts,
+            )
             return "failed"
         row.next_attempt_at = now + min(FIRST_RETRY * 2 ** (row.attempts - 1), MAX_RETRY)
         log.warning("will retry %s (%s) at %s", row.message_id, row.kind, row.next_attempt_at)
@@ -191,11 +230,9 @@ class OutboxSender:
 
 def _close(conn) -> None:
     if conn is not None:
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             conn.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
-    return None
+    return
 
 
 def _text(value) -> str:

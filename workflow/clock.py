@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -13,7 +13,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock:
@@ -22,13 +22,13 @@ class FrozenClock:
     def __init__(self, at: datetime):
         if at.tzinfo is None:
             raise ValueError("FrozenClock needs an aware datetime")
-        self._now = at.astimezone(timezone.utc)
+        self._now = at.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, at: datetime) -> None:
-        self._now = at.astimezone(timezone.utc)
+        self._now = at.astimezone(UTC)
 
     def advance(self, **delta) -> datetime:
         self._now += timedelta(**delta)
@@ -39,7 +39,7 @@ class OffsetClock:
     """Real time shifted so that it started at a given instant (a frozen start that still ticks)."""
 
     def __init__(self, start: datetime):
-        self._offset = start.astimezone(timezone.utc) - datetime.now(timezone.utc)
+        self._offset = start.astimezone(UTC) - datetime.now(UTC)
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc) + self._offset
+        return datetime.now(UTC) + self._offset

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dumas.config.app import App
-from dumas.config.cli.output import iso, local, table_cell, print_json, print_table
+from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
 
@@ -23,12 +23,22 @@ def add_case_commands(sub) -> None:
 
 
 def case_dict(case: Pengaduan, tz) -> dict:
-    return {"id": case.id, "number": case.number, "status": case.status, "step": case.step,
-            "channel": case.channel, "received_at": iso(case.received_at, tz),
-            "reporter_name": case.pelapor_name, "reporter_email": case.pelapor_email,
-            "subject": case.subject, "confidential": case.confidential,
-            "kecamatan": case.kecamatan, "desa": case.desa, "tps": case.tps,
-            "missing": list(case.missing or [])}
+    return {
+        "id": case.id,
+        "number": case.number,
+        "status": case.status,
+        "step": case.step,
+        "channel": case.channel,
+        "received_at": iso(case.received_at, tz),
+        "reporter_name": case.pelapor_name,
+        "reporter_email": case.pelapor_email,
+        "subject": case.subject,
+        "confidential": case.confidential,
+        "kecamatan": case.kecamatan,
+        "desa": case.desa,
+        "tps": case.tps,
+        "missing": list(case.missing or []),
+    }
 
 
 def cmd_list(app: App, args) -> int:
@@ -46,9 +56,20 @@ def cmd_list(app: App, args) -> int:
     if not cases:
         print("no complaints")
         return 0
-    print_table(["ID", "NUMBER", "RECEIVED", "STATUS", "REPORTER", "SUBJECT"],
-                [[c.id, c.number or "-", local(c.received_at, app.tz), c.status,
-                  table_cell(c.pelapor_email, 30), table_cell(c.subject, 50)] for c in cases])
+    print_table(
+        ["ID", "NUMBER", "RECEIVED", "STATUS", "REPORTER", "SUBJECT"],
+        [
+            [
+                c.id,
+                c.number or "-",
+                local(c.received_at, app.tz),
+                c.status,
+                table_cell(c.pelapor_email, 30),
+                table_cell(c.subject, 50),
+            ]
+            for c in cases
+        ],
+    )
     return 0
 
 
@@ -70,22 +91,58 @@ def cmd_show(app: App, args) -> int:
     tz = app.tz
     with app.sessions() as session:
         case = find_case(session, args.id)
-        files = session.execute(select(Attachment).where(Attachment.pengaduan_id == case.id)
-                                .order_by(Attachment.id)).scalars().all()
-        timeline = session.execute(select(Event).where(Event.pengaduan_id == case.id)
-                                   .order_by(Event.at, Event.id)).scalars().all()
-        messages = session.execute(select(RawMessage).where(RawMessage.pengaduan_id == case.id)
-                                   .order_by(RawMessage.id)).scalars().all()
+        files = (
+            session.execute(
+                select(Attachment).where(Attachment.pengaduan_id == case.id).order_by(Attachment.id)
+            )
+            .scalars()
+            .all()
+        )
+        timeline = (
+            session.execute(
+                select(Event).where(Event.pengaduan_id == case.id).order_by(Event.at, Event.id)
+            )
+            .scalars()
+            .all()
+        )
+        messages = (
+            session.execute(
+                select(RawMessage).where(RawMessage.pengaduan_id == case.id).order_by(RawMessage.id)
+            )
+            .scalars()
+            .all()
+        )
     data = case_dict(case, tz) | {
-        "body": case.body, "terlapor": case.terlapor, "pelapor_phone": case.pelapor_phone,
-        "pelapor_address": case.pelapor_address, "lokasi": case.lokasi_text,
+        "body": case.body,
+        "terlapor": case.terlapor,
+        "pelapor_phone": case.pelapor_phone,
+        "pelapor_address": case.pelapor_address,
+        "lokasi": case.lokasi_text,
         "registration_error": (case.data or {}).get("registrasi_gagal", ""),
-        "attachments": [{"filename": f.filename, "content_type": f.content_type, "size": f.size,
-                         "sha256": f.sha256, "step": f.step} for f in files],
-        "messages": [{"id": m.id, "message_id": m.message_id, "disposition": m.disposition,
-                      "rule": m.rule, "fetched_at": iso(m.fetched_at, tz)} for m in messages],
-        "timeline": [{"at": iso(e.at, tz), "kind": e.kind, "actor": e.actor,
-                      "summary": e.summary} for e in timeline],
+        "attachments": [
+            {
+                "filename": f.filename,
+                "content_type": f.content_type,
+                "size": f.size,
+                "sha256": f.sha256,
+                "step": f.step,
+            }
+            for f in files
+        ],
+        "messages": [
+            {
+                "id": m.id,
+                "message_id": m.message_id,
+                "disposition": m.disposition,
+                "rule": m.rule,
+                "fetched_at": iso(m.fetched_at, tz),
+            }
+            for m in messages
+        ],
+        "timeline": [
+            {"at": iso(e.at, tz), "kind": e.kind, "actor": e.actor, "summary": e.summary}
+            for e in timeline
+        ],
     }
     if args.json:
         print_json(data)
@@ -96,8 +153,21 @@ def cmd_show(app: App, args) -> int:
 
 def _print_case(data: dict) -> None:
     print(f"Complaint {data['number'] or '(unregistered)'}  [id {data['id']}]")
-    for key in ("status", "step", "channel", "received_at", "reporter_name", "reporter_email",
-                "pelapor_phone", "subject", "terlapor", "kecamatan", "desa", "tps", "lokasi"):
+    for key in (
+        "status",
+        "step",
+        "channel",
+        "received_at",
+        "reporter_name",
+        "reporter_email",
+        "pelapor_phone",
+        "subject",
+        "terlapor",
+        "kecamatan",
+        "desa",
+        "tps",
+        "lokasi",
+    ):
         if data.get(key):
             print(f"  {key:<15} {table_cell(str(data[key]), 100)}")
     if data["missing"]:
@@ -106,7 +176,11 @@ def _print_case(data: dict) -> None:
         print(f"  {'not registered':<15} {table_cell(data['registration_error'], 100)}")
     print("  attachments:" if data["attachments"] else "  attachments: none")
     for f in data["attachments"]:
-        print(f"    {table_cell(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…")
+        print(
+            f"    {table_cell(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…"
+        )
     print("  timeline:")
     for e in data["timeline"]:
-        print(f"    {e['at']}  {e['kind']:<24} {table_cell(e['actor'], 30):<30} {table_cell(e['summary'], 70)}")
+        print(
+            f"    {e['at']}  {e['kind']:<24} {table_cell(e['actor'], 30):<30} {table_cell(e['summary'], 70)}"
+        )

@@ -11,16 +11,24 @@ from sqlalchemy import select
 
 from dumas.config.app import App
 from dumas.config.cli.cases import find_case
-from dumas.config.cli.output import iso, local, table_cell, print_json, print_table
-from dumas.workflow.store.cases import ComplaintInput, IncomingFile
+from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
 from dumas.workflow.errors import DumasError
+from dumas.workflow.store.cases import ComplaintInput, IncomingFile
 from dumas.workflow.store.models import Document, OutboxMessage
 
-FIELDS = (("name", "Nama pelapor"), ("email", "Email pelapor (boleh kosong)"),
-          ("phone", "No. HP/WhatsApp"), ("address", "Alamat pelapor"), ("nik", "NIK (boleh kosong)"),
-          ("subject", "Perihal"), ("terlapor", "Terlapor (boleh kosong)"),
-          ("kecamatan", "Kecamatan"), ("desa", "Desa/kelurahan"), ("tps", "Nomor TPS (boleh kosong)"),
-          ("lokasi", "Lokasi lain (boleh kosong)"))
+FIELDS = (
+    ("name", "Nama pelapor"),
+    ("email", "Email pelapor (boleh kosong)"),
+    ("phone", "No. HP/WhatsApp"),
+    ("address", "Alamat pelapor"),
+    ("nik", "NIK (boleh kosong)"),
+    ("subject", "Perihal"),
+    ("terlapor", "Terlapor (boleh kosong)"),
+    ("kecamatan", "Kecamatan"),
+    ("desa", "Desa/kelurahan"),
+    ("tps", "Nomor TPS (boleh kosong)"),
+    ("lokasi", "Lokasi lain (boleh kosong)"),
+)
 
 
 def add_desk_commands(sub) -> None:
@@ -67,25 +75,38 @@ def cmd_register(app: App, args) -> int:
     now = app.clock.now()
     received = _received(args.received, app.tz) or now
     with app.sessions() as session, session.begin():
-        data = ComplaintInput(channel=args.channel, received_at=received,
-                              subject=values["subject"] or table_cell(text, 80), body=text,
-                              from_name=values["name"], from_email=values["email"],
-                              files=tuple(_store(app, path) for path in args.file))
+        data = ComplaintInput(
+            channel=args.channel,
+            received_at=received,
+            subject=values["subject"] or table_cell(text, 80),
+            body=text,
+            from_name=values["name"],
+            from_email=values["email"],
+            files=tuple(_store(app, path) for path in args.file),
+        )
         case = Registrar(app.toolkit).register(session, data, now, typed=_typed(values, args))
         number, case_id = case.number, case.id
     if args.json:
         print_json({"id": case_id, "number": number})
     else:
-        print(f"registered {number} (id {case_id}); documents are made by the next "
-              "`dumas poll` or the daemon")
+        print(
+            f"registered {number} (id {case_id}); documents are made by the next "
+            "`dumas poll` or the daemon"
+        )
     return 0
 
 
 def _typed(values: dict, args) -> dict:
-    typed = {"pelapor_phone": values["phone"], "pelapor_address": values["address"],
-             "pelapor_nik": values["nik"], "terlapor": values["terlapor"],
-             "kecamatan": values["kecamatan"], "desa": values["desa"], "tps": values["tps"],
-             "lokasi_text": values["lokasi"]}
+    typed = {
+        "pelapor_phone": values["phone"],
+        "pelapor_address": values["address"],
+        "pelapor_nik": values["nik"],
+        "terlapor": values["terlapor"],
+        "kecamatan": values["kecamatan"],
+        "desa": values["desa"],
+        "tps": values["tps"],
+        "lokasi_text": values["lokasi"],
+    }
     if args.rahasia:
         typed.update(confidential=True, sifat="rahasia")
     return {k: v for k, v in typed.items() if v}
@@ -120,8 +141,13 @@ def _store(app: App, path: Path) -> IncomingFile:
         raise DumasError(f"cannot read {path}: {exc.strerror}") from None
     ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     key, sha = app.files.put("att", data, sync=True)
-    return IncomingFile(filename=safe_filename(path.name, index=1, content_type=ctype),
-                        content_type=ctype, size=len(data), sha256=sha, storage_key=key)
+    return IncomingFile(
+        filename=safe_filename(path.name, index=1, content_type=ctype),
+        content_type=ctype,
+        size=len(data),
+        sha256=sha,
+        storage_key=key,
+    )
 
 
 def cmd_pdf(app: App, args) -> int:
@@ -133,18 +159,29 @@ def cmd_pdf(app: App, args) -> int:
     renderer = app.renderer()
     with app.sessions() as session:
         case = find_case(session, args.id)
-        docs = session.execute(select(Document).where(Document.pengaduan_id == case.id)
-                               .order_by(Document.kind, Document.version)).scalars().all()
+        docs = (
+            session.execute(
+                select(Document)
+                .where(Document.pengaduan_id == case.id)
+                .order_by(Document.kind, Document.version)
+            )
+            .scalars()
+            .all()
+        )
         latest = {d.kind: d for d in docs}  # ordered by version: the last one wins
         written = []
         for kind, doc in sorted(latest.items()):
-            pdf = (app.files.read(doc.storage_key) if doc.status == "rendered" else
-                   render(kind, renderer.context(session, case, kind), doc.params))
+            pdf = (
+                app.files.read(doc.storage_key)
+                if doc.status == "rendered"
+                else render(kind, renderer.context(session, case, kind), doc.params)
+            )
             written.append(_write(args.out / doc.filename, pdf))
         if args.timeline:
             pdf = render("riwayat", renderer.context(session, case, "riwayat"))
-            written.append(_write(args.out / document_filename("riwayat", case.number or "", 1,
-                                                               case.id), pdf))
+            written.append(
+                _write(args.out / document_filename("riwayat", case.number or "", 1, case.id), pdf)
+            )
     for path in written:
         print(path)
     return 0
@@ -165,20 +202,43 @@ def cmd_outbox_list(app: App, args) -> int:
             query = query.where(OutboxMessage.status == args.status)
         rows = session.execute(query).scalars().all()
     if args.json:
-        print_json([{"id": r.id, "message_id": r.message_id, "kind": r.kind, "to": r.to_addrs,
-                     "cc": r.cc_addrs, "subject": r.subject, "status": r.status,
-                     "attempts": r.attempts, "created_at": iso(r.created_at, app.tz),
-                     "sent_at": iso(r.sent_at, app.tz),
-                     "next_attempt_at": iso(r.next_attempt_at, app.tz),
-                     "last_error": r.last_error} for r in rows])
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "message_id": r.message_id,
+                    "kind": r.kind,
+                    "to": r.to_addrs,
+                    "cc": r.cc_addrs,
+                    "subject": r.subject,
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "created_at": iso(r.created_at, app.tz),
+                    "sent_at": iso(r.sent_at, app.tz),
+                    "next_attempt_at": iso(r.next_attempt_at, app.tz),
+                    "last_error": r.last_error,
+                }
+                for r in rows
+            ]
+        )
         return 0
     if not rows:
         print("the outbox is empty")
         return 0
-    print_table(["ID", "STATUS", "CREATED", "KIND", "TO", "LAST ERROR"],
-                [[r.id, r.status, local(r.created_at, app.tz), r.kind,
-                  table_cell(", ".join(r.to_addrs), 30), table_cell(r.last_error or "-", 50)]
-                 for r in rows])
+    print_table(
+        ["ID", "STATUS", "CREATED", "KIND", "TO", "LAST ERROR"],
+        [
+            [
+                r.id,
+                r.status,
+                local(r.created_at, app.tz),
+                r.kind,
+                table_cell(", ".join(r.to_addrs), 30),
+                table_cell(r.last_error or "-", 50),
+            ]
+            for r in rows
+        ],
+    )
     return 0
 
 

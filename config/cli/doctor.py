@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 from sqlalchemy import func, select
 
@@ -58,8 +58,11 @@ def check_imap(app: App) -> tuple[str, str]:
             count = len(source.all_uids())
     except DumasError as exc:
         return FAIL, str(exc)
-    return OK, f"IMAP {s.host}:{s.port} ({s.security}) login as {s.username}, folder {s.folder}: " \
-               f"{count} message(s), UIDVALIDITY {uidvalidity}"
+    return (
+        OK,
+        f"IMAP {s.host}:{s.port} ({s.security}) login as {s.username}, folder {s.folder}: "
+        f"{count} message(s), UIDVALIDITY {uidvalidity}",
+    )
 
 
 def check_smtp(app: App) -> tuple[str, str]:
@@ -78,13 +81,20 @@ def check_smtp(app: App) -> tuple[str, str]:
 def check_roles(app: App) -> tuple[str, str]:
     s = app.settings
     own = app.own_addresses()
-    clash = [a for r in ("desk", "sekretaris", "hukum", "ketua") for a in s.roles.addresses(r)
-             if a in own]
+    clash = [
+        a
+        for r in ("desk", "sekretaris", "hukum", "ketua")
+        for a in s.roles.addresses(r)
+        if a in own
+    ]
     if clash:
-        return FAIL, (f"{', '.join(clash)} is both a role holder and Dumas's own address: "
-                      "replies from it would be ignored as our own mail")
-    counts = ", ".join(f"{r} {len(s.roles.addresses(r))}" for r in ("desk", "sekretaris",
-                                                                     "hukum", "ketua"))
+        return FAIL, (
+            f"{', '.join(clash)} is both a role holder and Dumas's own address: "
+            "replies from it would be ignored as our own mail"
+        )
+    counts = ", ".join(
+        f"{r} {len(s.roles.addresses(r))}" for r in ("desk", "sekretaris", "hukum", "ketua")
+    )
     return OK, f"roles: {counts}"
 
 
@@ -94,14 +104,19 @@ def check_calendar(app: App) -> tuple[str, str]:
     cal = app.calendar
     found = [sum(1 for d in _days(y) if cal.day_off_reason(d) and d.weekday() < 5) for y in years]
     if min(found) < 10:
-        return WARN, (f"the holiday calendar knows only {found} weekday holidays for {years}: "
-                      "update the `holidays` package")
-    return OK, f"working-day calendar: {found[0]} weekday holidays in {years[0]}, {found[1]} in {years[1]}"
+        return WARN, (
+            f"the holiday calendar knows only {found} weekday holidays for {years}: "
+            "update the `holidays` package"
+        )
+    return (
+        OK,
+        f"working-day calendar: {found[0]} weekday holidays in {years[0]}, {found[1]} in {years[1]}",
+    )
 
 
 def check_documents(app: App) -> tuple[str, str]:
-    from dumas.workflow.documents.sample import sample_case
     from dumas.workflow.documents.render import render
+    from dumas.workflow.documents.sample import sample_case
 
     try:
         pdf = render("tanda_terima", sample_case().context())
@@ -114,30 +129,53 @@ def check_backlog(app: App) -> tuple[str, str]:
     from dumas.workflow.store.models import MailboxCursor, OutboxMessage, Pengaduan, RawMessage
 
     with app.sessions() as s:
-        failed = s.execute(select(func.count()).select_from(OutboxMessage)
-                           .where(OutboxMessage.status == "failed")).scalar()
-        quarantined = s.execute(select(func.count()).select_from(RawMessage)
-                                .where(RawMessage.disposition == "quarantined")).scalar()
+        failed = s.execute(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+        ).scalar()
+        quarantined = s.execute(
+            select(func.count())
+            .select_from(RawMessage)
+            .where(RawMessage.disposition == "quarantined")
+        ).scalar()
         last = s.execute(select(func.max(MailboxCursor.updated_at))).scalar()
-        stuck = s.execute(select(func.count()).select_from(Pengaduan).where(
-            Pengaduan.registered_at.is_(None),
-            Pengaduan.received_at < app.clock.now() - timedelta(hours=1))).scalar()
+        stuck = s.execute(
+            select(func.count())
+            .select_from(Pengaduan)
+            .where(
+                Pengaduan.registered_at.is_(None),
+                Pengaduan.received_at < app.clock.now() - timedelta(hours=1),
+            )
+        ).scalar()
     notes = []
     if stuck:
-        notes.append(f"{stuck} complaint(s) received over an hour ago are not registered yet "
-                     "(`dumas list`, `dumas show ID` shows the error)")
+        notes.append(
+            f"{stuck} complaint(s) received over an hour ago are not registered yet "
+            "(`dumas list`, `dumas show ID` shows the error)"
+        )
     if failed:
-        notes.append(f"{failed} email(s) could not be delivered (`dumas outbox list --status failed`)")
+        notes.append(
+            f"{failed} email(s) could not be delivered (`dumas outbox list --status failed`)"
+        )
     if quarantined:
         notes.append(f"{quarantined} message(s) in quarantine (`dumas quarantine list`)")
     if last and app.clock.now() - last > timedelta(days=1):
-        notes.append(f"no mail ingested since {last.astimezone(app.tz):%Y-%m-%d %H:%M} "
-                     "(is the daemon running?)")
+        notes.append(
+            f"no mail ingested since {last.astimezone(app.tz):%Y-%m-%d %H:%M} "
+            "(is the daemon running?)"
+        )
     return (WARN, "; ".join(notes)) if notes else (OK, "no failed mail, nothing in quarantine")
 
 
-CHECKS: tuple[Check, ...] = (check_database, check_storage, check_roles, check_calendar,
-                             check_documents, check_imap, check_smtp, check_backlog)
+CHECKS: tuple[Check, ...] = (
+    check_database,
+    check_storage,
+    check_roles,
+    check_calendar,
+    check_documents,
+    check_imap,
+    check_smtp,
+    check_backlog,
+)
 
 
 def run_doctor(app: App, printer=print) -> int:
@@ -152,9 +190,13 @@ def run_doctor(app: App, printer=print) -> int:
         if check is check_database and status == FAIL:
             printer("      (the remaining checks need the database)")
             return 1
-    printer("all checks passed" if worst == OK else
-            "Dumas can run, see the warnings above" if worst == WARN else
-            "Dumas cannot run until the failures above are fixed")
+    printer(
+        "all checks passed"
+        if worst == OK
+        else "Dumas can run, see the warnings above"
+        if worst == WARN
+        else "Dumas cannot run until the failures above are fixed"
+    )
     return 1 if worst == FAIL else 0
 
 

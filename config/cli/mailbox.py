@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dumas.config.app import App
-from dumas.config.cli.output import iso, local, table_cell, print_json, print_table
+from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
 from dumas.config.cycle import JOBS as JOB_NAMES
 from dumas.workflow.store.db import check_schema, upgrade
 from dumas.workflow.store.models import RawMessage
@@ -18,10 +18,17 @@ def add_mailbox_commands(sub) -> None:
     p = sub.add_parser("init", help="create or upgrade the database and the file store")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("poll", help="run one complete cycle: intake, registration, documents, deadlines, reports, outbox")
+    p = sub.add_parser(
+        "poll",
+        help="run one complete cycle: intake, registration, documents, deadlines, reports, outbox",
+    )
     p.add_argument("--json", action="store_true")
-    p.add_argument("--only", action="append", choices=JOB_NAMES,
-                   help="run only this job (repeatable), e.g. to catch up on mail first")
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=JOB_NAMES,
+        help="run only this job (repeatable), e.g. to catch up on mail first",
+    )
     p.set_defaults(func=cmd_poll)
 
     p = sub.add_parser("doctor", help="check the configuration, servers and storage")
@@ -51,7 +58,7 @@ def add_mailbox_commands(sub) -> None:
 def cmd_init(app: App, args) -> int:
     url = app.settings.database_url
     if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     upgrade(url)
     root = app.settings.storage_root
     root.mkdir(parents=True, exist_ok=True)
@@ -77,24 +84,36 @@ def cmd_poll(app: App, args) -> int:
         print_json(_cycle_json(results))
         return 1 if _failed(results) else 0
     for job, (result, seconds) in results.items():
-        text = result.summary() if hasattr(result, "summary") else ", ".join(
-            f"{k} {v}" for k, v in result.items() if v) or "nothing to do"
+        text = (
+            result.summary()
+            if hasattr(result, "summary")
+            else ", ".join(f"{k} {v}" for k, v in result.items() if v) or "nothing to do"
+        )
         print(f"{job}: {text} ({seconds:.1f} s)")
     return 1 if _failed(results) else 0
 
 
 def _failed(results: dict) -> list[str]:
-    return [job for job, (result, _) in results.items()
-            if isinstance(result, dict) and "error" in result]
+    return [
+        job
+        for job, (result, _) in results.items()
+        if isinstance(result, dict) and "error" in result
+    ]
 
 
 def _cycle_json(results: dict) -> dict:
     out: dict = {"timings": {job: round(sec, 3) for job, (_, sec) in results.items()}}
     if "intake" in results and hasattr(results["intake"][0], "summary"):
         intake = results["intake"][0]
-        out.update({"folder": intake.folder, "uidvalidity": intake.uidvalidity,
-                    "uidvalidity_changed": intake.uidvalidity_changed,
-                    "new_messages": intake.new_uids, "outcomes": dict(intake.outcomes)})
+        out.update(
+            {
+                "folder": intake.folder,
+                "uidvalidity": intake.uidvalidity,
+                "uidvalidity_changed": intake.uidvalidity_changed,
+                "new_messages": intake.new_uids,
+                "outcomes": dict(intake.outcomes),
+            }
+        )
     for job in JOB_NAMES[1:]:
         if job in results:
             out[job] = results[job][0]
@@ -117,19 +136,48 @@ def cmd_run(app: App, args) -> int:
 def cmd_quarantine_list(app: App, args) -> int:
     ready(app)
     with app.sessions() as session:
-        rows = session.execute(select(RawMessage).where(RawMessage.disposition == "quarantined")
-                               .order_by(RawMessage.id)).scalars().all()
+        rows = (
+            session.execute(
+                select(RawMessage)
+                .where(RawMessage.disposition == "quarantined")
+                .order_by(RawMessage.id)
+            )
+            .scalars()
+            .all()
+        )
     if args.json:
-        print_json([{"id": r.id, "message_id": r.message_id, "fetched_at": iso(r.fetched_at, app.tz),
-                     "size": r.size, "from": r.from_address, "subject": r.subject,
-                     "reason": r.reason, "attempts": r.attempts, "sha256": r.sha256} for r in rows])
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "message_id": r.message_id,
+                    "fetched_at": iso(r.fetched_at, app.tz),
+                    "size": r.size,
+                    "from": r.from_address,
+                    "subject": r.subject,
+                    "reason": r.reason,
+                    "attempts": r.attempts,
+                    "sha256": r.sha256,
+                }
+                for r in rows
+            ]
+        )
         return 0
     if not rows:
         print("no quarantined messages")
         return 0
-    print_table(["ID", "FETCHED", "MESSAGE-ID", "REASON"],
-                [[r.id, local(r.fetched_at, app.tz), table_cell(r.message_id or "-", 40),
-                  table_cell(r.reason, 80)] for r in rows])
+    print_table(
+        ["ID", "FETCHED", "MESSAGE-ID", "REASON"],
+        [
+            [
+                r.id,
+                local(r.fetched_at, app.tz),
+                table_cell(r.message_id or "-", 40),
+                table_cell(r.reason, 80),
+            ]
+            for r in rows
+        ],
+    )
     return 0
 
 
@@ -137,8 +185,9 @@ def cmd_replay(app: App, args) -> int:
     from dumas.ingest.mailbox.replay import replay
 
     ready(app)
-    results = replay(None if args.all else args.ids, app.sessions, app.files, app.intake(),
-                     app.clock)
+    results = replay(
+        None if args.all else args.ids, app.sessions, app.files, app.intake(), app.clock
+    )
     if args.json:
         print_json([{"id": i, "disposition": d, "reason": r} for i, d, r in results])
     else:
@@ -158,14 +207,18 @@ def cmd_reconcile(app: App, args) -> int:
         print_json(result.as_dict())
         return 0
     data = result.as_dict()
-    print(f"{data['folder']} (UIDVALIDITY {data['uidvalidity']}): "
-          f"{data['mailbox_total']} message(s) in the mailbox")
+    print(
+        f"{data['folder']} (UIDVALIDITY {data['uidvalidity']}): "
+        f"{data['mailbox_total']} message(s) in the mailbox"
+    )
     for category, count in data["counts"].items():
         print(f"  {category:<12} {count}")
     if result.pending:
         print(f"  {'not polled':<12} {len(result.pending)}  (arrived after the last poll)")
-    print(f"  {'missing':<12} {len(result.missing)}"
-          + (f"  UIDs: {' '.join(map(str, result.missing[:50]))}" if result.missing else ""))
+    print(
+        f"  {'missing':<12} {len(result.missing)}"
+        + (f"  UIDs: {' '.join(map(str, result.missing[:50]))}" if result.missing else "")
+    )
     return 1 if result.missing else 0
 
 

@@ -11,8 +11,19 @@ import argparse
 import logging
 import sys
 
-from dumas.config.cli import cases as cli_cases, desk as cli_desk, mailbox as cli_intake, reports as cli_reports
 from dumas.config.app import App, clock_from_env
+from dumas.config.cli import (
+    cases as cli_cases,
+)
+from dumas.config.cli import (
+    desk as cli_desk,
+)
+from dumas.config.cli import (
+    mailbox as cli_intake,
+)
+from dumas.config.cli import (
+    reports as cli_reports,
+)
 from dumas.config.settings import load_settings
 from dumas.workflow.errors import ConfigError, DumasError, MailServerError
 
@@ -33,8 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     try:
         app = App(load_settings(args.config), clock=clock_from_env())
         try:

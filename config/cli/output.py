@@ -25,7 +25,7 @@ def print_json(data) -> None:
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
     widths = [len(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(str(c))) for w, c in zip(widths, row)]
+        widths = [max(w, len(str(c))) for w, c in zip(widths, row, strict=False)]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
     print(line.format(*headers))
     for row in rows:

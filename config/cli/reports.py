@@ -20,12 +20,19 @@ from pathlib import Path
 
 from dumas.config.app import App
 from dumas.config.cli.output import iso, local, print_json
-from dumas.notify.reports import (Produced, ReportSetup, build_files, pdf_name, produce,
-                                  produce_due, xlsx_name)
-from dumas.workflow.store.db import transaction
+from dumas.notify.reports import (
+    Produced,
+    ReportSetup,
+    build_files,
+    pdf_name,
+    produce,
+    produce_due,
+    xlsx_name,
+)
 from dumas.workflow.errors import DumasError
 from dumas.workflow.reports.periods import Delivery, Period
 from dumas.workflow.reports.recap import RecapSetup
+from dumas.workflow.store.db import transaction
 
 
 def add_report_commands(sub) -> None:
@@ -35,15 +42,22 @@ def add_report_commands(sub) -> None:
     p.set_defaults(func=cmd_recap)
 
     p = sub.add_parser("report", help="the semester report of complaints (Excel + PDF)")
-    p.add_argument("--semester", required=True, metavar="YYYY-N",
-                   help="YYYY-1 (January-June) or YYYY-2 (July-December)")
+    p.add_argument(
+        "--semester",
+        required=True,
+        metavar="YYYY-N",
+        help="YYYY-1 (January-June) or YYYY-2 (July-December)",
+    )
     _common(p)
     p.set_defaults(func=cmd_report)
 
 
 def _common(p) -> None:
-    p.add_argument("--send", action="store_true",
-                   help="email it to the Ketua (cc the Sekretaris), again if it was sent before")
+    p.add_argument(
+        "--send",
+        action="store_true",
+        help="email it to the Ketua (cc the Sekretaris), again if it was sent before",
+    )
     p.add_argument("--out", type=Path, metavar="DIR", help="also write the files into DIR")
     p.add_argument("--json", action="store_true")
 
@@ -71,8 +85,10 @@ def _run(app: App, period: Period, args) -> int:
     end = period.bounds(app.tz)[1]
     if end > now:
         if args.send:
-            raise DumasError(f"{period.label} has not ended yet (it ends {local(end, app.tz)}); "
-                             "it can be previewed, not sent")
+            raise DumasError(
+                f"{period.label} has not ended yet (it ends {local(end, app.tz)}); "
+                "it can be previewed, not sent"
+            )
         return _preview(app, setup, period, args)
     with transaction(app.sessions) as session:
         done = produce(session, period, setup, now, send=args.send, resend=args.send)
@@ -83,13 +99,20 @@ def _run(app: App, period: Period, args) -> int:
 
 def _preview(app: App, setup: ReportSetup, period: Period, args) -> int:
     with app.sessions() as session:
-        files = build_files(session, period, setup.recap, setup.office, app.clock.now(),
-                            logo=setup.logo)
+        files = build_files(
+            session, period, setup.recap, setup.office, app.clock.now(), logo=setup.logo
+        )
     out = args.out or Path(".")
     written = [_write(out / files.xlsx_name, files.xlsx), _write(out / files.pdf_name, files.pdf)]
     if args.json:
-        print_json({"period": period.key, "preview": True, "cases": files.summary.total,
-                    "files": [str(w) for w in written]})
+        print_json(
+            {
+                "period": period.key,
+                "preview": True,
+                "cases": files.summary.total,
+                "files": [str(w) for w in written],
+            }
+        )
         return 0
     print(f"{period.label} has not ended yet: preview as of now, nothing recorded or sent")
     if not files.summary.total:
@@ -100,8 +123,10 @@ def _preview(app: App, setup: ReportSetup, period: Period, args) -> int:
 
 
 def _copy_out(app: App, done: Produced, out: Path) -> list[Path]:
-    return [_write(out / xlsx_name(done.period), app.files.read(done.xlsx_key)),
-            _write(out / pdf_name(done.period), app.files.read(done.pdf_key))]
+    return [
+        _write(out / xlsx_name(done.period), app.files.read(done.xlsx_key)),
+        _write(out / pdf_name(done.period), app.files.read(done.pdf_key)),
+    ]
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -115,22 +140,33 @@ def _write(path: Path, data: bytes) -> Path:
 
 def _report(app: App, setup: ReportSetup, done: Produced, written: list[Path], args) -> None:
     if args.json:
-        print_json({"period": done.period.key, "preview": False, "created": done.created,
-                    "produced_at": iso(done.created_at, app.tz), "cases": done.case_count,
-                    "queued_message_id": done.message_id or None,
-                    "files": [str(w) for w in written]})
+        print_json(
+            {
+                "period": done.period.key,
+                "preview": False,
+                "created": done.created,
+                "produced_at": iso(done.created_at, app.tz),
+                "cases": done.case_count,
+                "queued_message_id": done.message_id or None,
+                "files": [str(w) for w in written],
+            }
+        )
         return
     label, key = done.period.label, done.period.key
     if done.created:
         print(f"{key}: produced ({done.case_count} complaint(s) received in {label})")
     else:
-        print(f"{key}: already produced on {local(done.created_at, app.tz)} "
-              f"({done.case_count} complaint(s)); showing that run")
+        print(
+            f"{key}: already produced on {local(done.created_at, app.tz)} "
+            f"({done.case_count} complaint(s)); showing that run"
+        )
     if not done.case_count:
         print(f"no complaints were received in {label}: the recap says so")
     if done.message_id:
-        print(f"email queued to {', '.join(setup.ketua)} (cc {', '.join(setup.sekretaris)}): "
-              f"{done.message_id}")
+        print(
+            f"email queued to {', '.join(setup.ketua)} (cc {', '.join(setup.sekretaris)}): "
+            f"{done.message_id}"
+        )
     for path in written:
         print(f"  wrote {path}")
     if not written:
@@ -139,14 +175,20 @@ def _report(app: App, setup: ReportSetup, done: Produced, written: list[Path], a
 
 # --- for the daemon and the composition root ------------------------------------------------
 
+
 def report_setup(app: App) -> ReportSetup:
     """The reports' collaborators, from the app's SOP, calendar and composer."""
     s, kit = app.settings, app.toolkit
     return ReportSetup(
-        recap=RecapSetup(app.sop, app.calendar, s.office.name), office=s.office,
+        recap=RecapSetup(app.sop, app.calendar, s.office.name),
+        office=s.office,
         delivery=Delivery(app.calendar, s.schedule.recap_day, s.schedule.recap_time),
-        ketua=s.roles.ketua, sekretaris=s.roles.sekretaris, domain=kit.domain or "localhost",
-        composer=kit.composer, files=app.files)
+        ketua=s.roles.ketua,
+        sekretaris=s.roles.sekretaris,
+        domain=kit.domain or "localhost",
+        composer=kit.composer,
+        files=app.files,
+    )
 
 
 def run_due_reports(app: App) -> dict[str, list[str]]:
@@ -154,5 +196,7 @@ def run_due_reports(app: App) -> dict[str, list[str]]:
     the cycle's "reports" job, between the deadlines and the outbox. Returns the period keys
     produced and queued, e.g. {"produced": ["recap:2026-10"], "queued": ["recap:2026-10"]}."""
     done = produce_due(app.sessions, report_setup(app), app.clock.now())
-    return {"produced": [d.period.key for d in done if d.created],
-            "queued": [d.period.key for d in done if d.message_id]}
+    return {
+        "produced": [d.period.key for d in done if d.created],
+        "queued": [d.period.key for d in done if d.message_id],
+    }

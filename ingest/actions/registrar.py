@@ -19,27 +19,37 @@ from sqlalchemy.orm import Session, sessionmaker
 from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.outbox import sent_recently
 from dumas.notify.recipients import is_no_reply
-from dumas.workflow.store.cases import ComplaintInput, create_pengaduan, original_message
 from dumas.workflow.clock import Clock
-from dumas.workflow.extract.completeness import missing_phrases
 from dumas.workflow.errors import where
-from dumas.workflow.sop.effects import CaseState, Notify, Record, RenderDocument, TokenFor
 from dumas.workflow.extract import Pelapor
+from dumas.workflow.extract.completeness import missing_phrases
+from dumas.workflow.sop.definition import PELAPOR
+from dumas.workflow.sop.effects import CaseState, Notify, Record, RenderDocument, TokenFor
 from dumas.workflow.sop.machine import on_registered
+from dumas.workflow.store.cases import ComplaintInput, create_pengaduan, original_message
 from dumas.workflow.store.models import Pengaduan, RawMessage
 from dumas.workflow.store.registration import NumberingRules, register
-from dumas.workflow.sop.definition import PELAPOR
 
 log = logging.getLogger(__name__)
 
 # The steps a reporter is told about, in order (the tanda terima's "what happens next").
-TIMELINE_STEPS = ("verifikasi", "disposisi", "telaah", "kertas_kerja", "investigasi",
-                  "persetujuan_laporan")
+TIMELINE_STEPS = (
+    "verifikasi",
+    "disposisi",
+    "telaah",
+    "kertas_kerja",
+    "investigasi",
+    "persetujuan_laporan",
+)
 
 
 def numbering_rules(settings) -> NumberingRules:
-    return NumberingRules(pattern=settings.numbering.pattern, tag=settings.numbering.case_tag,
-                          tz=settings.office.tz, kecamatan=settings.kecamatan)
+    return NumberingRules(
+        pattern=settings.numbering.pattern,
+        tag=settings.numbering.case_tag,
+        tz=settings.office.tz,
+        kecamatan=settings.kecamatan,
+    )
 
 
 class Registrar:
@@ -47,16 +57,28 @@ class Registrar:
         self.kit = kit
         self.rules = numbering_rules(kit.settings)
 
-    def register(self, session: Session, data: ComplaintInput, now: datetime,
-                 raw: RawMessage | None = None, acknowledge: bool = True,
-                 typed: dict | None = None) -> Pengaduan:
+    def register(
+        self,
+        session: Session,
+        data: ComplaintInput,
+        now: datetime,
+        raw: RawMessage | None = None,
+        acknowledge: bool = True,
+        typed: dict | None = None,
+    ) -> Pengaduan:
         """Receive and register at once (the desk's `dumas register`)."""
         case = self.receive(session, data, now, raw, typed)
         self.complete(session, case, now, raw, acknowledge)
         return case
 
-    def receive(self, session: Session, data: ComplaintInput, now: datetime,
-                raw: RawMessage | None = None, typed: dict | None = None) -> Pengaduan:
+    def receive(
+        self,
+        session: Session,
+        data: ComplaintInput,
+        now: datetime,
+        raw: RawMessage | None = None,
+        typed: dict | None = None,
+    ) -> Pengaduan:
         """The case exists, with its text and files: what intake commits with the message.
         `typed` are fields the desk entered (they win over what the text suggests)."""
         case = create_pengaduan(session, data, now, raw_id=raw.id if raw else None)
@@ -66,8 +88,14 @@ class Registrar:
             raw.pengaduan_id = case.id
         return case
 
-    def complete(self, session: Session, case: Pengaduan, now: datetime,
-                 raw: RawMessage | None = None, acknowledge: bool = True) -> None:
+    def complete(
+        self,
+        session: Session,
+        case: Pengaduan,
+        now: datetime,
+        raw: RawMessage | None = None,
+        acknowledge: bool = True,
+    ) -> None:
         """Number, fields, the desk's task, the documents and the acknowledgement — together."""
         register(session, case, self.rules, now)
         decision = on_registered(CaseState.from_case(case), now, self.kit.sop, self.kit.calendar)
@@ -77,8 +105,9 @@ class Registrar:
         Applier(session, self.kit, case, now, source=raw).apply(effects)
         log.info("registered case %s (id %s)", case.number, case.id)
 
-    def register_pending(self, sessions: sessionmaker[Session], clock: Clock,
-                         should_stop=lambda: False) -> dict[str, int]:
+    def register_pending(
+        self, sessions: sessionmaker[Session], clock: Clock, should_stop=lambda: False
+    ) -> dict[str, int]:
         """The registration job: every received, not yet registered case, one transaction each.
 
         Intake only records a new complaint with its message; numbering and everything that
@@ -86,8 +115,13 @@ class Registrar:
         mailbox and never costs a message its place (a case that fails stays unregistered, is
         logged, and is tried again on the next cycle)."""
         with sessions() as session:
-            pending = list(session.execute(select(Pengaduan.id).where(
-                Pengaduan.registered_at.is_(None)).order_by(Pengaduan.id)).scalars())
+            pending = list(
+                session.execute(
+                    select(Pengaduan.id)
+                    .where(Pengaduan.registered_at.is_(None))
+                    .order_by(Pengaduan.id)
+                ).scalars()
+            )
         counts = {"registered": 0, "failed": 0}
         for case_id in pending:
             if should_stop():
@@ -99,8 +133,9 @@ class Registrar:
                     case = session.get(Pengaduan, case_id, with_for_update=True)
                     if case.registered_at is None:  # another process may have been quicker
                         self.complete(session, case, clock.now(), original_message(session, case))
-                        case.data = {k: v for k, v in (case.data or {}).items()
-                                     if k != "registrasi_gagal"}
+                        case.data = {
+                            k: v for k, v in (case.data or {}).items() if k != "registrasi_gagal"
+                        }
                 counts["registered"] += 1
             except Exception as exc:  # noqa: BLE001 - one case must not hold back the others
                 log.error("registering case id %s failed (will retry): %s", case_id, where(exc))
@@ -109,9 +144,11 @@ class Registrar:
         return counts
 
     def documents(self) -> list[RenderDocument]:
-        return [RenderDocument("cetakan", {}),
-                RenderDocument("tanda_terima", {"tenggat": self.timeline()}),
-                RenderDocument("lembar_disposisi", {"filled": False})]
+        return [
+            RenderDocument("cetakan", {}),
+            RenderDocument("tanda_terima", {"tenggat": self.timeline()}),
+            RenderDocument("lembar_disposisi", {"filled": False}),
+        ]
 
     def timeline(self) -> list[list[str]]:
         sop = self.kit.sop
@@ -127,13 +164,24 @@ class Registrar:
         why_not = self._no_ack_reason(session, address, now)
         if why_not:
             return [Record("tanda_terima_tidak_dikirim", why_not, {"address": address})]
-        pelapor = Pelapor(name=case.pelapor_name, email=case.pelapor_email,
-                          phone=case.pelapor_phone, address=case.pelapor_address,
-                          nik=case.pelapor_nik, confidential=case.confidential)
-        context = {"kurang": missing_phrases(case.missing or [], pelapor),
-                   "tenggat": self.timeline(), "batas_hari": str(self.kit.sop.case_limit)}
-        return [Notify("tanda_terima", PELAPOR, context, ("tanda_terima",),
-                       TokenFor("verifikasi", PELAPOR))]
+        pelapor = Pelapor(
+            name=case.pelapor_name,
+            email=case.pelapor_email,
+            phone=case.pelapor_phone,
+            address=case.pelapor_address,
+            nik=case.pelapor_nik,
+            confidential=case.confidential,
+        )
+        context = {
+            "kurang": missing_phrases(case.missing or [], pelapor),
+            "tenggat": self.timeline(),
+            "batas_hari": str(self.kit.sop.case_limit),
+        }
+        return [
+            Notify(
+                "tanda_terima", PELAPOR, context, ("tanda_terima",), TokenFor("verifikasi", PELAPOR)
+            )
+        ]
 
     def _no_ack_reason(self, session: Session, address: str, now: datetime) -> str:
         s = self.kit.settings
@@ -145,8 +193,10 @@ class Registrar:
             return "Tanda terima tidak dikirim: alamat pengirim adalah alamat sistem ini."
         limit = s.limits.acks_per_sender_per_hour
         if sent_recently(session, address, "tanda_terima", now - timedelta(hours=1)) >= limit:
-            return (f"Tanda terima tidak dikirim: sudah {limit} tanda terima ke alamat ini dalam "
-                    "satu jam terakhir (batas [limits] acks_per_sender_per_hour).")
+            return (
+                f"Tanda terima tidak dikirim: sudah {limit} tanda terima ke alamat ini dalam "
+                "satu jam terakhir (batas [limits] acks_per_sender_per_hour)."
+            )
         return ""
 
 

@@ -17,24 +17,30 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dumas.ingest.actions.registrar import numbering_rules
 from dumas.ingest.mail.authresults import sender_authenticated
 from dumas.ingest.mail.inbound import InboundMail
+from dumas.ingest.mail.replytext import first_lines, reply_text
 from dumas.ingest.routing.lookup import case_for_message_ids
-from dumas.ingest.actions.registrar import numbering_rules
 from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
+from dumas.workflow.sop.commands.registry import help_text, parse_command
+from dumas.workflow.sop.definition import PELAPOR
+from dumas.workflow.sop.effects import (
+    Actor,
+    CaseState,
+    FileAttachments,
+    Notify,
+    RecheckCompleteness,
+    Record,
+)
+from dumas.workflow.sop.machine import decide
+from dumas.workflow.sop.tokens import plus_tag, same_hash, token_hash
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile
-from dumas.workflow.sop.commands.registry import help_text, parse_command
-from dumas.workflow.sop.effects import (Actor, CaseState, FileAttachments, Notify,
-                                    RecheckCompleteness, Record)
-from dumas.workflow.sop.machine import decide
 from dumas.workflow.store.models import Pengaduan, RawMessage, ReplyToken, Task
 from dumas.workflow.store.registration import fill_from_text
-from dumas.ingest.mail.replytext import first_lines, reply_text
-from dumas.workflow.sop.definition import PELAPOR
-from dumas.workflow.sop.tokens import plus_tag, same_hash, token_hash
 
 log = logging.getLogger(__name__)
 FREE_COMMANDS = ("STATUS", "BANTUAN")
@@ -42,24 +48,24 @@ FREE_COMMANDS = ("STATUS", "BANTUAN")
 # Why a staff reply decided nothing: code -> the Indonesian explanation's first sentence.
 GATE_REASONS = {
     "tanpa_token": "Balasan Anda tidak dapat dikaitkan dengan permintaan keputusan mana pun: "
-                   "kode balasan tidak ditemukan.",
+    "kode balasan tidak ditemukan.",
     "token_tidak_dikenal": "Kode balasan pada email Anda tidak dikenal.",
     "token_kasus_lain": "Kode balasan pada email Anda milik pengaduan lain.",
     "token_kedaluwarsa": "Kode balasan pada email Anda sudah kedaluwarsa.",
     "token_terpakai": "Keputusan untuk permintaan ini sudah pernah diberikan; kode balasan hanya "
-                      "berlaku satu kali.",
+    "berlaku satu kali.",
     "tahap_berlalu": "Pengaduan ini sudah tidak berada pada tahap yang diminta dalam email "
-                     "tersebut.",
+    "tersebut.",
     "bukan_peran": "Alamat email Anda tidak terdaftar untuk peran yang diminta memutuskan.",
     "autentikasi_gagal": "Email Anda tidak lolos pemeriksaan keaslian pengirim (DKIM/DMARC) "
-                         "oleh server kami.",
+    "oleh server kami.",
     "pengirim_tidak_dikenal": "Alamat email Anda tidak terdaftar sebagai pelapor maupun "
-                              "petugas untuk pengaduan ini.",
+    "petugas untuk pengaduan ini.",
 }
 
 
 def _first_sentence(text: str) -> str:
-    line = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    line = next((row.strip() for row in text.splitlines() if row.strip()), "")
     return line if len(line) <= 200 else line[:199] + "…"
 
 
@@ -79,8 +85,16 @@ class ReplyHandler:
         self.kit = kit
         self.rules = numbering_rules(kit.settings)  # the same reading rules as registration
 
-    def handle(self, session: Session, raw: RawMessage, mail: InboundMail, case_id: int,
-               token: str, files: tuple[IncomingFile, ...], now: datetime) -> None:
+    def handle(
+        self,
+        session: Session,
+        raw: RawMessage,
+        mail: InboundMail,
+        case_id: int,
+        token: str,
+        files: tuple[IncomingFile, ...],
+        now: datetime,
+    ) -> None:
         case = session.get(Pengaduan, case_id)
         sender = mail.sender.key if mail.sender else ""
         text = reply_text(mail.text, mail.html)
@@ -97,27 +111,51 @@ class ReplyHandler:
             self._refuse(session, case, applier, sender, verdict, command)
             return
         actor = Actor(sender, verdict.roles, verdict.delegated)
-        decision = decide(self.state(session, case), command, actor, now, self.kit.sop,
-                          self.kit.calendar, attachments=[f.filename for f in files])
+        decision = decide(
+            self.state(session, case),
+            command,
+            actor,
+            now,
+            self.kit.sop,
+            self.kit.calendar,
+            attachments=[f.filename for f in files],
+        )
         if decision.refusal is not None:
             # The gate's verdict (roles, token) stays in the audit trail of a refused command.
-            self._refuse(session, case, applier, sender,
-                         GateVerdict(False, decision.refusal.reason, verdict.roles,
-                                 verdict.delegated, verdict.token), command,
-                         message=decision.refusal.message)
+            self._refuse(
+                session,
+                case,
+                applier,
+                sender,
+                GateVerdict(
+                    False, decision.refusal.reason, verdict.roles, verdict.delegated, verdict.token
+                ),
+                command,
+                message=decision.refusal.message,
+            )
             return
         applier.apply(decision.effects)
         if verdict.token is not None and command.name not in FREE_COMMANDS:
             verdict.token.used_at, verdict.token.used_by_raw_id = now, raw.id
-        events.record(session, "perintah_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
-                      actor=sender, summary=f"Perintah {command.name} dari {sender} diterima.",
-                      detail=self._detail(verdict, command))
+        events.record(
+            session,
+            "perintah_diterima",
+            now,
+            pengaduan_id=case.id,
+            raw_id=raw.id,
+            actor=sender,
+            summary=f"Perintah {command.name} dari {sender} diterima.",
+            detail=self._detail(verdict, command),
+        )
         log.info("case %s: %s accepted (message %s)", case.number, command.name, raw.message_id)
 
     def state(self, session: Session, case: Pengaduan) -> CaseState:
-        task = session.execute(select(Task).where(Task.pengaduan_id == case.id,
-                                                  Task.closed_at.is_(None))
-                               .order_by(Task.id.desc()).limit(1)).scalar()
+        task = session.execute(
+            select(Task)
+            .where(Task.pengaduan_id == case.id, Task.closed_at.is_(None))
+            .order_by(Task.id.desc())
+            .limit(1)
+        ).scalar()
         return CaseState.from_case(case, task)
 
     # --- the reporter -------------------------------------------------------------------------
@@ -127,8 +165,15 @@ class ReplyHandler:
             self._add_information(case, text, now)
             applier.extra = {"tambahan": text}
         actor = Actor.of(case.pelapor_email, PELAPOR)
-        decision = decide(self.state(session, case), command, actor, now, self.kit.sop,
-                          self.kit.calendar, attachments=[f.filename for f in files])
+        decision = decide(
+            self.state(session, case),
+            command,
+            actor,
+            now,
+            self.kit.sop,
+            self.kit.calendar,
+            attachments=[f.filename for f in files],
+        )
         applier.apply(decision.effects)
         if not decision.of_type(RecheckCompleteness):
             applier.apply([RecheckCompleteness()])  # what they sent may complete the file
@@ -144,21 +189,44 @@ class ReplyHandler:
     def _from_someone_else(self, case, applier, sender, text, files) -> None:
         """Someone who is neither the pelapor nor staff wrote about the case without a command —
         typically the agency it was forwarded to. It decides nothing; the desk is told."""
-        message = (f"Email tentang pengaduan ini diterima dari {sender or 'pengirim tanpa alamat'} "
-                   f"(bukan pelapor dan bukan petugas). Isinya:\n\n{text or '(tanpa teks)'}")
-        applier.apply([
-            *((FileAttachments("informasi"),) if files else ()),
-            Notify("informasi", "desk", {"subject": case.subject, "message": message},
-                   ("lampiran:informasi",) if files else ()),
-            Record("informasi_pihak_lain", f"Email dari {sender} diteruskan kepada Desk "
-                   "Pelayanan sebagai informasi.", {"from": sender})])
+        message = (
+            f"Email tentang pengaduan ini diterima dari {sender or 'pengirim tanpa alamat'} "
+            f"(bukan pelapor dan bukan petugas). Isinya:\n\n{text or '(tanpa teks)'}"
+        )
+        applier.apply(
+            [
+                *((FileAttachments("informasi"),) if files else ()),
+                Notify(
+                    "informasi",
+                    "desk",
+                    {"subject": case.subject, "message": message},
+                    ("lampiran:informasi",) if files else (),
+                ),
+                Record(
+                    "informasi_pihak_lain",
+                    f"Email dari {sender} diteruskan kepada Desk Pelayanan sebagai informasi.",
+                    {"from": sender},
+                ),
+            ]
+        )
 
     # --- staff ------------------------------------------------------------------------------
 
-    def gate(self, session: Session, case: Pengaduan, mail: InboundMail, sender: str, token: str,
-             command, now: datetime) -> GateVerdict:
-        roles, delegated = roles_of(session, self.kit.settings.roles, sender, now) if sender \
+    def gate(
+        self,
+        session: Session,
+        case: Pengaduan,
+        mail: InboundMail,
+        sender: str,
+        token: str,
+        command,
+        now: datetime,
+    ) -> GateVerdict:
+        roles, delegated = (
+            roles_of(session, self.kit.settings.roles, sender, now)
+            if sender
             else (frozenset(), frozenset())
+        )
         if not roles:
             return GateVerdict(False, "pengirim_tidak_dikenal")
         if not self._authentic(mail, sender):
@@ -169,9 +237,13 @@ class ReplyHandler:
         presented = token or self._plus_tag(mail)
         row = self._token(session, token, mail) if presented == token else None
         if row is None:
-            return GateVerdict(True, "", roles, delegated) if free else \
-                GateVerdict(False, "token_tidak_dikenal" if presented else "tanpa_token", roles,
-                        delegated)
+            return (
+                GateVerdict(True, "", roles, delegated)
+                if free
+                else GateVerdict(
+                    False, "token_tidak_dikenal" if presented else "tanpa_token", roles, delegated
+                )
+            )
         if free:
             return GateVerdict(True, "", roles, delegated, row)
         problem = self._token_problem(row, case, now, self._thread_case(session, mail))
@@ -185,22 +257,27 @@ class ReplyHandler:
         sec = self.kit.settings.security
         if not sec.require_dmarc:
             return True
-        return sender_authenticated(mail.auth_results, sec.trusted_authserv_id,
-                                    sender.rpartition("@")[2])
+        return sender_authenticated(
+            mail.auth_results, sec.trusted_authserv_id, sender.rpartition("@")[2]
+        )
 
     def _token(self, session: Session, token: str, mail: InboundMail) -> ReplyToken | None:
         if token:
-            row = session.execute(select(ReplyToken).where(
-                ReplyToken.token_hash == token_hash(token))).scalar()
+            row = session.execute(
+                select(ReplyToken).where(ReplyToken.token_hash == token_hash(token))
+            ).scalar()
             if row is not None and same_hash(row.token_hash, token_hash(token)):
                 return row
             return None
         ids = [f"<{i}>" for i in mail.in_reply_to + tuple(reversed(mail.references))][:50]
         if not ids:
             return None
-        return session.execute(select(ReplyToken).where(
-            ReplyToken.outbox_message_id.in_(ids), ReplyToken.role != PELAPOR)
-            .order_by(ReplyToken.id.desc()).limit(1)).scalar()
+        return session.execute(
+            select(ReplyToken)
+            .where(ReplyToken.outbox_message_id.in_(ids), ReplyToken.role != PELAPOR)
+            .order_by(ReplyToken.id.desc())
+            .limit(1)
+        ).scalar()
 
     def _plus_tag(self, mail: InboundMail) -> str:
         """The tag of a plus-address on our reply address among the recipients ("" if none)."""
@@ -211,8 +288,9 @@ class ReplyHandler:
         """The case of the newest message of ours this one answers (In-Reply-To/References)."""
         return case_for_message_ids(session, mail.in_reply_to + tuple(reversed(mail.references)))
 
-    def _token_problem(self, row: ReplyToken, case: Pengaduan, now: datetime,
-                       thread_case: int | None = None) -> str:
+    def _token_problem(
+        self, row: ReplyToken, case: Pengaduan, now: datetime, thread_case: int | None = None
+    ) -> str:
         # A token of one case on a reply in another case's thread: which case was meant is
         # unclear, so neither changes.
         if row.pengaduan_id != case.id or thread_case not in (None, row.pengaduan_id):
@@ -225,31 +303,62 @@ class ReplyHandler:
             return "tahap_berlalu"
         return ""
 
-    def _refuse(self, session, case, applier, sender, verdict: GateVerdict, command,
-                message: str = "") -> None:
+    def _refuse(
+        self, session, case, applier, sender, verdict: GateVerdict, command, message: str = ""
+    ) -> None:
         name = command.name if command else "(tidak ada perintah)"
-        events.record(session, "perintah_ditolak", applier.now, pengaduan_id=case.id,
-                      raw_id=applier.source.id, actor=sender,
-                      summary=f"Balasan dari {sender or 'pengirim tanpa alamat'} ditolak "
-                              f"({name}): {_first_sentence(message or GATE_REASONS.get(verdict.reason, ''))}",
-                      detail=self._detail(verdict, command))
-        log.info("case %s: reply refused (%s), message %s", case.number, verdict.reason,
-                 applier.source.message_id)
+        events.record(
+            session,
+            "perintah_ditolak",
+            applier.now,
+            pengaduan_id=case.id,
+            raw_id=applier.source.id,
+            actor=sender,
+            summary=f"Balasan dari {sender or 'pengirim tanpa alamat'} ditolak "
+            f"({name}): {_first_sentence(message or GATE_REASONS.get(verdict.reason, ''))}",
+            detail=self._detail(verdict, command),
+        )
+        log.info(
+            "case %s: reply refused (%s), message %s",
+            case.number,
+            verdict.reason,
+            applier.source.message_id,
+        )
         s = self.kit.settings
-        if not sender or not take_notice(session, sender, verdict.reason, applier.now,
-                                         s.office.tz, s.limits.notices_per_sender_per_day):
+        if not sender or not take_notice(
+            session,
+            sender,
+            verdict.reason,
+            applier.now,
+            s.office.tz,
+            s.limits.notices_per_sender_per_day,
+        ):
             return
         role = next(iter(sorted(verdict.roles)), "")
         explanation = message or GATE_REASONS.get(verdict.reason, "")
-        applier.send("penolakan", (sender,), {
-            "alasan": explanation, "reason": verdict.reason, "perintah": name,
-            "help": help_text(case.step, role, self.kit.sop, self.state(session, case))
-            if role else ""}, answer_source=True)
+        applier.send(
+            "penolakan",
+            (sender,),
+            {
+                "alasan": explanation,
+                "reason": verdict.reason,
+                "perintah": name,
+                "help": help_text(case.step, role, self.kit.sop, self.state(session, case))
+                if role
+                else "",
+            },
+            answer_source=True,
+        )
 
     @staticmethod
     def _detail(verdict: GateVerdict, command) -> dict:
-        return {"reason": verdict.reason, "roles": sorted(verdict.roles),
-                "delegated": sorted(verdict.delegated),
-                "token": "valid" if verdict.allowed and verdict.token else
-                         ("present" if verdict.token else "none"),
-                "command": command.name if command else "", "args": command.args if command else ""}
+        return {
+            "reason": verdict.reason,
+            "roles": sorted(verdict.roles),
+            "delegated": sorted(verdict.delegated),
+            "token": "valid"
+            if verdict.allowed and verdict.token
+            else ("present" if verdict.token else "none"),
+            "command": command.name if command else "",
+            "args": command.args if command else "",
+        }

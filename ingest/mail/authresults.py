@@ -31,7 +31,7 @@ def sender_authenticated(values: tuple[str, ...], trusted_id: str, domain: str) 
     if ours is None:
         return False
     results = _COMMENT.sub(" ", ours).partition(";")[2]
-    for method, result, props in _RESULT.findall(results):
+    for _method, result, props in _RESULT.findall(results):
         if result.lower() != "pass":
             continue
         for _, value_domain in _PROP.findall(props):

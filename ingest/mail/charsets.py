@@ -43,7 +43,7 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
     # windows-1252 leaves five bytes undefined; show them as their latin-1 (C1) characters
     # instead of losing them.
-    return error.object[error.start:error.end].decode("latin-1"), error.end
+    return error.object[error.start : error.end].decode("latin-1"), error.end
 
 
 codecs.register_error("dumas-latin1", _latin1_fallback)

@@ -22,8 +22,9 @@ _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
 _SEPARATORS = re.compile(r"[/\\]")
 _WHITESPACE = re.compile(r"\s+")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9_+-]{1,%d}$" % (_MAX_EXTENSION - 1))
-_RESERVED = {"con", "prn", "aux", "nul", "clock$"} | {f"{p}{n}" for p in ("com", "lpt")
-                                                        for n in range(10)}
+_RESERVED = {"con", "prn", "aux", "nul", "clock$"} | {
+    f"{p}{n}" for p in ("com", "lpt") for n in range(10)
+}
 # Control, format (bidi overrides, zero-width), surrogate and line/paragraph separators.
 _UNSAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 

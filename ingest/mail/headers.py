@@ -16,13 +16,13 @@ from __future__ import annotations
 import binascii
 import email.utils
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import Message
 
 from mailparser.dates import parse_mail_date
 from mailparser.utils import get_addresses
 
-from dumas.ingest.mail.charsets import scrub_text, decode_bytes, raw_header_text
+from dumas.ingest.mail.charsets import decode_bytes, raw_header_text, scrub_text
 from dumas.ingest.mail.inbound import Address
 from dumas.ingest.mail.payloads import lenient_b64decode
 
@@ -77,7 +77,7 @@ def decode_words(value: str, label: str, notes: list[str]) -> str:
         run, run_charset = [], None
 
     for index, match in enumerate(_ENCODED_WORD.finditer(value)):
-        between = value[position:match.start()]
+        between = value[position : match.start()]
         # RFC 2047 6.2: white space between adjacent encoded words is not displayed
         adjacent = index > 0 and not between.strip(" \t")
         charset = match.group(1).split("*", 1)[0]
@@ -147,16 +147,19 @@ def parse_addresses(values: list[str], label: str, notes: list[str]) -> tuple[Ad
         except Exception:  # noqa: BLE001 - mail-parser is a helper here, never a point of failure
             pairs, diagnostics = [], [{"reason": "unparseable", "raw": value}]
         for item in diagnostics[:MAX_ADDRESSES]:
-            notes.append(f"{label}: {item.get('reason', 'invalid address')} in "
-                         f"{snippet(str(item.get('raw', '')))}")
+            notes.append(
+                f"{label}: {item.get('reason', 'invalid address')} in "
+                f"{snippet(str(item.get('raw', '')))}"
+            )
         pairs = [(n, a) for n, a in pairs if a]
         if not pairs and value.strip():
             pairs = _lenient_addresses(value, label, notes)
         if len(found) + len(pairs) > MAX_ADDRESSES:
             notes.append(f"{label}: more than {MAX_ADDRESSES} addresses; the rest were ignored")
             pairs = pairs[: max(MAX_ADDRESSES - len(found), 0)]
-        found.extend(Address(_decode_name(n, label, notes), scrub_text(a.strip()))
-                     for n, a in pairs)
+        found.extend(
+            Address(_decode_name(n, label, notes), scrub_text(a.strip())) for n, a in pairs
+        )
     return tuple(found)
 
 
@@ -195,7 +198,7 @@ def parse_header_date(value: str | None, notes: list[str]) -> datetime | None:
         moment, reasons = None, ("unparseable",)
     if moment is not None:
         notes.extend(f"Date: {reason} in {snippet(value)}" for reason in reasons)
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -203,8 +206,8 @@ def parse_header_date(value: str | None, notes: list[str]) -> datetime | None:
         return None
     notes.append(f"Date: non-standard date {snippet(value)} read leniently")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def return_path(values: list[str]) -> str | None:

@@ -25,8 +25,12 @@ _ATTRIBUTES["img"] = _ATTRIBUTES.get("img", set()) - {"src", "srcset"}
 # The reply reader (workflow.replyhtml) finds quoted text by these markers: Gmail's gmail_quote,
 # Outlook's divRplyFwdMsg / x_ prefixes, hr#stopSpelling, Apple's blockquote type=cite. They
 # neither run nor fetch anything.
-for _tag, _names in {"div": {"id", "class"}, "hr": {"id", "class"},
-                     "blockquote": {"class", "type"}, "span": {"class"}}.items():
+for _tag, _names in {
+    "div": {"id", "class"},
+    "hr": {"id", "class"},
+    "blockquote": {"class", "type"},
+    "span": {"class"},
+}.items():
     _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | _names
 
 _CLEANER = nh3.Cleaner(
@@ -41,16 +45,84 @@ _CLEANER = nh3.Cleaner(
 MAX_NESTING = 250  # html5ever (inside nh3) is quadratic in the depth of unclosed elements
 MAX_QUOTE_PREFIX = 8
 
-_PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "ul", "ol", "dl", "hr",
-              "figure", "blockquote", "details"}
-_LINE = {"div", "li", "tr", "dt", "dd", "caption", "figcaption", "header", "footer", "article",
-         "aside", "nav", "center", "summary", "hgroup", "address", "section", "main"}
+_PARAGRAPH = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+    "hr",
+    "figure",
+    "blockquote",
+    "details",
+}
+_LINE = {
+    "div",
+    "li",
+    "tr",
+    "dt",
+    "dd",
+    "caption",
+    "figcaption",
+    "header",
+    "footer",
+    "article",
+    "aside",
+    "nav",
+    "center",
+    "summary",
+    "hgroup",
+    "address",
+    "section",
+    "main",
+}
 _CELL = {"td", "th"}
 # Elements that never nest: void, or closed implicitly by their next sibling.
-_FLAT = {"br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr", "embed",
-         "param", "source", "track", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "option",
-         "optgroup", "rb", "rt", "rp", "tbody", "thead", "tfoot", "colgroup", "caption", "html",
-         "head", "body", "!doctype"}
+_FLAT = {
+    "br",
+    "img",
+    "hr",
+    "meta",
+    "link",
+    "input",
+    "col",
+    "area",
+    "base",
+    "wbr",
+    "embed",
+    "param",
+    "source",
+    "track",
+    "keygen",
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "tr",
+    "td",
+    "th",
+    "option",
+    "optgroup",
+    "rb",
+    "rt",
+    "rp",
+    "tbody",
+    "thead",
+    "tfoot",
+    "colgroup",
+    "caption",
+    "html",
+    "head",
+    "body",
+    "!doctype",
+}
 _SKIPPED = {"script", "style", "title", "template"}
 # Possessive quantifiers: without them a "<" followed by a long run of letters and no ">"
 # backtracks quadratically.
@@ -93,7 +165,7 @@ def _strip_tags(html: str) -> str:
     for match in _TAG.finditer(html):
         closing, name = match.group(1), (match.group(2) or "").lower()
         if not skipping:
-            out.append(html[position:match.start()])
+            out.append(html[position : match.start()])
         if skipping:
             skipping = "" if closing and name == skipping else skipping
         elif not closing and name in _SKIPPED:

@@ -30,9 +30,9 @@ class Address:
 
 @dataclass(frozen=True)
 class InboundAttachment:
-    filename: str           # safe: no path separators, no control characters, never empty
+    filename: str  # safe: no path separators, no control characters, never empty
     original_filename: str  # decoded as the sender wrote it (display only; may be "")
-    content_type: str       # lower-case "type/subtype"
+    content_type: str  # lower-case "type/subtype"
     payload: bytes = field(repr=False)
     sha256: str = ""
     content_id: str = ""
@@ -45,27 +45,27 @@ class InboundAttachment:
 
 @dataclass(frozen=True)
 class InboundMail:
-    message_id: str                  # without <>, stripped; "" when the message has none
-    sender: Address | None           # From (first address), None when missing or unparseable
+    message_id: str  # without <>, stripped; "" when the message has none
+    sender: Address | None  # From (first address), None when missing or unparseable
     reply_to: tuple[Address, ...]
     to: tuple[Address, ...]
     cc: tuple[Address, ...]
     # Where the server delivered it (Delivered-To, X-Original-To, Envelope-To): the plus-address
     # token of a reply survives there even when a client rewrites To.
     delivered_to: tuple[str, ...]
-    return_path: str | None          # "" for the null reverse-path "<>", None when absent
+    return_path: str | None  # "" for the null reverse-path "<>", None when absent
     subject: str
-    date: datetime | None            # aware, UTC
-    in_reply_to: tuple[str, ...]     # message-ids without <>
+    date: datetime | None  # aware, UTC
+    in_reply_to: tuple[str, ...]  # message-ids without <>
     references: tuple[str, ...]
-    text: str                        # the body as plain text (from HTML when there is no text part)
-    html: str                        # sanitized HTML body, "" when none
+    text: str  # the body as plain text (from HTML when there is no text part)
+    html: str  # sanitized HTML body, "" when none
     text_from_html: bool
     attachments: tuple[InboundAttachment, ...]
     headers: dict[str, tuple[str, ...]]  # lower-case name -> decoded values, in order
-    content_type: str                # top-level, lower-case
-    auth_results: tuple[str, ...]    # Authentication-Results values, top (newest) first
-    defects: tuple[str, ...]         # readable descriptions of what was wrong with the MIME
+    content_type: str  # top-level, lower-case
+    auth_results: tuple[str, ...]  # Authentication-Results values, top (newest) first
+    defects: tuple[str, ...]  # readable descriptions of what was wrong with the MIME
 
     def header(self, name: str) -> str:
         """The first value of a header, or "" (names are case-insensitive)."""

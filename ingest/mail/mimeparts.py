@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from dumas.ingest.mail.charsets import scrub_text, decode_bytes, raw_header_text
+from dumas.ingest.mail.charsets import decode_bytes, raw_header_text, scrub_text
 from dumas.ingest.mail.filenames import UniqueNames, name_from_subject, safe_filename
 from dumas.ingest.mail.headers import decode_words, header_text
 from dumas.ingest.mail.inbound import InboundAttachment
@@ -36,8 +36,9 @@ MAX_DEPTH = 40
 MAX_PARTS = 2000
 _BODY_TYPES = ("text/plain", "text/html")
 _FORWARDED_TYPES = ("message/rfc822", "message/global", "message/news")
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""",
-                           re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I
+)
 
 _DEFECT_TEXT = {
     "NoBoundaryInMultipartDefect": "multipart without a boundary",
@@ -99,8 +100,9 @@ def _content_id(part: Message) -> str:
     return scrub_text(text.strip().strip("<>").strip())
 
 
-def _param(part: Message, name: str, header: str, hint: str | None,
-           notes: list[str], label: str) -> str | tuple | None:
+def _param(
+    part: Message, name: str, header: str, hint: str | None, notes: list[str], label: str
+) -> str | tuple | None:
     raw = _raw_header(part, header)
     if raw is None:
         return None
@@ -153,8 +155,9 @@ class _Walker:
             self.notes.append(f"{where}: {describe_defect(defect)}")
         if depth > MAX_DEPTH or self.count > MAX_PARTS:
             if self.count == MAX_PARTS + 1 or depth == MAX_DEPTH + 1:
-                self.notes.append(f"{where}: too many or too deeply nested MIME parts; "
-                                  "the rest was ignored")
+                self.notes.append(
+                    f"{where}: too many or too deeply nested MIME parts; the rest was ignored"
+                )
             return
         if not part.is_multipart():
             self._leaf(part, where, in_body)
@@ -249,22 +252,23 @@ class _Walker:
                 subject = (_raw_header(inner[0], "subject") if inner else None) or ""
                 name = name_from_subject(header_text(subject, "Subject", [], self.hint)[0])
         else:
-            name = safe_filename(filename, index=len(self.body.attachments) + 1,
-                                 content_type=ctype)
+            name = safe_filename(filename, index=len(self.body.attachments) + 1, content_type=ctype)
         self._add(part, ctype, name, filename, data)
 
     def _add(self, part: Message, ctype: str, name: str, original: str, data: bytes) -> None:
         content_id = _content_id(part)
         disposition = _disposition(part)
-        self.body.attachments.append(InboundAttachment(
-            filename=self.names.claim(name),
-            original_filename=original,
-            content_type=ctype,
-            payload=data,
-            sha256=hashlib.sha256(data).hexdigest(),
-            content_id=content_id,
-            inline=disposition == "inline" or (not disposition and bool(content_id)),
-        ))
+        self.body.attachments.append(
+            InboundAttachment(
+                filename=self.names.claim(name),
+                original_filename=original,
+                content_type=ctype,
+                payload=data,
+                sha256=hashlib.sha256(data).hexdigest(),
+                content_id=content_id,
+                inline=disposition == "inline" or (not disposition and bool(content_id)),
+            )
+        )
 
 
 def _child(where: str, number: int) -> str:

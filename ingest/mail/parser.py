@@ -57,8 +57,20 @@ _BOM = b"\xef\xbb\xbf"
 _LEADING_BLANK_LINES = re.compile(rb"\A(?:[ \t]*(?:\r\n|\n|\r))+")
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _OBSOLETE_NAME = re.compile(rb"^([!-9;-~]+)[ \t]+:", re.M)
-_KNOWN_HEADERS = {"from", "to", "subject", "date", "received", "return-path", "message-id",
-                  "mime-version", "content-type", "delivered-to", "sender", "reply-to"}
+_KNOWN_HEADERS = {
+    "from",
+    "to",
+    "subject",
+    "date",
+    "received",
+    "return-path",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "delivered-to",
+    "sender",
+    "reply-to",
+}
 _LEADING_BLANK_TEXT = re.compile(r"\A(?:[ \t]*\n)+")
 _WORD_CHARSET = re.compile(r"=\?([^?*\s]+)")
 _UNHELPFUL_HINTS = {"utf-8", "utf8", "us-ascii", "ascii"}
@@ -74,8 +86,9 @@ def parse_message(raw: bytes) -> InboundMail:
         raise
     except Exception as error:  # noqa: BLE001
         _log_failure("the MIME structure", None, error)
-        raise MessageError(f"internal parser error ({type(error).__name__}) while reading "
-                           "the MIME structure") from error
+        raise MessageError(
+            f"internal parser error ({type(error).__name__}) while reading the MIME structure"
+        ) from error
     try:
         return _build(message, notes, with_body=True)
     except Exception as error:  # noqa: BLE001 - a bug here must not stop the poll
@@ -85,16 +98,22 @@ def parse_message(raw: bytes) -> InboundMail:
         return _build(message, notes, with_body=False)
     except Exception as error:  # noqa: BLE001
         _log_failure("the headers", message, error)
-        raise MessageError(f"internal parser error ({type(error).__name__}) while reading "
-                           "the headers") from error
+        raise MessageError(
+            f"internal parser error ({type(error).__name__}) while reading the headers"
+        ) from error
 
 
 def _log_failure(stage: str, message: Message | None, error: Exception) -> None:
     # The exception's text may quote the message, so only its type and location are logged.
     frame = traceback.extract_tb(error.__traceback__)[-1:]
     where = f"{Path(frame[0].filename).name}:{frame[0].lineno}" if frame else "?"
-    log.error("parser bug reading %s of message %s: %s at %s", stage,
-              _message_id_for_log(message), type(error).__name__, where)
+    log.error(
+        "parser bug reading %s of message %s: %s at %s",
+        stage,
+        _message_id_for_log(message),
+        type(error).__name__,
+        where,
+    )
 
 
 def _parse_structure(raw: bytes, notes: list[str]) -> Message:
@@ -110,11 +129,11 @@ def _parse_structure(raw: bytes, notes: list[str]) -> Message:
 
 
 def _trim(raw: bytes, notes: list[str]) -> bytes:
-    data = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    data = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
     match = _LEADING_BLANK_LINES.match(data)
     if match:
         notes.append("blank lines before the headers were ignored")
-        data = data[match.end():]
+        data = data[match.end() :]
     return _shorten_mime_headers(data, notes)
 
 
@@ -135,12 +154,14 @@ def _shorten_mime_headers(data: bytes, notes: list[str]) -> bytes:
         stop = end.start() if end else len(data)
         if stop - match.start() <= MAX_MIME_HEADER:
             continue
-        field = data[match.start():match.start() + MAX_MIME_HEADER]
+        field = data[match.start() : match.start() + MAX_MIME_HEADER]
         cut = field.rfind(b";")
-        chunks += [data[position:match.start()], field[:cut] if cut > 0 else field]
+        chunks += [data[position : match.start()], field[:cut] if cut > 0 else field]
         position = stop
-        notes.append(f"over-long {match.group(1).decode('ascii', 'replace')} header cut to "
-                     f"{MAX_MIME_HEADER} bytes")
+        notes.append(
+            f"over-long {match.group(1).decode('ascii', 'replace')} header cut to "
+            f"{MAX_MIME_HEADER} bytes"
+        )
     if not chunks:
         return data
     chunks.append(data[position:])
@@ -169,7 +190,7 @@ def _recover_headers(data: bytes, notes: list[str]) -> Message | None:
         split = end.end() if end else len(block)
         head, repaired = _OBSOLETE_NAME.subn(rb"\1:", block[:split])
         message = _parse_bytes(head + block[split:], notes)
-        if {name.lower() for name in message.keys()} & _KNOWN_HEADERS:
+        if {name.lower() for name in message} & _KNOWN_HEADERS:
             if skipped:
                 notes.append(f"{skipped} bytes before the headers were ignored")
             if repaired:
@@ -267,8 +288,9 @@ def _note_missing(decoded: dict[str, list[str]], notes: list[str]) -> None:
 
 def _body_text(body: BodyParts, notes: list[str]) -> tuple[str, str, bool]:
     """(text, sanitized html, text came from html)."""
-    text = "\n\n".join(_LEADING_BLANK_TEXT.sub("", part).rstrip()
-                         for part in body.plain if part.strip())
+    text = "\n\n".join(
+        _LEADING_BLANK_TEXT.sub("", part).rstrip() for part in body.plain if part.strip()
+    )
     raw_html = "\n".join(part for part in body.html if part.strip())
     if raw_html and is_too_deep(raw_html):
         notes.append(f"HTML nested more than {MAX_NESTING} levels deep; kept as plain text")

@@ -31,16 +31,67 @@ from html.parser import HTMLParser
 
 QUOTE_LINE = ">"
 
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 _HIDDEN = frozenset({"head", "title", "script", "style", "template"})
 _BLOCK = frozenset(
-    "address article aside blockquote center dd div dl dt figcaption figure footer form h1 h2 h3"
-    " h4 h5 h6 header li main nav ol p pre section table tbody tfoot thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 _CELL = frozenset({"td", "th"})
 
-_CUT = re.compile(r"(?:divrplyfwdmsg|appendonsend|mail-editor-reference-message-container"
-                  r"|stopspelling)$")
+_CUT = re.compile(
+    r"(?:divrplyfwdmsg|appendonsend|mail-editor-reference-message-container"
+    r"|stopspelling)$"
+)
 _QUOTE = re.compile(r"(?:gmail_quote|gmail_quote_container|yahoo_quoted(?:_\d+)?)$")
 _DROP = re.compile(r"(?:signature|signature_prefix|gmail_attr|moz-cite-prefix)$")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")

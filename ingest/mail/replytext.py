@@ -44,8 +44,6 @@ from mailparser_reply import EmailMessage, EmailReply
 from mailparser_reply.constants import QUOTED_MATCH_INCLUDE as _Q
 
 from dumas.ingest.mail.replyhtml import html_reply_source
-from dumas.workflow.sop.commands.grammar import REPLY_MARKER
-
 
 _MARKER = re.compile(r"balas\s+di\s+atas\s+garis\s+ini|reply\s+above\s+this\s+line", re.I)
 
@@ -58,8 +56,9 @@ def _attribution_line(opening: str, closing: str) -> str:
     one email. Here the first line is matched possessively when the header wraps.
     """
     tail = r"(?:" + closing + r")\s?:"
-    return (r"^(" + _Q + r"(?:" + opening + r")\s(?:[^\n]*" + tail
-            + r"|[^\n]*+\n[^\n]*" + tail + r"))$")
+    return (
+        r"^(" + _Q + r"(?:" + opening + r")\s(?:[^\n]*" + tail + r"|[^\n]*+\n[^\n]*" + tail + r"))$"
+    )
 
 
 _ID_HEADER_KEYS = (
@@ -78,8 +77,11 @@ EXTRA_LANGUAGES: dict[str, dict[str, str | list[str]]] = {
             r"^(" + _Q + r"Awal\s+pesan\s+yang\s+diteruskan\s?:)$",
         ],
         # Outlook: two or more consecutive "Dari: / Dikirim: / Kepada: / Subjek:" lines
-        "from_header": r"((?:(?:^|\n|\n" + _Q + r")[* ]*(?:" + _ID_HEADER_KEYS
-                       + r"):[ *]*(?:\s{,2}).*){2,}(?:\n.*){,1})",
+        "from_header": r"((?:(?:^|\n|\n"
+        + _Q
+        + r")[* ]*(?:"
+        + _ID_HEADER_KEYS
+        + r"):[ *]*(?:\s{,2}).*){2,}(?:\n.*){,1})",
         # Closing lines count only when they stand alone, so "Terima kasih, tetapi …" in a
         # TOLAK note is kept.
         "signatures": [
@@ -118,7 +120,9 @@ _WHITESPACE = re.compile(r"\s+")
 # (https://aka.ms/…)": the library's footer pattern does not allow the brackets, so they go.
 _FOOTER_LINK = re.compile(
     r"^(\s*(?:>\s?)*(?:Dikirim dari|Sent from|Get Outlook for|Dapatkan Outlook untuk)\b[^()<>]*?)"
-    r"\s?[(<]https?://[^\s()<>]*[)>]$", re.I)
+    r"\s?[(<]https?://[^\s()<>]*[)>]$",
+    re.I,
+)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # The "On … wrote:" line above a `>` block, also when wrapped over up to three lines (the
 # library's own patterns allow one line break).
@@ -190,7 +194,7 @@ def _reply_from_text(text: str) -> str:
     first_quote = next((i for i, line in enumerate(lines) if _is_quoted(line)), None)
     if first_quote is None or not _only_headers(lines[:first_quote]):
         return ""
-    return _top_reply(_unquoted(lines[first_quote + 1:]))
+    return _top_reply(_unquoted(lines[first_quote + 1 :]))
 
 
 def _normalized_lines(text: str) -> list[str]:
@@ -236,11 +240,11 @@ def _drop_attribution(kept: list[str]) -> None:
     while end and not kept[end - 1].strip():
         end -= 1
     for size in range(1, _ATTRIBUTION_MAX_LINES + 1):
-        chunk = kept[end - size:end] if size <= end else []
+        chunk = kept[end - size : end] if size <= end else []
         if not chunk or not all(line.strip() for line in chunk):
             return
         if _ATTRIBUTION.match(" ".join(line.strip() for line in chunk)):
-            del kept[end - size:]
+            del kept[end - size :]
             return
 
 

@@ -19,9 +19,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dumas.ingest.mailbox.source import FetchedMessage
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.parser import parse_message
+from dumas.ingest.mailbox.source import FetchedMessage
 from dumas.ingest.routing.rules import QUARANTINED, Verdict, classify
 from dumas.workflow.errors import MessageError, where
 from dumas.workflow.store.filestore import FileStore
@@ -30,7 +30,9 @@ from dumas.workflow.store.models import MailboxLocation, RawMessage
 log = logging.getLogger(__name__)
 
 OVERSIZE = "oversize"
-_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+_MESSAGE_ID = re.compile(
+    rb"^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
+)
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 
@@ -62,21 +64,34 @@ class Intake:
         self._lookup_factory = lookup_factory  # session -> ThreadLookup
         self.max_bytes = max_bytes
 
-    def ingest(self, session: Session, where: Location, msg: FetchedMessage, size: int,
-               now: datetime) -> str:
+    def ingest(
+        self, session: Session, where: Location, msg: FetchedMessage, size: int, now: datetime
+    ) -> str:
         """Record one fetched message (at a UID not recorded yet); return what it became
         ("duplicate" when the same message is already known from another UID)."""
         msgid = message_id_of(msg.raw)
         sha = hashlib.sha256(msg.raw).hexdigest()
-        raw = session.execute(select(RawMessage).where(
-            RawMessage.sha256 == sha, RawMessage.message_id_key == message_id_key(msgid))).scalar()
+        raw = session.execute(
+            select(RawMessage).where(
+                RawMessage.sha256 == sha, RawMessage.message_id_key == message_id_key(msgid)
+            )
+        ).scalar()
         if raw is not None:
             session.add(_location(where, msg.uid, raw, now))
             return "duplicate"
         key, _ = self._files.put("raw", msg.raw)  # the original bytes, before anything else
-        raw = RawMessage(sha256=sha, message_id=msgid or None, message_id_key=message_id_key(msgid),
-                         size=size, storage_key=key, fetched_at=now, internal_date=msg.internal_date,
-                         disposition=QUARANTINED, reason="not processed yet", attempts=1)
+        raw = RawMessage(
+            sha256=sha,
+            message_id=msgid or None,
+            message_id_key=message_id_key(msgid),
+            size=size,
+            storage_key=key,
+            fetched_at=now,
+            internal_date=msg.internal_date,
+            disposition=QUARANTINED,
+            reason="not processed yet",
+            attempts=1,
+        )
         session.add(_location(where, msg.uid, raw, now))
         if size > self.max_bytes:
             session.add(raw)
@@ -115,21 +130,31 @@ class Intake:
             self._quarantine(raw, exc.reason, "", now)
             log.warning("message %s quarantined: %s", _label(raw), exc.reason[:200])
         except Exception as exc:  # noqa: BLE001 - any failure must quarantine, never stop the poll
-            self._quarantine(raw, f"processing failed: {type(exc).__name__}: {exc}"[:500],
-                             _short_traceback(exc), now)
+            self._quarantine(
+                raw,
+                f"processing failed: {type(exc).__name__}: {exc}"[:500],
+                _short_traceback(exc),
+                now,
+            )
             log.error("message %s quarantined: processing failed: %s", _label(raw), where(exc))
 
     def _quarantine_oversize(self, raw: RawMessage, now: datetime) -> None:
         # Fetched once, header only, and never fetched again (the cursor moves past it); the
         # original stays in the mailbox, which is never deleted from, for a person to look at.
-        self._quarantine(raw, f"message is {raw.size / 1048576:.1f} MB, over the limit of "
-                              f"{self.max_bytes // 1048576} MB ([limits] max_message_mb); only its "
-                              "header was stored, the original stays in the mailbox", "", now,
-                         rule=OVERSIZE)
+        self._quarantine(
+            raw,
+            f"message is {raw.size / 1048576:.1f} MB, over the limit of "
+            f"{self.max_bytes // 1048576} MB ([limits] max_message_mb); only its "
+            "header was stored, the original stays in the mailbox",
+            "",
+            now,
+            rule=OVERSIZE,
+        )
         log.warning("message %s quarantined: over the size limit", _label(raw))
 
-    def _quarantine(self, raw: RawMessage, reason: str, error: str, now: datetime,
-                    rule: str = "quarantine") -> None:
+    def _quarantine(
+        self, raw: RawMessage, reason: str, error: str, now: datetime, rule: str = "quarantine"
+    ) -> None:
         raw.disposition = QUARANTINED
         raw.rule = rule
         raw.reason = reason
@@ -170,8 +195,14 @@ def _label(raw: RawMessage) -> str:
 
 
 def _location(where: Location, uid: int, raw: RawMessage, now: datetime) -> MailboxLocation:
-    return MailboxLocation(account=where.account, folder=where.folder,
-                           uidvalidity=where.uidvalidity, uid=uid, raw=raw, seen_at=now)
+    return MailboxLocation(
+        account=where.account,
+        folder=where.folder,
+        uidvalidity=where.uidvalidity,
+        uid=uid,
+        raw=raw,
+        seen_at=now,
+    )
 
 
 def _short_traceback(exc: BaseException) -> str:

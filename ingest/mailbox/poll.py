@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.ingest.mailbox.source import MailboxSource
 from dumas.ingest.mailbox.intake import Intake, Location
+from dumas.ingest.mailbox.source import MailboxSource
 from dumas.workflow.clock import Clock
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import MailboxCursor, MailboxLocation
@@ -44,8 +44,15 @@ class PollReport:
 
 
 class Poller:
-    def __init__(self, imap_settings, sessions: sessionmaker[Session], files: FileStore,
-                 clock: Clock, intake: Intake, source_factory=MailboxSource):
+    def __init__(
+        self,
+        imap_settings,
+        sessions: sessionmaker[Session],
+        files: FileStore,
+        clock: Clock,
+        intake: Intake,
+        source_factory=MailboxSource,
+    ):
         self._imap = imap_settings
         self._sessions = sessions
         self._files = files
@@ -81,12 +88,17 @@ class Poller:
             cursor = _cursor(session, where)
             if cursor is not None:
                 return cursor.last_uid, False
-            others = session.execute(select(func.count()).select_from(MailboxCursor).where(
-                MailboxCursor.account == where.account,
-                MailboxCursor.folder == where.folder)).scalar()
+            others = session.execute(
+                select(func.count())
+                .select_from(MailboxCursor)
+                .where(MailboxCursor.account == where.account, MailboxCursor.folder == where.folder)
+            ).scalar()
             if others:
-                log.warning("UIDVALIDITY of %s changed to %s: rescanning the folder",
-                            where.folder, where.uidvalidity)
+                log.warning(
+                    "UIDVALIDITY of %s changed to %s: rescanning the folder",
+                    where.folder,
+                    where.uidvalidity,
+                )
             return 0, bool(others)
 
     def _ingest_batch(self, source, where: Location, batch: list[int], report: PollReport) -> None:
@@ -114,22 +126,34 @@ class Poller:
 
 
 def known_uids(session: Session, where: Location, uids: list[int]) -> set[int]:
-    return set(session.execute(select(MailboxLocation.uid).where(
-        MailboxLocation.account == where.account, MailboxLocation.folder == where.folder,
-        MailboxLocation.uidvalidity == where.uidvalidity, MailboxLocation.uid.in_(uids))).scalars())
+    return set(
+        session.execute(
+            select(MailboxLocation.uid).where(
+                MailboxLocation.account == where.account,
+                MailboxLocation.folder == where.folder,
+                MailboxLocation.uidvalidity == where.uidvalidity,
+                MailboxLocation.uid.in_(uids),
+            )
+        ).scalars()
+    )
 
 
 def _cursor(session: Session, where: Location) -> MailboxCursor | None:
-    return session.execute(select(MailboxCursor).where(
-        MailboxCursor.account == where.account, MailboxCursor.folder == where.folder,
-        MailboxCursor.uidvalidity == where.uidvalidity)).scalar()
+    return session.execute(
+        select(MailboxCursor).where(
+            MailboxCursor.account == where.account,
+            MailboxCursor.folder == where.folder,
+            MailboxCursor.uidvalidity == where.uidvalidity,
+        )
+    ).scalar()
 
 
 def _advance(session: Session, where: Location, uid: int, now) -> None:
     cursor = _cursor(session, where)
     if cursor is None:
-        cursor = MailboxCursor(account=where.account, folder=where.folder,
-                               uidvalidity=where.uidvalidity, last_uid=0)
+        cursor = MailboxCursor(
+            account=where.account, folder=where.folder, uidvalidity=where.uidvalidity, last_uid=0
+        )
         session.add(cursor)
     # max(): a concurrent poller may already have gone further; the cursor never moves back.
     cursor.last_uid = max(cursor.last_uid or 0, uid)
@@ -138,4 +162,4 @@ def _advance(session: Session, where: Location, uid: int, now) -> None:
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]

@@ -24,14 +24,19 @@ class Reconciliation:
     pending: list[int] = field(default_factory=list)  # UIDs above the cursor: not polled yet
 
     def as_dict(self) -> dict:
-        return {"folder": self.folder, "uidvalidity": self.uidvalidity,
-                "mailbox_total": self.mailbox_total,
-                "counts": {c: self.counts.get(c, 0) for c in CATEGORIES},
-                "missing": self.missing, "pending": self.pending}
+        return {
+            "folder": self.folder,
+            "uidvalidity": self.uidvalidity,
+            "mailbox_total": self.mailbox_total,
+            "counts": {c: self.counts.get(c, 0) for c in CATEGORIES},
+            "missing": self.missing,
+            "pending": self.pending,
+        }
 
 
-def reconcile(imap_settings, sessions: sessionmaker[Session],
-              source_factory=MailboxSource) -> Reconciliation:
+def reconcile(
+    imap_settings, sessions: sessionmaker[Session], source_factory=MailboxSource
+) -> Reconciliation:
     """Compare the folder's UIDs (now) with the recorded locations and their dispositions."""
     s = imap_settings
     with source_factory(s) as source:
@@ -41,11 +46,22 @@ def reconcile(imap_settings, sessions: sessionmaker[Session],
         rows = session.execute(
             select(MailboxLocation.uid, RawMessage.disposition)
             .join(RawMessage, MailboxLocation.raw_id == RawMessage.id)
-            .where(MailboxLocation.account == s.account, MailboxLocation.folder == s.folder,
-                   MailboxLocation.uidvalidity == uidvalidity)).all()
-        last_uid = session.execute(select(MailboxCursor.last_uid).where(
-            MailboxCursor.account == s.account, MailboxCursor.folder == s.folder,
-            MailboxCursor.uidvalidity == uidvalidity)).scalar() or 0
+            .where(
+                MailboxLocation.account == s.account,
+                MailboxLocation.folder == s.folder,
+                MailboxLocation.uidvalidity == uidvalidity,
+            )
+        ).all()
+        last_uid = (
+            session.execute(
+                select(MailboxCursor.last_uid).where(
+                    MailboxCursor.account == s.account,
+                    MailboxCursor.folder == s.folder,
+                    MailboxCursor.uidvalidity == uidvalidity,
+                )
+            ).scalar()
+            or 0
+        )
     known = dict(rows)
     result = Reconciliation(folder=s.folder, uidvalidity=uidvalidity, mailbox_total=len(uids))
     for uid in uids:

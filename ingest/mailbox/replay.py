@@ -13,8 +13,13 @@ from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import RawMessage
 
 
-def replay(ids: list[int] | None, sessions: sessionmaker[Session], files: FileStore,
-           intake: Intake, clock: Clock) -> list[tuple[int, str, str]]:
+def replay(
+    ids: list[int] | None,
+    sessions: sessionmaker[Session],
+    files: FileStore,
+    intake: Intake,
+    clock: Clock,
+) -> list[tuple[int, str, str]]:
     """Reprocess the given quarantined messages (all quarantined when `ids` is None).
 
     Returns `(raw id, disposition, reason)` per message. Each message commits on its own, so one
@@ -28,7 +33,9 @@ def replay(ids: list[int] | None, sessions: sessionmaker[Session], files: FileSt
     if ids is not None:
         unknown = sorted(set(ids) - set(todo))
         if unknown:
-            raise DumasError(f"not quarantined (or no such message): {', '.join(map(str, unknown))}")
+            raise DumasError(
+                f"not quarantined (or no such message): {', '.join(map(str, unknown))}"
+            )
     results = []
     for raw_id in todo:
         with sessions() as session, session.begin():

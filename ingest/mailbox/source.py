@@ -8,15 +8,17 @@ flag changes. It never stores, deletes or expunges. Library and socket errors be
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from datetime import UTC, datetime
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError as ImapLoginError
+from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import LoginError as ImapLoginError
 
 from dumas.workflow.errors import LoginError, MailServerError
 from dumas.workflow.tls import tls_context
@@ -52,19 +54,22 @@ class MailboxSource:
         where = f"{s.host}:{s.port}"
         ctx = tls_context(s.tls_verify, s.ca_file)
         try:
-            client = IMAPClient(s.host, port=s.port, ssl=s.security == "ssl", ssl_context=ctx,
-                                timeout=s.timeout)
+            client = IMAPClient(
+                s.host, port=s.port, ssl=s.security == "ssl", ssl_context=ctx, timeout=s.timeout
+            )
             if s.security == "starttls":
                 client.starttls(ctx)
         except _NETWORK_ERRORS as exc:
-            raise MailServerError(f"cannot connect to the IMAP server {where} ({s.security}): "
-                                  f"{_describe(exc)}") from exc
+            raise MailServerError(
+                f"cannot connect to the IMAP server {where} ({s.security}): {_describe(exc)}"
+            ) from exc
         try:
             client.login(s.username, s.password)
         except ImapLoginError as exc:
             _quiet_logout(client)
-            raise LoginError(f"the IMAP server {where} refused the login for {s.username}: "
-                             f"{_describe(exc)}") from exc
+            raise LoginError(
+                f"the IMAP server {where} refused the login for {s.username}: {_describe(exc)}"
+            ) from exc
         except _NETWORK_ERRORS as exc:
             raise MailServerError(f"IMAP login to {where} failed: {_describe(exc)}") from exc
         self._client = client
@@ -111,8 +116,9 @@ class MailboxSource:
             if raw is None:  # the message vanished between SEARCH and FETCH (moved by a person)
                 log.warning("UID %s disappeared before it could be fetched", uid)
                 continue
-            yield FetchedMessage(uid=uid, raw=bytes(raw),
-                                 internal_date=_utc(item.get(b"INTERNALDATE")))
+            yield FetchedMessage(
+                uid=uid, raw=bytes(raw), internal_date=_utc(item.get(b"INTERNALDATE"))
+            )
 
     def _call(self, fn, *args, **kwargs):
         if self._client is None:
@@ -120,8 +126,9 @@ class MailboxSource:
         try:
             return fn(*args, **kwargs)
         except _NETWORK_ERRORS as exc:
-            raise MailServerError(f"IMAP {fn.__name__} failed on {self._s.host}: "
-                                  f"{_describe(exc)}") from exc
+            raise MailServerError(
+                f"IMAP {fn.__name__} failed on {self._s.host}: {_describe(exc)}"
+            ) from exc
 
 
 def _utc(value) -> datetime | None:
@@ -129,7 +136,7 @@ def _utc(value) -> datetime | None:
         return None
     if value.tzinfo is None:  # IMAPClient returns local naive times unless normalise_times=False
         value = value.astimezone()
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _describe(exc: BaseException) -> str:
@@ -140,7 +147,5 @@ def _describe(exc: BaseException) -> str:
 
 
 def _quiet_logout(client: IMAPClient) -> None:
-    try:
+    with contextlib.suppress(Exception):  # the session is being dropped anyway
         client.logout()
-    except Exception:  # noqa: BLE001 - the session is being dropped anyway
-        pass

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.actions.registrar import Registrar
 from dumas.ingest.actions.replies import ReplyHandler
+from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.routing.rules import COMPLAINT, IGNORED, REPLY, Verdict
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import ComplaintInput, IncomingFile
@@ -27,40 +27,74 @@ class Dispatcher:
         self._registrar = Registrar(kit)
         self._replies = ReplyHandler(kit)
 
-    def dispatch(self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict,
-                 now: datetime) -> None:
-        handler = {COMPLAINT: self.on_complaint, REPLY: self.on_reply,
-                   IGNORED: self.on_ignored}[verdict.disposition]
+    def dispatch(
+        self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict, now: datetime
+    ) -> None:
+        handler = {COMPLAINT: self.on_complaint, REPLY: self.on_reply, IGNORED: self.on_ignored}[
+            verdict.disposition
+        ]
         handler(session, raw, mail, verdict, now)
 
     def on_complaint(self, session, raw, mail, verdict, now) -> None:
-        data = ComplaintInput(channel="email", received_at=raw.internal_date or now,
-                              subject=mail.subject, body=mail.text,
-                              from_name=mail.sender.name if mail.sender else "",
-                              from_email=mail.sender.email if mail.sender else "",
-                              files=self.store_files(mail))
+        data = ComplaintInput(
+            channel="email",
+            received_at=raw.internal_date or now,
+            subject=mail.subject,
+            body=mail.text,
+            from_name=mail.sender.name if mail.sender else "",
+            from_email=mail.sender.email if mail.sender else "",
+            files=self.store_files(mail),
+        )
         # Numbering, acknowledgement and the desk's task follow in the registration job.
         case = self._registrar.receive(session, data, now, raw=raw)
-        events.record(session, "pengaduan_diterima", now, pengaduan_id=case.id, raw_id=raw.id,
-                      actor=raw.from_address, summary="Pengaduan diterima melalui email.")
+        events.record(
+            session,
+            "pengaduan_diterima",
+            now,
+            pengaduan_id=case.id,
+            raw_id=raw.id,
+            actor=raw.from_address,
+            summary="Pengaduan diterima melalui email.",
+        )
 
     def on_reply(self, session, raw, mail, verdict, now) -> None:
         raw.pengaduan_id = verdict.pengaduan_id
-        events.record(session, "balasan_diterima", now, pengaduan_id=verdict.pengaduan_id,
-                      raw_id=raw.id, actor=raw.from_address, summary="Balasan email diterima.",
-                      detail={"rule": verdict.rule})
-        self._replies.handle(session, raw, mail, verdict.pengaduan_id, verdict.token,
-                             self.store_files(mail), now)
+        events.record(
+            session,
+            "balasan_diterima",
+            now,
+            pengaduan_id=verdict.pengaduan_id,
+            raw_id=raw.id,
+            actor=raw.from_address,
+            summary="Balasan email diterima.",
+            detail={"rule": verdict.rule},
+        )
+        self._replies.handle(
+            session, raw, mail, verdict.pengaduan_id, verdict.token, self.store_files(mail), now
+        )
 
     def on_ignored(self, session, raw, mail, verdict, now) -> None:
-        events.record(session, "pesan_diabaikan", now, raw_id=raw.id, actor=raw.from_address,
-                      summary=f"Pesan otomatis dicatat dan diabaikan ({verdict.rule}).",
-                      detail={"reason": verdict.reason})
+        events.record(
+            session,
+            "pesan_diabaikan",
+            now,
+            raw_id=raw.id,
+            actor=raw.from_address,
+            summary=f"Pesan otomatis dicatat dan diabaikan ({verdict.rule}).",
+            detail={"reason": verdict.reason},
+        )
 
     def store_files(self, mail: InboundMail) -> tuple[IncomingFile, ...]:
         out = []
         for att in mail.attachments:
             key, sha = self._files.put("att", att.payload)
-            out.append(IncomingFile(filename=att.filename, content_type=att.content_type,
-                                    size=att.size, sha256=sha, storage_key=key))
+            out.append(
+                IncomingFile(
+                    filename=att.filename,
+                    content_type=att.content_type,
+                    size=att.size,
+                    sha256=sha,
+                    storage_key=key,
+                )
+            )
         return tuple(out)

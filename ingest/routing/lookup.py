@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.store.models import OutboxMessage, Pengaduan, ReplyToken
 from dumas.workflow.sop.numbering import find_case_tag, number_from_tag
 from dumas.workflow.sop.tokens import token_from_address, token_hash, token_in_subject
+from dumas.workflow.store.models import OutboxMessage, Pengaduan, ReplyToken
 
 
 def case_for_message_ids(session: Session, ids: tuple[str, ...]) -> int | None:
@@ -16,14 +16,17 @@ def case_for_message_ids(session: Session, ids: tuple[str, ...]) -> int | None:
     if not wanted:
         return None
     return session.execute(
-        select(OutboxMessage.pengaduan_id).where(OutboxMessage.message_id.in_(wanted),
-                                                 OutboxMessage.pengaduan_id.is_not(None))
-        .order_by(OutboxMessage.id.desc()).limit(1)).scalar()
+        select(OutboxMessage.pengaduan_id)
+        .where(OutboxMessage.message_id.in_(wanted), OutboxMessage.pengaduan_id.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).scalar()
 
 
 class DbThreadLookup:
-    def __init__(self, session: Session, reply_address: str, own: frozenset[str], case_tag: str,
-                 pattern: str):
+    def __init__(
+        self, session: Session, reply_address: str, own: frozenset[str], case_tag: str, pattern: str
+    ):
         self._session = session
         self._reply_address = reply_address
         self._own = own
@@ -37,8 +40,9 @@ class DbThreadLookup:
         return case_for_message_ids(self._session, ids)
 
     def case_for_token(self, token: str) -> int | None:
-        row = self._session.execute(select(ReplyToken.pengaduan_id).where(
-            ReplyToken.token_hash == token_hash(token))).first()
+        row = self._session.execute(
+            select(ReplyToken.pengaduan_id).where(ReplyToken.token_hash == token_hash(token))
+        ).first()
         return row[0] if row else None
 
     def case_for_number(self, number: str) -> int | None:

@@ -10,8 +10,9 @@ unit-testable without a database.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from dumas.ingest.mail.inbound import InboundMail
 
@@ -20,11 +21,11 @@ COMPLAINT, REPLY, IGNORED, QUARANTINED = "complaint", "reply", "ignored", "quara
 
 @dataclass(frozen=True)
 class Verdict:
-    disposition: str   # complaint / reply / ignored / quarantined
-    rule: str          # the rule's name, stored with the message
-    reason: str = ""   # readable, for ignored and quarantined messages
+    disposition: str  # complaint / reply / ignored / quarantined
+    rule: str  # the rule's name, stored with the message
+    reason: str = ""  # readable, for ignored and quarantined messages
     pengaduan_id: int | None = None
-    token: str = ""    # the reply token found, when a reply was recognised by one
+    token: str = ""  # the reply token found, when a reply was recognised by one
 
 
 class ThreadLookup(Protocol):
@@ -60,7 +61,8 @@ _OOO_SUBJECT = re.compile(
     r"office|away from (?:the )?office|on vacation|vacation reply|balasan otomatis|jawaban otomatis"
     r"|balas(?:an)? otomatis|di luar kantor|sedang di luar kantor|sedang cuti|pesan otomatis"
     r"|abwesenheitsnotiz|r[ée]ponse automatique)\b)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def bounce(mail: InboundMail, _: ThreadLookup) -> Verdict | None:
@@ -135,8 +137,15 @@ def new_complaint(mail: InboundMail, _: ThreadLookup) -> Verdict:
     return Verdict(COMPLAINT, "new_complaint")
 
 
-RULES: tuple[Rule, ...] = (bounce, auto_reply, loop, reply_by_token, reply_by_thread, reply_by_tag,
-                           new_complaint)
+RULES: tuple[Rule, ...] = (
+    bounce,
+    auto_reply,
+    loop,
+    reply_by_token,
+    reply_by_thread,
+    reply_by_tag,
+    new_complaint,
+)
 
 
 def classify(mail: InboundMail, lookup: ThreadLookup, rules: tuple[Rule, ...] = RULES) -> Verdict:

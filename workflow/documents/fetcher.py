@@ -30,8 +30,9 @@ class DataOnlyFetcher(URLFetcher):
 
     def __init__(self) -> None:
         # No redirects and only the data scheme, should anything ever reach the parent's fetch.
-        super().__init__(timeout=1, allowed_protocols=("data",), allow_redirects=False,
-                         fail_on_errors=False)
+        super().__init__(
+            timeout=1, allowed_protocols=("data",), allow_redirects=False, fail_on_errors=False
+        )
         self.refused: list[str] = []
         self.served = 0
 

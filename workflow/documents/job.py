@@ -15,9 +15,9 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.workflow.store import events
 from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DocumentError, where
+from dumas.workflow.store import events
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Attachment, Document, Event, Pengaduan, RawMessage
 
@@ -46,13 +46,22 @@ class DocumentRenderer:
     def _due(self, limit: int) -> list[int]:
         now = self._clock.now()
         with self._sessions() as session:
-            return list(session.execute(select(Document.id).where(
-                Document.status == "pending",
-                or_(Document.next_attempt_at.is_(None), Document.next_attempt_at <= now))
-                .order_by(Document.id).limit(limit)).scalars())
+            return list(
+                session.execute(
+                    select(Document.id)
+                    .where(
+                        Document.status == "pending",
+                        or_(Document.next_attempt_at.is_(None), Document.next_attempt_at <= now),
+                    )
+                    .order_by(Document.id)
+                    .limit(limit)
+                ).scalars()
+            )
 
     def _render_one(self, doc_id: int) -> str:
-        from dumas.workflow.documents.render import render  # WeasyPrint loads Pango: only when needed
+        from dumas.workflow.documents.render import (
+            render,
+        )  # WeasyPrint loads Pango: only when needed
 
         with self._sessions() as session, session.begin():
             doc = session.get(Document, doc_id)
@@ -63,10 +72,16 @@ class DocumentRenderer:
             except DocumentError as exc:
                 return self._failed(session, doc, case, str(exc), permanent=True)
             except Exception as exc:  # noqa: BLE001 - a render bug must not stop the cycle
-                log.error("rendering document %s of case %s failed: %s", doc.id, case.number,
-                          where(exc))
-                return self._failed(session, doc, case, f"{type(exc).__name__}: {exc}",
-                                    permanent=doc.attempts >= MAX_ATTEMPTS)
+                log.error(
+                    "rendering document %s of case %s failed: %s", doc.id, case.number, where(exc)
+                )
+                return self._failed(
+                    session,
+                    doc,
+                    case,
+                    f"{type(exc).__name__}: {exc}",
+                    permanent=doc.attempts >= MAX_ATTEMPTS,
+                )
             doc.storage_key, doc.sha256 = self._files.put("doc", pdf, sync=True)
             doc.size, doc.status, doc.error = len(pdf), "rendered", ""
             doc.rendered_at = self._clock.now()
@@ -76,20 +91,42 @@ class DocumentRenderer:
     def context(self, session: Session, case: Pengaduan, kind: str):
         from dumas.workflow.documents.views import view_of
 
-        attachments = session.execute(select(Attachment).where(
-            Attachment.pengaduan_id == case.id).order_by(Attachment.id)).scalars().all()
-        raw = session.execute(select(RawMessage).where(
-            RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
-            .order_by(RawMessage.id).limit(1)).scalar()
+        attachments = (
+            session.execute(
+                select(Attachment).where(Attachment.pengaduan_id == case.id).order_by(Attachment.id)
+            )
+            .scalars()
+            .all()
+        )
+        raw = session.execute(
+            select(RawMessage)
+            .where(RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
+            .order_by(RawMessage.id)
+            .limit(1)
+        ).scalar()
         timeline = ()
         if kind == "riwayat":
-            timeline = session.execute(select(Event).where(Event.pengaduan_id == case.id)
-                                       .order_by(Event.at, Event.id)).scalars().all()
-        return view_of(case, attachments, self._office, self._office.tz, self._files.read,
-                       raw=raw, events=timeline, now=self._clock.now())
+            timeline = (
+                session.execute(
+                    select(Event).where(Event.pengaduan_id == case.id).order_by(Event.at, Event.id)
+                )
+                .scalars()
+                .all()
+            )
+        return view_of(
+            case,
+            attachments,
+            self._office,
+            self._office.tz,
+            self._files.read,
+            raw=raw,
+            events=timeline,
+            now=self._clock.now(),
+        )
 
-    def _failed(self, session: Session, doc: Document, case: Pengaduan, error: str,
-                permanent: bool) -> str:
+    def _failed(
+        self, session: Session, doc: Document, case: Pengaduan, error: str, permanent: bool
+    ) -> str:
         doc.error = error[:1000]
         now = self._clock.now()
         if not permanent:
@@ -97,8 +134,12 @@ class DocumentRenderer:
             log.warning("document %s of case %s will be retried", doc.id, case.number)
             return "retry"
         doc.status = "failed"
-        log.error("document %s of case %s failed for good (see `dumas show`)", doc.id,
-                  case.number)
-        events.record(session, "dokumen_gagal", now, pengaduan_id=case.id,
-                      summary=f"Dokumen {doc.filename} gagal dibuat: {error[:200]}")
+        log.error("document %s of case %s failed for good (see `dumas show`)", doc.id, case.number)
+        events.record(
+            session,
+            "dokumen_gagal",
+            now,
+            pengaduan_id=case.id,
+            summary=f"Dokumen {doc.filename} gagal dibuat: {error[:200]}",
+        )
         return "failed"

@@ -20,17 +20,22 @@ newer workflow can add keys without breaking an older renderer. Dates are ISO st
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
-from dumas.workflow.formatting import clean_text, one_line, ringkas, tanggal, terbilang
 from dumas.workflow.documents.views import AttachmentView, DocumentContext, PelaporView
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.extract.redaction import DIRAHASIAKAN, redact
+from dumas.workflow.formatting import clean_text, one_line, ringkas, tanggal, terbilang
 
-SIFAT = (("biasa", "Biasa"), ("segera", "Segera"), ("sangat segera", "Sangat Segera"),
-         ("rahasia", "Rahasia"))
+SIFAT = (
+    ("biasa", "Biasa"),
+    ("segera", "Segera"),
+    ("sangat segera", "Sangat Segera"),
+    ("rahasia", "Rahasia"),
+)
 # The office's sub-divisions (KPU kabupaten/kota), key -> label; a config can pass its own.
 DEFAULT_SUBDIVISIONS = (
     ("hukum", "Sub Bagian Hukum"),
@@ -126,11 +131,13 @@ def disposisi(ctx: DocumentContext, params: Mapping[str, Any]) -> DisposisiView:
     return DisposisiView(
         sifat=tuple(Choice(k, label, k == case.sifat) for k, label in SIFAT),
         kepada=tuple(Choice(k, label, _matches(chosen, k, label)) for k, label in subs),
-        filled=filled, isi=case.disposisi_note if filled else "",
+        filled=filled,
+        isi=case.disposisi_note if filled else "",
         tanggal=_date_text(params.get("tanggal_disposisi")) if filled else "",
-        nomor_surat=one_line(str(params.get("nomor_surat") or "")) or (
-            "— (surat elektronik)" if case.channel == "email" else "—"),
-        tanggal_surat=_date_text(letter_date) or _sent_date(ctx))
+        nomor_surat=one_line(str(params.get("nomor_surat") or ""))
+        or ("— (surat elektronik)" if case.channel == "email" else "—"),
+        tanggal_surat=_date_text(letter_date) or _sent_date(ctx),
+    )
 
 
 def tanda_terima(ctx: DocumentContext, params: Mapping[str, Any]) -> TandaTerimaView:
@@ -149,19 +156,26 @@ def surat_tugas(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratTugasVi
         f"Standar Operasional Prosedur Nomor 14 Tahun 2022 tentang Pelaksanaan Prosedur "
         f"Pengelolaan Pelayanan Pengaduan Masyarakat di Lingkungan {office.name};",
         f"Pengaduan masyarakat Nomor Registrasi {case.display_number} tanggal "
-        f"{tanggal(case.received_at)} beserta Laporan Hasil Telaah Sub Bagian Hukum.")
+        f"{tanggal(case.received_at)} beserta Laporan Hasil Telaah Sub Bagian Hukum.",
+    )
     untuk = _lines(params.get("untuk")) or (
         f"Melakukan penelitian dan/atau audit investigasi atas pengaduan masyarakat Nomor "
         f"Registrasi {case.display_number} perihal “{case.subject or '-'}”"
-        + (f" di {case.lokasi.ringkas}" if case.lokasi.ringkas else "") + ";",
+        + (f" di {case.lokasi.ringkas}" if case.lokasi.ringkas else "")
+        + ";",
         "Melakukan klarifikasi, konfirmasi, dan pengumpulan data serta dokumen yang diperlukan;",
         f"Melaporkan hasil pelaksanaan tugas secara tertulis kepada Sekretaris paling lambat "
         f"{days} ({terbilang(days)}) hari kerja sejak surat tugas ini diterima;",
-        "Melaksanakan tugas ini dengan penuh tanggung jawab.")
-    return SuratTugasView(nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
-                          tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
-                          dasar=dasar, anggota=anggota, untuk=untuk,
-                          catatan=clean_text(str(params.get("catatan") or "")).strip())
+        "Melaksanakan tugas ini dengan penuh tanggung jawab.",
+    )
+    return SuratTugasView(
+        nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
+        tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
+        dasar=dasar,
+        anggota=anggota,
+        untuk=untuk,
+        catatan=clean_text(str(params.get("catatan") or "")).strip(),
+    )
 
 
 def surat_hasil(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratHasilView:
@@ -169,9 +183,11 @@ def surat_hasil(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratHasilVi
     ringkasan = clean_text(str(params.get("ringkasan") or "")).strip() or ctx.case.outcome
     if not ringkasan.strip():
         raise DocumentError(f"surat hasil {ctx.case.display_number}: no outcome (ringkasan) given")
-    return SuratHasilView(nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
-                          tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
-                          ringkasan=ringkasan)
+    return SuratHasilView(
+        nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
+        tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
+        ringkasan=ringkasan,
+    )
 
 
 def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
@@ -186,13 +202,16 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
     return PenerusanView(
         nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
         tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
-        instansi=instansi, alamat=one_line(str(params.get("alamat") or "")) or "Tempat",
+        instansi=instansi,
+        alamat=one_line(str(params.get("alamat") or "")) or "Tempat",
         alasan=clean_text(str(params.get("alasan") or "")),
-        perihal=hide(case.subject), ringkasan=hide(summary),
+        perihal=hide(case.subject),
+        ringkasan=hide(summary),
         pelapor=case.pelapor if shown else None,
         lampiran=tuple(hide(_attachment_line(a)) for a in case.evidence),
-        tembusan=_lines(params.get("tembusan")) or (
-            f"Ketua {ctx.office.name}", "Pelapor (sebagai pemberitahuan)", "Arsip"))
+        tembusan=_lines(params.get("tembusan"))
+        or (f"Ketua {ctx.office.name}", "Pelapor (sebagai pemberitahuan)", "Arsip"),
+    )
 
 
 def _redactor(pelapor: PelaporView):
@@ -229,8 +248,9 @@ def _anggota(value) -> tuple[Anggota, ...]:
             if item.strip():
                 out.append(Anggota(one_line(item)))
         elif isinstance(item, Mapping) and str(item.get("nama") or "").strip():
-            out.append(Anggota(*(one_line(str(item.get(k) or "")) for k in ("nama", "nip",
-                                                                             "jabatan"))))
+            out.append(
+                Anggota(*(one_line(str(item.get(k) or "")) for k in ("nama", "nip", "jabatan")))
+            )
     return tuple(out)
 
 

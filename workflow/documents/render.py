@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError
 from markupsafe import Markup
@@ -42,31 +43,60 @@ ZWSP = "\u200b"
 
 @dataclass(frozen=True)
 class DocumentKind:
-    kind: str      # the `Document.kind` value
-    title: str     # as printed, Indonesian
-    slug: str      # file name prefix
+    kind: str  # the `Document.kind` value
+    title: str  # as printed, Indonesian
+    slug: str  # file name prefix
     template: str  # under templates/pdf/
     extra: Callable[[DocumentContext, Mapping[str, Any]], Any] | None = None  # params -> view
 
 
-DOCUMENT_KINDS: dict[str, DocumentKind] = {k.kind: k for k in (
-    DocumentKind("cetakan", "Cetakan Pengaduan", "cetakan-pengaduan", "cetakan.html"),
-    DocumentKind("tanda_terima", "Tanda Terima Pengaduan", "tanda-terima", "tanda_terima.html",
-                 docparams.tanda_terima),
-    DocumentKind("lembar_disposisi", "Lembar Disposisi", "lembar-disposisi",
-                 "lembar_disposisi.html", docparams.disposisi),
-    DocumentKind("surat_tugas", "Surat Tugas", "surat-tugas", "surat_tugas.html",
-                 docparams.surat_tugas),
-    DocumentKind("surat_penerusan", "Surat Penerusan Pengaduan", "surat-penerusan",
-                 "surat_penerusan.html", docparams.penerusan),
-    DocumentKind("surat_hasil", "Surat Pemberitahuan Hasil Penanganan", "surat-hasil",
-                 "surat_hasil.html", docparams.surat_hasil),
-    DocumentKind("riwayat", "Riwayat Penanganan Pengaduan", "riwayat", "riwayat.html"),
-)}
+DOCUMENT_KINDS: dict[str, DocumentKind] = {
+    k.kind: k
+    for k in (
+        DocumentKind("cetakan", "Cetakan Pengaduan", "cetakan-pengaduan", "cetakan.html"),
+        DocumentKind(
+            "tanda_terima",
+            "Tanda Terima Pengaduan",
+            "tanda-terima",
+            "tanda_terima.html",
+            docparams.tanda_terima,
+        ),
+        DocumentKind(
+            "lembar_disposisi",
+            "Lembar Disposisi",
+            "lembar-disposisi",
+            "lembar_disposisi.html",
+            docparams.disposisi,
+        ),
+        DocumentKind(
+            "surat_tugas", "Surat Tugas", "surat-tugas", "surat_tugas.html", docparams.surat_tugas
+        ),
+        DocumentKind(
+            "surat_penerusan",
+            "Surat Penerusan Pengaduan",
+            "surat-penerusan",
+            "surat_penerusan.html",
+            docparams.penerusan,
+        ),
+        DocumentKind(
+            "surat_hasil",
+            "Surat Pemberitahuan Hasil Penanganan",
+            "surat-hasil",
+            "surat_hasil.html",
+            docparams.surat_hasil,
+        ),
+        DocumentKind("riwayat", "Riwayat Penanganan Pengaduan", "riwayat", "riwayat.html"),
+    )
+}
 
 
-def render(kind: str, context: DocumentContext, params: Mapping[str, Any] | None = None, *,
-           fetcher: DataOnlyFetcher | None = None) -> bytes:
+def render(
+    kind: str,
+    context: DocumentContext,
+    params: Mapping[str, Any] | None = None,
+    *,
+    fetcher: DataOnlyFetcher | None = None,
+) -> bytes:
     """The PDF bytes of one document; raises `DocumentError` when it cannot be produced.
 
     `params` is the `Document.params` of the row (see `docparams` for each kind's keys). Pass a
@@ -81,19 +111,27 @@ def render(kind: str, context: DocumentContext, params: Mapping[str, Any] | None
     if fetcher.refused:
         # Our templates load nothing but data: URIs, so a refusal means a template bug or content
         # that escaped its escaping: worth a warning, not a lost document.
-        log.warning("document %s of %s: refused %d URL(s)", kind, context.case.display_number,
-                    len(fetcher.refused))
+        log.warning(
+            "document %s of %s: refused %d URL(s)",
+            kind,
+            context.case.display_number,
+            len(fetcher.refused),
+        )
     return pdf
 
 
-def render_html(kind: str, context: DocumentContext,
-                params: Mapping[str, Any] | None = None) -> str:
+def render_html(
+    kind: str, context: DocumentContext, params: Mapping[str, Any] | None = None
+) -> str:
     """The HTML that `render` gives WeasyPrint (for previews, tests and the bench)."""
     spec = _kind(kind)
     extra = spec.extra(context, params or {}) if spec.extra else None
     try:
-        return environment().get_template(spec.template).render(
-            ctx=context, case=context.case, office=context.office, doc=extra, kind=spec)
+        return (
+            environment()
+            .get_template(spec.template)
+            .render(ctx=context, case=context.case, office=context.office, doc=extra, kind=spec)
+        )
     except TemplateError as exc:
         raise DocumentError(f"template {spec.template} failed: {exc}") from exc
 
@@ -108,8 +146,9 @@ def html_to_pdf(html: str, fetcher: DataOnlyFetcher) -> bytes:
         raise DocumentError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
 
 
-def document_filename(kind: str, number: str | None, version: int = 1,
-                      case_id: int | None = None) -> str:
+def document_filename(
+    kind: str, number: str | None, version: int = 1, case_id: int | None = None
+) -> str:
     """`lembar-disposisi-001-PGD-XI-2026.pdf` (`-v2` for a regenerated version)."""
     spec = _kind(kind)
     ident = re.sub(r"[^A-Za-z0-9]+", "-", number or "").strip("-")
@@ -123,18 +162,29 @@ def _kind(kind: str) -> DocumentKind:
     try:
         return DOCUMENT_KINDS[kind]
     except KeyError:
-        raise DocumentError(f"unknown document kind {kind!r} "
-                            f"(known: {', '.join(DOCUMENT_KINDS)})") from None
+        raise DocumentError(
+            f"unknown document kind {kind!r} (known: {', '.join(DOCUMENT_KINDS)})"
+        ) from None
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("dumas.templates", "pdf"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      finalize=_breakable)
-    env.filters.update(tanggal=docformat.tanggal, hari_tanggal=docformat.hari_tanggal,
-                       jam=docformat.jam, waktu=docformat.waktu, ukuran=docformat.ukuran,
-                       terbilang=docformat.terbilang)
+    env = Environment(
+        loader=PackageLoader("dumas.templates", "pdf"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_breakable,
+    )
+    env.filters.update(
+        tanggal=docformat.tanggal,
+        hari_tanggal=docformat.hari_tanggal,
+        jam=docformat.jam,
+        waktu=docformat.waktu,
+        ukuran=docformat.ukuran,
+        terbilang=docformat.terbilang,
+    )
     return env
 
 

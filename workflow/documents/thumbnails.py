@@ -15,10 +15,19 @@ log = logging.getLogger(__name__)
 
 # Types Pillow reads that phones and scanners actually send. SVG is deliberately absent: it is a
 # document that can reference URLs, not a picture.
-THUMBNAIL_TYPES = frozenset({
-    "image/jpeg", "image/jpg", "image/pjpeg", "image/png", "image/gif", "image/webp",
-    "image/bmp", "image/x-ms-bmp", "image/tiff",
-})
+THUMBNAIL_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/jpg",
+        "image/pjpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/bmp",
+        "image/x-ms-bmp",
+        "image/tiff",
+    }
+)
 # A 50-megapixel photo is a large phone camera; anything bigger is refused after reading the header
 # and before decoding (below Pillow's own bomb threshold, so its warning never fires).
 MAX_PIXELS = 50_000_000

@@ -11,15 +11,16 @@ from __future__ import annotations
 import base64
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from email import policy
 from email.parser import BytesParser
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
-from dumas.workflow.formatting import clean_text, one_line, ukuran, zone_label
-from dumas.workflow.errors import DumasError
 from dumas.workflow.documents.thumbnails import can_thumbnail, make_thumbnail
+from dumas.workflow.errors import DumasError
+from dumas.workflow.formatting import clean_text, one_line, ukuran, zone_label
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,25 @@ MAX_THUMBNAILS = 12
 # About 40 pages of text. A 25 MB text body would be thousands of pages and minutes of rendering;
 # the original is kept whole in the store, and the print-out says where it was cut.
 MAX_PRINTED_CHARS = 200_000
-CHANNEL_LABELS = {"email": "Surat elektronik (email)", "langsung": "Datang langsung (tertulis)",
-                  "surat": "Surat (pos/kurir)"}
+CHANNEL_LABELS = {
+    "email": "Surat elektronik (email)",
+    "langsung": "Datang langsung (tertulis)",
+    "surat": "Surat (pos/kurir)",
+}
 MISSING_LABELS = {
     "identitas": "identitas pelapor (nama lengkap serta nomor telepon atau alamat)",
     "lokasi": "lokasi kejadian (kecamatan, desa/kelurahan, dan nomor TPS bila ada)",
     "bukti": "bukti pendukung (foto, dokumen, atau rekaman)",
 }
 # (header name, label on the print-out)
-PRINTED_HEADERS = (("From", "Dari (From)"), ("To", "Kepada (To)"), ("Cc", "Tembusan (Cc)"),
-                   ("Date", "Tanggal (Date)"), ("Subject", "Perihal (Subject)"),
-                   ("Message-ID", "Message-ID"))
+PRINTED_HEADERS = (
+    ("From", "Dari (From)"),
+    ("To", "Kepada (To)"),
+    ("Cc", "Tembusan (Cc)"),
+    ("Date", "Tanggal (Date)"),
+    ("Subject", "Perihal (Subject)"),
+    ("Message-ID", "Message-ID"),
+)
 
 
 class OfficeLike(Protocol):
@@ -98,8 +107,11 @@ class LokasiView:
     @property
     def ringkas(self) -> str:
         """`TPS 003, Desa Muara Siberut, Kecamatan Siberut Selatan` (+ the free text)."""
-        parts = [_prefixed("TPS", self.tps), _prefixed("Desa", self.desa, ("kelurahan", "kel.")),
-                 _prefixed("Kecamatan", self.kecamatan, ("kec.",))]
+        parts = [
+            _prefixed("TPS", self.tps),
+            _prefixed("Desa", self.desa, ("kelurahan", "kel.")),
+            _prefixed("Kecamatan", self.kecamatan, ("kec.",)),
+        ]
         head = ", ".join(p for p in parts if p)
         if self.text and self.text not in head:
             return f"{head} — {self.text}" if head else self.text
@@ -161,7 +173,7 @@ class CaseView:
     headers: tuple[tuple[str, str], ...] = ()  # (label, value) of the original email
     attachments: tuple[AttachmentView, ...] = ()
     sent_at: datetime | None = None  # the original email's Date, in the office's zone
-    raw_sha256: str = ""             # of the original message as stored (the naskah asli)
+    raw_sha256: str = ""  # of the original message as stored (the naskah asli)
 
     @property
     def body_printed(self) -> str:
@@ -219,15 +231,35 @@ def data_uri(content_type: str, data: bytes) -> str:
 
 
 def office_view(office: OfficeLike, tz: tzinfo, logo: bytes = b"") -> OfficeView:
-    fields = ("name", "short_name", "address", "city", "phone", "email", "website",
-              "sekretaris_name", "sekretaris_nip", "ketua_name")
-    return OfficeView(**{f: one_line(getattr(office, f, "")) for f in fields},
-                      zone=zone_label(tz), logo=logo)
+    fields = (
+        "name",
+        "short_name",
+        "address",
+        "city",
+        "phone",
+        "email",
+        "website",
+        "sekretaris_name",
+        "sekretaris_nip",
+        "ketua_name",
+    )
+    return OfficeView(
+        **{f: one_line(getattr(office, f, "")) for f in fields}, zone=zone_label(tz), logo=logo
+    )
 
 
-def view_of(pengaduan, attachments: Iterable, office: OfficeLike, tz: tzinfo, read_file: ReadFile,
-            *, raw=None, events: Iterable = (), now: datetime | None = None,
-            logo: bytes = b"") -> DocumentContext:
+def view_of(
+    pengaduan,
+    attachments: Iterable,
+    office: OfficeLike,
+    tz: tzinfo,
+    read_file: ReadFile,
+    *,
+    raw=None,
+    events: Iterable = (),
+    now: datetime | None = None,
+    logo: bytes = b"",
+) -> DocumentContext:
     """The context for every document of one case.
 
     `pengaduan` is a `Pengaduan`, `attachments` its `Attachment` rows (in the order to print),
@@ -235,45 +267,97 @@ def view_of(pengaduan, attachments: Iterable, office: OfficeLike, tz: tzinfo, re
     `events` its `Event` rows for the timeline, `now` the print time (default: the registration
     time, so a render never reads the clock). Files are read with `read_file(storage_key)`.
     """
+
     def local(dt: datetime | None) -> datetime | None:
         return dt.astimezone(tz) if dt is not None else None
 
-    case = replace(_case_view(pengaduan, local, _headers(raw, read_file, local),
-                              _attachment_views(attachments, read_file)),
-                   sent_at=local(getattr(raw, "date_header", None)),
-                   raw_sha256=getattr(raw, "sha256", "") or "")
+    case = replace(
+        _case_view(
+            pengaduan,
+            local,
+            _headers(raw, read_file, local),
+            _attachment_views(attachments, read_file),
+        ),
+        sent_at=local(getattr(raw, "date_header", None)),
+        raw_sha256=getattr(raw, "sha256", "") or "",
+    )
     when = now or pengaduan.registered_at or pengaduan.received_at
     return DocumentContext(
-        office=office_view(office, tz, logo), case=case, now=local(when),
-        events=tuple(EventView(local(e.at), one_line(e.kind), one_line(e.actor),
-                               clean_text(e.summary)) for e in events))
+        office=office_view(office, tz, logo),
+        case=case,
+        now=local(when),
+        events=tuple(
+            EventView(local(e.at), one_line(e.kind), one_line(e.actor), clean_text(e.summary))
+            for e in events
+        ),
+    )
 
 
 def _case_view(p, local, headers, attachments) -> CaseView:
-    text = {name: clean_text(getattr(p, name) or "") for name in (
-        "body", "terlapor", "disposisi_note", "tim", "outcome", "pelapor_address")}
-    line = {name: one_line(getattr(p, name) or "") for name in (
-        "number", "channel", "subject", "klasifikasi", "sifat", "pelapor_name", "pelapor_email",
-        "pelapor_phone", "pelapor_nik", "kecamatan", "desa", "tps", "lokasi_text", "step",
-        "status", "disposisi_to", "telaah_result", "forwarded_to")}
+    text = {
+        name: clean_text(getattr(p, name) or "")
+        for name in ("body", "terlapor", "disposisi_note", "tim", "outcome", "pelapor_address")
+    }
+    line = {
+        name: one_line(getattr(p, name) or "")
+        for name in (
+            "number",
+            "channel",
+            "subject",
+            "klasifikasi",
+            "sifat",
+            "pelapor_name",
+            "pelapor_email",
+            "pelapor_phone",
+            "pelapor_nik",
+            "kecamatan",
+            "desa",
+            "tps",
+            "lokasi_text",
+            "step",
+            "status",
+            "disposisi_to",
+            "telaah_result",
+            "forwarded_to",
+        )
+    }
     return CaseView(
-        id=p.id, number=line["number"], channel=line["channel"] or "email",
-        received_at=local(p.received_at), registered_at=local(p.registered_at),
-        subject=line["subject"], body=text["body"], terlapor=text["terlapor"],
-        klasifikasi=line["klasifikasi"], sifat=_sifat(line["sifat"]),
-        pelapor=PelaporView(line["pelapor_name"], line["pelapor_email"], line["pelapor_phone"],
-                            text["pelapor_address"], line["pelapor_nik"]),
-        confidential=bool(p.confidential), consent_to_share=bool(p.consent_to_share),
+        id=p.id,
+        number=line["number"],
+        channel=line["channel"] or "email",
+        received_at=local(p.received_at),
+        registered_at=local(p.registered_at),
+        subject=line["subject"],
+        body=text["body"],
+        terlapor=text["terlapor"],
+        klasifikasi=line["klasifikasi"],
+        sifat=_sifat(line["sifat"]),
+        pelapor=PelaporView(
+            line["pelapor_name"],
+            line["pelapor_email"],
+            line["pelapor_phone"],
+            text["pelapor_address"],
+            line["pelapor_nik"],
+        ),
+        confidential=bool(p.confidential),
+        consent_to_share=bool(p.consent_to_share),
         lokasi=LokasiView(line["kecamatan"], line["desa"], line["tps"], line["lokasi_text"]),
-        missing=tuple(one_line(m) for m in (p.missing or ())), step=line["step"],
-        status=line["status"], disposisi_to=line["disposisi_to"],
-        disposisi_note=text["disposisi_note"], telaah_result=line["telaah_result"],
-        forwarded_to=line["forwarded_to"], tim=text["tim"], outcome=text["outcome"],
-        headers=headers, attachments=attachments)
+        missing=tuple(one_line(m) for m in (p.missing or ())),
+        step=line["step"],
+        status=line["status"],
+        disposisi_to=line["disposisi_to"],
+        disposisi_note=text["disposisi_note"],
+        telaah_result=line["telaah_result"],
+        forwarded_to=line["forwarded_to"],
+        tim=text["tim"],
+        outcome=text["outcome"],
+        headers=headers,
+        attachments=attachments,
+    )
 
 
 def _sifat(value: str) -> str:
-    """"Sangat_Segera" and "sangat-segera" are "sangat segera"; empty is "biasa"."""
+    """ "Sangat_Segera" and "sangat-segera" are "sangat segera"; empty is "biasa"."""
     return " ".join(value.lower().replace("_", " ").replace("-", " ").split()) or "biasa"
 
 
@@ -288,9 +372,17 @@ def _attachment_views(attachments: Iterable, read_file: ReadFile) -> tuple[Attac
                 log.warning("attachment %s unreadable for its thumbnail", a.sha256[:12])
                 unreadable = True
             thumbs += bool(thumbnail)
-        views.append(AttachmentView(one_line(a.filename) or "(tanpa nama)",
-                                    one_line(a.content_type), int(a.size or 0), a.sha256,
-                                    a.step or "pengaduan", thumbnail, unreadable))
+        views.append(
+            AttachmentView(
+                one_line(a.filename) or "(tanpa nama)",
+                one_line(a.content_type),
+                int(a.size or 0),
+                a.sha256,
+                a.step or "pengaduan",
+                thumbnail,
+                unreadable,
+            )
+        )
     return tuple(views)
 
 
@@ -306,8 +398,11 @@ def _headers(raw, read_file: ReadFile, local) -> tuple[tuple[str, str], ...]:
             value = ", ".join(one_line(str(v)) for v in message.get_all(name) or ())
             found[name] = value or found.get(name, "")
     except Exception as exc:  # noqa: BLE001 - a malformed header must not cost the print-out
-        log.warning("headers of raw message %s not readable (%s); using the summary",
-                    getattr(raw, "id", "?"), type(exc).__name__)
+        log.warning(
+            "headers of raw message %s not readable (%s); using the summary",
+            getattr(raw, "id", "?"),
+            type(exc).__name__,
+        )
     return tuple((label, found.get(name) or "—") for name, label in PRINTED_HEADERS)
 
 
@@ -316,6 +411,9 @@ def _summary_headers(raw, local) -> dict[str, str]:
     if msgid and not msgid.startswith("<"):
         msgid = f"<{msgid}>"
     sent = local(raw.date_header)
-    return {"From": one_line(raw.from_address), "Subject": one_line(raw.subject),
-            "Message-ID": msgid,
-            "Date": f"{sent:%d-%m-%Y %H.%M} {zone_label(sent.tzinfo)}" if sent else ""}
+    return {
+        "From": one_line(raw.from_address),
+        "Subject": one_line(raw.subject),
+        "Message-ID": msgid,
+        "Date": f"{sent:%d-%m-%Y %H.%M} {zone_label(sent.tzinfo)}" if sent else "",
+    }

@@ -19,6 +19,15 @@ from dumas.workflow.extract.pelapor import Pelapor, extract_pelapor
 from dumas.workflow.extract.phone import normalize_phone
 from dumas.workflow.extract.terlapor import extract_terlapor
 
-__all__ = ["KLASIFIKASI", "KlasifikasiGuess", "Lokasi", "Pelapor", "extract_lokasi",
-           "extract_pelapor", "extract_terlapor", "guess_klasifikasi", "normalize_phone",
-           "wants_confidentiality"]
+__all__ = [
+    "KLASIFIKASI",
+    "KlasifikasiGuess",
+    "Lokasi",
+    "Pelapor",
+    "extract_lokasi",
+    "extract_pelapor",
+    "extract_terlapor",
+    "guess_klasifikasi",
+    "normalize_phone",
+    "wants_confidentiality",
+]

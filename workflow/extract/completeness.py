@@ -22,10 +22,26 @@ IDENTITAS, LOKASI, BUKTI = "identitas", "lokasi", "bukti"
 ORDER = (IDENTITAS, LOKASI, BUKTI)
 
 EVIDENCE_HOSTS = (
-    "drive.google.com", "docs.google.com", "photos.google.com", "photos.app.goo.gl",
-    "youtube.com", "youtu.be", "facebook.com", "fb.watch", "instagram.com", "tiktok.com",
-    "twitter.com", "x.com", "dropbox.com", "wetransfer.com", "we.tl", "onedrive.live.com",
-    "1drv.ms", "mega.nz", "icloud.com", "terabox.com",
+    "drive.google.com",
+    "docs.google.com",
+    "photos.google.com",
+    "photos.app.goo.gl",
+    "youtube.com",
+    "youtu.be",
+    "facebook.com",
+    "fb.watch",
+    "instagram.com",
+    "tiktok.com",
+    "twitter.com",
+    "x.com",
+    "dropbox.com",
+    "wetransfer.com",
+    "we.tl",
+    "onedrive.live.com",
+    "1drv.ms",
+    "mega.nz",
+    "icloud.com",
+    "terabox.com",
 )
 _URL = re.compile(r"https?://(?:www\.|m\.|vt\.)?([a-z0-9.-]+)(?:/[^\s<>\")\]]*)?", re.IGNORECASE)
 
@@ -40,9 +56,19 @@ def evidence_links(text: str) -> list[str]:
     return found
 
 
-def check_completeness(*, name: str = "", phone: str = "", address: str = "", nik: str = "",
-                       tps: str = "", desa: str = "", kecamatan: str = "", lokasi_text: str = "",
-                       attachments: int = 0, text: str = "") -> list[str]:
+def check_completeness(
+    *,
+    name: str = "",
+    phone: str = "",
+    address: str = "",
+    nik: str = "",
+    tps: str = "",
+    desa: str = "",
+    kecamatan: str = "",
+    lokasi_text: str = "",
+    attachments: int = 0,
+    text: str = "",
+) -> list[str]:
     """What is missing, in `ORDER`: a sublist of ["identitas", "lokasi", "bukti"]."""
     missing = []
     if not (name.strip() and (phone.strip() or address.strip() or nik.strip())):
@@ -57,37 +83,62 @@ def check_completeness(*, name: str = "", phone: str = "", address: str = "", ni
 def check_extracted(pelapor, lokasi, attachments: int, text: str = "") -> list[str]:
     """`check_completeness` on the results of `extract_pelapor` and `extract_lokasi`."""
     return check_completeness(
-        name=pelapor.name, phone=pelapor.phone, address=pelapor.address, nik=pelapor.nik,
-        tps=lokasi.tps, desa=lokasi.desa, kecamatan=lokasi.kecamatan, lokasi_text=lokasi.text,
-        attachments=attachments, text=text)
+        name=pelapor.name,
+        phone=pelapor.phone,
+        address=pelapor.address,
+        nik=pelapor.nik,
+        tps=lokasi.tps,
+        desa=lokasi.desa,
+        kecamatan=lokasi.kecamatan,
+        lokasi_text=lokasi.text,
+        attachments=attachments,
+        text=text,
+    )
 
 
 def check_pengaduan(p) -> list[str]:
     """`check_completeness` on a `Pengaduan` (or anything with its field names). Evidence is the
     attachments filed at step "pengaduan" (the reporter's, not staff documents)."""
     # A not-yet-flushed Attachment has step None (the column default applies on INSERT).
-    evidence = [a for a in (getattr(p, "attachments", None) or [])
-                if (getattr(a, "step", None) or "pengaduan") == "pengaduan"]
+    evidence = [
+        a
+        for a in (getattr(p, "attachments", None) or [])
+        if (getattr(a, "step", None) or "pengaduan") == "pengaduan"
+    ]
     return check_completeness(
-        name=p.pelapor_name or "", phone=p.pelapor_phone or "", address=p.pelapor_address or "",
-        nik=p.pelapor_nik or "", tps=p.tps or "", desa=p.desa or "", kecamatan=p.kecamatan or "",
-        lokasi_text=p.lokasi_text or "", attachments=len(evidence), text=p.body or "")
+        name=p.pelapor_name or "",
+        phone=p.pelapor_phone or "",
+        address=p.pelapor_address or "",
+        nik=p.pelapor_nik or "",
+        tps=p.tps or "",
+        desa=p.desa or "",
+        kecamatan=p.kecamatan or "",
+        lokasi_text=p.lokasi_text or "",
+        attachments=len(evidence),
+        text=p.body or "",
+    )
 
 
 _PHRASES = {
     LOKASI: "Mohon sebutkan lokasi kejadian secara spesifik: nomor TPS (bila terkait TPS), nama "
-            "desa/kelurahan, dan kecamatan tempat kejadian.",
+    "desa/kelurahan, dan kecamatan tempat kejadian.",
     BUKTI: "Mohon lampirkan bukti pendukung, misalnya foto, video, rekaman suara, tangkapan layar, "
-           "atau dokumen, sebagai lampiran pada balasan email ini. Bila berkasnya terlalu besar, "
-           "Anda dapat mengirimkan tautan unduhannya (misalnya Google Drive).",
+    "atau dokumen, sebagai lampiran pada balasan email ini. Bila berkasnya terlalu besar, "
+    "Anda dapat mengirimkan tautan unduhannya (misalnya Google Drive).",
 }
-_IDENTITAS_ALL = ("Mohon lengkapi identitas Anda sebagai pelapor: nama lengkap, nomor HP/WhatsApp "
-                  "yang dapat dihubungi, dan alamat tempat tinggal (NIK bila ada).")
+_IDENTITAS_ALL = (
+    "Mohon lengkapi identitas Anda sebagai pelapor: nama lengkap, nomor HP/WhatsApp "
+    "yang dapat dihubungi, dan alamat tempat tinggal (NIK bila ada)."
+)
 _IDENTITAS_NAME = "Mohon sebutkan nama lengkap Anda sebagai pelapor."
-_IDENTITAS_CONTACT = ("Mohon sebutkan nomor HP/WhatsApp yang dapat dihubungi dan alamat tempat "
-                      "tinggal Anda (NIK bila ada).")
-_SECRET_NOTE = ("Identitas Anda hanya digunakan untuk keperluan penanganan pengaduan dan akan kami "
-                "rahasiakan bila Anda memintanya.")
+_IDENTITAS_CONTACT = (
+    "Mohon sebutkan nomor HP/WhatsApp yang dapat dihubungi dan alamat tempat "
+    "tinggal Anda (NIK bila ada)."
+)
+_SECRET_NOTE = (
+    "Identitas Anda hanya digunakan untuk keperluan penanganan pengaduan dan akan kami "
+    "rahasiakan bila Anda memintanya."
+)
 
 
 def missing_phrases(missing: Iterable[str], pelapor=None) -> list[str]:

@@ -17,36 +17,43 @@ _ME = r"(?:saya|sy|sya|pelapor|kami|aku|ku)"
 _HIDE = r"(?:di)?rahasia(?:kan)?"
 _W = r"[\w'’/-]+"  # one word
 _NOT = re.compile(r"\b(?:tidak|tak|bukan|gak|ga|nggak|ngga|enggak|ndak|tdk|jangan|jgn)\b", re.I)
-_OTHER_SENSE = re.compile(r"^\s*(?:umum|negara|jabatan|dagang|perusahaan|negeri|pribadi\s+mereka)",
-                          re.I)
+_OTHER_SENSE = re.compile(
+    r"^\s*(?:umum|negara|jabatan|dagang|perusahaan|negeri|pribadi\s+mereka)", re.I
+)
 
 # Requests to hide something, negatable.
-_HIDE_REQUESTS = tuple(re.compile(rx, re.IGNORECASE | re.MULTILINE) for rx in (
-    rf"\b{_ID}\s+{_ME}\b(?:\s+{_W}){{0,4}}?\s+{_HIDE}\b",        # identitas saya mohon dirahasiakan
-    rf"\b{_ID}(?:\s+{_ME})?[\s:(]*(?:mohon\s+|harap\s+|agar\s+)?dirahasiakan\b",
-    rf"\b(?:di|me)?rahasiakan\s+(?:{_W}\s+)?{_ID}\b",             # mohon rahasiakan identitas saya
-    rf"\bkerahasiaan\s+(?:{_W}\s+)?{_ID}\b",                      # jaga kerahasiaan identitas saya
-    rf"\b(?:mohon|minta|harap|tolong|agar|supaya|{_ME})\s+(?:{_W}\s+){{0,3}}?"
-    rf"dirahasiakan\b",                                            # mohon laporan ini dirahasiakan
-    r"\b(?:mohon|minta|harap|tolong)\s+(?:dijaga\s+)?(?:ke)?rahasia(?:an)?\b",
-    # Anonymous as the reporter's wish, not "akun anonim di Facebook" (an anonymous account).
-    rf"\b(?:{_ME}|secara|sebagai|tetap|ingin|mau|minta|jadi|menjadi|laporan\s+ini)\s+(?:{_W}\s+)?"
-    r"anonim\w*\b|^[^\w\n]*anonim\w*[^\w\n]*$|\b(?:remain|stay|be)\s+anonymous\b",
-    r"\bhamba\s+allah\b",
-    r"^[^\w\n]*(?:sifat[ \t]*:[ \t]*)?(?:sangat[ \t]+)?rahasia[^\w\n]*$",             # a line: "RAHASIA", "Sifat: Rahasia"
-    r"^[^\w\n]*(?:(?:re|fwd?):[ \t]*)*rahasia[ \t]*[:\-–]",                    # a subject: "RAHASIA: laporan ..."
-    r"[\[(]\s*rahasia\s*[\])]",
-    r"\b(?:keep|kept)\s+(?:my\s+)?(?:identity|name)\s+(?:confidential|secret|anonymous)\b",
-))
+_HIDE_REQUESTS = tuple(
+    re.compile(rx, re.IGNORECASE | re.MULTILINE)
+    for rx in (
+        rf"\b{_ID}\s+{_ME}\b(?:\s+{_W}){{0,4}}?\s+{_HIDE}\b",  # identitas saya mohon dirahasiakan
+        rf"\b{_ID}(?:\s+{_ME})?[\s:(]*(?:mohon\s+|harap\s+|agar\s+)?dirahasiakan\b",
+        rf"\b(?:di|me)?rahasiakan\s+(?:{_W}\s+)?{_ID}\b",  # mohon rahasiakan identitas saya
+        rf"\bkerahasiaan\s+(?:{_W}\s+)?{_ID}\b",  # jaga kerahasiaan identitas saya
+        rf"\b(?:mohon|minta|harap|tolong|agar|supaya|{_ME})\s+(?:{_W}\s+){{0,3}}?"
+        rf"dirahasiakan\b",  # mohon laporan ini dirahasiakan
+        r"\b(?:mohon|minta|harap|tolong)\s+(?:dijaga\s+)?(?:ke)?rahasia(?:an)?\b",
+        # Anonymous as the reporter's wish, not "akun anonim di Facebook" (an anonymous account).
+        rf"\b(?:{_ME}|secara|sebagai|tetap|ingin|mau|minta|jadi|menjadi|laporan\s+ini)\s+(?:{_W}\s+)?"
+        r"anonim\w*\b|^[^\w\n]*anonim\w*[^\w\n]*$|\b(?:remain|stay|be)\s+anonymous\b",
+        r"\bhamba\s+allah\b",
+        r"^[^\w\n]*(?:sifat[ \t]*:[ \t]*)?(?:sangat[ \t]+)?rahasia[^\w\n]*$",  # a line: "RAHASIA", "Sifat: Rahasia"
+        r"^[^\w\n]*(?:(?:re|fwd?):[ \t]*)*rahasia[ \t]*[:\-–]",  # a subject: "RAHASIA: laporan ..."
+        r"[\[(]\s*rahasia\s*[\])]",
+        r"\b(?:keep|kept)\s+(?:my\s+)?(?:identity|name)\s+(?:confidential|secret|anonymous)\b",
+    )
+)
 # Requests not to be named: the negation is part of the request, so they are not negatable.
-_DONT_NAME = tuple(re.compile(rx, re.IGNORECASE) for rx in (
-    rf"\b(?:jangan|jgn|tidak\s+usah|tdk\s+usah|gak\s+usah|ga\s+usah|tolong\s+jangan)\s+"
-    rf"(?:di|me)?(?:sebut\w*|cantumkan|tampilkan|buka|sebar\w*|publikasi\w*|beritahu\w*|bocor\w*)"
-    rf"\s+(?:{_W}\s+)?{_ID}\b",
-    rf"\btanpa\s+(?:menyebut\w*|mencantumkan|membuka)\s+(?:{_W}\s+)?{_ID}\b",
-    rf"\b(?:tidak|tak|gak|nggak|tdk)\s+(?:mau|ingin)\s+(?:{_W}\s+){{0,3}}?{_ID}(?:\s+{_W}){{0,2}}?"
-    rf"\s+(?:diketahui|disebut\w*|dibuka|terungkap|tercantum)\b",
-))
+_DONT_NAME = tuple(
+    re.compile(rx, re.IGNORECASE)
+    for rx in (
+        rf"\b(?:jangan|jgn|tidak\s+usah|tdk\s+usah|gak\s+usah|ga\s+usah|tolong\s+jangan)\s+"
+        rf"(?:di|me)?(?:sebut\w*|cantumkan|tampilkan|buka|sebar\w*|publikasi\w*|beritahu\w*|bocor\w*)"
+        rf"\s+(?:{_W}\s+)?{_ID}\b",
+        rf"\btanpa\s+(?:menyebut\w*|mencantumkan|membuka)\s+(?:{_W}\s+)?{_ID}\b",
+        rf"\b(?:tidak|tak|gak|nggak|tdk)\s+(?:mau|ingin)\s+(?:{_W}\s+){{0,3}}?{_ID}(?:\s+{_W}){{0,2}}?"
+        rf"\s+(?:diketahui|disebut\w*|dibuka|terungkap|tercantum)\b",
+    )
+)
 
 
 def wants_confidentiality(text: str) -> bool:
@@ -63,6 +70,6 @@ def wants_confidentiality(text: str) -> bool:
 
 def _negated(text: str, m: re.Match) -> bool:
     """A negation inside the match or among the three words before it in the same sentence."""
-    sentence = re.split(r"[.!?;\n]", text[:m.start()])[-1]
+    sentence = re.split(r"[.!?;\n]", text[: m.start()])[-1]
     before = " ".join(sentence.split()[-3:])
     return bool(_NOT.search(m.group()) or _NOT.search(before))

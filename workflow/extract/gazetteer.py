@@ -22,13 +22,25 @@ DESA_MENTAWAI: dict[str, tuple[str, ...]] = {
     "Pagai Utara": ("Betumonga", "Silabu", "Saumanganya"),
     "Sipora Selatan": ("Bosua", "Beriulou", "Nemnemleleu", "Mara", "Sioban", "Matobe", "Saureinu"),
     "Siberut Selatan": ("Muara Siberut", "Maileppet", "Muntei", "Matotonan", "Madobag"),
-    "Siberut Utara": ("Bojakan", "Sotboyak", "Mongan Poula", "Muara Sikabaluan", "Sirilogui",
-                      "Malancan"),
+    "Siberut Utara": (
+        "Bojakan",
+        "Sotboyak",
+        "Mongan Poula",
+        "Muara Sikabaluan",
+        "Sirilogui",
+        "Malancan",
+    ),
     "Siberut Barat": ("Simatalu", "Simalegi", "Sigapokna"),
     "Siberut Barat Daya": ("Katurei", "Sagulubbeg", "Pasakiat Taileleu"),
     "Siberut Tengah": ("Saibi Samukop", "Cimpungan", "Saliguma"),
-    "Sipora Utara": ("Betumonga", "Goisooinan", "Tuapejat", "Sido Makmur", "Bukit Pamewa",
-                     "Sipora Jaya"),
+    "Sipora Utara": (
+        "Betumonga",
+        "Goisooinan",
+        "Tuapejat",
+        "Sido Makmur",
+        "Bukit Pamewa",
+        "Sipora Jaya",
+    ),
     "Sikakap": ("Sikakap", "Taikako", "Matobe"),
     "Pagai Selatan": ("Sinaka", "Bulasat", "Malakopa", "Makalo"),
 }
@@ -72,7 +84,7 @@ def _name_pattern(name: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class PlaceMatch:
-    name: str    # the canonical name from the gazetteer
+    name: str  # the canonical name from the gazetteer
     start: int
     end: int
 
@@ -89,8 +101,9 @@ class Gazetteer:
     desa: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, kecamatan: Iterable[str], desa: Mapping[str, Iterable[str]] | None = None
-              ) -> Gazetteer:
+    def build(
+        cls, kecamatan: Iterable[str], desa: Mapping[str, Iterable[str]] | None = None
+    ) -> Gazetteer:
         names = tuple(n.strip() for n in kecamatan if n.strip())
         table = DESA_MENTAWAI if desa is None else desa
         wanted = {_key(n): n for n in names}
@@ -100,8 +113,11 @@ class Gazetteer:
     def find_kecamatan(self, text: str) -> list[PlaceMatch]:
         """Every kecamatan named in `text`, in order; the longest name wins where they overlap
         ("Siberut Barat Daya" is not also "Siberut Barat")."""
-        found = [PlaceMatch(n, m.start(), m.end()) for n in self.kecamatan
-                 for m in _name_pattern(n).finditer(text)]
+        found = [
+            PlaceMatch(n, m.start(), m.end())
+            for n in self.kecamatan
+            for m in _name_pattern(n).finditer(text)
+        ]
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         chosen: list[PlaceMatch] = []
         for m in found:
@@ -152,6 +168,6 @@ def _is_word_prefix(words: str, desa: str) -> bool:
         if ch.isalpha():
             letters += 1
             if letters == target:
-                rest = words[i + 1:i + 2]
+                rest = words[i + 1 : i + 2]
                 return not rest.isalpha()
     return False

@@ -15,8 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KLASIFIKASI = ("pidana_pemilu", "korupsi", "etik", "pelanggaran_pemilu", "maladministrasi",
-               "permohonan_informasi", "lainnya")
+KLASIFIKASI = (
+    "pidana_pemilu",
+    "korupsi",
+    "etik",
+    "pelanggaran_pemilu",
+    "maladministrasi",
+    "permohonan_informasi",
+    "lainnya",
+)
 
 _UANG = r"(?:uang|duit|amplop|sembako|sembak0)"
 _S = r"[\s-]*"
@@ -25,18 +32,30 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("politik uang", r"politik\s+uang|politik\s+duit"),
         ("money politics", r"money\s*politic|vote[\s-]*buying"),
         ("serangan fajar", r"serangan\s+fajar"),
-        ("bagi-bagi uang", rf"bagi{_S}(?:2|bagi)?\s*{_UANG}|(?:mem|di)?bagi\w*\s+{_UANG}"
-                           rf"|(?:memberi|diberi|dikasih|kasih|ngasih)\s+{_UANG}"),
+        (
+            "bagi-bagi uang",
+            rf"bagi{_S}(?:2|bagi)?\s*{_UANG}|(?:mem|di)?bagi\w*\s+{_UANG}"
+            rf"|(?:memberi|diberi|dikasih|kasih|ngasih)\s+{_UANG}",
+        ),
         ("jual beli suara", r"jual\s*beli\s+suara|beli\s+suara|membeli\s+suara"),
         ("intimidasi", r"intimidasi|mengintimidasi|diintimidasi|intimidat\w*"),
         ("ancaman", r"\b(?:di)?ancam\b|\bancaman\b|\bmengancam\b"),
-        ("paksaan memilih", r"dipaksa\s+(?:memilih|mencoblos)|memaksa\s+(?:memilih|mencoblos|warga)"),
-        ("mencoblos lebih dari sekali", r"(?:mencoblos|coblos|memilih)\s+(?:lebih\s+dari\s+"
-                                        r"(?:sekali|satu\s+kali)|dua\s+kali|2\s*x|berkali)"),
-        ("manipulasi suara", r"penggelembungan|menggelembungkan|manipulasi\s+(?:suara|hasil)"
-                             r"|mengubah\s+(?:hasil|perolehan)|pencurian\s+suara|suara\s+hilang"
-                             r"|(?:mencoblos|dicoblos\w*)\s+(?:\w+\s+)?sisa\s+surat\s+suara"
-                             r"|surat\s+suara\s+(?:sisa\s+)?(?:sudah\s+)?(?:di|ter)coblos"),
+        (
+            "paksaan memilih",
+            r"dipaksa\s+(?:memilih|mencoblos)|memaksa\s+(?:memilih|mencoblos|warga)",
+        ),
+        (
+            "mencoblos lebih dari sekali",
+            r"(?:mencoblos|coblos|memilih)\s+(?:lebih\s+dari\s+"
+            r"(?:sekali|satu\s+kali)|dua\s+kali|2\s*x|berkali)",
+        ),
+        (
+            "manipulasi suara",
+            r"penggelembungan|menggelembungkan|manipulasi\s+(?:suara|hasil)"
+            r"|mengubah\s+(?:hasil|perolehan)|pencurian\s+suara|suara\s+hilang"
+            r"|(?:mencoblos|dicoblos\w*)\s+(?:\w+\s+)?sisa\s+surat\s+suara"
+            r"|surat\s+suara\s+(?:sisa\s+)?(?:sudah\s+)?(?:di|ter)coblos",
+        ),
         ("pemalsuan", r"pemalsuan|dipalsukan|(?:dokumen|ijazah|tanda\s+tangan)\s+palsu"),
         ("pidana pemilu", r"pidana\s+pemilu|tindak\s+pidana"),
     ),
@@ -46,10 +65,16 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("gratifikasi", r"gratifikasi"),
         ("pungli", r"pungli|pungutan\s+liar|(?:di|me)?mintai?\s+(?:uang|bayaran|setoran|imbalan)"),
         ("KKN", r"\bkkn\b|kolusi|nepotisme"),
-        ("penyalahgunaan anggaran", r"mark\s*-?\s*up|penggelapan|menggelapkan|penyalahgunaan\s+"
-                                    r"(?:anggaran|dana|wewenang)|anggaran\s+fiktif|kegiatan\s+fiktif"),
-        ("potongan honor", r"(?:pemotongan|potongan|dipotong|memotong)\s+(?:\w+\s+)?"
-                           r"(?:honor\w*|gaji|uang\s+\w+)|honor\w*\s+(?:\w+\s+){0,5}?dipotong"),
+        (
+            "penyalahgunaan anggaran",
+            r"mark\s*-?\s*up|penggelapan|menggelapkan|penyalahgunaan\s+"
+            r"(?:anggaran|dana|wewenang)|anggaran\s+fiktif|kegiatan\s+fiktif",
+        ),
+        (
+            "potongan honor",
+            r"(?:pemotongan|potongan|dipotong|memotong)\s+(?:\w+\s+)?"
+            r"(?:honor\w*|gaji|uang\s+\w+)|honor\w*\s+(?:\w+\s+){0,5}?dipotong",
+        ),
     ),
     "etik": (
         ("kode etik", r"kode\s+etik|pelanggaran\s+etik|\betika?\b|\bdkpp\b"),
@@ -62,38 +87,60 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
     "pelanggaran_pemilu": (
         ("pelanggaran pemilu", r"pelanggaran\s+(?:pemilu|pilkada|kampanye|administrasi)"),
         ("netralitas", r"netralitas|\basn\b|\bpns\b|kepala\s+desa|\bkades\b|perangkat\s+desa"),
-        ("kampanye", r"kampanye\s+(?:di\s+luar\s+jadwal|hitam|di\s+(?:sekolah|masjid|tempat\s+ibadah"
-                     r"|kantor))|black\s+campaign|masa\s+tenang|curi\s+start"),
+        (
+            "kampanye",
+            r"kampanye\s+(?:di\s+luar\s+jadwal|hitam|di\s+(?:sekolah|masjid|tempat\s+ibadah"
+            r"|kantor))|black\s+campaign|masa\s+tenang|curi\s+start",
+        ),
         ("alat peraga kampanye", r"alat\s+peraga|\bapk\b|baliho|spanduk"),
-        ("daftar pemilih", r"\bdpt\b|daftar\s+pemilih|tidak\s+terdaftar|pemilih\s+ganda|coklit"
-                           r"|pemilih\s+(?:fiktif|siluman)|orang\s+meninggal"),
+        (
+            "daftar pemilih",
+            r"\bdpt\b|daftar\s+pemilih|tidak\s+terdaftar|pemilih\s+ganda|coklit"
+            r"|pemilih\s+(?:fiktif|siluman)|orang\s+meninggal",
+        ),
         ("SARA / hoaks", r"\bsara\b|hoaks|hoax|ujaran\s+kebencian"),
     ),
     "maladministrasi": (
         ("maladministrasi", r"maladministrasi|mal-administrasi"),
-        ("pelayanan buruk", r"pelayanan\s+(?:buruk|jelek|lambat)|tidak\s+dilayani|dipersulit"
-                            r"|berbelit|tidak\s+ditanggapi|tidak\s+direspon|diabaikan"),
-        ("penundaan berlarut", r"penundaan\s+berlarut|berlarut-?larut|terlambat|tidak\s+tepat\s+waktu"),
-        ("tidak sesuai prosedur", r"tidak\s+sesuai\s+(?:prosedur|aturan|ketentuan|sop)"
-                                  r"|penyimpangan\s+prosedur|diskriminasi|tidak\s+kompeten"),
+        (
+            "pelayanan buruk",
+            r"pelayanan\s+(?:buruk|jelek|lambat)|tidak\s+dilayani|dipersulit"
+            r"|berbelit|tidak\s+ditanggapi|tidak\s+direspon|diabaikan",
+        ),
+        (
+            "penundaan berlarut",
+            r"penundaan\s+berlarut|berlarut-?larut|terlambat|tidak\s+tepat\s+waktu",
+        ),
+        (
+            "tidak sesuai prosedur",
+            r"tidak\s+sesuai\s+(?:prosedur|aturan|ketentuan|sop)"
+            r"|penyimpangan\s+prosedur|diskriminasi|tidak\s+kompeten",
+        ),
     ),
     "permohonan_informasi": (
-        ("permohonan informasi", r"permohonan\s+informasi|keterbukaan\s+informasi|\bppid\b"
-                                 r"|informasi\s+publik"),
-        ("minta data", r"(?:minta|meminta|memohon|mohon|permintaan)\s+(?:\w+\s+){0,2}?"
-                       r"(?:data|salinan|dokumen|informasi|copy|kopi|fotokopi)\b"),
+        (
+            "permohonan informasi",
+            r"permohonan\s+informasi|keterbukaan\s+informasi|\bppid\b"
+            r"|informasi\s+publik",
+        ),
+        (
+            "minta data",
+            r"(?:minta|meminta|memohon|mohon|permintaan)\s+(?:\w+\s+){0,2}?"
+            r"(?:data|salinan|dokumen|informasi|copy|kopi|fotokopi)\b",
+        ),
         ("salinan", r"\bsalinan\b|fotokopi|foto\s+copy"),
     ),
 }
-_COMPILED = {k: tuple((label, re.compile(rx, re.IGNORECASE)) for label, rx in v)
-             for k, v in KEYWORDS.items()}
+_COMPILED = {
+    k: tuple((label, re.compile(rx, re.IGNORECASE)) for label, rx in v) for k, v in KEYWORDS.items()
+}
 
 
 @dataclass(frozen=True)
 class KlasifikasiGuess:
-    klasifikasi: str                        # one of KLASIFIKASI
-    keywords: tuple[str, ...]               # labels of the keywords that matched, in table order
-    scores: tuple[tuple[str, int], ...]     # (class, score) for every class that scored, best first
+    klasifikasi: str  # one of KLASIFIKASI
+    keywords: tuple[str, ...]  # labels of the keywords that matched, in table order
+    scores: tuple[tuple[str, int], ...]  # (class, score) for every class that scored, best first
 
     def __str__(self) -> str:
         return self.klasifikasi

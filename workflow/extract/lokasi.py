@@ -29,18 +29,85 @@ from dumas.workflow.extract.pelapor import address_of, signature_lines
 from dumas.workflow.extract.textform import TextLine, read_lines
 from dumas.workflow.extract.textnames import phrase_until_stop, tidy_case
 
-_TPS = re.compile(r"\btps(?![a-z])\s*[-.:#]?\s*(?:(?:no|nomor|nomer|nmr)\b\.?\s*[:.]?\s*)?"
-                  r"(?P<n>\d{1,3})(?!\d)", re.IGNORECASE)
-_DESA = re.compile(r"\b(?:desa|kelurahan|kel\.|ds\.)\s*:?\s*(?P<name>[^\W\d_][^\n,.;:()/]{1,60})",
-                   re.IGNORECASE)
-_DUSUN = re.compile(r"\b(?:dusun|dsn\.?)\s*:?\s*(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE)
+_TPS = re.compile(
+    r"\btps(?![a-z])\s*[-.:#]?\s*(?:(?:no|nomor|nomer|nmr)\b\.?\s*[:.]?\s*)?"
+    r"(?P<n>\d{1,3})(?!\d)",
+    re.IGNORECASE,
+)
+_DESA = re.compile(
+    r"\b(?:desa|kelurahan|kel\.|ds\.)\s*:?\s*(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE
+)
+_DUSUN = re.compile(
+    r"\b(?:dusun|dsn\.?)\s*:?\s*(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE
+)
 _KEC = re.compile(r"\b(?:kecamatan|kec)\b\.?\s*:?\s*(?P<words>[^\n,;:()/]{2,60})", re.IGNORECASE)
-_PLACE_STOP = frozenset("""
-kecamatan kec kab kabupaten dusun dsn rt rw tps dan yang yg pada di ke dari untuk oleh sekitar
-jam pukul tanggal tgl saat ketika waktu tadi kemarin tempat lokasi no nomor ada telah sudah sedang
-ini itu tersebut kepulauan mentawai provinsi sumbar sumatera pulau kota terjadi saya kami kita
-oknum para banyak warga setempat kami sendiri juga tidak akan ikut bahwa dengan
-""".split())
+_PLACE_STOP = frozenset(
+    [
+        "kecamatan",
+        "kec",
+        "kab",
+        "kabupaten",
+        "dusun",
+        "dsn",
+        "rt",
+        "rw",
+        "tps",
+        "dan",
+        "yang",
+        "yg",
+        "pada",
+        "di",
+        "ke",
+        "dari",
+        "untuk",
+        "oleh",
+        "sekitar",
+        "jam",
+        "pukul",
+        "tanggal",
+        "tgl",
+        "saat",
+        "ketika",
+        "waktu",
+        "tadi",
+        "kemarin",
+        "tempat",
+        "lokasi",
+        "no",
+        "nomor",
+        "ada",
+        "telah",
+        "sudah",
+        "sedang",
+        "ini",
+        "itu",
+        "tersebut",
+        "kepulauan",
+        "mentawai",
+        "provinsi",
+        "sumbar",
+        "sumatera",
+        "pulau",
+        "kota",
+        "terjadi",
+        "saya",
+        "kami",
+        "kita",
+        "oknum",
+        "para",
+        "banyak",
+        "warga",
+        "setempat",
+        "kami",
+        "sendiri",
+        "juga",
+        "tidak",
+        "akan",
+        "ikut",
+        "bahwa",
+        "dengan",
+    ]
+)
 _LOKASI_KINDS = ("lokasi", "tps")
 _MAX_TRIES = 50  # candidate places looked at per kind: bounds the work on a hostile text
 _DESA_LABELS = ("desa", "kelurahan", "kel / desa", "desa / kel", "desa / kelurahan")
@@ -58,21 +125,31 @@ class Lokasi:
         return not (self.tps or self.desa or self.kecamatan or self.text)
 
 
-def extract_lokasi(text: str, kecamatan_names: Iterable[str] | Gazetteer,
-                   desa: Mapping[str, Iterable[str]] | None = None) -> Lokasi:
+def extract_lokasi(
+    text: str,
+    kecamatan_names: Iterable[str] | Gazetteer,
+    desa: Mapping[str, Iterable[str]] | None = None,
+) -> Lokasi:
     """The place of the incident (see the module docstring). `kecamatan_names` is the configured
     gazetteer (`Settings.kecamatan`) or a ready `Gazetteer`; `desa` overrides the built-in desa
     list (kecamatan name -> desa names; `{}` for none)."""
-    gaz = kecamatan_names if isinstance(kecamatan_names, Gazetteer) else \
-        Gazetteer.build(kecamatan_names, desa)
+    gaz = (
+        kecamatan_names
+        if isinstance(kecamatan_names, Gazetteer)
+        else Gazetteer.build(kecamatan_names, desa)
+    )
     lines = read_lines(text)
     # "No. TPS: 05" says TPS in its label only; the value alone would be just a number.
-    labelled = [("TPS " if ln.kind == "tps" else "") + ln.value
-                for ln in lines if ln.kind in _LOKASI_KINDS and ln.value]
+    labelled = [
+        ("TPS " if ln.kind == "tps" else "") + ln.value
+        for ln in lines
+        if ln.kind in _LOKASI_KINDS and ln.value
+    ]
     incident = _incident_lines(lines)
     scope = "\n".join(labelled + [ln.text for ln in incident])
-    found_desa = (_desa_line(incident, gaz) or _first_place(_DESA, scope, gaz)
-                  or _bare_desa(scope, gaz))
+    found_desa = (
+        _desa_line(incident, gaz) or _first_place(_DESA, scope, gaz) or _bare_desa(scope, gaz)
+    )
     dusun = _first_place(_DUSUN, scope, gaz)
     free = next((ln.value for ln in lines if ln.kind == "lokasi" and ln.value), "")
     return Lokasi(
@@ -88,8 +165,11 @@ def _incident_lines(lines: list[TextLine]) -> list[TextLine]:
     signature, and not the explicit location lines (those are read first, separately)."""
     address, address_lines = address_of(lines)
     hidden = address_lines | signature_lines(lines)
-    return [_without(ln, address) for ln in lines if ln.no not in hidden
-            and ln.section != "pelapor" and ln.kind not in _LOKASI_KINDS]
+    return [
+        _without(ln, address)
+        for ln in lines
+        if ln.no not in hidden and ln.section != "pelapor" and ln.kind not in _LOKASI_KINDS
+    ]
 
 
 def _without(ln: TextLine, address: str) -> TextLine:

@@ -27,35 +27,45 @@ from dumas.workflow.extract.textform import TextLine, closing_of, read_lines
 from dumas.workflow.extract.textnames import clean_name, is_anonymous_name, phrase_until_stop
 
 _PELAPOR_SECTIONS = ("pelapor", "", "lain")  # in order of preference; never terlapor / saksi
-_NOREPLY = re.compile(r"no[-_. ]?reply|do[-_. ]?not[-_. ]?reply|mailer[-_. ]?daemon|postmaster",
-                      re.IGNORECASE)
+_NOREPLY = re.compile(
+    r"no[-_. ]?reply|do[-_. ]?not[-_. ]?reply|mailer[-_. ]?daemon|postmaster", re.IGNORECASE
+)
 # "Nama saya X" opening a sentence — not "jangan sebut nama saya ya pak".
-_NAMA_SAYA = re.compile(r"(?:^|[,.;:!?]\s*|\b(?:perkenalkan|adapun|dan)\s+)"
-                        r"nama\s+(?:saya|sy|lengkap\s+saya)\s*(?:adalah|ialah|yaitu|:)?\s+"
-                        r"(?P<name>[^\n,.;:(]{2,60})", re.IGNORECASE)
+_NAMA_SAYA = re.compile(
+    r"(?:^|[,.;:!?]\s*|\b(?:perkenalkan|adapun|dan)\s+)"
+    r"nama\s+(?:saya|sy|lengkap\s+saya)\s*(?:adalah|ialah|yaitu|:)?\s+"
+    r"(?P<name>[^\n,.;:(]{2,60})",
+    re.IGNORECASE,
+)
 _PHONE_PHRASE = re.compile(
     r"(?:\b(?:no(?:mor|mer)?\.?\s*)?(?:hp|telp|telepon|tlp|wa|whatsapp|ponsel|handphone|kontak)\b"
     r"|\b(?:di)?hubungi\b)(?:\s*(?:saya|sy|sya|aktif|yg|yang|bisa|dapat|dihubungi|di|ke|melalui"
-    r"|lewat|via|nomor|no|[:/.,()-]))*\s*(?P<num>" + RUN + ")", re.IGNORECASE)
+    r"|lewat|via|nomor|no|[:/.,()-]))*\s*(?P<num>" + RUN + ")",
+    re.IGNORECASE,
+)
 _NIK_PHRASE = re.compile(r"\b(?:nik|no(?:mor)?\.?\s*ktp|ktp)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ADDRESS_PHRASE = re.compile(r"\b(?:alamat\s+saya(?:\s+di)?|beralamat\s+di)\s+(?P<addr>[^\n]{4,160})",
-                             re.IGNORECASE)
+_ADDRESS_PHRASE = re.compile(
+    r"\b(?:alamat\s+saya(?:\s+di)?|beralamat\s+di)\s+(?P<addr>[^\n]{4,160})", re.IGNORECASE
+)
 # Where a sentence ends: ". " or ";" — but not after the abbreviations of addresses ("Jl. ").
-_SENTENCE_END = re.compile(r"(?<!\bjl)(?<!\bjln)(?<!\bno)(?<!\bkec)(?<!\bkab)(?<!\bds)(?<!\bkel)"
-                           r"(?<!\bgg)(?<!\bdsn)(?<!\bprov)(?<!\brt)(?<!\brw)\.(?:\s|$)|;",
-                           re.IGNORECASE)
-_SIGNATURE_NOISE = re.compile(r"^(?:wr\.?\s*wb\.?|warahmatullahi\b.*|ttd\.?|\(.*\)|-+)$",
-                              re.IGNORECASE)
+_SENTENCE_END = re.compile(
+    r"(?<!\bjl)(?<!\bjln)(?<!\bno)(?<!\bkec)(?<!\bkab)(?<!\bds)(?<!\bkel)"
+    r"(?<!\bgg)(?<!\bdsn)(?<!\bprov)(?<!\brt)(?<!\brw)\.(?:\s|$)|;",
+    re.IGNORECASE,
+)
+_SIGNATURE_NOISE = re.compile(
+    r"^(?:wr\.?\s*wb\.?|warahmatullahi\b.*|ttd\.?|\(.*\)|-+)$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
 class Pelapor:
     name: str = ""
     email: str = ""
-    phone: str = ""         # canonical "+62...", see dumas.workflow.extract.phone
+    phone: str = ""  # canonical "+62...", see dumas.workflow.extract.phone
     address: str = ""
-    nik: str = ""           # 16 digits, only when plausible
+    nik: str = ""  # 16 digits, only when plausible
     confidential: bool = False
 
 
@@ -168,7 +178,7 @@ def _signature_phone(lines: list[TextLine]) -> str:
     _, _, at = _signature(lines)
     if at < 0:
         return ""
-    for ln in lines[at + 1:at + 5]:
+    for ln in lines[at + 1 : at + 5]:
         if re.fullmatch(r"[+\d][\d \t().\-]{6,24}", ln.text):
             phone = find_phone(ln.text)
             if phone:
@@ -183,7 +193,7 @@ def _nik(lines: list[TextLine]) -> str:
         if ln.section in _PELAPOR_SECTIONS and ln.kind != "terlapor_lain":
             m = _NIK_PHRASE.search(ln.text)
             if m:
-                nik = find_nik(ln.text[m.end():])
+                nik = find_nik(ln.text[m.end() :])
                 if nik:
                     return nik
     return ""
@@ -194,14 +204,20 @@ def address_of(lines: list[TextLine]) -> tuple[str, set[int]]:
     from a phrase inside a line, "beralamat di ...")."""
     for ln in _own(lines, ("alamat",)):
         parts, used = [ln.value] if ln.value else [], {ln.no}
-        for nxt in lines[ln.no + 1:ln.no + 6]:
+        for nxt in lines[ln.no + 1 : ln.no + 6]:
             another_label = nxt.is_label and nxt.kind != "alamat_bagian"
-            if not nxt.text or closing_of(nxt.text) or another_label or \
-                    nxt.section != ln.section or _is_prose(nxt.text):
+            if (
+                not nxt.text
+                or closing_of(nxt.text)
+                or another_label
+                or nxt.section != ln.section
+                or _is_prose(nxt.text)
+            ):
                 break
             used.add(nxt.no)
-            parts.append(f"{nxt.text.split(':', 1)[0].strip()} {nxt.value}" if nxt.is_label
-                         else nxt.text)
+            parts.append(
+                f"{nxt.text.split(':', 1)[0].strip()} {nxt.value}" if nxt.is_label else nxt.text
+            )
         address = ", ".join(p.strip(" ,") for p in parts if p.strip(" ,"))
         if address and address != "-":
             return address, used

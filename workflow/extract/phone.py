@@ -50,7 +50,7 @@ def find_phone(text: str) -> str:
     a phone number; when two numbers are written side by side the longest valid prefix wins.
     """
     for m in _RUN.finditer(text or ""):
-        before = text[m.start() - 1:m.start()]
+        before = text[m.start() - 1 : m.start()]
         if before.isdigit():
             continue
         found = _longest_valid_prefix(m.group())

@@ -14,9 +14,11 @@ import re
 REDACTED = "[dirahasiakan]"
 DIRAHASIAKAN = "Dirahasiakan"
 
-_LABELS = (r"nama(?:\s+lengkap)?|nik|no\.?\s*ktp|nomor\s+ktp|alamat(?:\s+lengkap)?|"
-           r"no\.?\s*(?:hp|telp|telepon|wa)|nomor\s+(?:hp|telepon|wa|whatsapp)|hp|telp|telepon|"
-           r"wa|whatsapp|e-?mail|surel|pekerjaan|tempat(?:,|\s+dan)?\s+tanggal\s+lahir|ttl")
+_LABELS = (
+    r"nama(?:\s+lengkap)?|nik|no\.?\s*ktp|nomor\s+ktp|alamat(?:\s+lengkap)?|"
+    r"no\.?\s*(?:hp|telp|telepon|wa)|nomor\s+(?:hp|telepon|wa|whatsapp)|hp|telp|telepon|"
+    r"wa|whatsapp|e-?mail|surel|pekerjaan|tempat(?:,|\s+dan)?\s+tanggal\s+lahir|ttl"
+)
 _LABELLED = re.compile(rf"(?im)^(\s*(?:{_LABELS})\s*[:=]).*$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\w)(?:\+?62|0)[\s.-]?8(?:[\s.-]?\d){7,12}(?!\w)")
@@ -46,6 +48,9 @@ _NOT_NAMES = {"bapak", "bpk", "ibu", "sdr", "sdri", "saudara", "saudari", "dan",
 def _values(name: str, others: tuple[str, ...]) -> set[str]:
     name = " ".join(name.split())
     values = {v for v in (" ".join((o or "").split()) for o in (name, *others)) if len(v) >= 3}
-    values.update(w for w in re.split(r"[\s,.]+", name)
-                  if len(w) >= 3 and w.lower() not in _NOT_NAMES and not w.isdigit())
+    values.update(
+        w
+        for w in re.split(r"[\s,.]+", name)
+        if len(w) >= 3 and w.lower() not in _NOT_NAMES and not w.isdigit()
+    )
     return values

@@ -15,7 +15,7 @@ def extract_terlapor(text: str) -> str:
     lines = read_lines(text)
     for ln in lines:
         if ln.kind in ("terlapor", "nama_terlapor") and ln.value:
-            return _with_details(ln.value, lines[ln.no + 1:ln.no + 4], ("jabatan",))
+            return _with_details(ln.value, lines[ln.no + 1 : ln.no + 4], ("jabatan",))
     block = [ln for ln in lines if ln.section == "terlapor" and ln.text and not section_of(ln.text)]
     if block:
         labelled = [ln.value for ln in block if ln.kind in ("nama", "jabatan") and ln.value]
@@ -32,12 +32,15 @@ def _with_details(value: str, following: list[TextLine], kinds: tuple[str, ...])
     return ", ".join([value.strip()] + details)
 
 
-_TERLAPOR_PHRASES = tuple(re.compile(rx, re.IGNORECASE) for rx in (
-    r"\byang\s+(?:di)?laporkan\s+(?:adalah|yaitu|ialah|:)?\s*(?P<who>[^\n.;]{3,120})",
-    r"\b(?:melaporkan|mengadukan|laporkan)\s+(?:oknum\s+)?(?P<who>(?:sdr|saudara|saudari|bapak|pak"
-    r"|ibu|bu)\b\.?\s*[^\n.;]{2,120})",
-    r"\boknum\s+(?P<who>[^\n.;]{2,120})",
-))
+_TERLAPOR_PHRASES = tuple(
+    re.compile(rx, re.IGNORECASE)
+    for rx in (
+        r"\byang\s+(?:di)?laporkan\s+(?:adalah|yaitu|ialah|:)?\s*(?P<who>[^\n.;]{3,120})",
+        r"\b(?:melaporkan|mengadukan|laporkan)\s+(?:oknum\s+)?(?P<who>(?:sdr|saudara|saudari|bapak|pak"
+        r"|ibu|bu)\b\.?\s*[^\n.;]{2,120})",
+        r"\boknum\s+(?P<who>[^\n.;]{2,120})",
+    )
+)
 
 
 def _terlapor_phrase(text: str) -> str:

@@ -13,34 +13,54 @@ import unicodedata
 from dataclasses import dataclass
 
 # Label kinds, tried in order on the normalised label ("no hp / wa", "nama lengkap pelapor").
-LABEL_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(rx)) for kind, rx in (
-    ("nama_terlapor", r"^(nama|identitas) (terlapor|teradu|yang dilaporkan)$"),
-    ("terlapor", r"^(terlapor|teradu|pihak teradu|pihak (yang )?(di)?laporkan|yang (di)?laporkan"
-                 r"|orang yang (di)?laporkan|data terlapor)$"),
-    ("nama_pelapor", r"^(nama( lengkap)? pelapor|pelapor)$"),
-    ("nama", r"^(nama( lengkap| saya)?|name|full name)$"),
-    ("nik", r"^(no(mor|mer)? )?(nik|ktp|nik ?/ ?ktp|ktp ?/ ?nik|induk kependudukan)( pelapor)?$"
-            r"|^no(mor)? induk kependudukan$"),
-    ("email", r"^(e ?-?mail|surel|alamat (e ?-?mail|surel))( pelapor)?$"),
-    ("lokasi", r"^(lokasi|tempat|tkp|lokasi tps|alamat kejadian|alamat lokasi|lokasi pelanggaran"
-               r"|(lokasi|tempat) (kejadian|peristiwa|pelanggaran)( perkara)?"
-               r"|tempat dan waktu kejadian|tempat ?/ ?waktu kejadian)$"),
-    ("tps", r"^(no(mor|mer)? )?tps$"),
-    ("alamat", r"^(alamat( lengkap| rumah| domisili| tinggal)?( pelapor)?|domisili|address)$"),
-    ("alamat_bagian", r"^(rt|rw|rt ?/ ?rw|kel ?/ ?desa|desa ?/ ?kel(urahan)?|desa|kelurahan|dusun"
-                      r"|dsn|kecamatan|kec|kabupaten|kab|kota|kab ?/ ?kota|provinsi|prov|kode pos)$"),
-    ("telepon", r"\b(hp|telp|telepon|tlp|tel|handphone|hand phone|ponsel|wa|whatsapp|kontak"
-                r"|contact|phone|mobile|seluler)\b"),
-    ("jabatan", r"^(jabatan|instansi|unit kerja|pekerjaan|asal instansi|asal|lembaga|status)$"),
-))
+LABEL_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (kind, re.compile(rx))
+    for kind, rx in (
+        ("nama_terlapor", r"^(nama|identitas) (terlapor|teradu|yang dilaporkan)$"),
+        (
+            "terlapor",
+            r"^(terlapor|teradu|pihak teradu|pihak (yang )?(di)?laporkan|yang (di)?laporkan"
+            r"|orang yang (di)?laporkan|data terlapor)$",
+        ),
+        ("nama_pelapor", r"^(nama( lengkap)? pelapor|pelapor)$"),
+        ("nama", r"^(nama( lengkap| saya)?|name|full name)$"),
+        (
+            "nik",
+            r"^(no(mor|mer)? )?(nik|ktp|nik ?/ ?ktp|ktp ?/ ?nik|induk kependudukan)( pelapor)?$"
+            r"|^no(mor)? induk kependudukan$",
+        ),
+        ("email", r"^(e ?-?mail|surel|alamat (e ?-?mail|surel))( pelapor)?$"),
+        (
+            "lokasi",
+            r"^(lokasi|tempat|tkp|lokasi tps|alamat kejadian|alamat lokasi|lokasi pelanggaran"
+            r"|(lokasi|tempat) (kejadian|peristiwa|pelanggaran)( perkara)?"
+            r"|tempat dan waktu kejadian|tempat ?/ ?waktu kejadian)$",
+        ),
+        ("tps", r"^(no(mor|mer)? )?tps$"),
+        ("alamat", r"^(alamat( lengkap| rumah| domisili| tinggal)?( pelapor)?|domisili|address)$"),
+        (
+            "alamat_bagian",
+            r"^(rt|rw|rt ?/ ?rw|kel ?/ ?desa|desa ?/ ?kel(urahan)?|desa|kelurahan|dusun"
+            r"|dsn|kecamatan|kec|kabupaten|kab|kota|kab ?/ ?kota|provinsi|prov|kode pos)$",
+        ),
+        (
+            "telepon",
+            r"\b(hp|telp|telepon|tlp|tel|handphone|hand phone|ponsel|wa|whatsapp|kontak"
+            r"|contact|phone|mobile|seluler)\b",
+        ),
+        ("jabatan", r"^(jabatan|instansi|unit kerja|pekerjaan|asal instansi|asal|lembaga|status)$"),
+    )
+)
 
 _SECTION = re.compile(
     r"^(?:[ivx]+|\d{1,2}|[a-h])?[.)]?\s*(?:(identitas|data|biodata|profil)\s+)?"
     r"(pelapor|terlapor|teradu|kronologi\w*|uraian\w*( kejadian| peristiwa| singkat)?"
-    r"|peristiwa|kejadian|bukti\w*|lampiran|barang bukti|saksi\w*)\s*:?\s*$")
+    r"|peristiwa|kejadian|bukti\w*|lampiran|barang bukti|saksi\w*)\s*:?\s*$"
+)
 _LABEL = re.compile(
     r"^(?:[-*•]\s*)?(?:\d{1,2}[.)]\s*|[a-h][.)]\s+)?"
-    r"(?P<label>[^\W\d_][\w ./()'’-]{0,38}?[\w.)])\s*[:：=]\s*(?P<value>.*)$")
+    r"(?P<label>[^\W\d_][\w ./()'’-]{0,38}?[\w.)])\s*[:：=]\s*(?P<value>.*)$"
+)
 _QUOTE = re.compile(r"^(?:\s*>)+\s?")
 # A letter's closing line; a name may follow on the same line only after punctuation
 # ("Wassalam, Frans"), so "Salam hangat" is a closing and "hangat" is not a name.
@@ -53,17 +73,18 @@ _CLOSING = re.compile(
     r"|yang\s+membuat\s+laporan|yang\s+mengadu\w*)"
     r"(?:\s+atas\s+(?:perhatian|bantuan|kerja\s*sama)\w*(?:\s+\w+){0,3})?"
     r"\s*(?:[,.!:]+\s*(?P<rest>.*))?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class TextLine:
     no: int
-    text: str      # without quote markers, stripped
-    kind: str      # label kind ("nama", "alamat", ...), "" for an unknown label, None if no label
-    label: str     # the normalised label as written ("no hp / wa"), "" when none
-    value: str     # the text after the colon, stripped ("" when no label)
-    section: str   # "pelapor", "terlapor", "saksi", "lain" (another heading), "" (before any)
+    text: str  # without quote markers, stripped
+    kind: str  # label kind ("nama", "alamat", ...), "" for an unknown label, None if no label
+    label: str  # the normalised label as written ("no hp / wa"), "" when none
+    value: str  # the text after the colon, stripped ("" when no label)
+    section: str  # "pelapor", "terlapor", "saksi", "lain" (another heading), "" (before any)
 
     @property
     def is_label(self) -> bool:
@@ -129,8 +150,11 @@ def read_lines(text: str) -> list[TextLine]:
         after_blank = not line
         if m and not (opened and not m.group("value").strip()):
             label = m.group("label")
-            out.append(TextLine(no, line, label_kind(label), label_key(label),
-                            m.group("value").strip(), section))
+            out.append(
+                TextLine(
+                    no, line, label_kind(label), label_key(label), m.group("value").strip(), section
+                )
+            )
         else:
             out.append(TextLine(no, line, None, "", "", section))
     return out

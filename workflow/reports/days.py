@@ -41,8 +41,7 @@ class DayCounter:
         """(opening, closing) of `day` in UTC."""
         found = self._open_close.get(day)
         if found is None:
-            found = self._open_close[day] = (self.calendar.opening(day),
-                                             self.calendar.closing(day))
+            found = self._open_close[day] = (self.calendar.opening(day), self.calendar.closing(day))
         return found
 
     def _rank(self, day: date) -> int:

@@ -16,17 +16,18 @@ one column, no terlapor, disposisi or telaah); the workbook has all of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError
 
 from dumas.workflow.documents import render as documents
-from dumas.workflow.formatting import one_line, tanggal
 from dumas.workflow.documents.views import OfficeLike, OfficeView, office_view
 from dumas.workflow.errors import DocumentError
+from dumas.workflow.formatting import one_line, tanggal
 from dumas.workflow.reports.recap import Recap, RecapRow
 from dumas.workflow.reports.summary import SummaryLine, Table
 
@@ -35,8 +36,11 @@ if TYPE_CHECKING:
 
 MAX_PRINTED_ROWS = 300
 TEMPLATE = "recap.html"
-CHANNEL_SHORT = {"Surat elektronik (email)": "Email", "Datang langsung (tertulis)": "Langsung",
-                 "Surat (pos/kurir)": "Surat"}
+CHANNEL_SHORT = {
+    "Surat elektronik (email)": "Email",
+    "Datang langsung (tertulis)": "Langsung",
+    "Surat (pos/kurir)": "Surat",
+}
 
 
 def angka(n: int | None) -> str:
@@ -62,8 +66,12 @@ class PrintLine:
 
     @classmethod
     def of(cls, line: SummaryLine) -> PrintLine:
-        return cls(line.label, angka(line.count), persen(line.share) if line.whole else "",
-                   angka(line.whole) if line.whole else "")
+        return cls(
+            line.label,
+            angka(line.count),
+            persen(line.share) if line.whole else "",
+            angka(line.whole) if line.whole else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,11 @@ class PrintTable:
 
     @classmethod
     def of(cls, table: Table) -> PrintTable:
-        return cls(table.title, tuple(PrintLine.of(x) for x in table.lines),
-                   PrintLine.of(table.total) if table.total else None)
+        return cls(
+            table.title,
+            tuple(PrintLine.of(x) for x in table.lines),
+            PrintLine.of(table.total) if table.total else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,19 +100,19 @@ class Bar:
 class RecapPrint:
     """What `templates/pdf/recap.html` shows: every value already formatted."""
 
-    heading: str          # "Rekapitulasi Pengaduan Masyarakat" / "Laporan Semester ..."
+    heading: str  # "Rekapitulasi Pengaduan Masyarakat" / "Laporan Semester ..."
     period: str
     range: str
     total: str
     limit: str
     tables: tuple[PrintTable, ...]
-    oldest: tuple[tuple[str, str, str, str], ...]   # number, received, status, age
+    oldest: tuple[tuple[str, str, str, str], ...]  # number, received, status, age
     more_open: str
     bar_unit: str
     bars: tuple[Bar, ...]
     rows: tuple[RecapRow, ...]
     omitted: int
-    place_date: str       # "Tuapejat, 1 November 2026" above the signature
+    place_date: str  # "Tuapejat, 1 November 2026" above the signature
 
 
 def print_view(recap: Recap, rows: Iterable[RecapRow]) -> RecapPrint:
@@ -113,39 +124,60 @@ def print_view(recap: Recap, rows: Iterable[RecapRow]) -> RecapPrint:
     return RecapPrint(
         heading=("Laporan Semester" if period.kind == "semester" else "Rekapitulasi")
         + " Pengaduan Masyarakat",
-        period=period.label, range=period.range_label, total=angka(s.total),
+        period=period.label,
+        range=period.range_label,
+        total=angka(s.total),
         limit=recap.setup.sop.case_limit.label,
         tables=tuple(PrintTable.of(t) for t in s.tables()),
-        oldest=tuple((number, tgl(received), status, angka(age))
-                     for age, number, received, status in oldest),
+        oldest=tuple(
+            (number, tgl(received), status, angka(age)) for age, number, received, status in oldest
+        ),
         more_open=angka(s.open_at_end - len(oldest)) if s.open_at_end > len(oldest) else "",
         bar_unit=s.bucket_unit,
         bars=tuple(Bar(label, angka(n), round(100 * n / top, 1)) for label, n in s.per_bucket),
-        rows=rows, omitted=max(0, s.total - len(rows)), place_date="")
+        rows=rows,
+        omitted=max(0, s.total - len(rows)),
+        place_date="",
+    )
 
 
-def render_recap_pdf(recap: Recap, rows: Iterable[RecapRow], office: OfficeLike, *,
-                     logo: bytes = b"", fetcher: DataOnlyFetcher | None = None) -> bytes:
+def render_recap_pdf(
+    recap: Recap,
+    rows: Iterable[RecapRow],
+    office: OfficeLike,
+    *,
+    logo: bytes = b"",
+    fetcher: DataOnlyFetcher | None = None,
+) -> bytes:
     """The PDF of `recap`; `rows` are its rows (at least the first MAX_PRINTED_ROWS; more are
     ignored). Call after the rows were read, when the summary is complete. Raises
     `DocumentError` when it cannot be rendered."""
-    return documents.html_to_pdf(render_recap_html(recap, rows, office, logo=logo),
-                                 fetcher or _fetcher())
+    return documents.html_to_pdf(
+        render_recap_html(recap, rows, office, logo=logo), fetcher or _fetcher()
+    )
 
 
-def render_recap_html(recap: Recap, rows: Iterable[RecapRow], office: OfficeLike, *,
-                      logo: bytes = b"") -> str:
+def render_recap_html(
+    recap: Recap, rows: Iterable[RecapRow], office: OfficeLike, *, logo: bytes = b""
+) -> str:
     local = recap.now.astimezone(recap.zone)
     city = one_line(getattr(office, "city", ""))
-    view = replace(print_view(recap, rows),
-                   place_date=f"{city}, {tanggal(local)}" if city else tanggal(local))
+    view = replace(
+        print_view(recap, rows), place_date=f"{city}, {tanggal(local)}" if city else tanggal(local)
+    )
     office_v: OfficeView = office_view(office, recap.zone, logo)
     try:
         # The documents' environment: same loader, filters, autoescape and long-word breaking.
         template = documents.environment().get_template(TEMPLATE)
-        return template.render(rekap=view, office=office_v, ctx=_Printed(local),
-                               case=_Named(view.period), kind=_Named(view.heading, "title"),
-                               tempat_tanggal=view.place_date, channels=CHANNEL_SHORT)
+        return template.render(
+            rekap=view,
+            office=office_v,
+            ctx=_Printed(local),
+            case=_Named(view.period),
+            kind=_Named(view.heading, "title"),
+            tempat_tanggal=view.place_date,
+            channels=CHANNEL_SHORT,
+        )
     except TemplateError as exc:
         raise DocumentError(f"template {TEMPLATE} failed: {exc}") from exc
 
@@ -163,6 +195,8 @@ class _Named:
 
 
 def _fetcher():
-    from dumas.workflow.documents.fetcher import DataOnlyFetcher  # loads WeasyPrint: only when printing
+    from dumas.workflow.documents.fetcher import (
+        DataOnlyFetcher,
+    )  # loads WeasyPrint: only when printing
 
     return DataOnlyFetcher()

@@ -17,18 +17,17 @@ daemon that was down over the 1st catches up when it starts again.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from typing import Iterable
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.formatting import BULAN
+from dumas.workflow.sop.calendar import WorkCalendar
 
 RECAP, SEMESTER = "recap", "semester"
 KINDS = (RECAP, SEMESTER)
-BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov",
-                 "Des")
+BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 _ROMAN = ("I", "II")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _SEMESTER = re.compile(r"(\d{4})-([12])")
@@ -51,7 +50,7 @@ class Period:
 
     @classmethod
     def month(cls, text: str) -> Period:
-        """"2026-10" (also "2026-1") -> October 2026; ValueError saying what is expected."""
+        """ "2026-10" (also "2026-1") -> October 2026; ValueError saying what is expected."""
         m = _MONTH.fullmatch(text.strip())
         if not m or not 1 <= int(m[2]) <= 12:
             raise ValueError(f"{text!r} is not a month: write YYYY-MM, e.g. 2026-10")
@@ -59,11 +58,13 @@ class Period:
 
     @classmethod
     def semester(cls, text: str) -> Period:
-        """"2026-1" (January-June) or "2026-2" (July-December)."""
+        """ "2026-1" (January-June) or "2026-2" (July-December)."""
         m = _SEMESTER.fullmatch(text.strip())
         if not m:
-            raise ValueError(f"{text!r} is not a semester: write YYYY-1 (January-June) or "
-                             "YYYY-2 (July-December), e.g. 2026-1")
+            raise ValueError(
+                f"{text!r} is not a semester: write YYYY-1 (January-June) or "
+                "YYYY-2 (July-December), e.g. 2026-1"
+            )
         return cls(SEMESTER, int(m[1]), int(m[2]))
 
     @classmethod
@@ -96,7 +97,7 @@ class Period:
 
     @property
     def range_label(self) -> str:
-        """"1–31 Oktober 2026", "1 Januari–30 Juni 2026"."""
+        """ "1–31 Oktober 2026", "1 Januari–30 Juni 2026"."""
         last = self.last_day
         if self.kind == RECAP:
             return f"1–{last.day} {BULAN[last.month - 1]} {last.year}"
@@ -159,7 +160,7 @@ class Period:
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def period_of(kind: str, at: datetime, zone: ZoneInfo) -> Period:
@@ -189,11 +190,11 @@ class Delivery:
             day = after.replace(day=self.recap_day)
         else:
             day = next(self.calendar.working_days(after))
-        return datetime.combine(day, self.recap_time, tzinfo=self.calendar.zone).astimezone(
-            timezone.utc)
+        return datetime.combine(day, self.recap_time, tzinfo=self.calendar.zone).astimezone(UTC)
 
-    def due(self, kind: str, since: datetime, now: datetime,
-            done: Iterable[str] = ()) -> list[Period]:
+    def due(
+        self, kind: str, since: datetime, now: datetime, done: Iterable[str] = ()
+    ) -> list[Period]:
         """The periods of `kind` due by `now` (delivery moment <= now) and not in `done` (period
         keys), oldest first, starting with the period that contains `since` (when the office
         began to use Dumas: nothing before it is owed)."""

@@ -26,31 +26,35 @@ What the columns mean (the rules the tests pin down):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import chain
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.sop.calendar import WorkCalendar
-from dumas.workflow.formatting import one_line, ringkas
 from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
 from dumas.workflow.extract.klasifikasi import KLASIFIKASI
-from dumas.workflow.store.models import Pengaduan, Task
-from dumas.workflow.reports.periods import Period
-from dumas.workflow.reports.days import DayCounter
-from dumas.workflow.reports.summary import NA, Summary
 from dumas.workflow.extract.redaction import DIRAHASIAKAN, redact
+from dumas.workflow.formatting import one_line, ringkas
+from dumas.workflow.reports.days import DayCounter
+from dumas.workflow.reports.periods import Period
+from dumas.workflow.reports.summary import NA, Summary
+from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import Sop
+from dumas.workflow.store.models import Pengaduan, Task
 
 BATCH = 2000
-TEXT_LIMIT = 500     # characters of free text per cell (terlapor, subject, outcome)
+TEXT_LIMIT = 500  # characters of free text per cell (terlapor, subject, outcome)
 # The telaah results the workflow writes (commands_telaah), as the summary shows them.
-TELAAH_RESULTS = {"berkadar_pengawasan": "Berkadar pengawasan", "diteruskan": "Diteruskan",
-                  "sub_bagian": "Diserahkan kepada sub bagian lain",
-                  "tidak_ditindaklanjuti": "Tidak dapat ditindaklanjuti"}
+TELAAH_RESULTS = {
+    "berkadar_pengawasan": "Berkadar pengawasan",
+    "diteruskan": "Diteruskan",
+    "sub_bagian": "Diserahkan kepada sub bagian lain",
+    "tidak_ditindaklanjuti": "Tidak dapat ditindaklanjuti",
+}
 # Statuses that are not the name of a step (see workflow.sop: Step.status).
 _OTHER_STATUS = {"diproses": "Dalam proses", "baru": "Baru diterima"}
 YA, TIDAK, BERJALAN = "Ya", "Tidak", "Berjalan"
@@ -61,19 +65,23 @@ class Column:
     field: str
     header: str
     width: float  # Excel character widths
-    kind: str     # "int", "date", "text" (one line) or "wrap" (long text, wrapped)
+    kind: str  # "int", "date", "text" (one line) or "wrap" (long text, wrapped)
 
 
 def columns(sop: Sop) -> tuple[Column, ...]:
     """The sheet's columns, in order; `RecapRow` has one field per column."""
     limit = sop.case_limit.label
     return (
-        Column("no", "No", 6, "int"), Column("number", "Nomor Registrasi", 19, "text"),
+        Column("no", "No", 6, "int"),
+        Column("number", "Nomor Registrasi", 19, "text"),
         Column("received", "Tanggal Diterima", 12, "date"),
         Column("channel", "Saluran", 23, "text"),
-        Column("pelapor", "Pelapor", 24, "wrap"), Column("terlapor", "Terlapor", 28, "wrap"),
-        Column("kecamatan", "Kecamatan", 19, "text"), Column("desa", "Desa/Kelurahan", 18, "text"),
-        Column("tps", "TPS", 6, "text"), Column("perihal", "Perihal/Ringkasan", 40, "wrap"),
+        Column("pelapor", "Pelapor", 24, "wrap"),
+        Column("terlapor", "Terlapor", 28, "wrap"),
+        Column("kecamatan", "Kecamatan", 19, "text"),
+        Column("desa", "Desa/Kelurahan", 18, "text"),
+        Column("tps", "TPS", 6, "text"),
+        Column("perihal", "Perihal/Ringkasan", 40, "wrap"),
         Column("klasifikasi", "Klasifikasi", 21, "wrap"),
         Column("disposisi", "Disposisi kepada", 19, "wrap"),
         Column("telaah_date", "Tanggal Telaah", 12, "date"),
@@ -123,8 +131,9 @@ class RecapSetup:
 
 # --- labels (Indonesian, from the tables the workflow already has) ------------------------------
 
+
 def status_label(status: str, sop: Sop) -> str:
-    """"selesai" -> "Selesai": the title of the step of that name, as the workflow shows it."""
+    """ "selesai" -> "Selesai": the title of the step of that name, as the workflow shows it."""
     step = sop.steps.get(status)
     if step is not None and step.status == status:
         return step.title
@@ -136,7 +145,7 @@ def channel_label(channel: str) -> str:
 
 
 def klasifikasi_label(value: str) -> str:
-    """"pidana_pemilu" -> "Pidana pemilu"; a class staff typed themselves stays as written."""
+    """ "pidana_pemilu" -> "Pidana pemilu"; a class staff typed themselves stays as written."""
     if value in KLASIFIKASI:
         return value.replace("_", " ").capitalize()
     return one_line(value)
@@ -159,14 +168,33 @@ def status_order(sop: Sop) -> list[str]:
 
 P = Pengaduan
 _CASE_COLUMNS = (
-    P.id, P.number, P.received_at, P.channel, P.pelapor_name, P.pelapor_email, P.confidential,
-    func.substr(P.terlapor, 1, TEXT_LIMIT), P.kecamatan, P.desa, P.tps,
+    P.id,
+    P.number,
+    P.received_at,
+    P.channel,
+    P.pelapor_name,
+    P.pelapor_email,
+    P.confidential,
+    func.substr(P.terlapor, 1, TEXT_LIMIT),
+    P.kecamatan,
+    P.desa,
+    P.tps,
     func.substr(P.subject, 1, TEXT_LIMIT),
     case((P.subject == "", func.substr(P.body, 1, 300)), else_=""),  # the body only if needed
-    P.klasifikasi, P.disposisi_to, P.telaah_at, P.telaah_result, P.forwarded_to,
-    func.substr(P.outcome, 1, TEXT_LIMIT), P.status, P.step, P.complete_at, P.closed_at,
+    P.klasifikasi,
+    P.disposisi_to,
+    P.telaah_at,
+    P.telaah_result,
+    P.forwarded_to,
+    func.substr(P.outcome, 1, TEXT_LIMIT),
+    P.status,
+    P.step,
+    P.complete_at,
+    P.closed_at,
     case((P.status.in_(("verifikasi", "menunggu_pelapor")), P.missing), else_=None),
-    P.sifat, P.conflict_role)
+    P.sifat,
+    P.conflict_role,
+)
 
 
 def _line(value: str | None) -> str:
@@ -213,26 +241,39 @@ class Recap:
         self.start, self.end = period.bounds(self.zone)
         self.days = DayCounter(setup.calendar)
         sop = setup.sop
-        self.summary = Summary(status_order=[status_label(k, sop) for k in status_order(sop)],
-                               limit_label=sop.case_limit.label)
+        self.summary = Summary(
+            status_order=[status_label(k, sop) for k in status_order(sop)],
+            limit_label=sop.case_limit.label,
+        )
         self._status = _Memo(lambda key: status_label(key, sop))
         self._channel = _Memo(channel_label)
         self._klasifikasi = _Memo(klasifikasi_label)
         self._telaah = _Memo(lambda key: telaah_label(key) if key else "")
         self._role = _Memo(lambda key: sop.role_title(key) if key else "")
         self._order = {name: i for i, name in enumerate(sop.steps)}
-        self._step = _Memo(lambda key: (sop.steps[key].title, sop.steps[key].terminal)
-                           if key in sop.steps else (key, False))
+        self._step = _Memo(
+            lambda key: (
+                (sop.steps[key].title, sop.steps[key].terminal)
+                if key in sop.steps
+                else (key, False)
+            )
+        )
         buckets = period.buckets()
         self.summary.per_bucket = [[label, 0] for label, _, _ in buckets]
         self.summary.bucket_unit = "bulan" if period.kind == "semester" else "minggu"
-        self._bucket_of = {date.fromordinal(d): i for i, (_, first, stop) in enumerate(buckets)
-                           for d in range(first.toordinal(), stop.toordinal())}
+        self._bucket_of = {
+            date.fromordinal(d): i
+            for i, (_, first, stop) in enumerate(buckets)
+            for d in range(first.toordinal(), stop.toordinal())
+        }
 
     def count(self) -> int:
         """How many complaints were received in the period (one cheap query)."""
-        return self.session.execute(select(func.count()).select_from(P).where(
-            P.received_at >= self.start, P.received_at < self.end)).scalar_one()
+        return self.session.execute(
+            select(func.count())
+            .select_from(P)
+            .where(P.received_at >= self.start, P.received_at < self.end)
+        ).scalar_one()
 
     def rows(self) -> Iterator[RecapRow]:
         """The period's complaints in order of receipt, numbered from 1."""
@@ -242,24 +283,55 @@ class Recap:
         cases = self.session.connection().execute(
             select(*_CASE_COLUMNS, *self._task_columns())
             .where(P.received_at >= self.start, P.received_at < self.end)
-            .order_by(P.received_at, P.id).execution_options(yield_per=BATCH))
+            .order_by(P.received_at, P.id)
+            .execution_options(yield_per=BATCH)
+        )
         for no, rec in enumerate(chain.from_iterable(cases.partitions()), start=1):
             yield self._row(no, rec)
 
     def _task_columns(self):
         """(number of tasks, the late ones' steps joined with ",") of the case, in SQL."""
-        late = or_(and_(Task.closed_at.is_not(None), Task.closed_at > Task.due_at),
-                   and_(Task.closed_at.is_(None), Task.due_at < self.now))
+        late = or_(
+            and_(Task.closed_at.is_not(None), Task.closed_at > Task.due_at),
+            and_(Task.closed_at.is_(None), Task.due_at < self.now),
+        )
         mine = Task.pengaduan_id == P.id
-        return (select(func.count()).where(mine).scalar_subquery(),
-                select(func.aggregate_strings(Task.step, ",")).where(mine, late)
-                .scalar_subquery())
+        return (
+            select(func.count()).where(mine).scalar_subquery(),
+            select(func.aggregate_strings(Task.step, ",")).where(mine, late).scalar_subquery(),
+        )
 
     def _row(self, no: int, rec) -> RecapRow:
-        (_, number, received_at, channel, name, email, confidential, terlapor, kecamatan, desa,
-         tps, subject, body, klasifikasi, disposisi, telaah_at, telaah_result, forwarded_to,
-         outcome, status, step, complete_at, closed_at, missing, sifat, conflict, tasks,
-         late) = rec
+        (
+            _,
+            number,
+            received_at,
+            channel,
+            name,
+            email,
+            confidential,
+            terlapor,
+            kecamatan,
+            desa,
+            tps,
+            subject,
+            body,
+            klasifikasi,
+            disposisi,
+            telaah_at,
+            telaah_result,
+            forwarded_to,
+            outcome,
+            status,
+            step,
+            complete_at,
+            closed_at,
+            missing,
+            sifat,
+            conflict,
+            tasks,
+            late,
+        ) = rec
         zone = self.zone
         used = self.days.working_days_used(complete_at or received_at, closed_at or self.now)
         perihal = _line(subject) or ringkas(one_line(body), 200)
@@ -267,16 +339,31 @@ class Recap:
             perihal = _masked(perihal, name, email)
         on_time = self._limit(complete_at, closed_at)
         row = RecapRow(
-            no, number or "", received_at.astimezone(zone).date(), self._channel[channel],
-            DIRAHASIAKAN if confidential else _line(name or email), _line(terlapor),
-            _line(kecamatan), _line(desa), _line(tps), perihal, self._klasifikasi[klasifikasi],
-            self._role[disposisi], telaah_at.astimezone(zone).date() if telaah_at else None,
-            self._telaah[telaah_result], _line(forwarded_to),
+            no,
+            number or "",
+            received_at.astimezone(zone).date(),
+            self._channel[channel],
+            DIRAHASIAKAN if confidential else _line(name or email),
+            _line(terlapor),
+            _line(kecamatan),
+            _line(desa),
+            _line(tps),
+            perihal,
+            self._klasifikasi[klasifikasi],
+            self._role[disposisi],
+            telaah_at.astimezone(zone).date() if telaah_at else None,
+            self._telaah[telaah_result],
+            _line(forwarded_to),
             self._tindak_lanjut(step, outcome, forwarded_to),
-            self._status[status], closed_at.astimezone(zone).date() if closed_at else None, used,
-            (TIDAK if late else YA) if tasks else NA, on_time,
-            self._keterangan(late, missing, sifat, conflict) if late or missing or conflict
-            or sifat != "biasa" else "")
+            self._status[status],
+            closed_at.astimezone(zone).date() if closed_at else None,
+            used,
+            (TIDAK if late else YA) if tasks else NA,
+            on_time,
+            self._keterangan(late, missing, sifat, conflict)
+            if late or missing or conflict or sifat != "biasa"
+            else "",
+        )
         self._count(row, received_at, complete_at, closed_at, on_time, bool(tasks) and not late)
         return row
 
@@ -307,20 +394,30 @@ class Recap:
             names = dict.fromkeys(self._step[s][0] for s in steps)
             notes.append("Terlambat pada tahap: " + ", ".join(names) + ".")
         if missing:
-            notes.append("Belum lengkap: " + "; ".join(MISSING_LABELS.get(m, m) for m in missing)
-                         + ".")
+            notes.append(
+                "Belum lengkap: " + "; ".join(MISSING_LABELS.get(m, m) for m in missing) + "."
+            )
         if sifat and sifat.lower() != "biasa":
             notes.append(f"Sifat: {_line(sifat).replace('_', ' ')}.")
         if conflict:
             notes.append(f"Konflik kepentingan: {self._role[conflict]}.")
         return " ".join(notes)
 
-    def _count(self, row: RecapRow, received_at: datetime, complete_at: datetime | None,
-               closed_at: datetime | None, on_time: str, steps_ok: bool) -> None:
+    def _count(
+        self,
+        row: RecapRow,
+        received_at: datetime,
+        complete_at: datetime | None,
+        closed_at: datetime | None,
+        on_time: str,
+        steps_ok: bool,
+    ) -> None:
         age = None
         if closed_at is None or closed_at >= self.end:  # still open when the period ended
-            start = complete_at if complete_at is not None and complete_at < self.end \
-                else received_at
+            start = (
+                complete_at if complete_at is not None and complete_at < self.end else received_at
+            )
             age = self.days.working_days_used(start, self.end)
-        self.summary.add(row, self._bucket_of[row.received], closed_at is not None, on_time,
-                         steps_ok, age)
+        self.summary.add(
+            row, self._bucket_of[row.received], closed_at is not None, on_time, steps_ok, age
+        )

@@ -10,32 +10,79 @@ dicts: `insert_cases` writes them with executemany (tens of thousands of rows pe
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from dumas.workflow.extract.gazetteer import DESA_MENTAWAI
-from dumas.workflow.store.models import Event, Pengaduan, Task
-from dumas.workflow.sop.numbering import to_roman
-from dumas.workflow.reports.periods import Period
 from dumas.workflow.reports.days import DayCounter
+from dumas.workflow.reports.periods import Period
 from dumas.workflow.sop.definition import DEFAULT_AGENCIES, Sop
+from dumas.workflow.sop.numbering import to_roman
+from dumas.workflow.store.models import Event, Pengaduan, Task
 
-FIRST = ("Maria", "Yohanes", "Teresia", "Markus", "Rini", "Agustinus", "Siti", "Paulus", "Dewi",
-         "Fransiskus", "Nur", "Elisabet", "Andreas", "Yuliana", "Hendrik")
-LAST = ("Sababalat", "Saleleubaja", "Samaloisa", "Sakerebau", "Siritoitet", "Tasirileleu",
-        "Sagurung", "Satoko", "Salamanang", "Sabaggalet")
-SUBJECTS = ("Dugaan politik uang menjelang pemungutan suara", "Petugas KPPS tidak netral",
-            "Nama saya tidak terdaftar dalam DPT", "Pemotongan honor anggota KPPS",
-            "Permohonan salinan formulir C.Hasil", "Pelayanan PPS lambat dan berbelit",
-            "Alat peraga kampanye di depan sekolah", "Anggota PPK diduga pengurus partai",
-            "=HYPERLINK(\"http://contoh.example\") perihal aneh", "Surat suara sisa dicoblos")
-KLASIFIKASI = ("pidana_pemilu", "etik", "pelanggaran_pemilu", "korupsi", "permohonan_informasi",
-               "maladministrasi", "pelanggaran_pemilu", "etik", "lainnya", "pidana_pemilu")
-TERLAPOR = ("Ketua KPPS TPS {tps}", "Anggota PPS Desa {desa}", "Oknum PPK Kecamatan {kec}",
-            "Tim kampanye salah satu calon", "")
+FIRST = (
+    "Maria",
+    "Yohanes",
+    "Teresia",
+    "Markus",
+    "Rini",
+    "Agustinus",
+    "Siti",
+    "Paulus",
+    "Dewi",
+    "Fransiskus",
+    "Nur",
+    "Elisabet",
+    "Andreas",
+    "Yuliana",
+    "Hendrik",
+)
+LAST = (
+    "Sababalat",
+    "Saleleubaja",
+    "Samaloisa",
+    "Sakerebau",
+    "Siritoitet",
+    "Tasirileleu",
+    "Sagurung",
+    "Satoko",
+    "Salamanang",
+    "Sabaggalet",
+)
+SUBJECTS = (
+    "Dugaan politik uang menjelang pemungutan suara",
+    "Petugas KPPS tidak netral",
+    "Nama saya tidak terdaftar dalam DPT",
+    "Pemotongan honor anggota KPPS",
+    "Permohonan salinan formulir C.Hasil",
+    "Pelayanan PPS lambat dan berbelit",
+    "Alat peraga kampanye di depan sekolah",
+    "Anggota PPK diduga pengurus partai",
+    '=HYPERLINK("http://contoh.example") perihal aneh',
+    "Surat suara sisa dicoblos",
+)
+KLASIFIKASI = (
+    "pidana_pemilu",
+    "etik",
+    "pelanggaran_pemilu",
+    "korupsi",
+    "permohonan_informasi",
+    "maladministrasi",
+    "pelanggaran_pemilu",
+    "etik",
+    "lainnya",
+    "pidana_pemilu",
+)
+TERLAPOR = (
+    "Ketua KPPS TPS {tps}",
+    "Anggota PPS Desa {desa}",
+    "Oknum PPK Kecamatan {kec}",
+    "Tim kampanye salah satu calon",
+    "",
+)
 # path name -> (steps passed, in order; the final status). Weights below.
 PATHS = {
     "bukan": (("verifikasi",), "bukan_pengaduan"),
@@ -45,13 +92,33 @@ PATHS = {
     "telaah": (("verifikasi", "disposisi"), "telaah"),
     "teruskan": (("verifikasi", "disposisi", "telaah"), "diteruskan"),
     "tolak": (("verifikasi", "disposisi", "telaah"), "tidak_ditindaklanjuti"),
-    "selesai": (("verifikasi", "disposisi", "telaah", "kertas_kerja", "tindak_lanjut",
-                 "persetujuan_laporan"), "selesai"),
-    "selesai_langsung": (("verifikasi", "disposisi", "telaah", "tindak_lanjut",
-                          "persetujuan_laporan"), "selesai"),
+    "selesai": (
+        (
+            "verifikasi",
+            "disposisi",
+            "telaah",
+            "kertas_kerja",
+            "tindak_lanjut",
+            "persetujuan_laporan",
+        ),
+        "selesai",
+    ),
+    "selesai_langsung": (
+        ("verifikasi", "disposisi", "telaah", "tindak_lanjut", "persetujuan_laporan"),
+        "selesai",
+    ),
 }
-WEIGHTS = {"bukan": 5, "tunggu": 5, "verifikasi": 3, "disposisi": 4, "telaah": 8, "teruskan": 20,
-           "tolak": 10, "selesai": 25, "selesai_langsung": 20}
+WEIGHTS = {
+    "bukan": 5,
+    "tunggu": 5,
+    "verifikasi": 3,
+    "disposisi": 4,
+    "telaah": 8,
+    "teruskan": 20,
+    "tolak": 10,
+    "selesai": 25,
+    "selesai_langsung": 20,
+}
 
 
 class CaseFactory:
@@ -64,8 +131,9 @@ class CaseFactory:
         self._paths = list(WEIGHTS)
         self._weights = [WEIGHTS[p] for p in self._paths]
 
-    def cases(self, period: Period, count: int, first_id: int = 1,
-              first_seq: int = 1) -> Iterator[tuple[dict, list[dict], dict]]:
+    def cases(
+        self, period: Period, count: int, first_id: int = 1, first_seq: int = 1
+    ) -> Iterator[tuple[dict, list[dict], dict]]:
         """(pengaduan row, its task rows, its registration event) per case, by receipt time."""
         start, end = period.bounds(self.days.calendar.zone)
         span = (min(end, self.now) - start).total_seconds()
@@ -82,31 +150,44 @@ class CaseFactory:
         tps = f"{rnd.randint(1, 12):03d}"
         local = received.astimezone(self.days.calendar.zone)
         row = {
-            "id": case_id, "year": local.year, "seq": seq, "received_at": received,
+            "id": case_id,
+            "year": local.year,
+            "seq": seq,
+            "received_at": received,
             "number": f"{seq:03d}/PGD/{to_roman(local.month)}/{local.year}",
             "registered_at": received,
             "channel": rnd.choice(("email",) * 8 + ("langsung", "surat")),
-            "subject": rnd.choice(SUBJECTS), "body": "Isi pengaduan sintetis.",
+            "subject": rnd.choice(SUBJECTS),
+            "body": "Isi pengaduan sintetis.",
             "terlapor": rnd.choice(TERLAPOR).format(tps=tps, desa=desa, kec=kec),
             "klasifikasi": rnd.choice(KLASIFIKASI) if passed else "",
             "pelapor_name": f"{rnd.choice(FIRST)} {rnd.choice(LAST)}",
-            "pelapor_email": f"warga{case_id}@contoh.example", "confidential": rnd.random() < 0.1,
-            "kecamatan": kec if rnd.random() < 0.95 else "", "desa": desa, "tps": tps,
+            "pelapor_email": f"warga{case_id}@contoh.example",
+            "confidential": rnd.random() < 0.1,
+            "kecamatan": kec if rnd.random() < 0.95 else "",
+            "desa": desa,
+            "tps": tps,
             "missing": ["bukti"] if final == "menunggu_pelapor" else [],
-            "sifat": "segera" if rnd.random() < 0.05 else "biasa", "data": {},
+            "sifat": "segera" if rnd.random() < 0.05 else "biasa",
+            "data": {},
         }
         tasks, at = self._tasks(case_id, passed, final, received, row)
         if at is None:  # waiting at the step of its open task (which may be before `final`)
             final = tasks[-1]["step"]
         row.update(self._final(final, at, row))
-        event = {"at": received, "pengaduan_id": case_id, "kind": "registrasi",
-                 "summary": f"Pengaduan diregistrasi dengan nomor {row['number']}."}
+        event = {
+            "at": received,
+            "pengaduan_id": case_id,
+            "kind": "registrasi",
+            "summary": f"Pengaduan diregistrasi dengan nomor {row['number']}.",
+        }
         return row, tasks, event
 
     def _tasks(self, case_id: int, passed, final: str, received: datetime, row: dict):
         tasks, at = [], received
-        steps = list(passed) + ([final] if final in self.sop.steps and
-                                self.sop.steps[final].has_task else [])
+        steps = list(passed) + (
+            [final] if final in self.sop.steps and self.sop.steps[final].has_task else []
+        )
         for step in steps:
             due = self.days.add(at, self.sop.steps[step].duration)
             done = step in passed
@@ -114,10 +195,22 @@ class CaseFactory:
             if closed is not None and closed > self.now:
                 closed = None
             role = self.sop.steps[step].role
-            tasks.append({"pengaduan_id": case_id, "step": step, "role": role, "opened_at": at,
-                          "due_at": due, "closed_at": closed, "outcome": "ok" if closed else ""})
-            if step == "verifikasi" and closed is not None and final not in (
-                    "bukan_pengaduan", "menunggu_pelapor"):
+            tasks.append(
+                {
+                    "pengaduan_id": case_id,
+                    "step": step,
+                    "role": role,
+                    "opened_at": at,
+                    "due_at": due,
+                    "closed_at": closed,
+                    "outcome": "ok" if closed else "",
+                }
+            )
+            if (
+                step == "verifikasi"
+                and closed is not None
+                and final not in ("bukan_pengaduan", "menunggu_pelapor")
+            ):
                 row["complete_at"] = closed
             if step == "telaah" and closed is not None:
                 row["telaah_at"] = closed
@@ -131,8 +224,9 @@ class CaseFactory:
     def _closing(self, opened: datetime, due: datetime) -> datetime:
         late = self.rnd.random() < 0.14
         room = max((due - opened).total_seconds(), 60)
-        return opened + timedelta(seconds=room * (self.rnd.uniform(1.05, 2.5) if late
-                                                   else self.rnd.uniform(0.1, 0.95)))
+        return opened + timedelta(
+            seconds=room * (self.rnd.uniform(1.05, 2.5) if late else self.rnd.uniform(0.1, 0.95))
+        )
 
     def _final(self, final: str, at: datetime | None, row: dict) -> dict:
         step = self.sop.steps.get(final)
@@ -144,19 +238,30 @@ class CaseFactory:
             agency = self.rnd.choice(DEFAULT_AGENCIES)
             out.update(forwarded_to=agency.name, telaah_result="diteruskan")
         elif final == "tidak_ditindaklanjuti":
-            out.update(telaah_result="tidak_ditindaklanjuti",
-                       outcome="Identitas terlapor dan lokasi kejadian tidak jelas.")
+            out.update(
+                telaah_result="tidak_ditindaklanjuti",
+                outcome="Identitas terlapor dan lokasi kejadian tidak jelas.",
+            )
         elif final == "selesai":
-            out.update(telaah_result="berkadar_pengawasan",
-                       outcome="Terbukti sebagian; petugas diberi teguran tertulis.")
+            out.update(
+                telaah_result="berkadar_pengawasan",
+                outcome="Terbukti sebagian; petugas diberi teguran tertulis.",
+            )
         elif final == "bukan_pengaduan":
             out.update(outcome="Pesan berisi pertanyaan umum, bukan pengaduan.")
         return out
 
 
-def insert_cases(session: Session, factory: CaseFactory, period: Period, count: int,
-                 first_id: int = 1, first_seq: int = 1, batch: int = 5000,
-                 events: bool = True) -> None:
+def insert_cases(
+    session: Session,
+    factory: CaseFactory,
+    period: Period,
+    count: int,
+    first_id: int = 1,
+    first_seq: int = 1,
+    batch: int = 5000,
+    events: bool = True,
+) -> None:
     """Insert `count` synthetic cases with their tasks (and events) in batches (no commit)."""
     cases, tasks, evs = [], [], []
     for row, case_tasks, event in factory.cases(period, count, first_id, first_seq):
@@ -170,8 +275,15 @@ def insert_cases(session: Session, factory: CaseFactory, period: Period, count: 
 
 
 def _flush(session: Session, cases: list, tasks: list, events: list) -> None:
-    defaults = {"complete_at": None, "closed_at": None, "telaah_at": None, "disposisi_to": "",
-                "forwarded_to": "", "telaah_result": "", "outcome": ""}
+    defaults = {
+        "complete_at": None,
+        "closed_at": None,
+        "telaah_at": None,
+        "disposisi_to": "",
+        "forwarded_to": "",
+        "telaah_result": "",
+        "outcome": "",
+    }
     if cases:
         session.execute(insert(Pengaduan), [{**defaults, **c} for c in cases])
     if tasks:
@@ -181,4 +293,4 @@ def _flush(session: Session, cases: list, tasks: list, events: list) -> None:
 
 
 def utc_at(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)

@@ -15,8 +15,13 @@ from typing import Any
 
 NA = "-"
 OLDEST_LISTED = 20  # open cases listed by age; the rest are counted (and in the rows)
-AGE_BUCKETS = ((5, "0–5 hari kerja"), (10, "6–10 hari kerja"), (20, "11–20 hari kerja"),
-               (40, "21–40 hari kerja"), (None, "lebih dari 40 hari kerja"))
+AGE_BUCKETS = (
+    (5, "0–5 hari kerja"),
+    (10, "6–10 hari kerja"),
+    (20, "11–20 hari kerja"),
+    (40, "21–40 hari kerja"),
+    (None, "lebih dari 40 hari kerja"),
+)
 UNKNOWN_KECAMATAN = "(tidak diketahui)"
 UNCLASSIFIED = "(belum diklasifikasi)"
 
@@ -46,23 +51,30 @@ class Summary:
     status_order: list[str] = field(default_factory=list)
     limit_label: str = "60 hari kalender"
     total: int = 0
-    by_status: Counter = field(default_factory=Counter)       # label -> count
+    by_status: Counter = field(default_factory=Counter)  # label -> count
     by_channel: Counter = field(default_factory=Counter)
     by_klasifikasi: Counter = field(default_factory=Counter)
     by_kecamatan: Counter = field(default_factory=Counter)
     by_agency: Counter = field(default_factory=Counter)
     closed: int = 0
-    limit_applies: int = 0        # closed cases whose file was complete (the limit ran)
+    limit_applies: int = 0  # closed cases whose file was complete (the limit ran)
     within_limit: int = 0
-    steps_on_time: int = 0        # closed cases with every task on time
+    steps_on_time: int = 0  # closed cases with every task on time
     open_at_end: int = 0
-    open_ages: Counter = field(default_factory=Counter)       # AGE_BUCKETS label -> count
-    oldest_open: list = field(default_factory=list)            # heap of (age, -no, number, ...)
-    per_bucket: list = field(default_factory=list)             # [label, count] per week/month
+    open_ages: Counter = field(default_factory=Counter)  # AGE_BUCKETS label -> count
+    oldest_open: list = field(default_factory=list)  # heap of (age, -no, number, ...)
+    per_bucket: list = field(default_factory=list)  # [label, count] per week/month
     bucket_unit: str = "minggu"
 
-    def add(self, row: Any, bucket: int, closed: bool, on_time: str, steps_ok: bool,
-            open_age: int | None) -> None:
+    def add(
+        self,
+        row: Any,
+        bucket: int,
+        closed: bool,
+        on_time: str,
+        steps_ok: bool,
+        open_age: int | None,
+    ) -> None:
         """Count one `RecapRow`; `open_age` is its age in working days when it was still open
         at the period's end (None when it was closed by then)."""
         self.total += 1
@@ -95,8 +107,12 @@ class Summary:
 
     def oldest(self) -> list[tuple[int, str, date, str]]:
         """The longest-open cases at the period's end: (age, number, received, status)."""
-        return [(age, number, received, status) for age, _, number, received, status
-                in sorted(self.oldest_open, key=lambda t: (-t[0], -t[1]))]
+        return [
+            (age, number, received, status)
+            for age, _, number, received, status in sorted(
+                self.oldest_open, key=lambda t: (-t[0], -t[1])
+            )
+        ]
 
     @staticmethod
     def ordered(counter: Counter, order: list[str] | None = None) -> list[tuple[str, int]]:
@@ -111,18 +127,24 @@ class Summary:
         return {
             "total": self.total,
             "by_status": self.ordered(self.by_status, self.status_order),
-            "top_klasifikasi": [kv for kv in self.ordered(self.by_klasifikasi)
-                                if kv[0] != UNCLASSIFIED][:3],
-            "top_kecamatan": [kv for kv in self.ordered(self.by_kecamatan)
-                              if kv[0] != UNKNOWN_KECAMATAN][:3],
+            "top_klasifikasi": [
+                kv for kv in self.ordered(self.by_klasifikasi) if kv[0] != UNCLASSIFIED
+            ][:3],
+            "top_kecamatan": [
+                kv for kv in self.ordered(self.by_kecamatan) if kv[0] != UNKNOWN_KECAMATAN
+            ][:3],
             "forwarded": sum(self.by_agency.values()),
-            "closed": self.closed, "limit_applies": self.limit_applies,
-            "within_limit": self.within_limit, "steps_on_time": self.steps_on_time,
-            "open_at_end": self.open_at_end, "limit_label": self.limit_label,
+            "closed": self.closed,
+            "limit_applies": self.limit_applies,
+            "within_limit": self.within_limit,
+            "steps_on_time": self.steps_on_time,
+            "open_at_end": self.open_at_end,
+            "limit_label": self.limit_label,
         }
 
     def tables(self) -> list[Table]:
         """The summary, table by table, as both the workbook and the print-out show it."""
+
         def by(title: str, counter: Counter, order=None) -> Table:
             lines = tuple(SummaryLine(k, n, self.total) for k, n in self.ordered(counter, order))
             return Table(title, lines or (SummaryLine("(tidak ada)", 0),))
@@ -133,16 +155,31 @@ class Summary:
             by("Menurut klasifikasi", self.by_klasifikasi),
             by("Menurut kecamatan", self.by_kecamatan),
             by("Menurut instansi tujuan penerusan", self.by_agency),
-            Table("Penyelesaian", (
-                SummaryLine("Pengaduan yang telah ditutup", self.closed, self.total),
-                SummaryLine(f"Ditutup dalam batas waktu penanganan ({self.limit_label} sejak berkas "
-                     "lengkap)", self.within_limit, self.limit_applies),
-                SummaryLine("Ditutup dengan semua tahap SOP tepat waktu", self.steps_on_time,
-                     self.closed))),
-            Table("Masih terbuka pada akhir periode, menurut umur",
-                  tuple(SummaryLine(label, self.open_ages.get(label, 0), self.open_at_end)
-                        for _, label in AGE_BUCKETS),
-                  SummaryLine("Jumlah masih terbuka", self.open_at_end, self.total)),
+            Table(
+                "Penyelesaian",
+                (
+                    SummaryLine("Pengaduan yang telah ditutup", self.closed, self.total),
+                    SummaryLine(
+                        f"Ditutup dalam batas waktu penanganan ({self.limit_label} sejak berkas "
+                        "lengkap)",
+                        self.within_limit,
+                        self.limit_applies,
+                    ),
+                    SummaryLine(
+                        "Ditutup dengan semua tahap SOP tepat waktu",
+                        self.steps_on_time,
+                        self.closed,
+                    ),
+                ),
+            ),
+            Table(
+                "Masih terbuka pada akhir periode, menurut umur",
+                tuple(
+                    SummaryLine(label, self.open_ages.get(label, 0), self.open_at_end)
+                    for _, label in AGE_BUCKETS
+                ),
+                SummaryLine("Jumlah masih terbuka", self.open_at_end, self.total),
+            ),
         ]
 
 

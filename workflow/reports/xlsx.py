@@ -18,8 +18,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from datetime import date
-from typing import IO, Iterable
+from typing import IO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
@@ -32,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.reports.recap import Column, Recap, RecapRow, columns
-from dumas.workflow.reports.summary import SummaryLine, Summary
+from dumas.workflow.reports.summary import Summary, SummaryLine
 from dumas.workflow.sop.transitions import when
 
 HEADER_ROW = 3
@@ -63,9 +64,12 @@ class _Styles:
         thin = Side(style="thin", color="808080")
         self.title = self._make(font=Font(bold=True, size=13))
         self.bold = self._make(font=Font(bold=True))
-        self.header = self._make(font=Font(bold=True), fill=PatternFill("solid", fgColor="D9E1F2"),
-                                 alignment=Alignment(wrap_text=True, vertical="center"),
-                                 border=Border(top=thin, bottom=thin, left=thin, right=thin))
+        self.header = self._make(
+            font=Font(bold=True),
+            fill=PatternFill("solid", fgColor="D9E1F2"),
+            alignment=Alignment(wrap_text=True, vertical="center"),
+            border=Border(top=thin, bottom=thin, left=thin, right=thin),
+        )
         # Excel's default bottom alignment everywhere: wrapped and one-line cells then line up
         # the same way, so only text too long for its column needs a style at all.
         self.date = self._make(number_format=DATE_FORMAT)
@@ -85,8 +89,9 @@ class _Styles:
         return cell
 
 
-def write_workbook(target: str | IO[bytes], recap: Recap,
-                   rows: Iterable[RecapRow] | None = None) -> Summary:
+def write_workbook(
+    target: str | IO[bytes], recap: Recap, rows: Iterable[RecapRow] | None = None
+) -> Summary:
     """Write the workbook of `recap` to `target` (a path or a binary file); returns the summary.
 
     `rows` defaults to `recap.rows()`; pass another iterable over them (a tee) to use the same
@@ -98,9 +103,18 @@ def write_workbook(target: str | IO[bytes], recap: Recap,
     count = _write_rows(detail, cols, recap, recap.rows() if rows is None else rows)
     _finish_rows(detail, cols, count)
     _write_summary(wb.create_sheet("Ringkasan"), recap)
-    wb.custom_doc_props.append(StringProperty(name=FIGURES_PROPERTY, value=json.dumps(
-        {"period": recap.period.key, "as_of": recap.now.isoformat(),
-         **recap.summary.figures()})))
+    wb.custom_doc_props.append(
+        StringProperty(
+            name=FIGURES_PROPERTY,
+            value=json.dumps(
+                {
+                    "period": recap.period.key,
+                    "as_of": recap.now.isoformat(),
+                    **recap.summary.figures(),
+                }
+            ),
+        )
+    )
     wb.save(target)
     return recap.summary
 
@@ -119,12 +133,15 @@ def titles(recap: Recap) -> tuple[str, str]:
     """The title row and the line under it, shared with the print-out."""
     what = "Laporan Semester" if recap.period.kind == "semester" else "Rekapitulasi"
     first = f"{what} Pengaduan Masyarakat {recap.setup.office_name}"
-    second = (f"Periode {recap.period.label} ({recap.period.range_label}) · keadaan per "
-              f"{when(recap.now, recap.setup.calendar)}")
+    second = (
+        f"Periode {recap.period.label} ({recap.period.range_label}) · keadaan per "
+        f"{when(recap.now, recap.setup.calendar)}"
+    )
     return first, second
 
 
 # --- Rekapitulasi -------------------------------------------------------------------------------
+
 
 def _write_rows(ws, cols: tuple[Column, ...], recap: Recap, rows: Iterable[RecapRow]) -> int:
     st = _Styles(ws)
@@ -182,8 +199,9 @@ class _Slots:
                 # A width of N is N digit "0"s of the default font; running text is narrower,
                 # so N characters fit a line (also in LibreOffice's substitute for Calibri).
                 width = int(col.width)
-                self.styled.append((i, _Cell(st.ws, row=1, column=1, style_array=st.wrap),
-                                    width, width))
+                self.styled.append(
+                    (i, _Cell(st.ws, row=1, column=1, style_array=st.wrap), width, width)
+                )
 
     def cells(self, row: RecapRow) -> tuple[list, int]:
         """The values and cells to append, and the number of text lines of the row."""
@@ -230,6 +248,7 @@ def _print_setup(ws, title_rows: str | None = None, orientation: str = "landscap
 
 # --- Ringkasan ----------------------------------------------------------------------------------
 
+
 class _Sheet:
     """A write-only sheet that knows which row it is on (the chart needs cell references)."""
 
@@ -251,7 +270,7 @@ class _Sheet:
 
 
 def _write_summary(ws, recap: Recap) -> None:
-    for letter, width in zip("ABCD", (58, 12, 13, 12)):
+    for letter, width in zip("ABCD", (58, 12, 13, 12), strict=False):
         ws.column_dimensions[letter].width = width
     _print_setup(ws, orientation="portrait")
     sheet, s = _Sheet(ws), recap.summary
@@ -276,14 +295,30 @@ def _write_oldest(sheet: _Sheet, s: Summary) -> None:
     oldest = s.oldest()
     if not oldest:
         return
-    sheet.head("Pengaduan terbuka terlama pada akhir periode", "Umur (hari kerja)", "Diterima",
-               "Status saat ini")
+    sheet.head(
+        "Pengaduan terbuka terlama pada akhir periode",
+        "Umur (hari kerja)",
+        "Diterima",
+        "Status saat ini",
+    )
     for age, number, received, status in oldest:
-        sheet.append([sheet.st.cell(number), age, sheet.st.cell(received, sheet.st.date),
-                      sheet.st.cell(status)])
+        sheet.append(
+            [
+                sheet.st.cell(number),
+                age,
+                sheet.st.cell(received, sheet.st.date),
+                sheet.st.cell(status),
+            ]
+        )
     if s.open_at_end > len(oldest):
-        sheet.append([sheet.st.cell(f"… dan {s.open_at_end - len(oldest)} pengaduan lainnya "
-                                    "(lihat lembar Rekapitulasi)")])
+        sheet.append(
+            [
+                sheet.st.cell(
+                    f"… dan {s.open_at_end - len(oldest)} pengaduan lainnya "
+                    "(lihat lembar Rekapitulasi)"
+                )
+            ]
+        )
     sheet.append([])
 
 
@@ -298,8 +333,9 @@ def _write_chart(sheet: _Sheet, recap: Recap) -> None:
     chart.title = f"Pengaduan diterima per {unit} — {recap.period.label}"
     chart.y_axis.title, chart.x_axis.title = "Jumlah pengaduan", unit.capitalize()
     chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl 3.1 hides axes otherwise
-    chart.add_data(Reference(sheet.ws, min_col=2, min_row=head, max_row=last),
-                   titles_from_data=True)
+    chart.add_data(
+        Reference(sheet.ws, min_col=2, min_row=head, max_row=last), titles_from_data=True
+    )
     chart.set_categories(Reference(sheet.ws, min_col=1, min_row=head + 1, max_row=last))
     chart.width, chart.height = 18, 8
     sheet.ws.add_chart(chart, f"A{last + 2}")

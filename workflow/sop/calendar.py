@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -36,14 +36,24 @@ import holidays as holidays_lib
 UNITS = ("working_minutes", "working_hours", "working_days", "calendar_days")
 
 _UNIT_WORDS = {
-    "working_minutes": ("menit kerja", "menit", "working minutes", "working minute", "minutes",
-                        "minute"),
+    "working_minutes": (
+        "menit kerja",
+        "menit",
+        "working minutes",
+        "working minute",
+        "minutes",
+        "minute",
+    ),
     "working_hours": ("jam kerja", "jam", "working hours", "working hour", "hours", "hour"),
     "working_days": ("hari kerja", "working days", "working day", "business days"),
     "calendar_days": ("hari kalender", "calendar days", "calendar day"),
 }
-_LABELS = {"working_minutes": "menit kerja", "working_hours": "jam kerja",
-           "working_days": "hari kerja", "calendar_days": "hari kalender"}
+_LABELS = {
+    "working_minutes": "menit kerja",
+    "working_hours": "jam kerja",
+    "working_days": "hari kerja",
+    "calendar_days": "hari kalender",
+}
 _AMBIGUOUS = ("hari", "days", "day")
 _WEEKDAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 # Safety net for loops over days: no SOP duration comes near ten years.
@@ -75,10 +85,10 @@ class Duration:
         if isinstance(value, Mapping):
             return cls._from_table(value)
         if not isinstance(value, str):
-            raise ValueError(f"a duration must be text such as \"7 hari kerja\", not {value!r}")
+            raise ValueError(f'a duration must be text such as "7 hari kerja", not {value!r}')
         m = re.fullmatch(r"\s*(\d+)\s*(.*?)\s*", _fold(value))
         if not m:
-            raise ValueError(f"{value!r} is not a duration such as \"7 hari kerja\"")
+            raise ValueError(f'{value!r} is not a duration such as "7 hari kerja"')
         return cls(int(m[1]), _unit(m[2], value))
 
     @classmethod
@@ -110,30 +120,39 @@ def _unit(words: str, original: str) -> str:
         if words in names:
             return unit
     if words in _AMBIGUOUS:
-        raise ValueError(f"{original!r}: write \"hari kerja\" (working days) or \"hari kalender\" "
-                         "(calendar days)")
-    raise ValueError(f"{original!r}: unknown unit {words!r} (use menit kerja, jam kerja, "
-                     "hari kerja or hari kalender)")
+        raise ValueError(
+            f'{original!r}: write "hari kerja" (working days) or "hari kalender" (calendar days)'
+        )
+    raise ValueError(
+        f"{original!r}: unknown unit {words!r} (use menit kerja, jam kerja, "
+        "hari kerja or hari kalender)"
+    )
 
 
 def indonesian_holidays() -> holidays_lib.HolidayBase:
     """Public holidays and cuti bersama of Indonesia, names in Indonesian, any year on demand."""
     return holidays_lib.country_holidays(
-        "ID", categories=(holidays_lib.PUBLIC, holidays_lib.GOVERNMENT), language="id")
+        "ID", categories=(holidays_lib.PUBLIC, holidays_lib.GOVERNMENT), language="id"
+    )
 
 
 def _utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime given to the calendar; pass an aware datetime")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 class WorkCalendar:
     """The office's working time. Pure: the holiday table is the only state, filled lazily."""
 
-    def __init__(self, zone: str | ZoneInfo = "Asia/Jakarta", start: time = time(8),
-                 end: time = time(16), extra_days_off: Iterable[date] = (),
-                 holidays: Mapping[date, str] | None = None):
+    def __init__(
+        self,
+        zone: str | ZoneInfo = "Asia/Jakarta",
+        start: time = time(8),
+        end: time = time(16),
+        extra_days_off: Iterable[date] = (),
+        holidays: Mapping[date, str] | None = None,
+    ):
         if end <= start:
             raise ValueError("working hours must end after they start")
         self.zone = zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)
@@ -162,10 +181,10 @@ class WorkCalendar:
         return _utc(at).astimezone(self.zone).date()
 
     def opening(self, day: date) -> datetime:
-        return datetime.combine(day, self.start, tzinfo=self.zone).astimezone(timezone.utc)
+        return datetime.combine(day, self.start, tzinfo=self.zone).astimezone(UTC)
 
     def closing(self, day: date) -> datetime:
-        return datetime.combine(day, self.end, tzinfo=self.zone).astimezone(timezone.utc)
+        return datetime.combine(day, self.end, tzinfo=self.zone).astimezone(UTC)
 
     def working_days(self, first: date, step: int = 1) -> Iterator[date]:
         """Working days from `first` (included when it is one), forwards or (step -1) backwards."""
@@ -212,7 +231,7 @@ class WorkCalendar:
             return at
         if duration.unit == "calendar_days":
             local = at.astimezone(self.zone)
-            return (local - timedelta(days=duration.amount)).astimezone(timezone.utc)
+            return (local - timedelta(days=duration.amount)).astimezone(UTC)
         if duration.unit == "working_days":
             return self._subtract_working_time(at, self._day * duration.amount)
         return self._subtract_working_time(at, _working_delta(duration))
@@ -230,7 +249,7 @@ class WorkCalendar:
         raise AssertionError("unreachable")
 
     def working_days_used(self, a: datetime, b: datetime) -> int:
-        """"Hari kerja yang dipakai" from `a` to `b`, counted like deadlines: the smallest N with
+        """ "Hari kerja yang dipakai" from `a` to `b`, counted like deadlines: the smallest N with
         `b` no later than `add(a, N working days)` in working time (0 while b is still on the
         uncounted first day). Time after closing adds nothing: a case closed on Saturday used
         what it had used on Friday at 16:00."""
@@ -264,8 +283,7 @@ class WorkCalendar:
 
     def end_of_day(self, day: date) -> datetime:
         """Midnight (office time) after `day`: the first instant no longer on it."""
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone).astimezone(
-            timezone.utc)
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone).astimezone(UTC)
 
     def _add_working_time(self, start: datetime, left: timedelta) -> datetime:
         for day in self.working_days(self.local_date(start)):

@@ -30,12 +30,13 @@ Anything else is an error that names the key, like the rest of the settings.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any
 
-from dumas.workflow.sop.calendar import Duration
 from dumas.workflow.errors import ConfigError
-from dumas.workflow.sop.definition import Agency, HANDLER, Sop, Subdivision, default_subdivision
+from dumas.workflow.sop.calendar import Duration
+from dumas.workflow.sop.definition import HANDLER, Agency, Sop, Subdivision, default_subdivision
 
 _TOP_KEYS = {"case_limit", "escalate_again_after", "agencies", "subdivisions"}
 _STEP_KEYS = {"duration", "remind_before"}
@@ -59,11 +60,14 @@ def apply_config(sop: Sop, table: Mapping[str, Any], subdivisions: tuple[str, ..
         elif key in steps:
             steps[key] = _step(steps[key], _table(f"[sop.{key}]", value))
         else:
-            raise ConfigError(f"[sop] {key} is not a step or a known key (steps: "
-                              f"{', '.join(n for n, s in steps.items() if s.has_task)}; keys: "
-                              f"{', '.join(sorted(_TOP_KEYS))})")
-    changes["subdivisions"] = _subdivisions(_table("[sop.subdivisions]",
-                                                   table.get("subdivisions", {})), subdivisions)
+            raise ConfigError(
+                f"[sop] {key} is not a step or a known key (steps: "
+                f"{', '.join(n for n, s in steps.items() if s.has_task)}; keys: "
+                f"{', '.join(sorted(_TOP_KEYS))})"
+            )
+    changes["subdivisions"] = _subdivisions(
+        _table("[sop.subdivisions]", table.get("subdivisions", {})), subdivisions
+    )
     return replace(sop.with_steps(**steps), **changes)
 
 
@@ -88,8 +92,9 @@ def _duration(where: str, value: Any, allow_zero: bool) -> Duration | None:
 def _unknown(where: str, table: Mapping, known: set[str]) -> None:
     for key in table:
         if key not in known:
-            raise ConfigError(f"{where} {key} is not a known key "
-                              f"(known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"{where} {key} is not a known key (known: {', '.join(sorted(known))})"
+            )
 
 
 def _step(step, table: Mapping[str, Any]):
@@ -101,8 +106,9 @@ def _step(step, table: Mapping[str, Any]):
     if "duration" in table:
         changes["duration"] = _duration(f"{where} duration", table["duration"], allow_zero=False)
     if "remind_before" in table:
-        changes["remind_before"] = _duration(f"{where} remind_before", table["remind_before"],
-                                             allow_zero=True)
+        changes["remind_before"] = _duration(
+            f"{where} remind_before", table["remind_before"], allow_zero=True
+        )
     return replace(step, **changes)
 
 
@@ -131,8 +137,11 @@ def _agencies(defaults: tuple[Agency, ...], table: Mapping[str, Any]) -> tuple[A
             if "name" not in entry:
                 raise ConfigError(f"{where} name is missing (a new agency needs its full name)")
             base = Agency(key, "", key.upper())
-        fields = {k: _text(f"{where} {k}", entry[k]) for k in ("name", "short", "address", "note")
-                  if k in entry}
+        fields = {
+            k: _text(f"{where} {k}", entry[k])
+            for k in ("name", "short", "address", "note")
+            if k in entry
+        }
         if "email" in entry:
             email = _text(f"{where} email", entry["email"]).lower()
             if "@" not in email or " " in email:
@@ -150,8 +159,10 @@ def _subdivisions(table: Mapping[str, Any], known: tuple[str, ...]) -> tuple[Sub
     for key, value in table.items():
         where = f"[sop.subdivisions.{key}]"
         if key not in subs:
-            raise ConfigError(f"{where}: {key!r} has no addresses in [roles.subdivisions] "
-                              f"(known: {', '.join(keys)})")
+            raise ConfigError(
+                f"{where}: {key!r} has no addresses in [roles.subdivisions] "
+                f"(known: {', '.join(keys)})"
+            )
         entry = _table(where, value)
         _unknown(where, entry, _SUBDIVISION_KEYS)
         fields = {}

@@ -17,9 +17,9 @@ reads it otherwise sets `[sop] case_limit = "60 hari kerja"`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
 
 from dumas.workflow.sop.calendar import Duration
 
@@ -31,8 +31,13 @@ ALWAYS = ("STATUS", "BANTUAN", "DELEGASI")
 DELEGATING_ROLES = ("sekretaris", "ketua")
 PELAPOR_REPLY = "pelapor_reply"  # the event of a reporter answering a LENGKAPI request
 
-ROLE_TITLES = {"desk": "Desk Pelayanan", "sekretaris": "Sekretaris", "hukum": "Sub Bagian Hukum",
-               "ketua": "Ketua", PELAPOR: "Pelapor"}
+ROLE_TITLES = {
+    "desk": "Desk Pelayanan",
+    "sekretaris": "Sekretaris",
+    "hukum": "Sub Bagian Hukum",
+    "ketua": "Ketua",
+    PELAPOR: "Pelapor",
+}
 
 
 def wd(n: int) -> Duration:
@@ -82,75 +87,192 @@ _BERKAS = ("cetakan", "lembar_disposisi", "lampiran:pengaduan")
 
 
 def _desk_transitions(here: str) -> dict[str, str]:
-    return {"LENGKAP": "disposisi", "LENGKAPI": "menunggu_pelapor",
-            "BUKAN PENGADUAN": "bukan_pengaduan", "SPAM": "bukan_pengaduan", "KONFLIK": here}
+    return {
+        "LENGKAP": "disposisi",
+        "LENGKAPI": "menunggu_pelapor",
+        "BUKAN PENGADUAN": "bukan_pengaduan",
+        "SPAM": "bukan_pengaduan",
+        "KONFLIK": here,
+    }
 
 
 DEFAULT_STEPS = (
-    Step("verifikasi", 2, "desk", "Verifikasi kelengkapan pengaduan",
-         "Mohon periksa kelengkapan pengaduan (identitas pelapor, data pengaduan, lokasi, dan "
-         "bukti), lalu balas LENGKAP bila sudah lengkap atau LENGKAPI disertai apa yang kurang.",
-         "verifikasi", wm(30), wm(15), _BERKAS, ("cetakan", "lembar_disposisi"),
-         _DESK_COMMANDS, _desk_transitions("verifikasi")),
-    Step("menunggu_pelapor", 2, PELAPOR, "Menunggu kelengkapan dari pelapor",
-         "Pelapor telah diminta melengkapi pengaduannya; pengaduan menunggu balasan pelapor. Desk "
-         "Pelayanan tetap dapat memutuskan LENGKAP atau BUKAN PENGADUAN.",
-         "menunggu_pelapor", None, None, (), (), _DESK_COMMANDS,
-         {**_desk_transitions("menunggu_pelapor"), PELAPOR_REPLY: "verifikasi"}, decider="desk"),
-    Step("disposisi", 3, "sekretaris", "Disposisi Sekretaris",
-         "Mohon berikan disposisi kepada sub bagian yang akan menelaah pengaduan ini (biasanya "
-         "Sub Bagian Hukum), dengan catatan bila perlu.",
-         "diproses", wd(2), wd(1), _BERKAS, ("lembar_disposisi",), ("DISPOSISI",),
-         {"DISPOSISI": "telaah"}),
-    Step("telaah", 4, HANDLER, "Penelaahan pengaduan",
-         "Mohon telaah pengaduan ini, lalu balas dengan Laporan Hasil Telaah (sebagai lampiran "
-         "atau ditulis di badan email) dan satu hasil telaah.",
-         "diproses", wd(7), wd(1), _BERKAS, ("laporan_hasil_telaah", "surat_penerusan"),
-         ("BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"),
-         {"BERKADAR PENGAWASAN": "kertas_kerja", "TERUSKAN": "diteruskan",
-          "SUB BAGIAN": "tindak_lanjut", "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti"}),
-    Step("kertas_kerja", 5, HANDLER, "Tindak lanjut pengaduan berkadar pengawasan",
-         "Mohon lakukan survei pendahuluan (klarifikasi, konfirmasi, dan penelitian), lalu balas "
-         "KERTAS KERJA dengan melampirkan Kertas Kerja.",
-         "diproses", wd(3), wd(1), ("lampiran:telaah",), ("kertas_kerja",), ("KERTAS KERJA",),
-         {"KERTAS KERJA": "tindak_lanjut"}),
-    Step("tindak_lanjut", 6, HANDLER, "Tindak lanjut pengaduan",
-         "Mohon tentukan tindak lanjutnya: ajukan penelitian atau audit investigasi kepada "
-         "Sekretaris (INVESTIGASI), atau sampaikan laporan hasil tindak lanjut (LAPORAN).",
-         "diproses", wd(5), wd(1), ("lampiran:telaah", "lampiran:kertas_kerja"),
-         ("laporan_tindak_lanjut",), ("INVESTIGASI", "LAPORAN"),
-         {"INVESTIGASI": "persetujuan_investigasi", "LAPORAN": "persetujuan_laporan"}),
-    Step("persetujuan_investigasi", 6, "sekretaris", "Persetujuan penelitian/audit investigasi",
-         "Mohon setujui (SETUJU) agar Surat Tugas diterbitkan bagi tim pemeriksa, atau tolak "
-         "(TOLAK) dengan catatan.",
-         "diproses", wd(2), wd(1), ("lampiran:telaah", "lampiran:kertas_kerja"), ("surat_tugas",),
-         ("SETUJU", "TOLAK"), {"SETUJU": "investigasi", "TOLAK": "tindak_lanjut"}),
-    Step("investigasi", 6, HANDLER, "Penelitian atau audit investigasi",
-         "Mohon laksanakan penelitian atau audit investigasi sesuai Surat Tugas, lalu balas "
-         "LAPORAN dengan melampirkan laporan hasil pemeriksaan.",
-         "diproses", wd(7), wd(1), ("surat_tugas", "lampiran:kertas_kerja"),
-         ("laporan_hasil_pemeriksaan",), ("LAPORAN",), {"LAPORAN": "persetujuan_laporan"}),
-    Step("persetujuan_laporan", 7, "sekretaris", "Persetujuan laporan hasil penanganan",
-         "Mohon periksa laporan hasil penanganan, lalu balas SETUJU (dengan ringkasan hasil untuk "
-         "pelapor bila perlu) untuk menutup pengaduan, atau TOLAK dengan catatan untuk "
-         "mengembalikannya.",
-         "diproses", wd(3), wd(1),
-         ("lampiran:telaah", "lampiran:tindak_lanjut", "lampiran:investigasi"), ("surat_hasil",),
-         ("SETUJU", "TOLAK"), {"SETUJU": "selesai", "TOLAK": "tindak_lanjut"}),
+    Step(
+        "verifikasi",
+        2,
+        "desk",
+        "Verifikasi kelengkapan pengaduan",
+        "Mohon periksa kelengkapan pengaduan (identitas pelapor, data pengaduan, lokasi, dan "
+        "bukti), lalu balas LENGKAP bila sudah lengkap atau LENGKAPI disertai apa yang kurang.",
+        "verifikasi",
+        wm(30),
+        wm(15),
+        _BERKAS,
+        ("cetakan", "lembar_disposisi"),
+        _DESK_COMMANDS,
+        _desk_transitions("verifikasi"),
+    ),
+    Step(
+        "menunggu_pelapor",
+        2,
+        PELAPOR,
+        "Menunggu kelengkapan dari pelapor",
+        "Pelapor telah diminta melengkapi pengaduannya; pengaduan menunggu balasan pelapor. Desk "
+        "Pelayanan tetap dapat memutuskan LENGKAP atau BUKAN PENGADUAN.",
+        "menunggu_pelapor",
+        None,
+        None,
+        (),
+        (),
+        _DESK_COMMANDS,
+        {**_desk_transitions("menunggu_pelapor"), PELAPOR_REPLY: "verifikasi"},
+        decider="desk",
+    ),
+    Step(
+        "disposisi",
+        3,
+        "sekretaris",
+        "Disposisi Sekretaris",
+        "Mohon berikan disposisi kepada sub bagian yang akan menelaah pengaduan ini (biasanya "
+        "Sub Bagian Hukum), dengan catatan bila perlu.",
+        "diproses",
+        wd(2),
+        wd(1),
+        _BERKAS,
+        ("lembar_disposisi",),
+        ("DISPOSISI",),
+        {"DISPOSISI": "telaah"},
+    ),
+    Step(
+        "telaah",
+        4,
+        HANDLER,
+        "Penelaahan pengaduan",
+        "Mohon telaah pengaduan ini, lalu balas dengan Laporan Hasil Telaah (sebagai lampiran "
+        "atau ditulis di badan email) dan satu hasil telaah.",
+        "diproses",
+        wd(7),
+        wd(1),
+        _BERKAS,
+        ("laporan_hasil_telaah", "surat_penerusan"),
+        ("BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"),
+        {
+            "BERKADAR PENGAWASAN": "kertas_kerja",
+            "TERUSKAN": "diteruskan",
+            "SUB BAGIAN": "tindak_lanjut",
+            "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti",
+        },
+    ),
+    Step(
+        "kertas_kerja",
+        5,
+        HANDLER,
+        "Tindak lanjut pengaduan berkadar pengawasan",
+        "Mohon lakukan survei pendahuluan (klarifikasi, konfirmasi, dan penelitian), lalu balas "
+        "KERTAS KERJA dengan melampirkan Kertas Kerja.",
+        "diproses",
+        wd(3),
+        wd(1),
+        ("lampiran:telaah",),
+        ("kertas_kerja",),
+        ("KERTAS KERJA",),
+        {"KERTAS KERJA": "tindak_lanjut"},
+    ),
+    Step(
+        "tindak_lanjut",
+        6,
+        HANDLER,
+        "Tindak lanjut pengaduan",
+        "Mohon tentukan tindak lanjutnya: ajukan penelitian atau audit investigasi kepada "
+        "Sekretaris (INVESTIGASI), atau sampaikan laporan hasil tindak lanjut (LAPORAN).",
+        "diproses",
+        wd(5),
+        wd(1),
+        ("lampiran:telaah", "lampiran:kertas_kerja"),
+        ("laporan_tindak_lanjut",),
+        ("INVESTIGASI", "LAPORAN"),
+        {"INVESTIGASI": "persetujuan_investigasi", "LAPORAN": "persetujuan_laporan"},
+    ),
+    Step(
+        "persetujuan_investigasi",
+        6,
+        "sekretaris",
+        "Persetujuan penelitian/audit investigasi",
+        "Mohon setujui (SETUJU) agar Surat Tugas diterbitkan bagi tim pemeriksa, atau tolak "
+        "(TOLAK) dengan catatan.",
+        "diproses",
+        wd(2),
+        wd(1),
+        ("lampiran:telaah", "lampiran:kertas_kerja"),
+        ("surat_tugas",),
+        ("SETUJU", "TOLAK"),
+        {"SETUJU": "investigasi", "TOLAK": "tindak_lanjut"},
+    ),
+    Step(
+        "investigasi",
+        6,
+        HANDLER,
+        "Penelitian atau audit investigasi",
+        "Mohon laksanakan penelitian atau audit investigasi sesuai Surat Tugas, lalu balas "
+        "LAPORAN dengan melampirkan laporan hasil pemeriksaan.",
+        "diproses",
+        wd(7),
+        wd(1),
+        ("surat_tugas", "lampiran:kertas_kerja"),
+        ("laporan_hasil_pemeriksaan",),
+        ("LAPORAN",),
+        {"LAPORAN": "persetujuan_laporan"},
+    ),
+    Step(
+        "persetujuan_laporan",
+        7,
+        "sekretaris",
+        "Persetujuan laporan hasil penanganan",
+        "Mohon periksa laporan hasil penanganan, lalu balas SETUJU (dengan ringkasan hasil untuk "
+        "pelapor bila perlu) untuk menutup pengaduan, atau TOLAK dengan catatan untuk "
+        "mengembalikannya.",
+        "diproses",
+        wd(3),
+        wd(1),
+        ("lampiran:telaah", "lampiran:tindak_lanjut", "lampiran:investigasi"),
+        ("surat_hasil",),
+        ("SETUJU", "TOLAK"),
+        {"SETUJU": "selesai", "TOLAK": "tindak_lanjut"},
+    ),
     Step("selesai", 7, "", "Selesai", "Penanganan pengaduan telah selesai.", "selesai"),
-    Step("diteruskan", 4, "", "Diteruskan ke instansi lain",
-         "Pengaduan bukan kewenangan KPU dan telah diteruskan kepada instansi yang berwenang.",
-         "diteruskan"),
-    Step("tidak_ditindaklanjuti", 4, "", "Tidak dapat ditindaklanjuti",
-         "Pengaduan tidak dapat ditindaklanjuti; alasannya telah disampaikan kepada pelapor.",
-         "tidak_ditindaklanjuti"),
-    Step("bukan_pengaduan", 2, "", "Bukan pengaduan",
-         "Pesan ini bukan pengaduan dan telah diarsipkan.", "bukan_pengaduan"),
+    Step(
+        "diteruskan",
+        4,
+        "",
+        "Diteruskan ke instansi lain",
+        "Pengaduan bukan kewenangan KPU dan telah diteruskan kepada instansi yang berwenang.",
+        "diteruskan",
+    ),
+    Step(
+        "tidak_ditindaklanjuti",
+        4,
+        "",
+        "Tidak dapat ditindaklanjuti",
+        "Pengaduan tidak dapat ditindaklanjuti; alasannya telah disampaikan kepada pelapor.",
+        "tidak_ditindaklanjuti",
+    ),
+    Step(
+        "bukan_pengaduan",
+        2,
+        "",
+        "Bukan pengaduan",
+        "Pesan ini bukan pengaduan dan telah diarsipkan.",
+        "bukan_pengaduan",
+    ),
 )
 
 # Who is told when a task of a role runs late: the first at the deadline, the next one later.
-ESCALATION = {"desk": ("sekretaris", "ketua"), "sekretaris": ("ketua",),
-              "hukum": ("sekretaris", "ketua"), "ketua": ()}
+ESCALATION = {
+    "desk": ("sekretaris", "ketua"),
+    "sekretaris": ("ketua",),
+    "hukum": ("sekretaris", "ketua"),
+    "ketua": (),
+}
 SUBDIVISION_ESCALATION = ("sekretaris", "ketua")
 
 
@@ -168,41 +290,73 @@ class Agency:
 
 
 DEFAULT_AGENCIES = (
-    Agency("dkpp", "Dewan Kehormatan Penyelenggara Pemilu (DKPP)", "DKPP",
-           ("dewan kehormatan penyelenggara pemilu",),
-           note="Dugaan pelanggaran kode etik penyelenggara Pemilu diadukan kepada DKPP."),
-    Agency("bawaslu", "Badan Pengawas Pemilihan Umum (Bawaslu)", "Bawaslu",
-           ("badan pengawas pemilihan umum", "panwaslu"),
-           note="Laporan dugaan pelanggaran Pemilu disampaikan kepada Bawaslu paling lama 7 "
-                "(tujuh) hari kerja sejak diketahui dan/atau ditemukannya pelanggaran."),
-    Agency("gakkumdu", "Sentra Penegakan Hukum Terpadu (Sentra Gakkumdu)", "Sentra Gakkumdu",
-           ("sentra gakkumdu", "gakumdu", "polri", "polisi", "kepolisian", "polres"),
-           note="Dugaan tindak pidana Pemilu ditangani Sentra Gakkumdu (Bawaslu, Kepolisian, "
-                "dan Kejaksaan)."),
-    Agency("apip", "Aparat Pengawasan Intern Pemerintah (Inspektorat Utama KPU)", "APIP",
-           ("inspektorat", "inspektorat utama", "itama")),
-    Agency("kpk", "Komisi Pemberantasan Korupsi (KPK)", "KPK",
-           ("komisi pemberantasan korupsi",)),
-    Agency("ombudsman", "Ombudsman Republik Indonesia", "Ombudsman", ("ori",),
-           note="Dugaan maladministrasi pelayanan publik dapat dilaporkan kepada Ombudsman."),
-    Agency("ppid", "Pejabat Pengelola Informasi dan Dokumentasi (PPID)", "PPID",
-           ("pejabat pengelola informasi dan dokumentasi",),
-           note="Permohonan informasi publik dilayani oleh PPID sesuai Undang-Undang Nomor 14 "
-                "Tahun 2008."),
+    Agency(
+        "dkpp",
+        "Dewan Kehormatan Penyelenggara Pemilu (DKPP)",
+        "DKPP",
+        ("dewan kehormatan penyelenggara pemilu",),
+        note="Dugaan pelanggaran kode etik penyelenggara Pemilu diadukan kepada DKPP.",
+    ),
+    Agency(
+        "bawaslu",
+        "Badan Pengawas Pemilihan Umum (Bawaslu)",
+        "Bawaslu",
+        ("badan pengawas pemilihan umum", "panwaslu"),
+        note="Laporan dugaan pelanggaran Pemilu disampaikan kepada Bawaslu paling lama 7 "
+        "(tujuh) hari kerja sejak diketahui dan/atau ditemukannya pelanggaran.",
+    ),
+    Agency(
+        "gakkumdu",
+        "Sentra Penegakan Hukum Terpadu (Sentra Gakkumdu)",
+        "Sentra Gakkumdu",
+        ("sentra gakkumdu", "gakumdu", "polri", "polisi", "kepolisian", "polres"),
+        note="Dugaan tindak pidana Pemilu ditangani Sentra Gakkumdu (Bawaslu, Kepolisian, "
+        "dan Kejaksaan).",
+    ),
+    Agency(
+        "apip",
+        "Aparat Pengawasan Intern Pemerintah (Inspektorat Utama KPU)",
+        "APIP",
+        ("inspektorat", "inspektorat utama", "itama"),
+    ),
+    Agency("kpk", "Komisi Pemberantasan Korupsi (KPK)", "KPK", ("komisi pemberantasan korupsi",)),
+    Agency(
+        "ombudsman",
+        "Ombudsman Republik Indonesia",
+        "Ombudsman",
+        ("ori",),
+        note="Dugaan maladministrasi pelayanan publik dapat dilaporkan kepada Ombudsman.",
+    ),
+    Agency(
+        "ppid",
+        "Pejabat Pengelola Informasi dan Dokumentasi (PPID)",
+        "PPID",
+        ("pejabat pengelola informasi dan dokumentasi",),
+        note="Permohonan informasi publik dilayani oleh PPID sesuai Undang-Undang Nomor 14 "
+        "Tahun 2008.",
+    ),
 )
 
 # klasifikasi (folded: lower case, spaces) -> the agencies suggested for TERUSKAN
 SUGGESTIONS = {
-    "etik": ("dkpp",), "kode etik": ("dkpp",), "pelanggaran etik": ("dkpp",),
-    "pelanggaran pemilu": ("bawaslu",), "pelanggaran administrasi pemilu": ("bawaslu",),
-    "pidana pemilu": ("gakkumdu",), "tindak pidana pemilu": ("gakkumdu",),
-    "korupsi": ("apip", "kpk"), "tindak pidana korupsi": ("apip", "kpk"),
+    "etik": ("dkpp",),
+    "kode etik": ("dkpp",),
+    "pelanggaran etik": ("dkpp",),
+    "pelanggaran pemilu": ("bawaslu",),
+    "pelanggaran administrasi pemilu": ("bawaslu",),
+    "pidana pemilu": ("gakkumdu",),
+    "tindak pidana pemilu": ("gakkumdu",),
+    "korupsi": ("apip", "kpk"),
+    "tindak pidana korupsi": ("apip", "kpk"),
     "maladministrasi": ("ombudsman",),
-    "permohonan informasi": ("ppid",), "informasi publik": ("ppid",), "informasi": ("ppid",),
+    "permohonan informasi": ("ppid",),
+    "informasi publik": ("ppid",),
+    "informasi": ("ppid",),
 }
 
 SUBDIVISION_TITLES = {
-    "hukum": "Sub Bagian Hukum", "teknis": "Sub Bagian Teknis",
+    "hukum": "Sub Bagian Hukum",
+    "teknis": "Sub Bagian Teknis",
     "keuangan": "Sub Bagian Keuangan, Umum dan Logistik",
     "perencanaan": "Sub Bagian Perencanaan, Data dan Informasi",
     "sdm": "Sub Bagian SDM dan Partisipasi Masyarakat",

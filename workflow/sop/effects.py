@@ -12,9 +12,10 @@ same transaction, in order. Effects refer to people by *recipient*: a role name 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from dumas.workflow.sop.definition import HANDLER, PELAPOR
 
@@ -47,15 +48,25 @@ class CaseState:
         """Snapshot a `Pengaduan` (any object with its attributes) and its open `Task`."""
         data = dict(getattr(case, "data", None) or {})
         return cls(
-            step=case.step, number=case.number or "", subject=case.subject or "",
-            klasifikasi=case.klasifikasi or "", conflict_role=case.conflict_role or "",
+            step=case.step,
+            number=case.number or "",
+            subject=case.subject or "",
+            klasifikasi=case.klasifikasi or "",
+            conflict_role=case.conflict_role or "",
             handler=data.get("handler") or case.disposisi_to or HANDLER,
-            disposisi_to=case.disposisi_to or "", tim=case.tim or "",
-            forwarded_to=case.forwarded_to or "", pelapor_email=case.pelapor_email or "",
-            consent_to_share=bool(case.consent_to_share), confidential=bool(case.confidential),
-            missing=tuple(case.missing or ()), received_at=case.received_at,
-            complete_at=case.complete_at, closed_at=case.closed_at,
-            task_due_at=getattr(open_task, "due_at", None), data=data)
+            disposisi_to=case.disposisi_to or "",
+            tim=case.tim or "",
+            forwarded_to=case.forwarded_to or "",
+            pelapor_email=case.pelapor_email or "",
+            consent_to_share=bool(case.consent_to_share),
+            confidential=bool(case.confidential),
+            missing=tuple(case.missing or ()),
+            received_at=case.received_at,
+            complete_at=case.complete_at,
+            closed_at=case.closed_at,
+            task_due_at=getattr(open_task, "due_at", None),
+            data=data,
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class Actor:
 
 
 # --- effects ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TokenFor:
@@ -181,15 +193,34 @@ class Record:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-Effect = (UpdateCase | OpenTask | CloseTask | RenderDocument | FileAttachments | Notify
-          | Transcript | Delegate | RecheckCompleteness | Record)
+Effect = (
+    UpdateCase
+    | OpenTask
+    | CloseTask
+    | RenderDocument
+    | FileAttachments
+    | Notify
+    | Transcript
+    | Delegate
+    | RecheckCompleteness
+    | Record
+)
 
 
 # --- decisions ----------------------------------------------------------------------------
 
-REASONS = ("unknown_command", "wrong_step", "not_your_role", "missing_argument",
-           "invalid_argument", "missing_attachment", "missing_report", "case_closed",
-           "pelapor_unreachable", "delegate_cannot_delegate")
+REASONS = (
+    "unknown_command",
+    "wrong_step",
+    "not_your_role",
+    "missing_argument",
+    "invalid_argument",
+    "missing_attachment",
+    "missing_report",
+    "case_closed",
+    "pelapor_unreachable",
+    "delegate_cannot_delegate",
+)
 
 
 @dataclass(frozen=True)

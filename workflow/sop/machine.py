@@ -12,16 +12,27 @@ Nothing here reads the clock, the database or the network; `now` is an aware dat
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
 from dumas.workflow.sop.commands.registry import COMMANDS, help_text
-from dumas.workflow.sop.effects import (Actor, CaseState, Decision, FileAttachments, Notify,
-                                    RecheckCompleteness, Record, TokenFor, UpdateCase, refuse)
 from dumas.workflow.sop.definition import DELEGATING_ROLES, PELAPOR, PELAPOR_REPLY, STAFF_ROLES, Sop
+from dumas.workflow.sop.effects import (
+    Actor,
+    CaseState,
+    Decision,
+    FileAttachments,
+    Notify,
+    RecheckCompleteness,
+    Record,
+    TokenFor,
+    UpdateCase,
+    refuse,
+)
 from dumas.workflow.sop.transitions import Context, Problem, state_fields, task_for, utc, when
 
 ALERT_KINDS = ("reminder", "overdue", "escalation")
@@ -32,28 +43,49 @@ def on_registered(state: CaseState, now: datetime, sop: Sop, calendar: WorkCalen
     """A registered complaint goes to the desk for verification (SOP step 2)."""
     now = utc(now)
     new = replace(state, step="verifikasi")
-    task = task_for(new, "verifikasi", now, sop, calendar,
-                    extra={"missing": list(state.missing)})
+    task = task_for(new, "verifikasi", now, sop, calendar, extra={"missing": list(state.missing)})
     new = replace(new, task_due_at=task[0].due_at)
-    return Decision(new, (UpdateCase({"step": "verifikasi", "status": "verifikasi"}), *task,
-                          Record("tugas_dibuka", "Pengaduan menunggu verifikasi Desk Pelayanan.",
-                                 {"step": "verifikasi"})))
+    return Decision(
+        new,
+        (
+            UpdateCase({"step": "verifikasi", "status": "verifikasi"}),
+            *task,
+            Record(
+                "tugas_dibuka",
+                "Pengaduan menunggu verifikasi Desk Pelayanan.",
+                {"step": "verifikasi"},
+            ),
+        ),
+    )
 
 
-def decide(state: CaseState, command: ParsedCommand | None, actor: Actor, now: datetime,
-           sop: Sop, calendar: WorkCalendar, attachments: Iterable[str] = ()) -> Decision:
+def decide(
+    state: CaseState,
+    command: ParsedCommand | None,
+    actor: Actor,
+    now: datetime,
+    sop: Sop,
+    calendar: WorkCalendar,
+    attachments: Iterable[str] = (),
+) -> Decision:
     """Decide one reply. `command` is `parse_command(...)` of the reply (None: no command found),
     `actor` the authenticated sender, `attachments` the names of the files the reply carries."""
     now, attachments = utc(now), tuple(attachments)
     if PELAPOR in actor.roles and not actor.roles & _staff(sop):
         if command is not None and command.name in _ANYTIME:
-            return _run(COMMANDS[command.name], _ctx(state, actor, PELAPOR, now, sop, calendar,
-                                                     command, attachments))
+            return _run(
+                COMMANDS[command.name],
+                _ctx(state, actor, PELAPOR, now, sop, calendar, command, attachments),
+            )
         return on_pelapor_reply(state, now, sop, calendar, attachments=attachments)
     role = _best_role(actor, state, sop)
     if command is None:
-        return refuse(state, "unknown_command", "Balasan Anda tidak memuat perintah yang "
-                      "dikenali.\n\n" + help_text(state.step, role, sop, state))
+        return refuse(
+            state,
+            "unknown_command",
+            "Balasan Anda tidak memuat perintah yang "
+            "dikenali.\n\n" + help_text(state.step, role, sop, state),
+        )
     cmd = COMMANDS[command.name]
     ctx = _ctx(state, actor, role, now, sop, calendar, command, attachments)
     if cmd.name in _ANYTIME:
@@ -62,25 +94,45 @@ def decide(state: CaseState, command: ParsedCommand | None, actor: Actor, now: d
         return _delegate(cmd, ctx)
     step = sop.step(state.step)
     if step.terminal:
-        return refuse(state, "case_closed", f"{ctx.case_label} sudah ditutup ({step.title}); "
-                      f"perintah {cmd.name} tidak dapat dilaksanakan lagi. Anda masih dapat "
-                      "membalas STATUS.")
+        return refuse(
+            state,
+            "case_closed",
+            f"{ctx.case_label} sudah ditutup ({step.title}); "
+            f"perintah {cmd.name} tidak dapat dilaksanakan lagi. Anda masih dapat "
+            "membalas STATUS.",
+        )
     if cmd.name not in step.commands:
-        return refuse(state, "wrong_step", f"Perintah {cmd.name} tidak berlaku pada tahap "
-                      f"pengaduan saat ini ({step.title}).\n\n"
-                      + help_text(state.step, role, sop, state))
+        return refuse(
+            state,
+            "wrong_step",
+            f"Perintah {cmd.name} tidak berlaku pada tahap "
+            f"pengaduan saat ini ({step.title}).\n\n" + help_text(state.step, role, sop, state),
+        )
     decider = sop.acting_role(step.name, state.handler, state.conflict_role)
     if decider not in actor.roles:
-        return refuse(state, "not_your_role", f"Perintah {cmd.name} pada tahap {step.title} "
-                      f"hanya dapat diberikan oleh {sop.role_title(decider)}"
-                      + (" (karena benturan kepentingan yang ditandai Desk Pelayanan)"
-                         if state.conflict_role and decider != _base_role(step, state) else "")
-                      + ".\n\n" + help_text(state.step, role, sop, state))
+        return refuse(
+            state,
+            "not_your_role",
+            f"Perintah {cmd.name} pada tahap {step.title} "
+            f"hanya dapat diberikan oleh {sop.role_title(decider)}"
+            + (
+                " (karena benturan kepentingan yang ditandai Desk Pelayanan)"
+                if state.conflict_role and decider != _base_role(step, state)
+                else ""
+            )
+            + ".\n\n"
+            + help_text(state.step, role, sop, state),
+        )
     return _run(cmd, replace(ctx, role=decider))
 
 
-def on_pelapor_reply(state: CaseState, now: datetime, sop: Sop, calendar: WorkCalendar,
-                     attachments: Iterable[str] = ()) -> Decision:
+def on_pelapor_reply(
+    state: CaseState,
+    now: datetime,
+    sop: Sop,
+    calendar: WorkCalendar,
+    attachments: Iterable[str] = (),
+) -> Decision:
     """The reporter wrote on their case: while a LENGKAPI request waits, any reply goes back to
     the desk for verification; otherwise the current role holder is told there is new
     information (the desk, once the case is closed)."""
@@ -89,23 +141,51 @@ def on_pelapor_reply(state: CaseState, now: datetime, sop: Sop, calendar: WorkCa
     filed = (FileAttachments("pengaduan"),) if attachments else ()
     if PELAPOR_REPLY in step.transitions:
         new = replace(state, step=step.transitions[PELAPOR_REPLY])
-        task = task_for(new, new.step, now, sop, calendar,
-                        note="Pelapor telah menanggapi permintaan kelengkapan.",
-                        extra={"pelapor_menanggapi": True})
+        task = task_for(
+            new,
+            new.step,
+            now,
+            sop,
+            calendar,
+            note="Pelapor telah menanggapi permintaan kelengkapan.",
+            extra={"pelapor_menanggapi": True},
+        )
         new = replace(new, task_due_at=task[0].due_at if task else None)
-        return Decision(new, (UpdateCase(state_fields(state, new, sop)), *filed,
-                              RecheckCompleteness(), *task,
-                              Notify("tanggapan_diterima", PELAPOR, {"number": state.number}),
-                              Record("balasan_pelapor", "Pelapor menanggapi permintaan "
-                                     "kelengkapan; kembali ke verifikasi Desk Pelayanan.")))
-    who = "desk" if step.terminal else sop.acting_role(step.name, state.handler,
-                                                       state.conflict_role)
-    told = Notify("informasi_pelapor", who, {"number": state.number, "subject": state.subject,
-                                             "step_title": step.title},
-                  ("lampiran:pengaduan",) if attachments else ())
-    return Decision(state, (*filed, told, Record("balasan_pelapor", "Pelapor mengirim "
-                                                 f"informasi tambahan; diteruskan kepada "
-                                                 f"{sop.role_title(who)}.")))
+        return Decision(
+            new,
+            (
+                UpdateCase(state_fields(state, new, sop)),
+                *filed,
+                RecheckCompleteness(),
+                *task,
+                Notify("tanggapan_diterima", PELAPOR, {"number": state.number}),
+                Record(
+                    "balasan_pelapor",
+                    "Pelapor menanggapi permintaan "
+                    "kelengkapan; kembali ke verifikasi Desk Pelayanan.",
+                ),
+            ),
+        )
+    who = (
+        "desk" if step.terminal else sop.acting_role(step.name, state.handler, state.conflict_role)
+    )
+    told = Notify(
+        "informasi_pelapor",
+        who,
+        {"number": state.number, "subject": state.subject, "step_title": step.title},
+        ("lampiran:pengaduan",) if attachments else (),
+    )
+    return Decision(
+        state,
+        (
+            *filed,
+            told,
+            Record(
+                "balasan_pelapor",
+                f"Pelapor mengirim informasi tambahan; diteruskan kepada {sop.role_title(who)}.",
+            ),
+        ),
+    )
 
 
 def _staff(sop: Sop) -> frozenset[str]:
@@ -113,9 +193,18 @@ def _staff(sop: Sop) -> frozenset[str]:
 
 
 def _ctx(state, actor, role, now, sop, calendar, command, attachments) -> Context:
-    return Context(state, actor, role, now, sop, calendar, args=command.args, text=command.text,
-                   line=" ".join(f"{command.name} {command.args}".split()),
-                   attachments=attachments)
+    return Context(
+        state,
+        actor,
+        role,
+        now,
+        sop,
+        calendar,
+        args=command.args,
+        text=command.text,
+        line=" ".join(f"{command.name} {command.args}".split()),
+        attachments=attachments,
+    )
 
 
 def _best_role(actor: Actor, state: CaseState, sop: Sop) -> str:
@@ -147,14 +236,22 @@ def _delegate(cmd: Command, ctx: Context) -> Decision:
     if own:
         return _run(cmd, replace(ctx, role=own[0]))
     if any(r in ctx.actor.delegated for r in DELEGATING_ROLES):
-        return refuse(ctx.state, "delegate_cannot_delegate", "Anda bertindak sebagai pelaksana "
-                      "harian dan tidak dapat menunjuk pelaksana lain. Mohon minta pejabat yang "
-                      "bersangkutan mengirim perintah DELEGASI.")
-    return refuse(ctx.state, "not_your_role", "Perintah DELEGASI hanya dapat diberikan oleh "
-                  "Sekretaris atau Ketua.")
+        return refuse(
+            ctx.state,
+            "delegate_cannot_delegate",
+            "Anda bertindak sebagai pelaksana "
+            "harian dan tidak dapat menunjuk pelaksana lain. Mohon minta pejabat yang "
+            "bersangkutan mengirim perintah DELEGASI.",
+        )
+    return refuse(
+        ctx.state,
+        "not_your_role",
+        "Perintah DELEGASI hanya dapat diberikan oleh Sekretaris atau Ketua.",
+    )
 
 
 # --- deadlines --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DueAlert:
@@ -170,9 +267,14 @@ class DueAlert:
     at: datetime
 
 
-def due_alerts(tasks: Iterable[Any], now: datetime, sop: Sop, calendar: WorkCalendar,
-               conflicts: Mapping[int, str] | None = None,
-               sent: Iterable[tuple[int, str]] = ()) -> list[DueAlert]:
+def due_alerts(
+    tasks: Iterable[Any],
+    now: datetime,
+    sop: Sop,
+    calendar: WorkCalendar,
+    conflicts: Mapping[int, str] | None = None,
+    sent: Iterable[tuple[int, str]] = (),
+) -> list[DueAlert]:
     """The alerts due at `now` for open tasks (objects with id, pengaduan_id, step, role, due_at,
     remind_at, closed_at). A reminder is skipped once the task is overdue. `conflicts` maps a
     case id to its conflict role (kept out of escalations); `sent` holds (task id, kind) pairs
@@ -192,20 +294,37 @@ def due_alerts(tasks: Iterable[Any], now: datetime, sop: Sop, calendar: WorkCale
     return [a for a in out if (a.task.id, a.kind) not in done]
 
 
-def alert_notices(alert: DueAlert, state: CaseState, sop: Sop,
-                  calendar: WorkCalendar) -> tuple[Notify, ...]:
+def alert_notices(
+    alert: DueAlert, state: CaseState, sop: Sop, calendar: WorkCalendar
+) -> tuple[Notify, ...]:
     """The emails of one alert: "pengingat" (reminder) and "terlambat" (overdue) to the task's
     role with a fresh reply token, "eskalasi" to the roles above, without one."""
     task, step = alert.task, sop.step(alert.task.step)
-    context = {"number": state.number, "subject": state.subject, "step": step.name,
-               "step_title": step.title, "role": task.role,
-               "role_title": sop.role_title(task.role), "due_at": task.due_at,
-               "due_text": when(task.due_at, calendar), "opened_at": task.opened_at}
+    context = {
+        "number": state.number,
+        "subject": state.subject,
+        "step": step.name,
+        "step_title": step.title,
+        "role": task.role,
+        "role_title": sop.role_title(task.role),
+        "due_at": task.due_at,
+        "due_text": when(task.due_at, calendar),
+        "opened_at": task.opened_at,
+    }
     token = TokenFor(step.name, task.role)
     if alert.kind == "reminder":
-        return (Notify("pengingat", task.role, {**context, "help": help_text(
-            step.name, task.role, sop, state)}, step.inputs, token),)
+        return (
+            Notify(
+                "pengingat",
+                task.role,
+                {**context, "help": help_text(step.name, task.role, sop, state)},
+                step.inputs,
+                token,
+            ),
+        )
     if alert.kind == "overdue":
-        return (Notify("terlambat", task.role, context, (), token),
-                *(Notify("eskalasi", r, context) for r in alert.roles[1:]))
+        return (
+            Notify("terlambat", task.role, context, (), token),
+            *(Notify("eskalasi", r, context) for r in alert.roles[1:]),
+        )
     return tuple(Notify("eskalasi", r, context) for r in alert.roles)

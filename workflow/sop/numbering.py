@@ -13,8 +13,21 @@ from datetime import datetime
 
 DEFAULT_PATTERN = "{seq:03d}/PGD/{month_roman}/{year}"
 DEFAULT_TAG = "PGD"
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-          (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_ROMAN = (
+    (1000, "M"),
+    (900, "CM"),
+    (500, "D"),
+    (400, "CD"),
+    (100, "C"),
+    (90, "XC"),
+    (50, "L"),
+    (40, "XL"),
+    (10, "X"),
+    (9, "IX"),
+    (5, "V"),
+    (4, "IV"),
+    (1, "I"),
+)
 
 
 def to_roman(number: int) -> str:
@@ -28,8 +41,9 @@ def to_roman(number: int) -> str:
     return "".join(out)
 
 
-def format_number(pattern: str, seq: int, received_at_local: datetime,
-                  tag: str = DEFAULT_TAG) -> str:
+def format_number(
+    pattern: str, seq: int, received_at_local: datetime, tag: str = DEFAULT_TAG
+) -> str:
     """The registration number for the `seq`-th complaint of the year.
 
     `received_at_local` must already be in the office's zone (WIB): a complaint received at
@@ -38,8 +52,9 @@ def format_number(pattern: str, seq: int, received_at_local: datetime,
     if seq < 1:
         raise ValueError(f"sequence numbers start at 1, not {seq}")
     month = received_at_local.month
-    return pattern.format(seq=seq, year=received_at_local.year, month=month,
-                          month_roman=to_roman(month), tag=tag)
+    return pattern.format(
+        seq=seq, year=received_at_local.year, month=month, month_roman=to_roman(month), tag=tag
+    )
 
 
 def case_tag(number: str, tag: str = DEFAULT_TAG) -> str:

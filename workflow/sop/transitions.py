@@ -7,24 +7,59 @@ role with a reply token, record the event, answer the actor with a transcript.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from dumas.workflow.sop.calendar import WorkCalendar
-from dumas.workflow.sop.effects import (Actor, CaseState, CloseTask, Decision, Effect,
-                                    FileAttachments, Notify, OpenTask, Record, TokenFor,
-                                    Transcript, UpdateCase)
 from dumas.workflow.sop.definition import PELAPOR, Sop, Step
+from dumas.workflow.sop.effects import (
+    Actor,
+    CaseState,
+    CloseTask,
+    Decision,
+    Effect,
+    FileAttachments,
+    Notify,
+    OpenTask,
+    Record,
+    TokenFor,
+    Transcript,
+    UpdateCase,
+)
 
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember")
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 _DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-               "Asia/Jayapura": "WIT"}
+_ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
 # Columns of `Pengaduan` that mirror a CaseState field of the same name.
-_MIRRORED = ("step", "conflict_role", "disposisi_to", "tim", "forwarded_to", "complete_at",
-             "closed_at")
+_MIRRORED = (
+    "step",
+    "conflict_role",
+    "disposisi_to",
+    "tim",
+    "forwarded_to",
+    "complete_at",
+    "closed_at",
+)
 
 
 class Problem(Exception):
@@ -64,7 +99,7 @@ class Context:
 
 
 def when(at: datetime | None, calendar: WorkCalendar) -> str:
-    """"Selasa, 17 Maret 2026 pukul 16.00 WIB" in the office's zone ("-" for None). Midnight is
+    """ "Selasa, 17 Maret 2026 pukul 16.00 WIB" in the office's zone ("-" for None). Midnight is
     written as the end of the day before ("pukul 24.00"), as official deadlines are."""
     if at is None:
         return "-"
@@ -73,14 +108,16 @@ def when(at: datetime | None, calendar: WorkCalendar) -> str:
     if clock == "00.00":
         local, clock = local - timedelta(days=1), "24.00"
     zone = _ZONE_NAMES.get(str(calendar.zone.key), local.tzname() or "")
-    return (f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year} "
-            f"pukul {clock} {zone}").rstrip()
+    return (
+        f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year} "
+        f"pukul {clock} {zone}"
+    ).rstrip()
 
 
 def utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime given to the workflow; pass an aware UTC time")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 def case_deadline(complete_at: datetime | None, sop: Sop, calendar: WorkCalendar):
@@ -88,9 +125,15 @@ def case_deadline(complete_at: datetime | None, sop: Sop, calendar: WorkCalendar
     return calendar.add(complete_at, sop.case_limit) if complete_at else None
 
 
-def task_for(state: CaseState, step_name: str, now: datetime, sop: Sop,
-             calendar: WorkCalendar, note: str = "",
-             extra: Mapping[str, Any] | None = None) -> tuple[Effect, ...]:
+def task_for(
+    state: CaseState,
+    step_name: str,
+    now: datetime,
+    sop: Sop,
+    calendar: WorkCalendar,
+    note: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> tuple[Effect, ...]:
     """Open the task of `step_name` and send it, with its documents and a reply token."""
     step = sop.step(step_name)
     if not step.has_task:
@@ -100,23 +143,43 @@ def task_for(state: CaseState, step_name: str, now: datetime, sop: Sop,
     remind = calendar.subtract(due, step.remind_before) if step.remind_before else None
     if remind is not None and remind <= now:
         remind = None
-    return (OpenTask(step.name, role, due, remind),
-            task_notice(state, step.name, role, due, role, sop, calendar, note, extra))
+    return (
+        OpenTask(step.name, role, due, remind),
+        task_notice(state, step.name, role, due, role, sop, calendar, note, extra),
+    )
 
 
-def task_notice(state: CaseState, step_name: str, role: str, due: datetime, to: str, sop: Sop,
-                calendar: WorkCalendar, note: str = "",
-                extra: Mapping[str, Any] | None = None) -> Notify:
+def task_notice(
+    state: CaseState,
+    step_name: str,
+    role: str,
+    due: datetime,
+    to: str,
+    sop: Sop,
+    calendar: WorkCalendar,
+    note: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> Notify:
     """The "tugas" email of an open task, to `to` (its role, or a deputy who now acts for it)."""
     # The commands build on this module; the help text is only needed once a task opens.
     from dumas.workflow.sop.commands.registry import help_text
 
     step = sop.step(step_name)
-    context = {"number": state.number, "subject": state.subject, "step": step.name,
-               "step_number": step.number, "step_title": step.title, "ask": step.ask,
-               "role": role, "role_title": sop.role_title(role), "due_at": due,
-               "due_text": when(due, calendar), "note": note,
-               "help": help_text(step.name, role, sop, state), **(extra or {})}
+    context = {
+        "number": state.number,
+        "subject": state.subject,
+        "step": step.name,
+        "step_number": step.number,
+        "step_title": step.title,
+        "ask": step.ask,
+        "role": role,
+        "role_title": sop.role_title(role),
+        "due_at": due,
+        "due_text": when(due, calendar),
+        "note": note,
+        "help": help_text(step.name, role, sop, state),
+        **(extra or {}),
+    }
     return Notify("tugas", to, context, step.inputs, TokenFor(step.name, role))
 
 
@@ -128,10 +191,18 @@ def state_fields(old: CaseState, new: CaseState, sop: Sop) -> dict[str, Any]:
     return fields
 
 
-def advance(ctx: Context, outcome: str, *, changes: Mapping[str, Any] | None = None,
-            fields: Mapping[str, Any] | None = None, data: Mapping[str, Any] | None = None,
-            effects: Iterable[Effect] = (), notes: Iterable[str] = (), note: str = "",
-            task_extra: Mapping[str, Any] | None = None) -> Decision:
+def advance(
+    ctx: Context,
+    outcome: str,
+    *,
+    changes: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+    effects: Iterable[Effect] = (),
+    notes: Iterable[str] = (),
+    note: str = "",
+    task_extra: Mapping[str, Any] | None = None,
+) -> Decision:
     """Move the case along `ctx.step.transitions[outcome]` and build the whole decision.
 
     `changes` alter the CaseState, `fields`/`data` add `Pengaduan` columns/data keys, `effects`
@@ -153,17 +224,35 @@ def advance(ctx: Context, outcome: str, *, changes: Mapping[str, Any] | None = N
     if ctx.attachments:
         out.append(FileAttachments(step.name))
     out.extend(effects)
-    task = task_for(new, target.name, ctx.now, ctx.sop, ctx.calendar, note, task_extra) \
-        if moving else ()
+    task = (
+        task_for(new, target.name, ctx.now, ctx.sop, ctx.calendar, note, task_extra)
+        if moving
+        else ()
+    )
     if moving:
         new = replace(new, task_due_at=task[0].due_at if task else None)
     out.extend(task)
     line = f"Dilaksanakan: {ctx.line or outcome}"
-    out.append(Record("keputusan", line,
-                      {"command": outcome, "from": old.step, "to": target.name,
-                       "role": ctx.role, "by": ctx.actor.address}))
-    out.append(Transcript(ctx.actor.address, (line, *notes, next_line(new, ctx, task, moving)),
-                          stay_token(new, ctx)))
+    out.append(
+        Record(
+            "keputusan",
+            line,
+            {
+                "command": outcome,
+                "from": old.step,
+                "to": target.name,
+                "role": ctx.role,
+                "by": ctx.actor.address,
+            },
+        )
+    )
+    out.append(
+        Transcript(
+            ctx.actor.address,
+            (line, *notes, next_line(new, ctx, task, moving)),
+            stay_token(new, ctx),
+        )
+    )
     return Decision(new, tuple(out))
 
 
@@ -173,8 +262,10 @@ def next_line(state: CaseState, ctx: Context, task: tuple[Effect, ...], moved: b
         return f"{ctx.case_label} ditutup dengan status: {step.title}."
     if task:
         opened = task[0]
-        return (f"Tahap berikutnya: {step.title} oleh {ctx.sop.role_title(opened.role)}, "
-                f"batas waktu {ctx.when(opened.due_at)}.")
+        return (
+            f"Tahap berikutnya: {step.title} oleh {ctx.sop.role_title(opened.role)}, "
+            f"batas waktu {ctx.when(opened.due_at)}."
+        )
     return f"{ctx.case_label} {'kini' if moved else 'tetap'} pada tahap: {step.title}."
 
 
@@ -192,5 +283,9 @@ def stay_token(state: CaseState, ctx: Context) -> TokenFor | None:
 
 def inform(role: str, message: str, ctx: Context, documents: tuple[str, ...] = ()) -> Notify:
     """A for-your-information email (no decision asked)."""
-    return Notify("informasi", role, {"number": ctx.state.number, "subject": ctx.state.subject,
-                                      "message": message}, documents)
+    return Notify(
+        "informasi",
+        role,
+        {"number": ctx.state.number, "subject": ctx.state.subject, "message": message},
+        documents,
+    )

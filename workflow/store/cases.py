@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dumas.workflow.store.models import Attachment, Pengaduan, RawMessage
 
@@ -38,31 +37,59 @@ class ComplaintInput:
     files: tuple[IncomingFile, ...] = field(default_factory=tuple)
 
 
-def create_pengaduan(session: Session, data: ComplaintInput, now: datetime,
-                     raw_id: int | None = None) -> Pengaduan:
+def create_pengaduan(
+    session: Session, data: ComplaintInput, now: datetime, raw_id: int | None = None
+) -> Pengaduan:
     """Create the case row and file its attachments (registration adds the number and fields)."""
     if data.channel not in CHANNELS:
         raise ValueError(f"unknown channel {data.channel!r}")
-    case = Pengaduan(channel=data.channel, received_at=data.received_at, subject=data.subject,
-                     body=data.body, pelapor_name=data.from_name,
-                     pelapor_email=data.from_email.lower(), updated_at=now, data={})
+    case = Pengaduan(
+        channel=data.channel,
+        received_at=data.received_at,
+        subject=data.subject,
+        body=data.body,
+        pelapor_name=data.from_name,
+        pelapor_email=data.from_email.lower(),
+        updated_at=now,
+        data={},
+    )
     session.add(case)
     session.flush()
     file_attachments(session, case.id, raw_id, data.files, "pengaduan", now)
     return case
 
 
-def file_attachments(session: Session, pengaduan_id: int | None, raw_id: int | None,
-                     files: tuple[IncomingFile, ...], step: str, now: datetime) -> list[Attachment]:
-    rows = [Attachment(pengaduan_id=pengaduan_id, raw_id=raw_id, filename=f.filename,
-                       content_type=f.content_type, size=f.size, sha256=f.sha256,
-                       storage_key=f.storage_key, step=step, added_at=now) for f in files]
+def file_attachments(
+    session: Session,
+    pengaduan_id: int | None,
+    raw_id: int | None,
+    files: tuple[IncomingFile, ...],
+    step: str,
+    now: datetime,
+) -> list[Attachment]:
+    rows = [
+        Attachment(
+            pengaduan_id=pengaduan_id,
+            raw_id=raw_id,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            storage_key=f.storage_key,
+            step=step,
+            added_at=now,
+        )
+        for f in files
+    ]
     session.add_all(rows)
     return rows
 
 
 def original_message(session: Session, case: Pengaduan) -> RawMessage | None:
     """The email that brought the complaint (None for walk-in and postal complaints)."""
-    return session.execute(select(RawMessage).where(
-        RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
-        .order_by(RawMessage.id).limit(1)).scalar()
+    return session.execute(
+        select(RawMessage)
+        .where(RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
+        .order_by(RawMessage.id)
+        .limit(1)
+    ).scalar()

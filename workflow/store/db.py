@@ -15,10 +15,10 @@ display name or a hostile Content-Type must not cost a complaint its place.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
-from typing import Iterator
 
 from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -33,16 +33,19 @@ def make_engine(url: str) -> Engine:
     """Create the engine for `url`, with the SQLite settings above when it is SQLite."""
     # hide_parameters: a database error's text must not carry complaint data into the logs.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None},
-                               hide_parameters=True)
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "isolation_level": None}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except ModuleNotFoundError as exc:  # the driver is an optional dependency
-        raise ConfigError(f"[database] url needs the Python package {exc.name!r} (for "
-                          "PostgreSQL: pip install 'psycopg[binary]')") from None
+        raise ConfigError(
+            f"[database] url needs the Python package {exc.name!r} (for "
+            "PostgreSQL: pip install 'psycopg[binary]')"
+        ) from None
     except ArgumentError as exc:
         raise ConfigError(f"[database] url is not usable: {exc}") from None
 
@@ -75,15 +78,23 @@ def _clip_to_columns(session: Session, _context, _instances) -> None:
             value = state.dict.get(key)  # only loaded values: nothing is fetched here
             if isinstance(value, str) and len(value) > length:
                 setattr(obj, key, value[:length])
-                log.warning("%s.%s: a value of %d characters was clipped to %d",
-                            state.mapper.local_table.name, key, len(value), length)
+                log.warning(
+                    "%s.%s: a value of %d characters was clipped to %d",
+                    state.mapper.local_table.name,
+                    key,
+                    len(value),
+                    length,
+                )
 
 
 @cache
 def _bounded_columns(mapper: Mapper) -> tuple[tuple[str, int], ...]:
-    return tuple((attr.key, column.type.length) for attr in mapper.column_attrs
-                 for column in attr.columns
-                 if isinstance(column.type, String) and column.type.length)
+    return tuple(
+        (attr.key, column.type.length)
+        for attr in mapper.column_attrs
+        for column in attr.columns
+        if isinstance(column.type, String) and column.type.length
+    )
 
 
 @contextmanager
@@ -97,8 +108,9 @@ def alembic_config(url: str):
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location",
-                        str(resources.files("dumas.workflow.store") / "migrations"))
+    cfg.set_main_option(
+        "script_location", str(resources.files("dumas.workflow.store") / "migrations")
+    )
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
@@ -137,8 +149,10 @@ def check_schema(engine: Engine, url: str) -> None:
     """Raise ConfigError when the database is not at the code's migration head."""
     have, want = current_revision(engine), head_revision(url)
     if have != want:
-        raise ConfigError(f"the database is at migration {have or 'none'}, the code needs {want}: "
-                          "run `dumas init`")
+        raise ConfigError(
+            f"the database is at migration {have or 'none'}, the code needs {want}: "
+            "run `dumas init`"
+        )
 
 
 def new_migration(message: str) -> None:

@@ -9,11 +9,26 @@ from sqlalchemy.orm import Session
 from dumas.workflow.store.models import Event
 
 
-def record(session: Session, kind: str, now: datetime, *, pengaduan_id: int | None = None,
-           raw_id: int | None = None, actor: str = "", summary: str = "",
-           detail: dict | None = None) -> Event:
+def record(
+    session: Session,
+    kind: str,
+    now: datetime,
+    *,
+    pengaduan_id: int | None = None,
+    raw_id: int | None = None,
+    actor: str = "",
+    summary: str = "",
+    detail: dict | None = None,
+) -> Event:
     """Append one event. `summary` is shown in timelines: keep personal data out of it."""
-    event = Event(at=now, kind=kind, pengaduan_id=pengaduan_id, raw_id=raw_id, actor=actor,
-                  summary=summary, detail=detail or {})
+    event = Event(
+        at=now,
+        kind=kind,
+        pengaduan_id=pengaduan_id,
+        raw_id=raw_id,
+        actor=actor,
+        summary=summary,
+        detail=detail or {},
+    )
     session.add(event)
     return event

@@ -38,7 +38,11 @@ class FileStore:
         return key, digest
 
     def key_for(self, kind: str, digest: str) -> str:
-        if kind not in KINDS or len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+        if (
+            kind not in KINDS
+            or len(digest) != 64
+            or not all(c in "0123456789abcdef" for c in digest)
+        ):
             raise StorageError(f"invalid storage key parts {kind!r}/{digest!r}")
         return f"{kind}/{digest[:2]}/{digest}"
 

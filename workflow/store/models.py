@@ -14,10 +14,21 @@ The tables, by who writes them:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String,
-                        Text, TypeDecorator, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Email addresses are at most 254 octets (RFC 5321); Message-IDs have no hard limit but real ones
@@ -37,14 +48,14 @@ class UtcDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; pass an aware UTC time")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -52,6 +63,7 @@ class Base(DeclarativeBase):
 
 
 # --- intake -------------------------------------------------------------------------------------
+
 
 class MailboxCursor(Base):
     """Highest committed UID per (account, folder, uidvalidity): our cursor, never \\Seen."""
@@ -75,8 +87,10 @@ class RawMessage(Base):
     """
 
     __tablename__ = "raw_message"
-    __table_args__ = (UniqueConstraint("sha256", "message_id_key", name="uq_raw_identity"),
-                      Index("ix_raw_message_id", "message_id_key"))
+    __table_args__ = (
+        UniqueConstraint("sha256", "message_id_key", name="uq_raw_identity"),
+        Index("ix_raw_message_id", "message_id_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -142,6 +156,7 @@ class Attachment(Base):
 
 
 # --- workflow -----------------------------------------------------------------------------------
+
 
 class Pengaduan(Base):
     """One pengaduan: registration, the SOP minimum fields, and where it is in the SOP."""
@@ -341,6 +356,7 @@ class ReportRun(Base):
 
 # --- notify -------------------------------------------------------------------------------------
 
+
 class OutboxMessage(Base):
     """An email to send, written in the transaction of the change that caused it.
 
@@ -371,8 +387,9 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
 
-    attachments: Mapped[list[OutboxAttachment]] = relationship(order_by="OutboxAttachment.id",
-                                                               cascade="all, delete-orphan")
+    attachments: Mapped[list[OutboxAttachment]] = relationship(
+        order_by="OutboxAttachment.id", cascade="all, delete-orphan"
+    )
 
 
 class OutboxAttachment(Base):

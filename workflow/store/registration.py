@@ -14,11 +14,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dumas.workflow.extract import (
+    extract_lokasi,
+    extract_pelapor,
+    extract_terlapor,
+    guess_klasifikasi,
+    wants_confidentiality,
+)
 from dumas.workflow.extract.completeness import check_pengaduan
-from dumas.workflow.extract import (extract_lokasi, extract_pelapor, extract_terlapor,
-                                    guess_klasifikasi, wants_confidentiality)
-from dumas.workflow.store.models import Pengaduan, RegistrationCounter
 from dumas.workflow.sop.numbering import format_number
+from dumas.workflow.store.models import Pengaduan, RegistrationCounter
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,19 @@ def next_sequence(session: Session, year: int) -> int:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    session.execute(dialect_insert(RegistrationCounter).values(year=year, last_seq=0)
-                    .on_conflict_do_nothing(index_elements=["year"]))
-    session.execute(update(RegistrationCounter).where(RegistrationCounter.year == year)
-                    .values(last_seq=RegistrationCounter.last_seq + 1))
-    return session.execute(select(RegistrationCounter.last_seq)
-                           .where(RegistrationCounter.year == year)).scalar_one()
+    session.execute(
+        dialect_insert(RegistrationCounter)
+        .values(year=year, last_seq=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
+    session.execute(
+        update(RegistrationCounter)
+        .where(RegistrationCounter.year == year)
+        .values(last_seq=RegistrationCounter.last_seq + 1)
+    )
+    return session.execute(
+        select(RegistrationCounter.last_seq).where(RegistrationCounter.year == year)
+    ).scalar_one()
 
 
 def fill_from_text(case: Pengaduan, rules: NumberingRules) -> None:
@@ -53,10 +65,18 @@ def fill_from_text(case: Pengaduan, rules: NumberingRules) -> None:
     text = f"{case.subject}\n{case.body}"
     pelapor = extract_pelapor(text, case.pelapor_name, case.pelapor_email)
     lokasi = extract_lokasi(text, rules.kecamatan)
-    _keep_or_set(case, pelapor_name=pelapor.name, pelapor_phone=pelapor.phone,
-                 pelapor_address=pelapor.address, pelapor_nik=pelapor.nik, tps=lokasi.tps,
-                 desa=lokasi.desa, kecamatan=lokasi.kecamatan, lokasi_text=lokasi.text,
-                 terlapor=extract_terlapor(case.body))
+    _keep_or_set(
+        case,
+        pelapor_name=pelapor.name,
+        pelapor_phone=pelapor.phone,
+        pelapor_address=pelapor.address,
+        pelapor_nik=pelapor.nik,
+        tps=lokasi.tps,
+        desa=lokasi.desa,
+        kecamatan=lokasi.kecamatan,
+        lokasi_text=lokasi.text,
+        terlapor=extract_terlapor(case.body),
+    )
     if not case.klasifikasi:
         guess = guess_klasifikasi(case.subject, case.body)
         case.klasifikasi = guess.klasifikasi

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from dumas.workflow.sop.effects import CaseState, Decision
 from dumas.workflow.sop.commands.grammar import first_paragraph
 from dumas.workflow.sop.definition import Sop
+from dumas.workflow.sop.effects import CaseState, Decision
 from dumas.workflow.sop.transitions import Context, Problem
 
 
@@ -53,17 +53,21 @@ class Command:
     def need_text(self, ctx: Context, what: str) -> str:
         text = ctx.args or first_paragraph(ctx.text)
         if not text:
-            raise Problem("missing_argument", f"Perintah {self.name} perlu disertai {what}. "
-                                              f"Contoh: {self.example}")
+            raise Problem(
+                "missing_argument",
+                f"Perintah {self.name} perlu disertai {what}. Contoh: {self.example}",
+            )
         return text
 
     def need_report(self, ctx: Context, extra: str = "") -> str:
         """The written report (may be ""), insisting on an attachment or some text."""
         text = "\n".join(t for t in (extra, ctx.text.strip()) if t)
         if not ctx.attachments and not text:
-            raise Problem("missing_report",
-                          f"Perintah {self.name} perlu disertai laporan: lampirkan berkasnya pada "
-                          f"balasan ini, atau tuliskan isinya di bawah baris perintah.")
+            raise Problem(
+                "missing_report",
+                f"Perintah {self.name} perlu disertai laporan: lampirkan berkasnya pada "
+                f"balasan ini, atau tuliskan isinya di bawah baris perintah.",
+            )
         return text
 
 

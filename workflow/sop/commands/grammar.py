@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Mapping
 
 # The line our emails put above the quoted text: the reply reader never reads below it.
 REPLY_MARKER = "-- Balas di atas garis ini / Reply above this line --"
@@ -20,11 +20,17 @@ REPLY_MARKER = "-- Balas di atas garis ini / Reply above this line --"
 _WORD = re.compile(r"[^\W_]+")
 _LEAD = " \t:;,.=*-–—>"
 _MONTHS = {
-    1: ("januari", "jan", "january"), 2: ("februari", "feb", "pebruari", "february"),
-    3: ("maret", "mar", "march"), 4: ("april", "apr"), 5: ("mei", "may"),
-    6: ("juni", "jun", "june"), 7: ("juli", "jul", "july"),
-    8: ("agustus", "agu", "agt", "ags", "aug", "august"), 9: ("september", "sep", "sept"),
-    10: ("oktober", "okt", "oct", "october"), 11: ("november", "nov", "nopember"),
+    1: ("januari", "jan", "january"),
+    2: ("februari", "feb", "pebruari", "february"),
+    3: ("maret", "mar", "march"),
+    4: ("april", "apr"),
+    5: ("mei", "may"),
+    6: ("juni", "jun", "june"),
+    7: ("juli", "jul", "july"),
+    8: ("agustus", "agu", "agt", "ags", "aug", "august"),
+    9: ("september", "sep", "sept"),
+    10: ("oktober", "okt", "oct", "october"),
+    11: ("november", "nov", "nopember"),
     12: ("desember", "des", "dec", "december"),
 }
 _MONTH_BY_NAME = {name: m for m, names in _MONTHS.items() for name in names}
@@ -70,7 +76,9 @@ class WordMatch:
     length: int  # how many letters matched (longer wins)
 
 
-def match_start(text: str, table: Mapping[str, Iterable[str]], max_words: int = 8) -> WordMatch | None:
+def match_start(
+    text: str, table: Mapping[str, Iterable[str]], max_words: int = 8
+) -> WordMatch | None:
     """The entry of `table` (name -> phrases) whose phrase starts `text`; the longest wins."""
     keys = {key(p): name for name, phrases in table.items() for p in phrases if key(p)}
     best: WordMatch | None = None

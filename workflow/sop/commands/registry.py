@@ -9,21 +9,30 @@ removed quoted text and signatures). The step commands are in `workflow.commands
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
-from dumas.workflow.sop.effects import CaseState, Decision, Delegate, Notify, Record, Transcript
 from dumas.workflow.sop.commands.grammar import EMAIL, match_start, read_date, strip_words
-from dumas.workflow.sop.definition import DEFAULT_SOP, DELEGATING_ROLES, PELAPOR, Sop
-from dumas.workflow.sop.commands.verifikasi import INTAKE_COMMANDS
 from dumas.workflow.sop.commands.telaah import REVIEW_COMMANDS
+from dumas.workflow.sop.commands.verifikasi import INTAKE_COMMANDS
+from dumas.workflow.sop.definition import DEFAULT_SOP, DELEGATING_ROLES, PELAPOR, Sop
+from dumas.workflow.sop.effects import CaseState, Decision, Delegate, Notify, Record, Transcript
 from dumas.workflow.sop.transitions import Problem, case_deadline, stay_token, when
 
 # How many non-empty lines may come before the command ("Yth. Bapak," and the like).
 COMMAND_LINES = 3
 MAX_DELEGATION_DAYS = 366
-_PUBLIC_STATUS = ("number", "subject", "step_number", "step_title", "status", "complete_at",
-                  "batas_akhir", "batas_akhir_text", "closed_at")
+_PUBLIC_STATUS = (
+    "number",
+    "subject",
+    "step_number",
+    "step_title",
+    "status",
+    "complete_at",
+    "batas_akhir",
+    "batas_akhir_text",
+    "closed_at",
+)
 
 
 class Status(Command):
@@ -33,24 +42,42 @@ class Status(Command):
     def process(self, ctx, args):
         st, step = ctx.state, ctx.step
         limit = case_deadline(st.complete_at, ctx.sop, ctx.calendar)
-        waiting = "" if step.terminal else ctx.sop.role_title(
-            ctx.sop.acting_role(step.name, st.handler, st.conflict_role) if step.role != PELAPOR
-            else PELAPOR)
-        context = {"number": st.number, "subject": st.subject, "step": step.name,
-                   "step_number": step.number, "step_title": step.title, "status": step.status,
-                   "waiting_on": waiting, "due_at": st.task_due_at,
-                   "due_text": when(st.task_due_at, ctx.calendar) if st.task_due_at else "",
-                   "complete_at": st.complete_at, "batas_akhir": limit,
-                   "batas_akhir_text": when(limit, ctx.calendar) if limit else "",
-                   "hari_kerja_dipakai": ctx.calendar.working_days_used(
-                       st.complete_at, st.closed_at or ctx.now) if st.complete_at else None,
-                   "closed_at": st.closed_at}
+        waiting = (
+            ""
+            if step.terminal
+            else ctx.sop.role_title(
+                ctx.sop.acting_role(step.name, st.handler, st.conflict_role)
+                if step.role != PELAPOR
+                else PELAPOR
+            )
+        )
+        context = {
+            "number": st.number,
+            "subject": st.subject,
+            "step": step.name,
+            "step_number": step.number,
+            "step_title": step.title,
+            "status": step.status,
+            "waiting_on": waiting,
+            "due_at": st.task_due_at,
+            "due_text": when(st.task_due_at, ctx.calendar) if st.task_due_at else "",
+            "complete_at": st.complete_at,
+            "batas_akhir": limit,
+            "batas_akhir_text": when(limit, ctx.calendar) if limit else "",
+            "hari_kerja_dipakai": ctx.calendar.working_days_used(
+                st.complete_at, st.closed_at or ctx.now
+            )
+            if st.complete_at
+            else None,
+            "closed_at": st.closed_at,
+        }
         template = "status"
         if ctx.role == PELAPOR:  # the reporter sees where the case is, nothing internal
             template = "status_pelapor"
             context = {k: context[k] for k in _PUBLIC_STATUS}
-        return Decision(st, (Notify(template, ctx.actor.address, context,
-                                    reply_token=stay_token(st, ctx)),))
+        return Decision(
+            st, (Notify(template, ctx.actor.address, context, reply_token=stay_token(st, ctx)),)
+        )
 
 
 class Bantuan(Command):
@@ -59,33 +86,54 @@ class Bantuan(Command):
 
     def process(self, ctx, args):
         text = help_text(ctx.state.step, ctx.role, ctx.sop, ctx.state)
-        return Decision(ctx.state, (Notify("bantuan", ctx.actor.address,
-                                           {"number": ctx.state.number, "help": text},
-                                           reply_token=stay_token(ctx.state, ctx)),))
+        return Decision(
+            ctx.state,
+            (
+                Notify(
+                    "bantuan",
+                    ctx.actor.address,
+                    {"number": ctx.state.number, "help": text},
+                    reply_token=stay_token(ctx.state, ctx),
+                ),
+            ),
+        )
 
 
 class Delegasi(Command):
     name, aliases, args = "DELEGASI", ("DELEGATE",), "<alamat email> <sampai tanggal>"
-    summary = ("Menunjuk pelaksana harian yang bertindak atas nama Anda sampai tanggal tertentu "
-               "(hanya Sekretaris dan Ketua).")
+    summary = (
+        "Menunjuk pelaksana harian yang bertindak atas nama Anda sampai tanggal tertentu "
+        "(hanya Sekretaris dan Ketua)."
+    )
     example = "DELEGASI wakil@kpu.example sampai 31-03-2026"
 
     def parse(self, ctx):
         found = EMAIL.search(ctx.args)
         if not found:
-            raise Problem("missing_argument", "Perintah DELEGASI perlu disertai alamat email "
-                          f"pelaksana dan tanggal akhir. Contoh: {self.example}")
-        rest = (ctx.args[:found.start()] + " " + ctx.args[found.end():]).strip()
-        day = read_date(strip_words(rest, ("sampai dengan", "sampai", "hingga", "s d", "sd",
-                                            "until", "tanggal", "tgl")))
+            raise Problem(
+                "missing_argument",
+                "Perintah DELEGASI perlu disertai alamat email "
+                f"pelaksana dan tanggal akhir. Contoh: {self.example}",
+            )
+        rest = (ctx.args[: found.start()] + " " + ctx.args[found.end() :]).strip()
+        day = read_date(
+            strip_words(
+                rest, ("sampai dengan", "sampai", "hingga", "s d", "sd", "until", "tanggal", "tgl")
+            )
+        )
         today = ctx.calendar.local_date(ctx.now)
         if day is None:
-            raise Problem("missing_argument", "Tanggal akhir delegasi tidak terbaca. Tulis "
-                                              f"misalnya 31-03-2026 atau 31 Maret 2026. "
-                                              f"Contoh: {self.example}")
+            raise Problem(
+                "missing_argument",
+                "Tanggal akhir delegasi tidak terbaca. Tulis "
+                f"misalnya 31-03-2026 atau 31 Maret 2026. "
+                f"Contoh: {self.example}",
+            )
         if not 0 <= (day - today).days <= MAX_DELEGATION_DAYS:
-            raise Problem("invalid_argument", "Tanggal akhir delegasi harus antara hari ini dan "
-                                              "satu tahun ke depan.")
+            raise Problem(
+                "invalid_argument",
+                "Tanggal akhir delegasi harus antara hari ini dan satu tahun ke depan.",
+            )
         return found[0].lower(), day
 
     def process(self, ctx, args):
@@ -93,20 +141,39 @@ class Delegasi(Command):
         until = ctx.calendar.end_of_day(day)
         title = ctx.sop.role_title(ctx.role)
         line = f"{address} dapat bertindak sebagai {title} sampai {day:%d-%m-%Y} (akhir hari)."
-        return Decision(ctx.state, (
-            Delegate(ctx.role, address, until, ctx.actor.address),
-            Notify("delegasi", address, {"role": ctx.role, "role_title": title,
-                                         "until": until, "until_date": day.isoformat(),
-                                         "granted_by": ctx.actor.address}),
-            Record("delegasi", line, {"role": ctx.role, "address": address,
-                                      "until": until.isoformat()}),
-            Transcript(ctx.actor.address, (f"Dilaksanakan: {ctx.line or self.name}", line),
-                       stay_token(ctx.state, ctx))))
+        return Decision(
+            ctx.state,
+            (
+                Delegate(ctx.role, address, until, ctx.actor.address),
+                Notify(
+                    "delegasi",
+                    address,
+                    {
+                        "role": ctx.role,
+                        "role_title": title,
+                        "until": until,
+                        "until_date": day.isoformat(),
+                        "granted_by": ctx.actor.address,
+                    },
+                ),
+                Record(
+                    "delegasi",
+                    line,
+                    {"role": ctx.role, "address": address, "until": until.isoformat()},
+                ),
+                Transcript(
+                    ctx.actor.address,
+                    (f"Dilaksanakan: {ctx.line or self.name}", line),
+                    stay_token(ctx.state, ctx),
+                ),
+            ),
+        )
 
 
 GENERAL_COMMANDS: tuple[Command, ...] = (Status(), Bantuan(), Delegasi())
-COMMANDS: dict[str, Command] = {c.name: c for c in INTAKE_COMMANDS + REVIEW_COMMANDS
-                                 + GENERAL_COMMANDS}
+COMMANDS: dict[str, Command] = {
+    c.name: c for c in INTAKE_COMMANDS + REVIEW_COMMANDS + GENERAL_COMMANDS
+}
 _TABLE = {c.name: (c.name, *c.aliases) for c in COMMANDS.values()}
 
 
@@ -119,7 +186,7 @@ def parse_command(lines: Iterable[str]) -> ParsedCommand | None:
             continue
         m = match_start(line, _TABLE)
         if m is not None:
-            text = "\n".join(lines[i + 1:]).strip()
+            text = "\n".join(lines[i + 1 :]).strip()
             return ParsedCommand(m.name, m.rest, " ".join(line.split()).strip(" *"), text)
         seen += 1
         if seen >= COMMAND_LINES:
@@ -127,13 +194,17 @@ def parse_command(lines: Iterable[str]) -> ParsedCommand | None:
     return None
 
 
-def commands_for(step: str, role: str, sop: Sop = DEFAULT_SOP,
-                 state: CaseState | None = None) -> tuple[Command, ...]:
+def commands_for(
+    step: str, role: str, sop: Sop = DEFAULT_SOP, state: CaseState | None = None
+) -> tuple[Command, ...]:
     """Exactly the commands `role` may give now at `step` (in the order of the SOP)."""
     state = state or CaseState(step=step)
     here = sop.step(step)
-    mine = (role != PELAPOR and not here.terminal
-            and role == sop.acting_role(step, state.handler, state.conflict_role))
+    mine = (
+        role != PELAPOR
+        and not here.terminal
+        and role == sop.acting_role(step, state.handler, state.conflict_role)
+    )
     out = [COMMANDS[n] for n in here.commands] if mine else []
     out += [COMMANDS["STATUS"], COMMANDS["BANTUAN"]]
     if role in DELEGATING_ROLES:
@@ -141,18 +212,21 @@ def commands_for(step: str, role: str, sop: Sop = DEFAULT_SOP,
     return tuple(out)
 
 
-def help_text(step: str, role: str, sop: Sop = DEFAULT_SOP,
-              state: CaseState | None = None) -> str:
+def help_text(step: str, role: str, sop: Sop = DEFAULT_SOP, state: CaseState | None = None) -> str:
     """The BANTUAN answer, in Indonesian: the commands valid for `role` now, an example each."""
     state = state or CaseState(step=step)
     here = sop.step(step)
     out = [f"Tahap pengaduan saat ini: {here.title}."]
     if role == PELAPOR and here.name == "menunggu_pelapor":
-        out.append("Untuk melengkapi pengaduan, balas email permintaan kelengkapan dengan "
-                   "keterangan dan lampiran yang diminta.")
+        out.append(
+            "Untuk melengkapi pengaduan, balas email permintaan kelengkapan dengan "
+            "keterangan dan lampiran yang diminta."
+        )
     out += ["", "Perintah yang dapat Anda gunakan sekarang:", ""]
     for c in commands_for(step, role, sop, state):
         out += [c.usage(), f"  {c.describe(step)}", f"  Contoh: {c.example_for(sop, state)}", ""]
-    out.append("Tulis perintah pada baris pertama balasan, di atas kutipan email. Huruf besar "
-               "atau kecil tidak berpengaruh; tanda <...> wajib diisi, [...] boleh dikosongkan.")
+    out.append(
+        "Tulis perintah pada baris pertama balasan, di atas kutipan email. Huruf besar "
+        "atau kecil tidak berpengaruh; tanda <...> wajib diisi, [...] boleh dikosongkan."
+    )
     return "\n".join(out)

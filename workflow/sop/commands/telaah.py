@@ -8,10 +8,10 @@ case's step and that the sender holds the deciding role when `parse` and `proces
 from __future__ import annotations
 
 from dumas.workflow.sop.commands.base import Command, paragraph_lines
-from dumas.workflow.sop.commands.verifikasi import match_subdivision
-from dumas.workflow.sop.effects import Decision, Notify, RenderDocument
 from dumas.workflow.sop.commands.grammar import EMAIL, first_paragraph, match_start, strip_words
+from dumas.workflow.sop.commands.verifikasi import match_subdivision
 from dumas.workflow.sop.definition import PELAPOR, Agency
+from dumas.workflow.sop.effects import Decision, Notify, RenderDocument
 from dumas.workflow.sop.transitions import Context, Problem, advance, inform
 
 _TO = ("ke", "kepada", "to")
@@ -24,6 +24,7 @@ def _oversight(ctx: Context) -> str:
 
 # --- the handling sub-division: telaah (step 4) ---------------------------------------------
 
+
 def _telaah(ctx: Context, result: str, report: str) -> tuple[dict, dict]:
     fields = {"telaah_at": ctx.now, "telaah_result": result}
     return fields, ({"laporan_telaah": report} if report else {})
@@ -31,8 +32,10 @@ def _telaah(ctx: Context, result: str, report: str) -> tuple[dict, dict]:
 
 class BerkadarPengawasan(Command):
     name, aliases = "BERKADAR PENGAWASAN", ("SUPERVISORY", "PENGAWASAN")
-    summary = ("Hasil telaah: pengaduan berkadar pengawasan; dilanjutkan dengan survei pendahuluan "
-               "dan Kertas Kerja.")
+    summary = (
+        "Hasil telaah: pengaduan berkadar pengawasan; dilanjutkan dengan survei pendahuluan "
+        "dan Kertas Kerja."
+    )
     example = "BERKADAR PENGAWASAN (lampirkan Laporan Hasil Telaah)"
 
     def parse(self, ctx):
@@ -45,8 +48,10 @@ class BerkadarPengawasan(Command):
 
 class Teruskan(Command):
     name, aliases, args = "TERUSKAN", ("FORWARD",), "<instansi>"
-    summary = ("Hasil telaah: bukan kewenangan KPU; surat penerusan dikirim kepada instansi itu "
-               "(identitas pelapor dirahasiakan kecuali pelapor setuju) dan pelapor diberi tahu.")
+    summary = (
+        "Hasil telaah: bukan kewenangan KPU; surat penerusan dikirim kepada instansi itu "
+        "(identitas pelapor dirahasiakan kecuali pelapor setuju) dan pelapor diberi tahu."
+    )
     example = "TERUSKAN BAWASLU"
 
     def example_for(self, sop, state):
@@ -56,20 +61,25 @@ class Teruskan(Command):
     def parse(self, ctx):
         text = strip_words(ctx.args, _TO)
         if not text:
-            raise Problem("missing_argument", f"Perintah TERUSKAN perlu disertai nama instansi. "
-                                              f"{self._choices(ctx)}")
+            raise Problem(
+                "missing_argument",
+                f"Perintah TERUSKAN perlu disertai nama instansi. {self._choices(ctx)}",
+            )
         m = match_start(text, {a.key: _agency_phrases(a) for a in ctx.sop.agencies})
         if m is None:
-            raise Problem("invalid_argument", f"Instansi {text!r} tidak dikenal. "
-                                              f"{self._choices(ctx)}")
+            raise Problem(
+                "invalid_argument", f"Instansi {text!r} tidak dikenal. {self._choices(ctx)}"
+            )
         return ctx.sop.agency(m.name), m.rest, self.need_report(ctx, m.rest)
 
     def _choices(self, ctx: Context) -> str:
         names = ", ".join(a.short.upper() for a in ctx.sop.agencies)
         out = f"Pilihan: {names}."
         if suggested := ctx.sop.suggest(ctx.state.klasifikasi):
-            out += (f" Saran untuk klasifikasi {ctx.state.klasifikasi!r}: TERUSKAN "
-                    f"{' atau '.join(a.short.upper() for a in suggested)}.")
+            out += (
+                f" Saran untuk klasifikasi {ctx.state.klasifikasi!r}: TERUSKAN "
+                f"{' atau '.join(a.short.upper() for a in suggested)}."
+            )
         return out
 
     def process(self, ctx, args):
@@ -78,30 +88,57 @@ class Teruskan(Command):
         # The reporter's identity leaves the office only with their consent, never when they
         # asked for confidentiality; the renderer redacts when told to.
         hidden = ctx.state.confidential or not ctx.state.consent_to_share
-        letter = RenderDocument("surat_penerusan", {
-            "instansi": agency.name, "alamat": agency.address, "redact_identity": hidden,
-            "alasan": reason or "Materi pengaduan bukan merupakan kewenangan KPU."})
+        letter = RenderDocument(
+            "surat_penerusan",
+            {
+                "instansi": agency.name,
+                "alamat": agency.address,
+                "redact_identity": hidden,
+                "alasan": reason or "Materi pengaduan bukan merupakan kewenangan KPU.",
+            },
+        )
         about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
-        send = (Notify("penerusan_instansi", agency.email, about, ("surat_penerusan",))
-                if agency.email else
-                Notify("penerusan_manual", "desk", about, ("surat_penerusan",)))
-        effects = (letter, send, Notify("diteruskan", PELAPOR, about),
-                   inform(_oversight(ctx), f"Pengaduan diteruskan kepada {agency.name}.", ctx,
-                          ("surat_penerusan",)))
-        sent = (f"Surat penerusan dikirim ke {agency.email}." if agency.email else
-                "Instansi ini belum mempunyai alamat email: surat penerusan dikirim kepada Desk "
-                "Pelayanan untuk dikirimkan.")
-        return advance(ctx, self.name, changes={"forwarded_to": agency.name},
-                       fields=fields, data={**data, "forwarded_key": agency.key},
-                       effects=effects, notes=(f"Diteruskan kepada {agency.name}.", sent))
+        send = (
+            Notify("penerusan_instansi", agency.email, about, ("surat_penerusan",))
+            if agency.email
+            else Notify("penerusan_manual", "desk", about, ("surat_penerusan",))
+        )
+        effects = (
+            letter,
+            send,
+            Notify("diteruskan", PELAPOR, about),
+            inform(
+                _oversight(ctx),
+                f"Pengaduan diteruskan kepada {agency.name}.",
+                ctx,
+                ("surat_penerusan",),
+            ),
+        )
+        sent = (
+            f"Surat penerusan dikirim ke {agency.email}."
+            if agency.email
+            else "Instansi ini belum mempunyai alamat email: surat penerusan dikirim kepada Desk "
+            "Pelayanan untuk dikirimkan."
+        )
+        return advance(
+            ctx,
+            self.name,
+            changes={"forwarded_to": agency.name},
+            fields=fields,
+            data={**data, "forwarded_key": agency.key},
+            effects=effects,
+            notes=(f"Diteruskan kepada {agency.name}.", sent),
+        )
 
 
 def _agency_phrases(agency: Agency) -> tuple[str, ...]:
     plain = agency.name.split("(")[0].strip()
-    inner = agency.name[agency.name.find("(") + 1:agency.name.find(")")] if "(" in agency.name \
-        else ""
-    return tuple(p for p in (agency.key, agency.short, agency.name, plain, inner, *agency.aliases)
-                 if p)
+    inner = (
+        agency.name[agency.name.find("(") + 1 : agency.name.find(")")] if "(" in agency.name else ""
+    )
+    return tuple(
+        p for p in (agency.key, agency.short, agency.name, plain, inner, *agency.aliases) if p
+    )
 
 
 class SubBagian(Command):
@@ -118,26 +155,39 @@ class SubBagian(Command):
         found = match_subdivision(ctx.args, ctx.sop) if ctx.args else None
         if found is None or found[0].key == ctx.state.handler:
             others = [s.key.upper() for s in ctx.sop.subdivisions if s.key != ctx.state.handler]
-            what = "perlu disertai nama sub bagian" if not ctx.args else \
-                f"tidak dapat memakai {ctx.args!r}"
-            raise Problem("missing_argument" if not ctx.args else "invalid_argument",
-                          f"Perintah SUB BAGIAN {what}. Pilihan: {', '.join(others) or '-'} "
-                          f"(sub bagian lain perlu alamat email di konfigurasi).")
+            what = (
+                "perlu disertai nama sub bagian"
+                if not ctx.args
+                else f"tidak dapat memakai {ctx.args!r}"
+            )
+            raise Problem(
+                "missing_argument" if not ctx.args else "invalid_argument",
+                f"Perintah SUB BAGIAN {what}. Pilihan: {', '.join(others) or '-'} "
+                f"(sub bagian lain perlu alamat email di konfigurasi).",
+            )
         return found[0], self.need_report(ctx, found[1])
 
     def process(self, ctx, args):
         sub, report = args
         fields, data = _telaah(ctx, "sub_bagian", report)
-        return advance(ctx, self.name, changes={"handler": sub.key}, fields=fields,
-                       data={**data, "handler": sub.key}, note=first_paragraph(report),
-                       notes=(f"Pengaduan diserahkan kepada {sub.title} untuk ditindaklanjuti.",))
+        return advance(
+            ctx,
+            self.name,
+            changes={"handler": sub.key},
+            fields=fields,
+            data={**data, "handler": sub.key},
+            note=first_paragraph(report),
+            notes=(f"Pengaduan diserahkan kepada {sub.title} untuk ditindaklanjuti.",),
+        )
 
 
 class TidakDapatDitindaklanjuti(Command):
     name, args = "TIDAK DAPAT DITINDAKLANJUTI", "<alasan>"
     aliases = ("TIDAK DITINDAKLANJUTI", "NOT ACTIONABLE", "DISMISS")
-    summary = ("Hasil telaah: pengaduan ditutup karena tidak dapat ditindaklanjuti; pelapor diberi "
-               "tahu alasannya.")
+    summary = (
+        "Hasil telaah: pengaduan ditutup karena tidak dapat ditindaklanjuti; pelapor diberi "
+        "tahu alasannya."
+    )
     example = "TIDAK DAPAT DITINDAKLANJUTI Identitas terlapor dan lokasi kejadian tidak jelas."
 
     def parse(self, ctx):
@@ -145,15 +195,23 @@ class TidakDapatDitindaklanjuti(Command):
 
     def process(self, ctx, alasan):
         fields, data = _telaah(ctx, "tidak_ditindaklanjuti", ctx.text.strip())
-        told = Notify("tidak_ditindaklanjuti", PELAPOR, {"number": ctx.state.number,
-                                                         "alasan": alasan})
-        return advance(ctx, self.name, fields={**fields, "outcome": alasan},
-                       data={**data, "alasan": alasan}, effects=(
-                           told, inform(_oversight(ctx), "Pengaduan tidak dapat ditindaklanjuti: "
-                                                       f"{alasan}", ctx)))
+        told = Notify(
+            "tidak_ditindaklanjuti", PELAPOR, {"number": ctx.state.number, "alasan": alasan}
+        )
+        return advance(
+            ctx,
+            self.name,
+            fields={**fields, "outcome": alasan},
+            data={**data, "alasan": alasan},
+            effects=(
+                told,
+                inform(_oversight(ctx), f"Pengaduan tidak dapat ditindaklanjuti: {alasan}", ctx),
+            ),
+        )
 
 
 # --- steps 5-7 ------------------------------------------------------------------------------
+
 
 class KertasKerja(Command):
     name, aliases = "KERTAS KERJA", ("WORKING PAPER",)
@@ -162,9 +220,11 @@ class KertasKerja(Command):
 
     def parse(self, ctx):
         if not ctx.attachments:
-            raise Problem("missing_attachment",
-                          "Kertas Kerja belum terlampir. Mohon balas lagi dengan perintah KERTAS "
-                          "KERJA dan lampirkan berkas Kertas Kerja pada balasan yang sama.")
+            raise Problem(
+                "missing_attachment",
+                "Kertas Kerja belum terlampir. Mohon balas lagi dengan perintah KERTAS "
+                "KERJA dan lampirkan berkas Kertas Kerja pada balasan yang sama.",
+            )
         return first_paragraph(ctx.args + "\n" + ctx.text if ctx.args else ctx.text)
 
     def process(self, ctx, note):
@@ -174,27 +234,39 @@ class KertasKerja(Command):
 class Investigasi(Command):
     name, args = "INVESTIGASI", "<tim pemeriksa>"
     aliases = ("INVESTIGATE", "INVESTIGATION", "AUDIT INVESTIGASI", "PENELITIAN")
-    summary = ("Mengajukan penelitian/audit investigasi kepada Sekretaris; bila disetujui, Surat "
-               "Tugas diterbitkan untuk tim.")
+    summary = (
+        "Mengajukan penelitian/audit investigasi kepada Sekretaris; bila disetujui, Surat "
+        "Tugas diterbitkan untuk tim."
+    )
     example = "INVESTIGASI Andi Saputra (andi@kpu.example); Rina Marlina"
 
     def parse(self, ctx):
         team = ctx.args or paragraph_lines(ctx.text)
         if not team:
-            raise Problem("missing_argument", "Perintah INVESTIGASI perlu disertai nama anggota "
-                                              f"tim pemeriksa. Contoh: {self.example}")
+            raise Problem(
+                "missing_argument",
+                "Perintah INVESTIGASI perlu disertai nama anggota "
+                f"tim pemeriksa. Contoh: {self.example}",
+            )
         return team
 
     def process(self, ctx, team):
-        return advance(ctx, self.name, changes={"tim": team}, task_extra={"tim": team},
-                       notes=(f"Tim yang diusulkan: {team}",))
+        return advance(
+            ctx,
+            self.name,
+            changes={"tim": team},
+            task_extra={"tim": team},
+            notes=(f"Tim yang diusulkan: {team}",),
+        )
 
 
 class Laporan(Command):
     name, args = "LAPORAN", "[ringkasan hasil]"
     aliases = ("REPORT", "LAPORAN HASIL", "LAPORAN TINDAK LANJUT")
-    summary = ("Menyampaikan laporan hasil tindak lanjut kepada Sekretaris untuk disetujui "
-               "(lampirkan laporan atau tuliskan isinya).")
+    summary = (
+        "Menyampaikan laporan hasil tindak lanjut kepada Sekretaris untuk disetujui "
+        "(lampirkan laporan atau tuliskan isinya)."
+    )
     example = "LAPORAN Dugaan tidak terbukti; rincian pada laporan terlampir."
 
     def parse(self, ctx):
@@ -213,10 +285,14 @@ class Setuju(Command):
 
     def describe(self, step):
         if step == "persetujuan_investigasi":
-            return ("Menyetujui penelitian/audit investigasi; Surat Tugas diterbitkan dan dikirim "
-                    "kepada tim.")
-        return ("Menyetujui laporan; pelapor diberi tahu hasilnya (ringkasan Anda, bila ditulis) "
-                "dan pengaduan ditutup.")
+            return (
+                "Menyetujui penelitian/audit investigasi; Surat Tugas diterbitkan dan dikirim "
+                "kepada tim."
+            )
+        return (
+            "Menyetujui laporan; pelapor diberi tahu hasilnya (ringkasan Anda, bila ditulis) "
+            "dan pengaduan ditutup."
+        )
 
     def parse(self, ctx):
         return ctx.args or first_paragraph(ctx.text)
@@ -230,31 +306,56 @@ class Setuju(Command):
 def _approve_investigation(ctx: Context, note: str) -> Decision:
     investigasi = ctx.sop.step("investigasi").duration
     days = investigasi.amount if investigasi.unit == "working_days" else 7
-    letter = RenderDocument("surat_tugas", {
-        "tanggal": ctx.calendar.local_date(ctx.now).isoformat(), "hari_kerja": days,
-        "catatan": note})
+    letter = RenderDocument(
+        "surat_tugas",
+        {
+            "tanggal": ctx.calendar.local_date(ctx.now).isoformat(),
+            "hari_kerja": days,
+            "catatan": note,
+        },
+    )
     team = tuple(dict.fromkeys(a.lower() for a in EMAIL.findall(ctx.state.tim)))
-    sent = tuple(Notify("surat_tugas", a, {"number": ctx.state.number, "tim": ctx.state.tim},
-                        ("surat_tugas",)) for a in team)
+    sent = tuple(
+        Notify(
+            "surat_tugas", a, {"number": ctx.state.number, "tim": ctx.state.tim}, ("surat_tugas",)
+        )
+        for a in team
+    )
     to_whom = ", ".join(team) if team else "sub bagian yang menangani"
-    return advance(ctx, "SETUJU", data={"catatan_investigasi": note} if note else {},
-                   effects=(letter, *sent), note=note,
-                   notes=(f"Surat Tugas diterbitkan dan dikirim kepada {to_whom}.",))
+    return advance(
+        ctx,
+        "SETUJU",
+        data={"catatan_investigasi": note} if note else {},
+        effects=(letter, *sent),
+        note=note,
+        notes=(f"Surat Tugas diterbitkan dan dikirim kepada {to_whom}.",),
+    )
 
 
 def _approve_report(ctx: Context, note: str) -> Decision:
     outcome = note or ctx.state.data.get("laporan_ringkasan", "")
     letter = RenderDocument("surat_hasil", {"ringkasan": outcome})
-    told = Notify("hasil", PELAPOR, {"number": ctx.state.number, "ringkasan": outcome},
-                  ("surat_hasil",))
+    told = Notify(
+        "hasil", PELAPOR, {"number": ctx.state.number, "ringkasan": outcome}, ("surat_hasil",)
+    )
     handler = ctx.sop.acting_role("tindak_lanjut", ctx.state.handler, ctx.state.conflict_role)
     effects = (letter, told)
     if handler != ctx.role:
-        effects += (inform(handler, f"Laporan hasil penanganan disetujui "
-                                    f"{ctx.sop.role_title(ctx.role)}; pelapor telah diberi tahu.",
-                           ctx),)
-    return advance(ctx, "SETUJU", fields={"outcome": outcome}, effects=effects,
-                   notes=("Pelapor diberi tahu hasil penanganan.",))
+        effects += (
+            inform(
+                handler,
+                f"Laporan hasil penanganan disetujui "
+                f"{ctx.sop.role_title(ctx.role)}; pelapor telah diberi tahu.",
+                ctx,
+            ),
+        )
+    return advance(
+        ctx,
+        "SETUJU",
+        fields={"outcome": outcome},
+        effects=effects,
+        notes=("Pelapor diberi tahu hasil penanganan.",),
+    )
 
 
 class Tolak(Command):
@@ -267,12 +368,28 @@ class Tolak(Command):
         return self.need_text(ctx, "catatan untuk sub bagian yang menangani")
 
     def process(self, ctx, note):
-        key = "catatan_investigasi" if ctx.state.step == "persetujuan_investigasi" else \
-            "catatan_laporan"
-        return advance(ctx, self.name, data={key: note}, note=note,
-                       notes=(f"Dikembalikan dengan catatan: {note}",))
+        key = (
+            "catatan_investigasi"
+            if ctx.state.step == "persetujuan_investigasi"
+            else "catatan_laporan"
+        )
+        return advance(
+            ctx,
+            self.name,
+            data={key: note},
+            note=note,
+            notes=(f"Dikembalikan dengan catatan: {note}",),
+        )
 
 
 REVIEW_COMMANDS: tuple[Command, ...] = (
-    BerkadarPengawasan(), Teruskan(), SubBagian(), TidakDapatDitindaklanjuti(), KertasKerja(),
-    Investigasi(), Laporan(), Setuju(), Tolak())
+    BerkadarPengawasan(),
+    Teruskan(),
+    SubBagian(),
+    TidakDapatDitindaklanjuti(),
+    KertasKerja(),
+    Investigasi(),
+    Laporan(),
+    Setuju(),
+    Tolak(),
+)

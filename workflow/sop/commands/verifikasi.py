@@ -7,31 +7,52 @@ case's step and that the sender holds the deciding role when `parse` and `proces
 from __future__ import annotations
 
 from dumas.workflow.sop.commands.base import Command
-from dumas.workflow.sop.effects import Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.commands.grammar import first_paragraph, match_start, strip_words
 from dumas.workflow.sop.definition import PELAPOR, Sop, Subdivision
+from dumas.workflow.sop.effects import Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.transitions import Problem, advance, case_deadline
 
-_SUB_PREFIX = ("ke", "kepada", "sub bagian", "subbagian", "subbag", "sub bag", "bagian",
-               "kasubbag", "to")
+_SUB_PREFIX = (
+    "ke",
+    "kepada",
+    "sub bagian",
+    "subbagian",
+    "subbag",
+    "sub bag",
+    "bagian",
+    "kasubbag",
+    "to",
+)
 
 
 # --- desk (step 2) --------------------------------------------------------------------------
 
+
 class Lengkap(Command):
     name, aliases, example = "LENGKAP", ("COMPLETE",), "LENGKAP"
-    summary = ("Menyatakan pengaduan lengkap; pengaduan diteruskan kepada Sekretaris untuk "
-               "disposisi.")
+    summary = (
+        "Menyatakan pengaduan lengkap; pengaduan diteruskan kepada Sekretaris untuk disposisi."
+    )
 
     def process(self, ctx, args):
         limit = case_deadline(ctx.now, ctx.sop, ctx.calendar)
-        told = Notify("diproses", PELAPOR, {"number": ctx.state.number, "batas_akhir": limit,
-                                            "batas_akhir_text": ctx.when(limit)})
-        return advance(ctx, self.name, changes={"complete_at": ctx.now, "missing": ()},
-                       fields={"missing": []}, data={"batas_akhir": limit.isoformat()},
-                       effects=(told,), notes=(
-                           f"Batas akhir penyelesaian (Perpres 76/2013, {ctx.sop.case_limit}): "
-                           f"{ctx.when(limit)}.",))
+        told = Notify(
+            "diproses",
+            PELAPOR,
+            {"number": ctx.state.number, "batas_akhir": limit, "batas_akhir_text": ctx.when(limit)},
+        )
+        return advance(
+            ctx,
+            self.name,
+            changes={"complete_at": ctx.now, "missing": ()},
+            fields={"missing": []},
+            data={"batas_akhir": limit.isoformat()},
+            effects=(told,),
+            notes=(
+                f"Batas akhir penyelesaian (Perpres 76/2013, {ctx.sop.case_limit}): "
+                f"{ctx.when(limit)}.",
+            ),
+        )
 
 
 class Lengkapi(Command):
@@ -41,17 +62,28 @@ class Lengkapi(Command):
 
     def parse(self, ctx):
         if not ctx.state.pelapor_email:
-            raise Problem("pelapor_unreachable",
-                          "Pelapor tidak mempunyai alamat email, sehingga permintaan kelengkapan "
-                          "tidak dapat dikirim. Mohon hubungi pelapor melalui telepon atau surat, "
-                          "lalu balas LENGKAP atau BUKAN PENGADUAN.")
+            raise Problem(
+                "pelapor_unreachable",
+                "Pelapor tidak mempunyai alamat email, sehingga permintaan kelengkapan "
+                "tidak dapat dikirim. Mohon hubungi pelapor melalui telepon atau surat, "
+                "lalu balas LENGKAP atau BUKAN PENGADUAN.",
+            )
         return self.need_text(ctx, "apa yang perlu dilengkapi")
 
     def process(self, ctx, apa):
-        ask = Notify("permintaan_kelengkapan", PELAPOR, {"number": ctx.state.number, "apa": apa},
-                     reply_token=TokenFor("menunggu_pelapor", PELAPOR))
-        return advance(ctx, self.name, data={"lengkapi": apa}, effects=(ask,),
-                       notes=(f"Permintaan kelengkapan dikirim kepada pelapor: {apa}",))
+        ask = Notify(
+            "permintaan_kelengkapan",
+            PELAPOR,
+            {"number": ctx.state.number, "apa": apa},
+            reply_token=TokenFor("menunggu_pelapor", PELAPOR),
+        )
+        return advance(
+            ctx,
+            self.name,
+            data={"lengkapi": apa},
+            effects=(ask,),
+            notes=(f"Permintaan kelengkapan dikirim kepada pelapor: {apa}",),
+        )
 
 
 class BukanPengaduan(Command):
@@ -64,8 +96,9 @@ class BukanPengaduan(Command):
 
     def process(self, ctx, alasan):
         told = Notify("bukan_pengaduan", PELAPOR, {"number": ctx.state.number, "alasan": alasan})
-        return advance(ctx, self.name, fields={"outcome": alasan}, data={"alasan": alasan},
-                       effects=(told,))
+        return advance(
+            ctx, self.name, fields={"outcome": alasan}, data={"alasan": alasan}, effects=(told,)
+        )
 
 
 class Spam(Command):
@@ -79,35 +112,45 @@ class Spam(Command):
 class Konflik(Command):
     name, args, example = "KONFLIK", "<peran>", "KONFLIK SEKRETARIS"
     aliases = ("CONFLICT", "KONFLIK KEPENTINGAN", "CONFLICT OF INTEREST")
-    summary = ("Menandai benturan kepentingan: keputusan peran itu atas pengaduan ini dialihkan "
-               "kepada peran di atasnya (mis. Ketua menggantikan Sekretaris).")
+    summary = (
+        "Menandai benturan kepentingan: keputusan peran itu atas pengaduan ini dialihkan "
+        "kepada peran di atasnya (mis. Ketua menggantikan Sekretaris)."
+    )
 
     def parse(self, ctx):
         text = self.need_text(ctx, "peran yang berbenturan kepentingan (SEKRETARIS, HUKUM, KETUA)")
-        table = {"sekretaris": ("sekretaris", "sekr", "secretary", "sekretaris kpu"),
-                 "ketua": ("ketua", "chair", "chairman", "ketua kpu"),
-                 "hukum": ("hukum", "sub bagian hukum", "subbag hukum", "kasubbag hukum", "legal"),
-                 "desk": ("desk", "desk pelayanan"),
-                 **{s.key: _sub_phrases(s) for s in ctx.sop.subdivisions if s.key != "hukum"}}
+        table = {
+            "sekretaris": ("sekretaris", "sekr", "secretary", "sekretaris kpu"),
+            "ketua": ("ketua", "chair", "chairman", "ketua kpu"),
+            "hukum": ("hukum", "sub bagian hukum", "subbag hukum", "kasubbag hukum", "legal"),
+            "desk": ("desk", "desk pelayanan"),
+            **{s.key: _sub_phrases(s) for s in ctx.sop.subdivisions if s.key != "hukum"},
+        }
         m = match_start(text, table)
         if m is None or m.name == "desk":
-            raise Problem("invalid_argument",
-                          f"Peran {text!r} tidak dapat ditandai konflik. Pilihan: SEKRETARIS, "
-                          f"HUKUM, KETUA, atau nama sub bagian. Contoh: {self.example}")
+            raise Problem(
+                "invalid_argument",
+                f"Peran {text!r} tidak dapat ditandai konflik. Pilihan: SEKRETARIS, "
+                f"HUKUM, KETUA, atau nama sub bagian. Contoh: {self.example}",
+            )
         return m.name
 
     def process(self, ctx, role):
         chain = ctx.sop.escalation(role)
         if chain:
-            note = (f"Keputusan {ctx.sop.role_title(role)} atas pengaduan ini dialihkan kepada "
-                    f"{ctx.sop.role_title(chain[0])}.")
+            note = (
+                f"Keputusan {ctx.sop.role_title(role)} atas pengaduan ini dialihkan kepada "
+                f"{ctx.sop.role_title(chain[0])}."
+            )
         else:
-            note = ("Pemberitahuan keterlambatan tidak akan dikirim kepada "
-                    f"{ctx.sop.role_title(role)}.")
+            note = (
+                f"Pemberitahuan keterlambatan tidak akan dikirim kepada {ctx.sop.role_title(role)}."
+            )
         return advance(ctx, self.name, changes={"conflict_role": role}, notes=(note,))
 
 
 # --- Sekretaris (step 3) --------------------------------------------------------------------
+
 
 def _sub_phrases(sub: Subdivision) -> tuple[str, ...]:
     plain = sub.title.removeprefix("Sub Bagian").strip()
@@ -117,8 +160,9 @@ def _sub_phrases(sub: Subdivision) -> tuple[str, ...]:
 
 def match_subdivision(text: str, sop: Sop) -> tuple[Subdivision, str] | None:
     """The sub-division `text` starts with (after "ke", "sub bagian"...), and the rest."""
-    m = match_start(strip_words(text, _SUB_PREFIX),
-                    {s.key: _sub_phrases(s) for s in sop.subdivisions})
+    m = match_start(
+        strip_words(text, _SUB_PREFIX), {s.key: _sub_phrases(s) for s in sop.subdivisions}
+    )
     return (sop.subdivision(m.name), m.rest) if m else None
 
 
@@ -128,8 +172,10 @@ def _subdivision_list(sop: Sop) -> str:
 
 class Disposisi(Command):
     name, aliases, args = "DISPOSISI", ("DISPOSITION", "ASSIGN"), "[sub bagian] [catatan]"
-    summary = ("Mendisposisikan pengaduan kepada sub bagian untuk ditelaah (tanpa nama sub "
-               "bagian: Sub Bagian Hukum); lembar disposisi diisi dengan catatan Sekretaris.")
+    summary = (
+        "Mendisposisikan pengaduan kepada sub bagian untuk ditelaah (tanpa nama sub "
+        "bagian: Sub Bagian Hukum); lembar disposisi diisi dengan catatan Sekretaris."
+    )
     example = "DISPOSISI HUKUM Mohon ditelaah dan dilaporkan."
 
     def parse(self, ctx):
@@ -137,23 +183,43 @@ class Disposisi(Command):
             return ctx.sop.subdivision("hukum"), first_paragraph(ctx.text)
         found = match_subdivision(ctx.args, ctx.sop)
         if found is None:
-            raise Problem("invalid_argument",
-                          f"Sub bagian {ctx.args.split()[0]!r} tidak dikenal. Pilihan: "
-                          f"{_subdivision_list(ctx.sop)}. Tulis catatan sesudah nama sub bagian, "
-                          f"contoh: {self.example}")
+            raise Problem(
+                "invalid_argument",
+                f"Sub bagian {ctx.args.split()[0]!r} tidak dikenal. Pilihan: "
+                f"{_subdivision_list(ctx.sop)}. Tulis catatan sesudah nama sub bagian, "
+                f"contoh: {self.example}",
+            )
         sub, note = found
         return sub, note or first_paragraph(ctx.text)
 
     def process(self, ctx, args):
         sub, note = args
-        sheet = RenderDocument("lembar_disposisi", {
-            "filled": True, "tanggal_disposisi": ctx.calendar.local_date(ctx.now).isoformat(),
-            "subdivisions": [[s.key, s.title] for s in ctx.sop.subdivisions]})
+        sheet = RenderDocument(
+            "lembar_disposisi",
+            {
+                "filled": True,
+                "tanggal_disposisi": ctx.calendar.local_date(ctx.now).isoformat(),
+                "subdivisions": [[s.key, s.title] for s in ctx.sop.subdivisions],
+            },
+        )
         said = f"Didisposisikan kepada {sub.title}" + (f" dengan catatan: {note}" if note else ".")
-        return advance(ctx, self.name, changes={"disposisi_to": sub.key, "handler": sub.key},
-                       fields={"disposisi_note": note}, data={"handler": sub.key},
-                       effects=(sheet,), note=note, notes=(said,))
+        return advance(
+            ctx,
+            self.name,
+            changes={"disposisi_to": sub.key, "handler": sub.key},
+            fields={"disposisi_note": note},
+            data={"handler": sub.key},
+            effects=(sheet,),
+            note=note,
+            notes=(said,),
+        )
 
 
-INTAKE_COMMANDS: tuple[Command, ...] = (Lengkap(), Lengkapi(), BukanPengaduan(), Spam(),
-                                        Konflik(), Disposisi())
+INTAKE_COMMANDS: tuple[Command, ...] = (
+    Lengkap(),
+    Lengkapi(),
+    BukanPengaduan(),
+    Spam(),
+    Konflik(),
+    Disposisi(),
+)
