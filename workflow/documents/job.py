@@ -10,7 +10,9 @@ document goes out without it (see `notify.sender`).
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import timedelta, tzinfo
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +23,16 @@ from dumas.workflow.store import events
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Attachment, Document, Event, Pengaduan, RawMessage
 
+if TYPE_CHECKING:  # views is imported when a document is rendered (it loads the image code)
+    from dumas.workflow.documents.views import DocumentContext, OfficeLike
+
+    class RenderOffice(OfficeLike, Protocol):
+        """The office settings a document needs: its letterhead fields and its time zone."""
+
+        @property
+        def tz(self) -> tzinfo: ...
+
+
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
@@ -28,13 +40,17 @@ FIRST_RETRY = timedelta(minutes=2)
 
 
 class DocumentRenderer:
-    def __init__(self, sessions: sessionmaker[Session], files: FileStore, office, clock: Clock):
+    def __init__(
+        self, sessions: sessionmaker[Session], files: FileStore, office: RenderOffice, clock: Clock
+    ) -> None:
         self._sessions = sessions
         self._files = files
         self._office = office
         self._clock = clock
 
-    def run(self, limit: int = 200, should_stop=lambda: False) -> dict[str, int]:
+    def run(
+        self, limit: int = 200, should_stop: Callable[[], bool] = lambda: False
+    ) -> dict[str, int]:
         """Render due documents; returns counts of rendered / retry / failed."""
         counts = {"rendered": 0, "retry": 0, "failed": 0}
         for doc_id in self._due(limit):
@@ -64,8 +80,9 @@ class DocumentRenderer:
         )  # WeasyPrint loads Pango: only when needed
 
         with self._sessions() as session, session.begin():
-            doc = session.get(Document, doc_id)
-            case = session.get(Pengaduan, doc.pengaduan_id)
+            # _due() just read the id, and documents and cases are never deleted.
+            doc = session.get_one(Document, doc_id)
+            case = session.get_one(Pengaduan, doc.pengaduan_id)
             doc.attempts += 1
             try:
                 pdf = render(doc.kind, self.context(session, case, doc.kind), doc.params)
@@ -88,7 +105,7 @@ class DocumentRenderer:
             log.info("rendered %s for case %s", doc.filename, case.number)
             return "rendered"
 
-    def context(self, session: Session, case: Pengaduan, kind: str):
+    def context(self, session: Session, case: Pengaduan, kind: str) -> DocumentContext:
         from dumas.workflow.documents.views import view_of
 
         attachments = (
@@ -104,7 +121,7 @@ class DocumentRenderer:
             .order_by(RawMessage.id)
             .limit(1)
         ).scalar()
-        timeline = ()
+        timeline: Sequence[Event] = ()
         if kind == "riwayat":
             timeline = (
                 session.execute(

@@ -16,11 +16,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from email import policy
 from email.parser import BytesParser
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, overload
 
 from dumas.workflow.documents.thumbnails import can_thumbnail, make_thumbnail
 from dumas.workflow.errors import DumasError
 from dumas.workflow.formatting import clean_text, one_line, ukuran, zone_label
+
+if TYPE_CHECKING:
+    from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +56,43 @@ PRINTED_HEADERS = (
 )
 
 
-class OfficeLike(Protocol):
-    """The fields of `dumas.config.settings.Office` we read (workflow does not import config)."""
+class ToLocal(Protocol):
+    """A stored UTC time in the office's zone; None stays None."""
 
-    name: str
-    short_name: str
-    address: str
-    city: str
-    phone: str
-    email: str
-    website: str
-    sekretaris_name: str
-    sekretaris_nip: str
-    ketua_name: str
+    @overload
+    def __call__(self, dt: datetime, /) -> datetime: ...
+    @overload
+    def __call__(self, dt: None, /) -> None: ...
+    @overload
+    def __call__(self, dt: datetime | None, /) -> datetime | None: ...
+
+
+class OfficeLike(Protocol):
+    """The fields of `dumas.config.settings.Office` we read (workflow does not import config).
+
+    Read-only properties, so that frozen dataclasses (the settings, `SampleOffice`) match.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def short_name(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def phone(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def website(self) -> str: ...
+    @property
+    def sekretaris_name(self) -> str: ...
+    @property
+    def sekretaris_nip(self) -> str: ...
+    @property
+    def ketua_name(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -249,14 +276,14 @@ def office_view(office: OfficeLike, tz: tzinfo, logo: bytes = b"") -> OfficeView
 
 
 def view_of(
-    pengaduan,
-    attachments: Iterable,
+    pengaduan: Pengaduan,
+    attachments: Iterable[Attachment],
     office: OfficeLike,
     tz: tzinfo,
     read_file: ReadFile,
     *,
-    raw=None,
-    events: Iterable = (),
+    raw: RawMessage | None = None,
+    events: Iterable[Event] = (),
     now: datetime | None = None,
     logo: bytes = b"",
 ) -> DocumentContext:
@@ -268,6 +295,12 @@ def view_of(
     time, so a render never reads the clock). Files are read with `read_file(storage_key)`.
     """
 
+    @overload
+    def local(dt: datetime) -> datetime: ...
+    @overload
+    def local(dt: None) -> None: ...
+    @overload
+    def local(dt: datetime | None) -> datetime | None: ...
     def local(dt: datetime | None) -> datetime | None:
         return dt.astimezone(tz) if dt is not None else None
 
@@ -275,7 +308,7 @@ def view_of(
         _case_view(
             pengaduan,
             local,
-            _headers(raw, read_file, local),
+            _headers(raw, read_file, local, tz),
             _attachment_views(attachments, read_file),
         ),
         sent_at=local(getattr(raw, "date_header", None)),
@@ -293,7 +326,12 @@ def view_of(
     )
 
 
-def _case_view(p, local, headers, attachments) -> CaseView:
+def _case_view(
+    p: Pengaduan,
+    local: ToLocal,
+    headers: tuple[tuple[str, str], ...],
+    attachments: tuple[AttachmentView, ...],
+) -> CaseView:
     text = {
         name: clean_text(getattr(p, name) or "")
         for name in ("body", "terlapor", "disposisi_note", "tim", "outcome", "pelapor_address")
@@ -361,7 +399,9 @@ def _sifat(value: str) -> str:
     return " ".join(value.lower().replace("_", " ").replace("-", " ").split()) or "biasa"
 
 
-def _attachment_views(attachments: Iterable, read_file: ReadFile) -> tuple[AttachmentView, ...]:
+def _attachment_views(
+    attachments: Iterable[Attachment], read_file: ReadFile
+) -> tuple[AttachmentView, ...]:
     views, thumbs = [], 0
     for a in attachments:
         thumbnail, unreadable = b"", False
@@ -386,11 +426,13 @@ def _attachment_views(attachments: Iterable, read_file: ReadFile) -> tuple[Attac
     return tuple(views)
 
 
-def _headers(raw, read_file: ReadFile, local) -> tuple[tuple[str, str], ...]:
+def _headers(
+    raw: RawMessage | None, read_file: ReadFile, local: ToLocal, tz: tzinfo
+) -> tuple[tuple[str, str], ...]:
     """The printed headers: from the stored message when readable, else from its summary row."""
     if raw is None:
         return ()
-    found = _summary_headers(raw, local)
+    found = _summary_headers(raw, local, tz)
     try:
         head = _HEADER_END.split(read_file(raw.storage_key), maxsplit=1)[0]
         message = BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
@@ -406,7 +448,7 @@ def _headers(raw, read_file: ReadFile, local) -> tuple[tuple[str, str], ...]:
     return tuple((label, found.get(name) or "—") for name, label in PRINTED_HEADERS)
 
 
-def _summary_headers(raw, local) -> dict[str, str]:
+def _summary_headers(raw: RawMessage, local: ToLocal, tz: tzinfo) -> dict[str, str]:
     msgid = one_line(raw.message_id)
     if msgid and not msgid.startswith("<"):
         msgid = f"<{msgid}>"
@@ -415,5 +457,5 @@ def _summary_headers(raw, local) -> dict[str, str]:
         "From": one_line(raw.from_address),
         "Subject": one_line(raw.subject),
         "Message-ID": msgid,
-        "Date": f"{sent:%d-%m-%Y %H.%M} {zone_label(sent.tzinfo)}" if sent else "",
+        "Date": f"{sent:%d-%m-%Y %H.%M} {zone_label(tz)}" if sent else "",
     }

@@ -19,12 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Mapper, Session, sessionmaker
 
 from dumas.workflow.errors import ConfigError, DumasError
+
+if TYPE_CHECKING:  # alembic is imported lazily: only `dumas init` and the checks need it
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ def _clip_to_columns(session: Session, _context, _instances) -> None:
 
 
 @cache
-def _bounded_columns(mapper: Mapper) -> tuple[tuple[str, int], ...]:
+def _bounded_columns(mapper: Mapper[Any]) -> tuple[tuple[str, int], ...]:
     return tuple(
         (attr.key, column.type.length)
         for attr in mapper.column_attrs
@@ -104,7 +108,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -135,11 +139,11 @@ def current_revision(engine: Engine) -> str | None:
         raise DumasError(f"cannot open the database: {_first_line(exc.orig)}") from exc
 
 
-def _first_line(error: BaseException) -> str:
+def _first_line(error: BaseException | None) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
-def head_revision(url: str) -> str:
+def head_revision(url: str) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()

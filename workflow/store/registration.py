@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Insert
 
 from dumas.workflow.extract import (
     extract_lokasi,
@@ -40,16 +41,7 @@ def next_sequence(session: Session, year: int) -> int:
     The row is created if missing with an insert that ignores a concurrent creator, then bumped by
     a single UPDATE: SQLite serialises it (BEGIN IMMEDIATE), PostgreSQL row-locks it until commit.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    session.execute(
-        dialect_insert(RegistrationCounter)
-        .values(year=year, last_seq=0)
-        .on_conflict_do_nothing(index_elements=["year"])
-    )
+    session.execute(_create_counter(session.get_bind().dialect.name, year))
     session.execute(
         update(RegistrationCounter)
         .where(RegistrationCounter.year == year)
@@ -58,6 +50,26 @@ def next_sequence(session: Session, year: int) -> int:
     return session.execute(
         select(RegistrationCounter.last_seq).where(RegistrationCounter.year == year)
     ).scalar_one()
+
+
+def _create_counter(dialect: str, year: int) -> Insert:
+    """An insert of the year's counter that does nothing when the row exists (the two dialects
+    spell ON CONFLICT with their own Insert classes)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return (
+            pg_insert(RegistrationCounter)
+            .values(year=year, last_seq=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (
+        sqlite_insert(RegistrationCounter)
+        .values(year=year, last_seq=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
 
 
 def fill_from_text(case: Pengaduan, rules: NumberingRules) -> None:

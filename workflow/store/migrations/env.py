@@ -9,7 +9,10 @@ config = context.config
 
 
 def run_migrations() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:  # alembic_config() always sets it; only a hand-written alembic.ini could not
+        raise RuntimeError("sqlalchemy.url is not set: run the migrations through `dumas init`")
+    engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
