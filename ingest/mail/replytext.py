@@ -1,39 +1,12 @@
 """What the person actually wrote at the top of a reply: the text commands are read from.
 
-`reply_text(text, html)` returns only the new content of a reply, without the quoted message,
-the quote header ("Pada … menulis:", "Dari: / Dikirim: / Kepada: / Subjek:"…), signatures and
-mobile footers; `first_lines(reply)` gives the first meaningful lines of it, greeting lines
-("Yth. Admin,") skipped. Everything below our own `REPLY_MARKER` is never read.
+`reply_text(text, html="")` returns only the new content of a reply ("" when nothing new),
+without the quoted message, quote headers ("Pada … menulis:", "Dari: / Dikirim: / Kepada:"…),
+signatures and mobile footers; `first_lines(reply, n=3)` gives its first meaningful lines,
+greeting lines ("Yth. Admin,") skipped. Nothing below our own `REPLY_MARKER` is read.
 
-How it works
-------------
-1. HTML first, when there is any: `dumas.ingest.mail.replyhtml` cuts quotes by structure
-   (`gmail_quote`, `divRplyFwdMsg` and its `x_` forms, `blockquote`, `yahoo_quoted`…) and
-   renders the rest as text with each quote replaced by a `>` line. If the HTML has no visible
-   text at all, or the parser breaks on it, the text body is used instead.
-2. The text rules then run on that text (or on the text body): line endings and Unicode spaces
-   normalised; everything from an unquoted marker line on is dropped; `>`-quoted lines are
-   dropped together with the attribution line just above them; mail-parser-reply splits the
-   rest at the first quote header and strips signatures.
-3. Bottom-posted and interleaved replies: new content is the unquoted text. When nothing was
-   written above the first quote and what precedes it is only quote headers, the unquoted lines
-   below the `>` quotes are the reply (interleaved answers are joined in order). Text that follows
-   an Outlook-style header block without `>` quoting is never read: it is the quoted original.
-   A `>`-quoted copy of our marker is just quoted text; only an unquoted marker cuts.
-
-Indonesian in mail-parser-reply
--------------------------------
-The library keeps its patterns in the module dict `MAIL_LANGUAGES` and has no API to register
-more. Rather than mutate that dict at import time (a global change to a third-party module), we
-subclass `EmailMessage` and override its one lookup, `_get_language_regex`, to also consult our
-own tables (`EXTRA_LANGUAGES`): "id" (Indonesian clients) and "en-extra" (English forms the
-library lacks: Gmail's "Forwarded message", Apple's "Begin forwarded message:", "Sent from
-Yahoo Mail…"). The library's English table stays in use, except its "On … wrote:" pattern,
-which is replaced by a linear-time equivalent (see `_attribution_line`), and its disclaimer
-pattern, which is switched off (`_OVERRIDES`); runs of spaces and blank lines are collapsed and the
-text is capped (`_LIBRARY_LIMIT`) before the library sees it, for the same reason: one hostile
-email must not stall the poller. The override depends on that private
-method (checked against 1.36; every unit test goes through it).
+How it works, and how mail-parser-reply is taught Indonesian (and kept linear-time): see
+docs/reply-reading.md.
 """
 
 from __future__ import annotations

@@ -1,30 +1,12 @@
 """Reading the `[sop]` table of the TOML file into an `Sop`.
 
-The format (every key optional; durations are text such as "7 hari kerja", "30 menit kerja",
-"2 jam kerja", "60 hari kalender" — or the English "7 working days" — or a table
-`{ amount = 7, unit = "working_days" }`):
+`load_sop(table, subdivisions)` is `DEFAULT_SOP` with the office's table applied by
+`apply_config(sop, table, subdivisions)`: `case_limit`, `escalate_again_after`, per-step
+`duration` / `remind_before`, `[sop.agencies.<key>]` and `[sop.subdivisions.<key>]`
+(`subdivisions`: the keys of `[roles.subdivisions]`). Anything else raises `ConfigError` naming
+the key, like the rest of the settings.
 
-    [sop]
-    case_limit = "60 hari kalender"        # Perpres 76/2013, from the day the file is complete
-    escalate_again_after = "2 hari kerja"  # after the deadline, when the next role up is told
-
-    [sop.telaah]                           # any step with a deadline, by its name
-    duration = "7 hari kerja"
-    remind_before = "1 hari kerja"         # "0 hari kerja" turns the reminder off
-
-    [sop.agencies.bawaslu]                 # change or add a forwarding agency (TERUSKAN)
-    name = "Badan Pengawas Pemilihan Umum Kabupaten Kepulauan Mentawai"
-    short = "Bawaslu"
-    email = "bawaslu@example.go.id"        # without it the letter goes to the desk to send
-    address = "Tuapejat"
-    aliases = ["panwas"]
-    note = "..."
-
-    [sop.subdivisions.teknis]              # a sub-division of [roles.subdivisions]
-    title = "Sub Bagian Teknis dan Hubungan Partisipasi Masyarakat"
-    aliases = ["hupmas"]
-
-Anything else is an error that names the key, like the rest of the settings.
+The format, the duration units and every key: docs/sop-config.md.
 """
 
 from __future__ import annotations
