@@ -198,7 +198,8 @@ class Delivery:
         """The periods of `kind` due by `now` (delivery moment <= now) and not in `done` (period
         keys), oldest first, starting with the period that contains `since` (when the office
         began to use Dumas: nothing before it is owed)."""
-        done, out = set(done), []
+        done = set(done)
+        out: list[Period] = []
         if since > now:
             return out
         period = period_of(kind, since, self.calendar.zone)

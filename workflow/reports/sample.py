@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -189,7 +190,10 @@ class CaseFactory:
             [final] if final in self.sop.steps and self.sop.steps[final].has_task else []
         )
         for step in steps:
-            due = self.days.add(at, self.sop.steps[step].duration)
+            duration = self.sop.steps[step].duration
+            if duration is None:  # the PATHS pass task steps only, and each has a duration
+                raise ValueError(f"sample step {step!r} has no duration")
+            due = self.days.add(at, duration)
             done = step in passed
             closed = self._closing(at, due) if done else None
             if closed is not None and closed > self.now:
@@ -230,7 +234,7 @@ class CaseFactory:
 
     def _final(self, final: str, at: datetime | None, row: dict) -> dict:
         step = self.sop.steps.get(final)
-        out = {"step": final, "status": step.status if step else final}
+        out: dict[str, Any] = {"step": final, "status": step.status if step else final}
         if step is None or not step.terminal:
             return out
         out["closed_at"] = at
@@ -290,7 +294,3 @@ def _flush(session: Session, cases: list, tasks: list, events: list) -> None:
         session.execute(insert(Task), tasks)
     if events:
         session.execute(insert(Event), events)
-
-
-def utc_at(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)

@@ -20,7 +20,7 @@ import json
 import zipfile
 from collections.abc import Iterable
 from datetime import date
-from typing import IO
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
@@ -80,7 +80,8 @@ class _Styles:
         cell = Cell(self.ws, row=1, column=1)
         for name, value in attrs.items():
             setattr(cell, name, value)
-        return cell._style
+        # The style array has no public accessor; types-openpyxl declares the slot without a type.
+        return cell._style  # type: ignore[attr-defined]
 
     def cell(self, value, style=None) -> Cell:
         cell = _Cell(self.ws, row=1, column=1, value=value, style_array=style)
@@ -103,7 +104,8 @@ def write_workbook(
     count = _write_rows(detail, cols, recap, recap.rows() if rows is None else rows)
     _finish_rows(detail, cols, count)
     _write_summary(wb.create_sheet("Ringkasan"), recap)
-    wb.custom_doc_props.append(
+    # Custom properties came with openpyxl 3.1; types-openpyxl does not declare them yet.
+    wb.custom_doc_props.append(  # type: ignore[attr-defined]
         StringProperty(
             name=FIGURES_PROPERTY,
             value=json.dumps(
@@ -119,11 +121,12 @@ def write_workbook(
     return recap.summary
 
 
-def read_figures(data: bytes) -> dict:
+def read_figures(data: bytes) -> dict[str, Any]:
     """The key figures a workbook of ours was made with (see `Summary.figures`)."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True)
-        found = next(p.value for p in wb.custom_doc_props if p.name == FIGURES_PROPERTY)
+        props = wb.custom_doc_props  # type: ignore[attr-defined]  # as in write_workbook
+        found = next(p.value for p in props if p.name == FIGURES_PROPERTY)
         return json.loads(found)
     except (StopIteration, ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
         raise DocumentError(f"not a recap workbook of Dumas: {type(exc).__name__}") from exc
@@ -203,9 +206,11 @@ class _Slots:
                     (i, _Cell(st.ws, row=1, column=1, style_array=st.wrap), width, width)
                 )
 
-    def cells(self, row: RecapRow) -> tuple[list, int]:
+    def cells(self, row: RecapRow) -> tuple[list[Any], int]:
         """The values and cells to append, and the number of text lines of the row."""
-        out = [None if v == "" else v for v in row]
+        # Any: each column's kind decides its type (a date, a text, a number, or a styled cell
+        # in its place), and this loop runs a million times: no isinstance() per cell.
+        out: list[Any] = [None if v == "" else v for v in row]
         for i in self.dates:
             if out[i] is not None:
                 out[i] = out[i].toordinal() - EXCEL_EPOCH  # the serial, as Excel stores dates
