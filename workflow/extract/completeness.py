@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dumas.workflow.extract.lokasi import Lokasi
+    from dumas.workflow.extract.pelapor import Pelapor
 
 IDENTITAS, LOKASI, BUKTI = "identitas", "lokasi", "bukti"
 ORDER = (IDENTITAS, LOKASI, BUKTI)
@@ -80,7 +85,9 @@ def check_completeness(
     return missing
 
 
-def check_extracted(pelapor, lokasi, attachments: int, text: str = "") -> list[str]:
+def check_extracted(
+    pelapor: Pelapor, lokasi: Lokasi, attachments: int, text: str = ""
+) -> list[str]:
     """`check_completeness` on the results of `extract_pelapor` and `extract_lokasi`."""
     return check_completeness(
         name=pelapor.name,
@@ -96,7 +103,7 @@ def check_extracted(pelapor, lokasi, attachments: int, text: str = "") -> list[s
     )
 
 
-def check_pengaduan(p) -> list[str]:
+def check_pengaduan(p: Any) -> list[str]:
     """`check_completeness` on a `Pengaduan` (or anything with its field names). Evidence is the
     attachments filed at step "pengaduan" (the reporter's, not staff documents)."""
     # A not-yet-flushed Attachment has step None (the column default applies on INSERT).
@@ -141,7 +148,7 @@ _SECRET_NOTE = (
 )
 
 
-def missing_phrases(missing: Iterable[str], pelapor=None) -> list[str]:
+def missing_phrases(missing: Iterable[str], pelapor: Pelapor | None = None) -> list[str]:
     """One Indonesian sentence (or two) per missing item, telling the reporter what to send.
 
     With the extracted `pelapor`, the identity sentence asks only for what is lacking (the
@@ -158,7 +165,7 @@ def missing_phrases(missing: Iterable[str], pelapor=None) -> list[str]:
     return out
 
 
-def _identitas_phrase(pelapor) -> str:
+def _identitas_phrase(pelapor: Pelapor | None) -> str:
     if pelapor is None:
         return _IDENTITAS_ALL
     has_name = bool(pelapor.name.strip())

@@ -68,7 +68,7 @@ def wants_confidentiality(text: str) -> bool:
     return False
 
 
-def _negated(text: str, m: re.Match) -> bool:
+def _negated(text: str, m: re.Match[str]) -> bool:
     """A negation inside the match or among the three words before it in the same sentence."""
     sentence = re.split(r"[.!?;\n]", text[: m.start()])[-1]
     before = " ".join(sentence.split()[-3:])

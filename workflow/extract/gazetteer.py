@@ -73,7 +73,7 @@ def _expand(words: Iterable[str]) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _name_pattern(name: str) -> re.Pattern:
+def _name_pattern(name: str) -> re.Pattern[str]:
     parts = []
     for word in name.lower().split():
         alts = _WORD_VARIANTS.get(word, (word,))

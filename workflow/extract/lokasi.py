@@ -193,7 +193,7 @@ def _desa_line(incident: list[TextLine], gaz: Gazetteer) -> str:
     return ""
 
 
-def _first_place(rx: re.Pattern, scope: str, gaz: Gazetteer) -> str:
+def _first_place(rx: re.Pattern[str], scope: str, gaz: Gazetteer) -> str:
     for m in itertools.islice(rx.finditer(scope), _MAX_TRIES):
         words = m.group("name")
         known = gaz.canonical_desa(words)

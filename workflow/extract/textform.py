@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 # Label kinds, tried in order on the normalised label ("no hp / wa", "nama lengkap pelapor").
-LABEL_KINDS: tuple[tuple[str, re.Pattern], ...] = tuple(
+LABEL_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(rx))
     for kind, rx in (
         ("nama_terlapor", r"^(nama|identitas) (terlapor|teradu|yang dilaporkan)$"),
@@ -81,7 +81,9 @@ _CLOSING = re.compile(
 class TextLine:
     no: int
     text: str  # without quote markers, stripped
-    kind: str  # label kind ("nama", "alamat", ...), "" for an unknown label, None if no label
+    kind: (
+        str | None
+    )  # label kind ("nama", "alamat", ...), "" for an unknown label, None if no label
     label: str  # the normalised label as written ("no hp / wa"), "" when none
     value: str  # the text after the colon, stripped ("" when no label)
     section: str  # "pelapor", "terlapor", "saksi", "lain" (another heading), "" (before any)
@@ -143,8 +145,8 @@ def read_lines(text: str) -> list[TextLine]:
         m = _LABEL.match(line)
         if opened and not (m and m.group("value").strip()):
             section = opened
-        elif m and section_of(m.group("label")) in ("lain", "saksi"):  # "Kronologi: Pada ..."
-            section = section_of(m.group("label"))
+        elif m and (heading := section_of(m.group("label"))) in ("lain", "saksi"):
+            section = heading  # "Kronologi: Pada ..."
         elif line and not m and after_blank and section in ("pelapor", "terlapor", "saksi"):
             section = "lain"
         after_blank = not line
@@ -160,7 +162,7 @@ def read_lines(text: str) -> list[TextLine]:
     return out
 
 
-def closing_of(line: str) -> re.Match | None:
+def closing_of(line: str) -> re.Match[str] | None:
     """The match when `line` is a letter's closing ("Hormat saya,", "Wassalam"), else None."""
     if len(line) > 80:
         return None
