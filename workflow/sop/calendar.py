@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -67,7 +68,7 @@ class Duration:
     amount: int
     unit: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount < 0:
             raise ValueError(f"a duration needs a whole number of 0 or more, not {self.amount!r}")
         if self.unit not in UNITS:
@@ -92,7 +93,7 @@ class Duration:
         return cls(int(m[1]), _unit(m[2], value))
 
     @classmethod
-    def _from_table(cls, table: Mapping) -> Duration:
+    def _from_table(cls, table: Mapping[str, Any]) -> Duration:
         if set(table) != {"amount", "unit"}:
             raise ValueError("a duration table needs exactly the keys amount and unit")
         unit = table["unit"]

@@ -15,16 +15,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from dumas.workflow.sop.definition import HANDLER, PELAPOR
+from dumas.workflow.sop.names import StepName
 
 
 @dataclass(frozen=True)
 class CaseState:
     """What the core needs to know about a case; build it with `from_case`."""
 
-    step: str = "verifikasi"
+    step: str = StepName.VERIFIKASI
     number: str = ""
     subject: str = ""
     klasifikasi: str = ""
@@ -231,9 +232,12 @@ class Refusal:
     reason: str
     message: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.reason not in REASONS:
             raise ValueError(f"unknown refusal reason {self.reason!r}")
+
+
+_E = TypeVar("_E")
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,7 @@ class Decision:
     def accepted(self) -> bool:
         return self.refusal is None
 
-    def of_type(self, kind: type) -> list:
+    def of_type(self, kind: type[_E]) -> list[_E]:
         return [e for e in self.effects if isinstance(e, kind)]
 
 

@@ -10,6 +10,7 @@ removed quoted text and signatures). The step commands are in `workflow.commands
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
 from dumas.workflow.sop.commands.grammar import EMAIL, match_start, read_date, strip_words
@@ -17,7 +18,8 @@ from dumas.workflow.sop.commands.telaah import REVIEW_COMMANDS
 from dumas.workflow.sop.commands.verifikasi import INTAKE_COMMANDS
 from dumas.workflow.sop.definition import DEFAULT_SOP, DELEGATING_ROLES, PELAPOR, Sop
 from dumas.workflow.sop.effects import CaseState, Decision, Delegate, Notify, Record, Transcript
-from dumas.workflow.sop.transitions import Problem, case_deadline, stay_token, when
+from dumas.workflow.sop.names import StepName
+from dumas.workflow.sop.transitions import Context, Problem, case_deadline, stay_token, when
 
 # How many non-empty lines may come before the command ("Yth. Bapak," and the like).
 COMMAND_LINES = 3
@@ -39,7 +41,7 @@ class Status(Command):
     name, aliases, example = "STATUS", ("CEK STATUS",), "STATUS"
     summary = "Meminta keterangan tahap, riwayat, dan batas waktu pengaduan ini."
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: None) -> Decision:
         st, step = ctx.state, ctx.step
         limit = case_deadline(st.complete_at, ctx.sop, ctx.calendar)
         waiting = (
@@ -84,7 +86,7 @@ class Bantuan(Command):
     name, aliases, example = "BANTUAN", ("HELP", "TOLONG"), "BANTUAN"
     summary = "Meminta daftar perintah yang dapat Anda gunakan sekarang."
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: None) -> Decision:
         text = help_text(ctx.state.step, ctx.role, ctx.sop, ctx.state)
         return Decision(
             ctx.state,
@@ -107,7 +109,7 @@ class Delegasi(Command):
     )
     example = "DELEGASI wakil@kpu.example sampai 31-03-2026"
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> tuple[str, date]:
         found = EMAIL.search(ctx.args)
         if not found:
             raise Problem(
@@ -136,7 +138,7 @@ class Delegasi(Command):
             )
         return found[0].lower(), day
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: tuple[str, date]) -> Decision:
         address, day = args
         until = ctx.calendar.end_of_day(day)
         title = ctx.sop.role_title(ctx.role)
@@ -217,7 +219,7 @@ def help_text(step: str, role: str, sop: Sop = DEFAULT_SOP, state: CaseState | N
     state = state or CaseState(step=step)
     here = sop.step(step)
     out = [f"Tahap pengaduan saat ini: {here.title}."]
-    if role == PELAPOR and here.name == "menunggu_pelapor":
+    if role == PELAPOR and here.name == StepName.MENUNGGU_PELAPOR:
         out.append(
             "Untuk melengkapi pengaduan, balas email permintaan kelengkapan dengan "
             "keterangan dan lampiran yang diminta."

@@ -7,11 +7,14 @@ case's step and that the sender holds the deciding role when `parse` and `proces
 
 from __future__ import annotations
 
+from typing import Any
+
 from dumas.workflow.sop.commands.base import Command, paragraph_lines
 from dumas.workflow.sop.commands.grammar import EMAIL, first_paragraph, match_start, strip_words
 from dumas.workflow.sop.commands.verifikasi import match_subdivision
-from dumas.workflow.sop.definition import PELAPOR, Agency
-from dumas.workflow.sop.effects import Decision, Notify, RenderDocument
+from dumas.workflow.sop.definition import PELAPOR, Agency, Sop, Subdivision
+from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
+from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, advance, inform
 
 _TO = ("ke", "kepada", "to")
@@ -19,14 +22,16 @@ _TO = ("ke", "kepada", "to")
 
 def _oversight(ctx: Context) -> str:
     """Who oversees the case: the Sekretaris, or the Ketua when the Sekretaris is conflicted."""
-    return ctx.sop.acting_role("persetujuan_laporan", ctx.state.handler, ctx.state.conflict_role)
+    return ctx.sop.acting_role(
+        StepName.PERSETUJUAN_LAPORAN, ctx.state.handler, ctx.state.conflict_role
+    )
 
 
 # --- the handling sub-division: telaah (step 4) ---------------------------------------------
 
 
-def _telaah(ctx: Context, result: str, report: str) -> tuple[dict, dict]:
-    fields = {"telaah_at": ctx.now, "telaah_result": result}
+def _telaah(ctx: Context, result: str, report: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    fields: dict[str, Any] = {"telaah_at": ctx.now, "telaah_result": result}
     return fields, ({"laporan_telaah": report} if report else {})
 
 
@@ -38,10 +43,10 @@ class BerkadarPengawasan(Command):
     )
     example = "BERKADAR PENGAWASAN (lampirkan Laporan Hasil Telaah)"
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         return self.need_report(ctx, ctx.args)
 
-    def process(self, ctx, report):
+    def process(self, ctx: Context, report: str) -> Decision:
         fields, data = _telaah(ctx, "berkadar_pengawasan", report)
         return advance(ctx, self.name, fields=fields, data=data, note=first_paragraph(report))
 
@@ -54,23 +59,24 @@ class Teruskan(Command):
     )
     example = "TERUSKAN BAWASLU"
 
-    def example_for(self, sop, state):
+    def example_for(self, sop: Sop, state: CaseState) -> str:
         suggested = sop.suggest(state.klasifikasi)
         return f"TERUSKAN {suggested[0].short.upper()}" if suggested else self.example
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> tuple[Agency, str, str]:
         text = strip_words(ctx.args, _TO)
         if not text:
             raise Problem(
                 "missing_argument",
                 f"Perintah TERUSKAN perlu disertai nama instansi. {self._choices(ctx)}",
             )
-        m = match_start(text, {a.key: _agency_phrases(a) for a in ctx.sop.agencies})
+        agencies = {a.key: a for a in ctx.sop.agencies}
+        m = match_start(text, {k: _agency_phrases(a) for k, a in agencies.items()})
         if m is None:
             raise Problem(
                 "invalid_argument", f"Instansi {text!r} tidak dikenal. {self._choices(ctx)}"
             )
-        return ctx.sop.agency(m.name), m.rest, self.need_report(ctx, m.rest)
+        return agencies[m.name], m.rest, self.need_report(ctx, m.rest)
 
     def _choices(self, ctx: Context) -> str:
         names = ", ".join(a.short.upper() for a in ctx.sop.agencies)
@@ -82,7 +88,7 @@ class Teruskan(Command):
             )
         return out
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: tuple[Agency, str, str]) -> Decision:
         agency, reason, report = args
         fields, data = _telaah(ctx, "diteruskan", report)
         # The reporter's identity leaves the office only with their consent, never when they
@@ -101,7 +107,7 @@ class Teruskan(Command):
         send = (
             Notify("penerusan_instansi", agency.email, about, ("surat_penerusan",))
             if agency.email
-            else Notify("penerusan_manual", "desk", about, ("surat_penerusan",))
+            else Notify("penerusan_manual", Role.DESK, about, ("surat_penerusan",))
         )
         effects = (
             letter,
@@ -147,11 +153,11 @@ class SubBagian(Command):
     summary = "Hasil telaah: pengaduan ditangani oleh sub bagian lain, yang menindaklanjutinya."
     example = "SUB BAGIAN TEKNIS"
 
-    def example_for(self, sop, state):
+    def example_for(self, sop: Sop, state: CaseState) -> str:
         other = [s for s in sop.subdivisions if s.key != state.handler]
         return f"SUB BAGIAN {other[0].key.upper()}" if other else self.example
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> tuple[Subdivision, str]:
         found = match_subdivision(ctx.args, ctx.sop) if ctx.args else None
         if found is None or found[0].key == ctx.state.handler:
             others = [s.key.upper() for s in ctx.sop.subdivisions if s.key != ctx.state.handler]
@@ -167,7 +173,7 @@ class SubBagian(Command):
             )
         return found[0], self.need_report(ctx, found[1])
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: tuple[Subdivision, str]) -> Decision:
         sub, report = args
         fields, data = _telaah(ctx, "sub_bagian", report)
         return advance(
@@ -190,10 +196,10 @@ class TidakDapatDitindaklanjuti(Command):
     )
     example = "TIDAK DAPAT DITINDAKLANJUTI Identitas terlapor dan lokasi kejadian tidak jelas."
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         return self.need_text(ctx, "alasan")
 
-    def process(self, ctx, alasan):
+    def process(self, ctx: Context, alasan: str) -> Decision:
         fields, data = _telaah(ctx, "tidak_ditindaklanjuti", ctx.text.strip())
         told = Notify(
             "tidak_ditindaklanjuti", PELAPOR, {"number": ctx.state.number, "alasan": alasan}
@@ -218,7 +224,7 @@ class KertasKerja(Command):
     summary = "Menyampaikan Kertas Kerja hasil survei pendahuluan (lampirkan berkasnya)."
     example = "KERTAS KERJA (lampirkan Kertas Kerja)"
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         if not ctx.attachments:
             raise Problem(
                 "missing_attachment",
@@ -227,7 +233,7 @@ class KertasKerja(Command):
             )
         return first_paragraph(ctx.args + "\n" + ctx.text if ctx.args else ctx.text)
 
-    def process(self, ctx, note):
+    def process(self, ctx: Context, note: str) -> Decision:
         return advance(ctx, self.name, data={"kertas_kerja": note} if note else {}, note=note)
 
 
@@ -240,7 +246,7 @@ class Investigasi(Command):
     )
     example = "INVESTIGASI Andi Saputra (andi@kpu.example); Rina Marlina"
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         team = ctx.args or paragraph_lines(ctx.text)
         if not team:
             raise Problem(
@@ -250,7 +256,7 @@ class Investigasi(Command):
             )
         return team
 
-    def process(self, ctx, team):
+    def process(self, ctx: Context, team: str) -> Decision:
         return advance(
             ctx,
             self.name,
@@ -269,11 +275,11 @@ class Laporan(Command):
     )
     example = "LAPORAN Dugaan tidak terbukti; rincian pada laporan terlampir."
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         self.need_report(ctx, ctx.args)
         return ctx.args or first_paragraph(ctx.text)
 
-    def process(self, ctx, summary):
+    def process(self, ctx: Context, summary: str) -> Decision:
         return advance(ctx, self.name, data={"laporan_ringkasan": summary}, note=summary)
 
 
@@ -283,8 +289,8 @@ class Setuju(Command):
     summary = "Menyetujui."
     example = "SETUJU"
 
-    def describe(self, step):
-        if step == "persetujuan_investigasi":
+    def describe(self, step: str) -> str:
+        if step == StepName.PERSETUJUAN_INVESTIGASI:
             return (
                 "Menyetujui penelitian/audit investigasi; Surat Tugas diterbitkan dan dikirim "
                 "kepada tim."
@@ -294,18 +300,18 @@ class Setuju(Command):
             "dan pengaduan ditutup."
         )
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         return ctx.args or first_paragraph(ctx.text)
 
-    def process(self, ctx, note):
-        if ctx.state.step == "persetujuan_investigasi":
+    def process(self, ctx: Context, note: str) -> Decision:
+        if ctx.state.step == StepName.PERSETUJUAN_INVESTIGASI:
             return _approve_investigation(ctx, note)
         return _approve_report(ctx, note)
 
 
 def _approve_investigation(ctx: Context, note: str) -> Decision:
-    investigasi = ctx.sop.step("investigasi").duration
-    days = investigasi.amount if investigasi.unit == "working_days" else 7
+    investigasi = ctx.sop.step(StepName.INVESTIGASI).duration
+    days = investigasi.amount if investigasi and investigasi.unit == "working_days" else 7
     letter = RenderDocument(
         "surat_tugas",
         {
@@ -338,8 +344,10 @@ def _approve_report(ctx: Context, note: str) -> Decision:
     told = Notify(
         "hasil", PELAPOR, {"number": ctx.state.number, "ringkasan": outcome}, ("surat_hasil",)
     )
-    handler = ctx.sop.acting_role("tindak_lanjut", ctx.state.handler, ctx.state.conflict_role)
-    effects = (letter, told)
+    handler = ctx.sop.acting_role(
+        StepName.TINDAK_LANJUT, ctx.state.handler, ctx.state.conflict_role
+    )
+    effects: tuple[Effect, ...] = (letter, told)
     if handler != ctx.role:
         effects += (
             inform(
@@ -364,13 +372,13 @@ class Tolak(Command):
     summary = "Menolak dan mengembalikan kepada sub bagian yang menangani, dengan catatan."
     example = "TOLAK Mohon lengkapi keterangan saksi."
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         return self.need_text(ctx, "catatan untuk sub bagian yang menangani")
 
-    def process(self, ctx, note):
+    def process(self, ctx: Context, note: str) -> Decision:
         key = (
             "catatan_investigasi"
-            if ctx.state.step == "persetujuan_investigasi"
+            if ctx.state.step == StepName.PERSETUJUAN_INVESTIGASI
             else "catatan_laporan"
         )
         return advance(

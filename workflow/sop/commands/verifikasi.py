@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dumas.workflow.sop.commands.base import Command
 from dumas.workflow.sop.commands.grammar import first_paragraph, match_start, strip_words
-from dumas.workflow.sop.definition import PELAPOR, Sop, Subdivision
-from dumas.workflow.sop.effects import Notify, RenderDocument, TokenFor
-from dumas.workflow.sop.transitions import Problem, advance, case_deadline
+from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
+from dumas.workflow.sop.effects import Decision, Notify, RenderDocument, TokenFor
+from dumas.workflow.sop.names import Role, StepName
+from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline
 
 _SUB_PREFIX = (
     "ke",
@@ -34,7 +35,7 @@ class Lengkap(Command):
         "Menyatakan pengaduan lengkap; pengaduan diteruskan kepada Sekretaris untuk disposisi."
     )
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: None) -> Decision:
         limit = case_deadline(ctx.now, ctx.sop, ctx.calendar)
         told = Notify(
             "diproses",
@@ -60,7 +61,7 @@ class Lengkapi(Command):
     summary = "Meminta pelapor melengkapi pengaduan; pengaduan menunggu balasan pelapor."
     example = "LENGKAPI Mohon lampirkan fotokopi KTP dan foto kejadian."
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         if not ctx.state.pelapor_email:
             raise Problem(
                 "pelapor_unreachable",
@@ -70,12 +71,12 @@ class Lengkapi(Command):
             )
         return self.need_text(ctx, "apa yang perlu dilengkapi")
 
-    def process(self, ctx, apa):
+    def process(self, ctx: Context, apa: str) -> Decision:
         ask = Notify(
             "permintaan_kelengkapan",
             PELAPOR,
             {"number": ctx.state.number, "apa": apa},
-            reply_token=TokenFor("menunggu_pelapor", PELAPOR),
+            reply_token=TokenFor(StepName.MENUNGGU_PELAPOR, PELAPOR),
         )
         return advance(
             ctx,
@@ -91,10 +92,10 @@ class BukanPengaduan(Command):
     summary = "Mengarsipkan pesan yang bukan pengaduan; pelapor diberi tahu alasannya."
     example = "BUKAN PENGADUAN Pesan berisi penawaran barang, bukan pengaduan."
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         return self.need_text(ctx, "alasan")
 
-    def process(self, ctx, alasan):
+    def process(self, ctx: Context, alasan: str) -> Decision:
         told = Notify("bukan_pengaduan", PELAPOR, {"number": ctx.state.number, "alasan": alasan})
         return advance(
             ctx, self.name, fields={"outcome": alasan}, data={"alasan": alasan}, effects=(told,)
@@ -105,7 +106,7 @@ class Spam(Command):
     name, aliases, example = "SPAM", ("JUNK",), "SPAM"
     summary = "Mengarsipkan pesan spam tanpa memberi tahu pengirimnya."
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: None) -> Decision:
         return advance(ctx, self.name, fields={"outcome": "spam"}, data={"spam": True})
 
 
@@ -117,17 +118,17 @@ class Konflik(Command):
         "kepada peran di atasnya (mis. Ketua menggantikan Sekretaris)."
     )
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> str:
         text = self.need_text(ctx, "peran yang berbenturan kepentingan (SEKRETARIS, HUKUM, KETUA)")
         table = {
-            "sekretaris": ("sekretaris", "sekr", "secretary", "sekretaris kpu"),
-            "ketua": ("ketua", "chair", "chairman", "ketua kpu"),
-            "hukum": ("hukum", "sub bagian hukum", "subbag hukum", "kasubbag hukum", "legal"),
-            "desk": ("desk", "desk pelayanan"),
-            **{s.key: _sub_phrases(s) for s in ctx.sop.subdivisions if s.key != "hukum"},
+            Role.SEKRETARIS: ("sekretaris", "sekr", "secretary", "sekretaris kpu"),
+            Role.KETUA: ("ketua", "chair", "chairman", "ketua kpu"),
+            Role.HUKUM: ("hukum", "sub bagian hukum", "subbag hukum", "kasubbag hukum", "legal"),
+            Role.DESK: ("desk", "desk pelayanan"),
+            **{s.key: _sub_phrases(s) for s in ctx.sop.subdivisions if s.key != Role.HUKUM},
         }
         m = match_start(text, table)
-        if m is None or m.name == "desk":
+        if m is None or m.name == Role.DESK:
             raise Problem(
                 "invalid_argument",
                 f"Peran {text!r} tidak dapat ditandai konflik. Pilihan: SEKRETARIS, "
@@ -135,7 +136,7 @@ class Konflik(Command):
             )
         return m.name
 
-    def process(self, ctx, role):
+    def process(self, ctx: Context, role: str) -> Decision:
         chain = ctx.sop.escalation(role)
         if chain:
             note = (
@@ -163,7 +164,19 @@ def match_subdivision(text: str, sop: Sop) -> tuple[Subdivision, str] | None:
     m = match_start(
         strip_words(text, _SUB_PREFIX), {s.key: _sub_phrases(s) for s in sop.subdivisions}
     )
-    return (sop.subdivision(m.name), m.rest) if m else None
+    return (_subdivision(sop, m.name), m.rest) if m else None
+
+
+def _subdivision(sop: Sop, key: str) -> Subdivision:
+    """A sub-division the SOP has (a key read from its own list, or Hukum, always there)."""
+    sub = sop.subdivision(key)
+    if sub is None:
+        raise LookupError(f"the SOP has no sub-division {key}")
+    return sub
+
+
+def _handler(sop: Sop) -> Subdivision:
+    return _subdivision(sop, HANDLER)
 
 
 def _subdivision_list(sop: Sop) -> str:
@@ -178,9 +191,9 @@ class Disposisi(Command):
     )
     example = "DISPOSISI HUKUM Mohon ditelaah dan dilaporkan."
 
-    def parse(self, ctx):
+    def parse(self, ctx: Context) -> tuple[Subdivision, str]:
         if not ctx.args:
-            return ctx.sop.subdivision("hukum"), first_paragraph(ctx.text)
+            return _handler(ctx.sop), first_paragraph(ctx.text)
         found = match_subdivision(ctx.args, ctx.sop)
         if found is None:
             raise Problem(
@@ -192,7 +205,7 @@ class Disposisi(Command):
         sub, note = found
         return sub, note or first_paragraph(ctx.text)
 
-    def process(self, ctx, args):
+    def process(self, ctx: Context, args: tuple[Subdivision, str]) -> Decision:
         sub, note = args
         sheet = RenderDocument(
             "lembar_disposisi",
