@@ -8,9 +8,9 @@ plain text); HTML templates are autoescaped, so a complaint's text can never bec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from importlib import resources
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 from jinja2 import (
     Environment,
@@ -31,7 +31,7 @@ class Composed:
     html: str
 
 
-def tanggal_lengkap(value: datetime | None, tz: ZoneInfo, with_time: bool = True) -> str:
+def tanggal_lengkap(value: datetime | None, tz: tzinfo, with_time: bool = True) -> str:
     """`Senin, 2 November 2026 pukul 09.15 WIB` (or without the time)."""
     if value is None:
         return "-"
@@ -39,8 +39,16 @@ def tanggal_lengkap(value: datetime | None, tz: ZoneInfo, with_time: bool = True
     return waktu(local) if with_time else hari_tanggal(local)
 
 
+class ComposerOffice(Protocol):
+    """`dumas.config.settings.Office` (notify does not import config): the templates read its
+    fields as `office.*`; Python reads only its zone."""
+
+    @property
+    def tz(self) -> tzinfo: ...
+
+
 class Composer:
-    def __init__(self, office, tag: str):
+    def __init__(self, office: ComposerOffice, tag: str) -> None:
         self.office = office
         self.tag = tag
         folder = resources.files("dumas.templates") / "email"
@@ -57,7 +65,9 @@ class Composer:
         self.env.filters["ukuran"] = ukuran
         self.env.globals["office"] = office
 
-    def compose(self, kind: str, number: str | None = None, token: str = "", **context) -> Composed:
+    def compose(
+        self, kind: str, number: str | None = None, token: str = "", **context: Any
+    ) -> Composed:
         """Render `kind` with `context`. The subject gets the case tag when there is a number,
         with `#token` inside it when the token cannot ride in a plus-address."""
         context = {"number": number, **context}

@@ -9,10 +9,13 @@ everything that leaves the office.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
 
 from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
 from dumas.workflow.extract.redaction import redact
 from dumas.workflow.formatting import waktu
+from dumas.workflow.sop.definition import Sop
 from dumas.workflow.store.models import Pengaduan
 
 STAFF, PELAPOR, EXTERNAL = "staff", "pelapor", "external"
@@ -37,7 +40,7 @@ def audience_of(address: str, case: Pengaduan | None, staff_addresses: frozenset
     return EXTERNAL
 
 
-def case_context(case: Pengaduan | None, audience: str, tz, sop) -> dict:
+def case_context(case: Pengaduan | None, audience: str, tz: tzinfo, sop: Sop) -> dict[str, Any]:
     """The `case` variable of the templates (empty dict when the email is about no case)."""
     if case is None:
         return {}

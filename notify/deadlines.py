@@ -8,6 +8,7 @@ reminder and escalation goes out exactly once — across restarts and however of
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dumas.notify.apply import Applier, Toolkit
 from dumas.workflow.clock import Clock
 from dumas.workflow.sop.effects import CaseState, Record
-from dumas.workflow.sop.machine import alert_notices, due_alerts
+from dumas.workflow.sop.machine import DueAlert, alert_notices, due_alerts
 from dumas.workflow.store.models import Alert, Pengaduan, Task
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,10 @@ def run_deadlines(sessions: sessionmaker[Session], kit: Toolkit, clock: Clock) -
     return counts
 
 
-def _send(session: Session, kit: Toolkit, alert, now) -> None:
-    task = session.get(Task, alert.task.id)
-    case = session.get(Pengaduan, task.pengaduan_id)
+def _send(session: Session, kit: Toolkit, alert: DueAlert, now: datetime) -> None:
+    # Tasks and cases are never deleted; the task was read open a moment ago.
+    task = session.get_one(Task, alert.task.id)
+    case = session.get_one(Pengaduan, task.pengaduan_id)
     session.add(Alert(task_id=task.id, kind=alert.kind, sent_at=now))
     session.flush()  # the unique (task, kind) key: a second sender fails here, before any email
     state = CaseState.from_case(case, task)

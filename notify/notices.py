@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from dumas.workflow.store.models import Notice
 
 
 def take_notice(
-    session: Session, address: str, reason: str, now: datetime, tz, per_day: int
+    session: Session, address: str, reason: str, now: datetime, tz: tzinfo, per_day: int
 ) -> bool:
     """Record a notice to `address` for `reason` if today's allowance is not used up."""
     day = now.astimezone(tz).date().isoformat()
@@ -20,7 +20,7 @@ def take_notice(
         select(func.count())
         .select_from(Notice)
         .where(Notice.address == address, Notice.reason == reason, Notice.day == day)
-    ).scalar()
+    ).scalar_one()  # a count is always one row
     if sent >= per_day:
         return False
     session.add(Notice(address=address, reason=reason, day=day, sent_at=now))

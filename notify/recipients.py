@@ -8,7 +8,9 @@ reached at the address they wrote from, unless it is a no-reply address.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +25,16 @@ _NO_REPLY = re.compile(
 )
 
 
+class RoleDirectory(Protocol):
+    """What we read of `dumas.config.settings.Roles` (notify does not import config)."""
+
+    @property
+    def subdivisions(self) -> Mapping[str, tuple[str, ...]]: ...
+    @property
+    def delegates(self) -> Mapping[str, tuple[str, ...]]: ...
+    def addresses(self, role: str) -> tuple[str, ...]: ...
+
+
 def is_no_reply(address: str) -> bool:
     return bool(_NO_REPLY.match(address or ""))
 
@@ -35,13 +47,15 @@ def active_delegates(session: Session, role: str | None, now: datetime) -> tuple
     return tuple(dict.fromkeys(a.lower() for a in session.execute(query).scalars()))
 
 
-def role_addresses(session: Session, roles, role: str, now: datetime) -> tuple[str, ...]:
+def role_addresses(
+    session: Session, roles: RoleDirectory, role: str, now: datetime
+) -> tuple[str, ...]:
     """The people to notify for `role`: its holders and anyone delegated to it right now."""
     return tuple(dict.fromkeys(roles.addresses(role) + active_delegates(session, role, now)))
 
 
 def roles_of(
-    session: Session, roles, address: str, now: datetime
+    session: Session, roles: RoleDirectory, address: str, now: datetime
 ) -> tuple[frozenset[str], frozenset[str]]:
     """(every role `address` may act as, the subset held only as a deputy)."""
     address = address.lower()
@@ -59,7 +73,7 @@ def roles_of(
 
 
 def resolve(
-    session: Session, roles, case: Pengaduan | None, to: str, now: datetime
+    session: Session, roles: RoleDirectory, case: Pengaduan | None, to: str, now: datetime
 ) -> tuple[str, ...]:
     """The addresses for an effect's `to` (role name, "pelapor", or an address)."""
     if "@" in to:

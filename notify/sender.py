@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,13 +36,39 @@ MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
 
 
-def smtp_connection(s) -> smtplib.SMTP:
+class SmtpSettings(Protocol):
+    """The fields of `dumas.config.settings.Smtp` we read (notify does not import config)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def security(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def tls_verify(self) -> bool: ...
+    @property
+    def ca_file(self) -> str: ...
+    @property
+    def from_address(self) -> str: ...
+    @property
+    def from_name(self) -> str: ...
+
+
+def smtp_connection(s: SmtpSettings) -> smtplib.SMTP:
     """Connect and log in per `[smtp]`; every failure becomes a (temporary) DeliveryError.
 
     Even a refused login is temporary for the rows: they wait, nothing is given up, and they go
     out once the password is fixed.
     """
     ctx = tls_context(s.tls_verify, s.ca_file)
+    conn: smtplib.SMTP
     try:
         if s.security == "ssl":
             conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ctx)
@@ -64,12 +92,12 @@ def smtp_connection(s) -> smtplib.SMTP:
 class OutboxSender:
     def __init__(
         self,
-        smtp_settings,
+        smtp_settings: SmtpSettings,
         sessions: sessionmaker[Session],
         files: FileStore,
         clock: Clock,
-        connect=smtp_connection,
-    ):
+        connect: Callable[[SmtpSettings], smtplib.SMTP] = smtp_connection,
+    ) -> None:
         self._smtp = smtp_settings
         self._sessions = sessions
         self._files = files
@@ -88,7 +116,7 @@ class OutboxSender:
         due = self._due_ids(limit)
         if not due:
             return counts
-        conn = None
+        conn: smtplib.SMTP | None = None
         try:
             for done, row_id in enumerate(due):
                 conn = conn or self._open()
@@ -98,7 +126,8 @@ class OutboxSender:
                 outcome = self._send_one(conn, row_id)
                 counts[outcome] += 1
                 if outcome == "retry":  # the connection may be in any state after an error
-                    conn = _close(conn)
+                    _close(conn)
+                    conn = None
         finally:
             _close(conn)
         return counts
@@ -144,7 +173,7 @@ class OutboxSender:
 
     def _send_one(self, conn: smtplib.SMTP, row_id: int) -> str:
         with self._sessions() as session, session.begin():
-            row = session.get(OutboxMessage, row_id)
+            row = session.get_one(OutboxMessage, row_id)  # _due_ids() just read it
             try:
                 refused = self._deliver(conn, session, row)
             except DeliveryError as exc:
@@ -193,7 +222,7 @@ class OutboxSender:
         out = []
         for att in row.attachments:
             if att.document_id is not None:
-                doc = session.get(Document, att.document_id)
+                doc = session.get_one(Document, att.document_id)  # a foreign key
                 if doc.status != "rendered":  # failed for good: the mail goes without it
                     log.warning(
                         "sending %s without %s (render failed)", row.message_id, doc.filename
@@ -228,16 +257,15 @@ class OutboxSender:
         return "retry"
 
 
-def _close(conn) -> None:
+def _close(conn: smtplib.SMTP | None) -> None:
     if conn is not None:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             conn.quit()
-    return
 
 
-def _text(value) -> str:
+def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def _codes(recipients: dict) -> str:
+def _codes(recipients: dict[str, tuple[int, bytes]]) -> str:
     return ", ".join(f"{addr} ({code})" for addr, (code, _) in recipients.items())
