@@ -40,9 +40,11 @@ _ESCAPED_BYTES = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
-def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
     # windows-1252 leaves five bytes undefined; show them as their latin-1 (C1) characters
     # instead of losing them.
+    if not isinstance(error, UnicodeDecodeError):  # only ever named when decoding
+        raise error
     return error.object[error.start : error.end].decode("latin-1"), error.end
 
 

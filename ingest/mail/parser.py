@@ -120,8 +120,8 @@ def _parse_structure(raw: bytes, notes: list[str]) -> Message:
     data = _trim(raw, notes)
     if not data.strip():
         raise MessageError("the message is empty")
-    message = _parse_bytes(data, notes)
-    if not message.keys():
+    message: Message | None = _parse_bytes(data, notes)
+    if message is not None and not message.keys():
         message = _recover_headers(data, notes)
     if message is None:
         raise MessageError(_not_mail_reason(data))

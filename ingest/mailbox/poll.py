@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.ingest.mailbox.intake import Intake, Location
-from dumas.ingest.mailbox.source import MailboxSource
+from dumas.ingest.mailbox.source import ImapServer, ImapSettings, MailboxSource
 from dumas.workflow.clock import Clock
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import MailboxCursor, MailboxLocation
@@ -46,13 +46,13 @@ class PollReport:
 class Poller:
     def __init__(
         self,
-        imap_settings,
+        imap_settings: ImapSettings,
         sessions: sessionmaker[Session],
         files: FileStore,
         clock: Clock,
         intake: Intake,
-        source_factory=MailboxSource,
-    ):
+        source_factory: Callable[[ImapServer], MailboxSource] = MailboxSource,
+    ) -> None:
         self._imap = imap_settings
         self._sessions = sessions
         self._files = files
@@ -60,7 +60,7 @@ class Poller:
         self._intake = intake
         self._source_factory = source_factory
 
-    def poll(self, should_stop=lambda: False) -> PollReport:
+    def poll(self, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
         """One pass over the folder. Raises MailServerError when the server cannot be used.
 
         `should_stop` is checked between batches (the daemon's SIGTERM): the cursor always sits

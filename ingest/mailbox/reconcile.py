@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.ingest.mailbox.source import MailboxSource
+from dumas.ingest.mailbox.source import ImapServer, ImapSettings, MailboxSource
 from dumas.workflow.store.models import MailboxCursor, MailboxLocation, RawMessage
 
 CATEGORIES = ("complaint", "reply", "ignored", "quarantined")
@@ -35,7 +36,9 @@ class Reconciliation:
 
 
 def reconcile(
-    imap_settings, sessions: sessionmaker[Session], source_factory=MailboxSource
+    imap_settings: ImapSettings,
+    sessions: sessionmaker[Session],
+    source_factory: Callable[[ImapServer], MailboxSource] = MailboxSource,
 ) -> Reconciliation:
     """Compare the folder's UIDs (now) with the recorded locations and their dispositions."""
     s = imap_settings

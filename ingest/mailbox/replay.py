@@ -39,7 +39,7 @@ def replay(
     results = []
     for raw_id in todo:
         with sessions() as session, session.begin():
-            raw = session.get(RawMessage, raw_id)
+            raw = session.get_one(RawMessage, raw_id)  # listed above; raw messages are kept
             intake.process(session, raw, files.read(raw.storage_key), clock.now())
             results.append((raw.id, raw.disposition, raw.reason))
     return results

@@ -12,9 +12,10 @@ import contextlib
 import logging
 import socket
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -28,6 +29,39 @@ log = logging.getLogger(__name__)
 _NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError)
 
 
+class ImapServer(Protocol):
+    """How to reach the server: the fields of `dumas.config.settings.Imap` that a connection
+    reads (ingest does not import config)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def security(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def tls_verify(self) -> bool: ...
+    @property
+    def ca_file(self) -> str: ...
+
+
+class ImapSettings(ImapServer, Protocol):
+    """The whole of `dumas.config.settings.Imap`: the server, the folder and the batch size."""
+
+    @property
+    def folder(self) -> str: ...
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def account(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class FetchedMessage:
     uid: int
@@ -38,15 +72,15 @@ class FetchedMessage:
 class MailboxSource:
     """One IMAP session on the complaint folder. Use as a context manager."""
 
-    def __init__(self, settings):
-        self._s = settings  # dumas.config.settings.Imap
+    def __init__(self, settings: ImapServer) -> None:
+        self._s = settings
         self._client: IMAPClient | None = None
 
     def __enter__(self) -> MailboxSource:
         self.connect()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def connect(self) -> None:
@@ -81,7 +115,7 @@ class MailboxSource:
 
     def select(self, folder: str) -> int:
         """Select `folder` read-only (EXAMINE) and return its UIDVALIDITY."""
-        info = self._call(self._client.select_folder, folder, readonly=True)
+        info = self._call(self._connected.select_folder, folder, readonly=True)
         return int(info[b"UIDVALIDITY"])
 
     def uids_above(self, last_uid: int) -> list[int]:
@@ -90,17 +124,17 @@ class MailboxSource:
         `UID SEARCH UID n:*` always matches the highest message even when its UID is below n,
         so the result is filtered.
         """
-        found = self._call(self._client.search, ["UID", f"{last_uid + 1}:*"])
+        found = self._call(self._connected.search, ["UID", f"{last_uid + 1}:*"])
         return sorted(u for u in found if u > last_uid)
 
     def all_uids(self) -> list[int]:
-        return sorted(self._call(self._client.search, ["ALL"]))
+        return sorted(self._call(self._connected.search, ["ALL"]))
 
     def sizes(self, uids: Iterable[int]) -> dict[int, int]:
         uids = list(uids)
         if not uids:
             return {}
-        data = self._call(self._client.fetch, uids, ["RFC822.SIZE"])
+        data = self._call(self._connected.fetch, uids, ["RFC822.SIZE"])
         return {uid: int(item[b"RFC822.SIZE"]) for uid, item in data.items()}
 
     def fetch(self, uids: list[int], headers_only: bool = False) -> Iterator[FetchedMessage]:
@@ -109,7 +143,7 @@ class MailboxSource:
             return
         part = b"BODY[HEADER]" if headers_only else b"BODY[]"
         query = ["BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]", "INTERNALDATE"]
-        data = self._call(self._client.fetch, uids, query)
+        data = self._call(self._connected.fetch, uids, query)
         for uid in sorted(data):
             item = data[uid]
             raw = item.get(part)
@@ -120,9 +154,14 @@ class MailboxSource:
                 uid=uid, raw=bytes(raw), internal_date=_utc(item.get(b"INTERNALDATE"))
             )
 
-    def _call(self, fn, *args, **kwargs):
+    @property
+    def _connected(self) -> IMAPClient:
         if self._client is None:
             raise MailServerError("not connected to the IMAP server")
+        return self._client
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # Any: imapclient is untyped; each caller reads the answer it asked for.
         try:
             return fn(*args, **kwargs)
         except _NETWORK_ERRORS as exc:
@@ -131,7 +170,7 @@ class MailboxSource:
             ) from exc
 
 
-def _utc(value) -> datetime | None:
+def _utc(value: object) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     if value.tzinfo is None:  # IMAPClient returns local naive times unless normalise_times=False
