@@ -14,9 +14,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.config.settings import Settings
+from dumas.notify.compose import Composer
+from dumas.notify.reports import ReportSetup
+from dumas.notify.sender import OutboxSender
 from dumas.workflow.clock import Clock, FrozenClock, SystemClock
+from dumas.workflow.documents.job import DocumentRenderer
 from dumas.workflow.errors import ConfigError
-from dumas.workflow.store.db import make_engine, make_sessionmaker
+from dumas.workflow.reports.periods import Delivery
+from dumas.workflow.reports.recap import RecapSetup
+from dumas.workflow.sop.calendar import WorkCalendar
+from dumas.workflow.sop.config import load_sop
+from dumas.workflow.store.db import check_schema, make_engine, make_sessionmaker
 from dumas.workflow.store.filestore import FileStore
 
 NOW_ENV = "DUMAS_NOW"  # tests and demos only: run as if it were this instant
@@ -62,16 +70,16 @@ class App:
         s = self.settings
         return frozenset({s.smtp.from_address.lower(), s.replies.address.lower()})
 
+    def require_schema(self) -> None:
+        """Refuse to work on a database that `dumas init` has not brought up to date."""
+        check_schema(self.engine, self.settings.database_url)
+
     @cached_property
     def sop(self):
-        from dumas.workflow.sop.definition import load_sop
-
         return load_sop(self.settings.sop, subdivisions=self.settings.roles.subdivisions.keys())
 
     @cached_property
     def calendar(self):
-        from dumas.workflow.sop.calendar import WorkCalendar
-
         w = self.settings.workhours
         return WorkCalendar(
             zone=self.settings.office.timezone,
@@ -82,8 +90,9 @@ class App:
 
     @cached_property
     def toolkit(self):
+        # Start-up time: the applier brings the SOP machine, its commands and the registration
+        # rules (about thirty modules) that only the commands acting on cases need.
         from dumas.notify.apply import Toolkit
-        from dumas.notify.compose import Composer
 
         s = self.settings
         return Toolkit(
@@ -94,6 +103,8 @@ class App:
         )
 
     def intake(self):
+        # Start-up time: the intake chain loads imapclient, mail-parser and nh3, which most CLI
+        # commands never use.
         from dumas.ingest.mailbox.intake import Intake
         from dumas.ingest.routing.dispatch import Dispatcher
         from dumas.ingest.routing.lookup import DbThreadLookup
@@ -110,19 +121,29 @@ class App:
         )
 
     def poller(self):
-        from dumas.ingest.mailbox.poll import Poller
+        from dumas.ingest.mailbox.poll import Poller  # start-up time: loads imapclient
 
         return Poller(self.settings.imap, self.sessions, self.files, self.clock, self.intake())
 
     def renderer(self):
-        from dumas.workflow.documents.job import DocumentRenderer
-
         return DocumentRenderer(self.sessions, self.files, self.settings.office, self.clock)
 
     def sender(self):
-        from dumas.notify.sender import OutboxSender
-
         return OutboxSender(self.settings.smtp, self.sessions, self.files, self.clock)
+
+    def report_setup(self) -> ReportSetup:
+        """The reports' collaborators, from the app's SOP, calendar and composer."""
+        s, kit = self.settings, self.toolkit
+        return ReportSetup(
+            recap=RecapSetup(self.sop, self.calendar, s.office.name),
+            office=s.office,
+            delivery=Delivery(self.calendar, s.schedule.recap_day, s.schedule.recap_time),
+            ketua=s.roles.ketua,
+            sekretaris=s.roles.sekretaris,
+            domain=kit.domain or "localhost",
+            composer=kit.composer,
+            files=self.files,
+        )
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -14,6 +14,7 @@ import time
 
 from dumas.config.app import App
 from dumas.config.locks import job_lock
+from dumas.notify.reports import run_due_reports
 from dumas.workflow.errors import MailServerError, where
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def _run(app: App, job: str, should_stop):
     if job == "intake":
         return app.poller().poll(should_stop)
     if job == "registration":
+        # Start-up time (also below): the registrar and the deadline job bring the SOP machine
+        # and the notify applier, which the CLI loads only for the commands that use them.
         from dumas.ingest.actions.registrar import Registrar
 
         return Registrar(app.toolkit).register_pending(app.sessions, app.clock, should_stop)
@@ -65,9 +68,7 @@ def _run(app: App, job: str, should_stop):
 
         return run_deadlines(app.sessions, app.toolkit, app.clock)
     if job == "reports":
-        from dumas.config.cli.reports import run_due_reports
-
-        return run_due_reports(app)
+        return run_due_reports(app.sessions, app.report_setup(), app.clock.now())
     if job == "outbox":
         return drain_outbox(app)
     raise ValueError(f"unknown job {job!r}")

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from dumas.config.app import App
+from dumas.config.cycle import drain_outbox, run_cycle
 from dumas.config.locks import job_lock
 from dumas.workflow.errors import DumasError, MailServerError, where
 
@@ -35,8 +36,6 @@ class CycleJob:
         self.failures = 0
 
     def __call__(self) -> None:
-        from dumas.config.cycle import run_cycle
-
         if self.stop.is_set():
             return
         try:
@@ -88,8 +87,6 @@ def build_scheduler(app: App, stop: threading.Event) -> BlockingScheduler:
 
 
 def _drain(app: App) -> None:
-    from dumas.config.cycle import drain_outbox
-
     try:
         drain_outbox(app)
     except Exception as exc:  # noqa: BLE001 - the next beat tries again

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dumas.config.schema import Key, Section, read_section
 from dumas.workflow.errors import ConfigError
+from dumas.workflow.sop.config import load_sop
 
 CONFIG_ENV = "DUMAS_CONFIG"
 SECURITY_MODES = ("ssl", "starttls", "plain")
@@ -490,10 +491,8 @@ def _roles(values: dict) -> Roles:
 
 
 def _check_sop(table: dict, roles: Roles) -> None:
-    """[sop] is read by the workflow (workflow.sop_config); reading it here makes a wrong key stop
+    """[sop] is read by the workflow (`workflow/sop/config.py`); reading it here makes a wrong key stop
     startup like any other, instead of the first time a deadline is computed."""
-    from dumas.workflow.sop.definition import load_sop
-
     load_sop(table, subdivisions=roles.subdivisions.keys())
 
 

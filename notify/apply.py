@@ -167,6 +167,7 @@ class Applier:
                 self.kit.calendar,
                 note=f"Anda menerima tugas ini sebagai pelaksana harian "
                 f"{self.kit.sop.role_title(e.role)}.",
+                help_text=help_text,
             )
             Applier(
                 self.session, self.kit, case, self.now, source=self.source, actor=self.actor

@@ -1,6 +1,7 @@
 """Producing the monthly recap and the semester report exactly once, and emailing them.
 
-    produce_due(sessions, setup, now)            # what every daemon cycle calls
+    run_due_reports(sessions, setup, now)        # the cycle's "reports" job
+    produce_due(sessions, setup, now)            # the same, returning the runs
     produce(session, period, setup, now, send=)  # one period, inside the caller's transaction
 
 A period is produced once: its `ReportRun` row (unique `period_key`, "recap:2026-10",
@@ -301,3 +302,16 @@ def produce_due(
         except DumasError as exc:  # one period failing must not hold back the others
             log.error("%s could not be produced (will retry next cycle): %s", period.key, exc)
     return done
+
+
+def run_due_reports(
+    sessions: sessionmaker[Session], setup: ReportSetup, now: datetime
+) -> dict[str, list[str]]:
+    """The cycle's "reports" job, between the deadlines and the outbox: `produce_due`, told as
+    the period keys produced and queued, e.g.
+    {"produced": ["recap:2026-10"], "queued": ["recap:2026-10"]}."""
+    done = produce_due(sessions, setup, now)
+    return {
+        "produced": [d.period.key for d in done if d.created],
+        "queued": [d.period.key for d in done if d.message_id],
+    }

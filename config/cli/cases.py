@@ -42,9 +42,7 @@ def case_dict(case: Pengaduan, tz) -> dict:
 
 
 def cmd_list(app: App, args) -> int:
-    from dumas.config.cli.mailbox import ready
-
-    ready(app)
+    app.require_schema()
     with app.sessions() as session:
         query = select(Pengaduan).order_by(Pengaduan.id)
         if args.status:
@@ -85,9 +83,7 @@ def find_case(session, ident: str) -> Pengaduan:
 
 
 def cmd_show(app: App, args) -> int:
-    from dumas.config.cli.mailbox import ready
-
-    ready(app)
+    app.require_schema()
     tz = app.tz
     with app.sessions() as session:
         case = find_case(session, args.id)

@@ -12,6 +12,9 @@ from sqlalchemy import select
 from dumas.config.app import App
 from dumas.config.cli.cases import find_case
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
+from dumas.config.cycle import drain_outbox
+from dumas.ingest.mail.filenames import safe_filename
+from dumas.workflow.documents.render import document_filename, render
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.cases import ComplaintInput, IncomingFile
 from dumas.workflow.store.models import Document, OutboxMessage
@@ -62,10 +65,10 @@ def add_desk_commands(sub) -> None:
 
 
 def cmd_register(app: App, args) -> int:
-    from dumas.config.cli.mailbox import ready
+    # Start-up time: the registrar brings the SOP machine and the notify applier.
     from dumas.ingest.actions.registrar import Registrar
 
-    ready(app)
+    app.require_schema()
     values = {name: getattr(args, name).strip() for name, _ in FIELDS}
     text = args.text_file.read_text(encoding="utf-8") if args.text_file else args.text
     if args.interactive:
@@ -133,8 +136,6 @@ def _received(value: str | None, tz) -> datetime | None:
 
 
 def _store(app: App, path: Path) -> IncomingFile:
-    from dumas.ingest.mail.filenames import safe_filename
-
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -151,10 +152,7 @@ def _store(app: App, path: Path) -> IncomingFile:
 
 
 def cmd_pdf(app: App, args) -> int:
-    from dumas.config.cli.mailbox import ready
-    from dumas.workflow.documents.render import document_filename, render
-
-    ready(app)
+    app.require_schema()
     args.out.mkdir(parents=True, exist_ok=True)
     renderer = app.renderer()
     with app.sessions() as session:
@@ -193,9 +191,7 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def cmd_outbox_list(app: App, args) -> int:
-    from dumas.config.cli.mailbox import ready
-
-    ready(app)
+    app.require_schema()
     with app.sessions() as session:
         query = select(OutboxMessage).order_by(OutboxMessage.id)
         if args.status:
@@ -243,10 +239,7 @@ def cmd_outbox_list(app: App, args) -> int:
 
 
 def cmd_outbox_send(app: App, args) -> int:
-    from dumas.config.cli.mailbox import ready
-    from dumas.config.cycle import drain_outbox
-
-    ready(app)
+    app.require_schema()
     counts = drain_outbox(app)
     print(", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

@@ -15,15 +15,18 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from dumas.config.app import App
+from dumas.notify.sender import smtp_connection
+from dumas.workflow.documents.render import render
+from dumas.workflow.documents.sample import sample_case
 from dumas.workflow.errors import DumasError
+from dumas.workflow.store.db import check_schema
+from dumas.workflow.store.models import MailboxCursor, OutboxMessage, Pengaduan, RawMessage
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 Check = Callable[[App], "tuple[str, str]"]
 
 
 def check_database(app: App) -> tuple[str, str]:
-    from dumas.workflow.store.db import check_schema
-
     try:
         check_schema(app.engine, app.settings.database_url)
     except DumasError as exc:
@@ -49,7 +52,7 @@ def check_storage(app: App) -> tuple[str, str]:
 
 
 def check_imap(app: App) -> tuple[str, str]:
-    from dumas.ingest.mailbox.source import MailboxSource
+    from dumas.ingest.mailbox.source import MailboxSource  # start-up time: loads imapclient
 
     s = app.settings.imap
     try:
@@ -66,8 +69,6 @@ def check_imap(app: App) -> tuple[str, str]:
 
 
 def check_smtp(app: App) -> tuple[str, str]:
-    from dumas.notify.sender import smtp_connection
-
     s = app.settings.smtp
     try:
         conn = smtp_connection(s)
@@ -115,9 +116,6 @@ def check_calendar(app: App) -> tuple[str, str]:
 
 
 def check_documents(app: App) -> tuple[str, str]:
-    from dumas.workflow.documents.render import render
-    from dumas.workflow.documents.sample import sample_case
-
     try:
         pdf = render("tanda_terima", sample_case().context())
     except Exception as exc:  # noqa: BLE001 - report whatever WeasyPrint/Pango says
@@ -126,8 +124,6 @@ def check_documents(app: App) -> tuple[str, str]:
 
 
 def check_backlog(app: App) -> tuple[str, str]:
-    from dumas.workflow.store.models import MailboxCursor, OutboxMessage, Pengaduan, RawMessage
-
     with app.sessions() as s:
         failed = s.execute(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")

@@ -8,9 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dumas.config.app import App
+from dumas.config.cli.doctor import run_doctor
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
-from dumas.config.cycle import JOBS as JOB_NAMES
-from dumas.workflow.store.db import check_schema, upgrade
+from dumas.config.cycle import JOBS, run_cycle
+from dumas.config.locks import job_lock
+from dumas.workflow.store.db import upgrade
 from dumas.workflow.store.models import RawMessage
 
 
@@ -26,7 +28,7 @@ def add_mailbox_commands(sub) -> None:
     p.add_argument(
         "--only",
         action="append",
-        choices=JOB_NAMES,
+        choices=JOBS,
         help="run only this job (repeatable), e.g. to catch up on mail first",
     )
     p.set_defaults(func=cmd_poll)
@@ -67,16 +69,8 @@ def cmd_init(app: App, args) -> int:
     return 0
 
 
-def ready(app: App) -> None:
-    """Refuse to work on a database that `dumas init` has not brought up to date."""
-    check_schema(app.engine, app.settings.database_url)
-
-
 def cmd_poll(app: App, args) -> int:
-    from dumas.config.cycle import JOBS, run_cycle
-    from dumas.config.locks import job_lock
-
-    ready(app)
+    app.require_schema()
     only = tuple(args.only) if args.only else JOBS
     with job_lock(app.settings.storage_root, "cycle"):
         results = run_cycle(app, only=only)
@@ -114,27 +108,25 @@ def _cycle_json(results: dict) -> dict:
                 "outcomes": dict(intake.outcomes),
             }
         )
-    for job in JOB_NAMES[1:]:
+    for job in JOBS[1:]:
         if job in results:
             out[job] = results[job][0]
     return out
 
 
 def cmd_doctor(app: App, args) -> int:
-    from dumas.config.cli.doctor import run_doctor
-
     return run_doctor(app)
 
 
 def cmd_run(app: App, args) -> int:
-    from dumas.config.daemon import run_daemon
+    from dumas.config.daemon import run_daemon  # start-up time: loads APScheduler
 
-    ready(app)
+    app.require_schema()
     return run_daemon(app)
 
 
 def cmd_quarantine_list(app: App, args) -> int:
-    ready(app)
+    app.require_schema()
     with app.sessions() as session:
         rows = (
             session.execute(
@@ -182,9 +174,10 @@ def cmd_quarantine_list(app: App, args) -> int:
 
 
 def cmd_replay(app: App, args) -> int:
+    # Start-up time: the intake chain loads imapclient, mail-parser and nh3.
     from dumas.ingest.mailbox.replay import replay
 
-    ready(app)
+    app.require_schema()
     results = replay(
         None if args.all else args.ids, app.sessions, app.files, app.intake(), app.clock
     )
@@ -199,9 +192,9 @@ def cmd_replay(app: App, args) -> int:
 
 
 def cmd_reconcile(app: App, args) -> int:
-    from dumas.ingest.mailbox.reconcile import reconcile
+    from dumas.ingest.mailbox.reconcile import reconcile  # start-up time: loads imapclient
 
-    ready(app)
+    app.require_schema()
     result = reconcile(app.settings.imap, app.sessions)
     if args.json:
         print_json(result.as_dict())

@@ -10,8 +10,8 @@ still emailed by the daemon when its delivery moment comes (looking first does n
 monthly email). A period that has not ended yet can only be previewed: the files are written to
 DIR (default: the current directory) and nothing is recorded or sent.
 
-Also here, for the composition root: `report_setup(app)` and `run_due_reports(app)`, the
-cycle's "reports" job, which sends every due recap and report exactly once.
+The cycle's "reports" job, which sends every due recap and report exactly once, is
+`notify.reports.run_due_reports`; `App.report_setup()` builds what both need.
 """
 
 from __future__ import annotations
@@ -26,12 +26,10 @@ from dumas.notify.reports import (
     build_files,
     pdf_name,
     produce,
-    produce_due,
     xlsx_name,
 )
 from dumas.workflow.errors import DumasError
-from dumas.workflow.reports.periods import Delivery, Period
-from dumas.workflow.reports.recap import RecapSetup
+from dumas.workflow.reports.periods import Period
 from dumas.workflow.store.db import transaction
 
 
@@ -78,10 +76,8 @@ def _period(parse, text: str) -> Period:
 
 
 def _run(app: App, period: Period, args) -> int:
-    from dumas.config.cli.mailbox import ready
-
-    ready(app)
-    setup, now = report_setup(app), app.clock.now()
+    app.require_schema()
+    setup, now = app.report_setup(), app.clock.now()
     end = period.bounds(app.tz)[1]
     if end > now:
         if args.send:
@@ -171,32 +167,3 @@ def _report(app: App, setup: ReportSetup, done: Produced, written: list[Path], a
         print(f"  wrote {path}")
     if not written:
         print("  (use --out DIR for copies of the files)")
-
-
-# --- for the daemon and the composition root ------------------------------------------------
-
-
-def report_setup(app: App) -> ReportSetup:
-    """The reports' collaborators, from the app's SOP, calendar and composer."""
-    s, kit = app.settings, app.toolkit
-    return ReportSetup(
-        recap=RecapSetup(app.sop, app.calendar, s.office.name),
-        office=s.office,
-        delivery=Delivery(app.calendar, s.schedule.recap_day, s.schedule.recap_time),
-        ketua=s.roles.ketua,
-        sekretaris=s.roles.sekretaris,
-        domain=kit.domain or "localhost",
-        composer=kit.composer,
-        files=app.files,
-    )
-
-
-def run_due_reports(app: App) -> dict[str, list[str]]:
-    """Produce and queue every recap/report whose delivery moment has passed (idempotent):
-    the cycle's "reports" job, between the deadlines and the outbox. Returns the period keys
-    produced and queued, e.g. {"produced": ["recap:2026-10"], "queued": ["recap:2026-10"]}."""
-    done = produce_due(app.sessions, report_setup(app), app.clock.now())
-    return {
-        "produced": [d.period.key for d in done if d.created],
-        "queued": [d.period.key for d in done if d.message_id],
-    }

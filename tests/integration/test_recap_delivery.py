@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from dumas.config.app import App
-from dumas.config.cli.reports import run_due_reports
+from dumas.notify.reports import run_due_reports
 from dumas.config.settings import load_settings
 from dumas.notify.sender import OutboxSender
 from dumas.workflow.sop.calendar import WorkCalendar
@@ -36,7 +36,7 @@ def wib(*args) -> datetime:
 
 def _cycle(app: App) -> None:
     """What the daemon's cycle does for reports: produce what is due, then drain the outbox."""
-    run_due_reports(app)
+    run_due_reports(app.sessions, app.report_setup(), app.clock.now())
     OutboxSender(app.settings.smtp, app.sessions, app.files, app.clock).drain()
 
 

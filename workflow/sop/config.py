@@ -18,13 +18,29 @@ from typing import Any
 
 from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.calendar import Duration
-from dumas.workflow.sop.definition import HANDLER, Agency, Sop, Subdivision, default_subdivision
+from dumas.workflow.sop.definition import (
+    DEFAULT_SOP,
+    HANDLER,
+    Agency,
+    Sop,
+    Subdivision,
+    default_subdivision,
+)
 
 _TOP_KEYS = {"case_limit", "escalate_again_after", "agencies", "subdivisions"}
 _STEP_KEYS = {"duration", "remind_before"}
 _AGENCY_KEYS = {"name", "short", "email", "address", "aliases", "note"}
 _SUBDIVISION_KEYS = {"title", "aliases"}
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def load_sop(table: Mapping | None, subdivisions=()) -> Sop:
+    """The SOP with the office's `[sop]` overrides; raises ConfigError naming the bad key.
+
+    `subdivisions` are the keys of `[roles.subdivisions]` (the sub-divisions that have
+    addresses); besides Sub Bagian Hukum they are the valid DISPOSISI and SUB BAGIAN targets.
+    """
+    return apply_config(DEFAULT_SOP, table or {}, tuple(subdivisions))
 
 
 def apply_config(sop: Sop, table: Mapping[str, Any], subdivisions: tuple[str, ...]) -> Sop:

@@ -1,7 +1,7 @@
 """The SOP (No. 14/2022) as data: steps, who acts, deadlines, documents, commands, transitions.
 
-`DEFAULT_SOP` follows the SOP's step table; `load_sop(settings.sop, subdivisions)` applies the
-office's `[sop]` table from the TOML file (format in `workflow/sop/config.py`). The state machine
+`DEFAULT_SOP` follows the SOP's step table; `load_sop(settings.sop, subdivisions)` in
+`workflow/sop/config.py` applies the office's `[sop]` table from the TOML file. The state machine
 (`workflow.machine`) reads only this data, so a changed deadline never needs a code change.
 
 Roles: "desk", "sekretaris", "hukum", "ketua", the configured sub-divisions, and "pelapor". A
@@ -426,14 +426,3 @@ class Sop:
 
 
 DEFAULT_SOP = Sop(steps=MappingProxyType({s.name: s for s in DEFAULT_STEPS}))
-
-
-def load_sop(table: Mapping | None, subdivisions=()) -> Sop:
-    """The SOP with the office's `[sop]` overrides; raises ConfigError naming the bad key.
-
-    `subdivisions` are the keys of `[roles.subdivisions]` (the sub-divisions that have
-    addresses); besides Sub Bagian Hukum they are the valid DISPOSISI and SUB BAGIAN targets.
-    """
-    from dumas.workflow.sop.config import apply_config  # the TOML side, kept out of the data
-
-    return apply_config(DEFAULT_SOP, table or {}, tuple(subdivisions))

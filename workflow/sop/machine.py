@@ -43,7 +43,15 @@ def on_registered(state: CaseState, now: datetime, sop: Sop, calendar: WorkCalen
     """A registered complaint goes to the desk for verification (SOP step 2)."""
     now = utc(now)
     new = replace(state, step="verifikasi")
-    task = task_for(new, "verifikasi", now, sop, calendar, extra={"missing": list(state.missing)})
+    task = task_for(
+        new,
+        "verifikasi",
+        now,
+        sop,
+        calendar,
+        extra={"missing": list(state.missing)},
+        help_text=help_text,
+    )
     new = replace(new, task_due_at=task[0].due_at)
     return Decision(
         new,
@@ -149,6 +157,7 @@ def on_pelapor_reply(
             calendar,
             note="Pelapor telah menanggapi permintaan kelengkapan.",
             extra={"pelapor_menanggapi": True},
+            help_text=help_text,
         )
         new = replace(new, task_due_at=task[0].due_at if task else None)
         return Decision(
@@ -204,6 +213,7 @@ def _ctx(state, actor, role, now, sop, calendar, command, attachments) -> Contex
         text=command.text,
         line=" ".join(f"{command.name} {command.args}".split()),
         attachments=attachments,
+        help_text=help_text,
     )
 
 

@@ -3,12 +3,16 @@
 Commands (`workflow.commands`) describe what is particular to them; `advance` adds what every
 move has in common — close the old task, update the case, open the next task and send it to the
 role with a reply token, record the event, answer the actor with a transcript.
+
+The commands are built on this module, so it does not import them: the one thing it needs from
+them, the BANTUAN text that goes with every task notice, comes in as a `HelpText` function
+(`Context.help_text`, or the `help_text=` argument of `task_for` and `task_notice`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +54,9 @@ _ZONE_NAMES = {
     "Asia/Makassar": "WITA",
     "Asia/Jayapura": "WIT",
 }
+# `help_text(step, role, sop, state)`: the commands `role` may give now, as the BANTUAN text
+# (`workflow.sop.commands.registry.help_text`, given by the caller).
+HelpText = Callable[[str, str, Sop, CaseState], str]
 # Columns of `Pengaduan` that mirror a CaseState field of the same name.
 _MIRRORED = (
     "step",
@@ -85,6 +92,7 @@ class Context:
     text: str = ""  # the reply's lines after the command line
     line: str = ""  # the command as written
     attachments: tuple[str, ...] = ()
+    help_text: HelpText = field(kw_only=True)  # for the task notice of the next step
 
     @property
     def step(self) -> Step:
@@ -133,6 +141,8 @@ def task_for(
     calendar: WorkCalendar,
     note: str = "",
     extra: Mapping[str, Any] | None = None,
+    *,
+    help_text: HelpText,
 ) -> tuple[Effect, ...]:
     """Open the task of `step_name` and send it, with its documents and a reply token."""
     step = sop.step(step_name)
@@ -145,7 +155,9 @@ def task_for(
         remind = None
     return (
         OpenTask(step.name, role, due, remind),
-        task_notice(state, step.name, role, due, role, sop, calendar, note, extra),
+        task_notice(
+            state, step.name, role, due, role, sop, calendar, note, extra, help_text=help_text
+        ),
     )
 
 
@@ -159,11 +171,10 @@ def task_notice(
     calendar: WorkCalendar,
     note: str = "",
     extra: Mapping[str, Any] | None = None,
+    *,
+    help_text: HelpText,
 ) -> Notify:
     """The "tugas" email of an open task, to `to` (its role, or a deputy who now acts for it)."""
-    # The commands build on this module; the help text is only needed once a task opens.
-    from dumas.workflow.sop.commands.registry import help_text
-
     step = sop.step(step_name)
     context = {
         "number": state.number,
@@ -225,7 +236,16 @@ def advance(
         out.append(FileAttachments(step.name))
     out.extend(effects)
     task = (
-        task_for(new, target.name, ctx.now, ctx.sop, ctx.calendar, note, task_extra)
+        task_for(
+            new,
+            target.name,
+            ctx.now,
+            ctx.sop,
+            ctx.calendar,
+            note,
+            task_extra,
+            help_text=ctx.help_text,
+        )
         if moving
         else ()
     )

@@ -16,6 +16,7 @@ from dumas.config.cli import reports as cli_reports
 from dumas.config.app import App
 from dumas.config.cli.mailbox import cmd_init
 from dumas.config.settings import load_settings
+from dumas.notify.reports import run_due_reports
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.clock import FrozenClock
 from dumas.workflow.store.db import transaction
@@ -134,8 +135,9 @@ def test_semester_report(app, capsys, tmp_path):
 
 def test_run_due_reports_uses_the_schedule_from_the_settings(app):
     app.clock.set(datetime(2026, 12, 1, 8, tzinfo=WIB))
-    done = cli_reports.run_due_reports(app)
+    done = run_due_reports(app.sessions, app.report_setup(), app.clock.now())
     assert done == {"produced": ["recap:2026-10", "recap:2026-11"],
                     "queued": ["recap:2026-10", "recap:2026-11"]}
-    assert cli_reports.run_due_reports(app) == {"produced": [], "queued": []}
+    assert run_due_reports(app.sessions, app.report_setup(), app.clock.now()) == {
+        "produced": [], "queued": []}
     assert count(app, OutboxMessage) == 2

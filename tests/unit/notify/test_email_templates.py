@@ -33,7 +33,7 @@ from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_reg
 from dumas.workflow.store.models import Attachment, OutboxMessage, Pengaduan
 from dumas.workflow.sop.numbering import case_tag
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
-from dumas.workflow.sop.definition import load_sop
+from dumas.workflow.sop.config import load_sop
 
 from tests.unit.templates.test_templates_lint import EMAIL as EMAIL_DIR, template_names_in_code
 

@@ -9,7 +9,8 @@ from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.registry import COMMANDS, commands_for, help_text, parse_command
 from dumas.workflow.sop.effects import Actor, CaseState
 from dumas.workflow.sop.commands.grammar import key, read_date
-from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, load_sop
+from dumas.workflow.sop.config import load_sop
+from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR
 from dumas.workflow.sop.transitions import Context, Problem
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -160,7 +161,8 @@ def test_help_examples_use_the_case():
 
 def run_parse(name, args="", text="", state=None, attachments=(), sop=SOP, role="hukum"):
     ctx = Context(state or CaseState(step="telaah"), Actor.of(f"{role}@kpu.example", role), role,
-                  NOW, sop, CAL, args=args, text=text, attachments=attachments)
+                  NOW, sop, CAL, args=args, text=text, attachments=attachments,
+                  help_text=help_text)
     return COMMANDS[name].parse(ctx)
 
 

@@ -12,7 +12,8 @@ from dumas.workflow.sop.effects import (Actor, CaseState, CloseTask, Delegate, F
                                     OpenTask, RecheckCompleteness, Record, RenderDocument,
                                     TokenFor, Transcript, UpdateCase)
 from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_registered
-from dumas.workflow.sop.definition import PELAPOR, load_sop
+from dumas.workflow.sop.config import load_sop
+from dumas.workflow.sop.definition import PELAPOR
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar()

@@ -5,7 +5,8 @@ import pytest
 from dumas.workflow.sop.calendar import Duration
 from dumas.workflow.sop.commands.registry import COMMANDS
 from dumas.workflow.errors import ConfigError
-from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY, load_sop
+from dumas.workflow.sop.config import load_sop
+from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY
 
 WD = "working_days"
 
