@@ -18,12 +18,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.workflow.clock import Clock
+from dumas.workflow.documents.render import render
+from dumas.workflow.documents.views import view_of
 from dumas.workflow.errors import DocumentError, where
 from dumas.workflow.store import events
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Attachment, Document, Event, Pengaduan, RawMessage
 
-if TYPE_CHECKING:  # views is imported when a document is rendered (it loads the image code)
+if TYPE_CHECKING:
     from dumas.workflow.documents.views import DocumentContext, OfficeLike
 
     class RenderOffice(OfficeLike, Protocol):
@@ -75,10 +77,6 @@ class DocumentRenderer:
             )
 
     def _render_one(self, doc_id: int) -> str:
-        from dumas.workflow.documents.render import (
-            render,
-        )  # WeasyPrint loads Pango: only when needed
-
         with self._sessions() as session, session.begin():
             # _due() just read the id, and documents and cases are never deleted.
             doc = session.get_one(Document, doc_id)
@@ -106,8 +104,6 @@ class DocumentRenderer:
             return "rendered"
 
     def context(self, session: Session, case: Pengaduan, kind: str) -> DocumentContext:
-        from dumas.workflow.documents.views import view_of
-
         attachments = (
             session.execute(
                 select(Attachment).where(Attachment.pengaduan_id == case.id).order_by(Attachment.id)

@@ -104,9 +104,7 @@ def render(
     """
     html = render_html(kind, context, params)
     if fetcher is None:
-        from dumas.workflow.documents.fetcher import DataOnlyFetcher  # loads WeasyPrint and Pango
-
-        fetcher = DataOnlyFetcher()
+        fetcher = data_only_fetcher()
     pdf = html_to_pdf(html, fetcher)
     if fetcher.refused:
         # Our templates load nothing but data: URIs, so a refusal means a template bug or content
@@ -136,10 +134,19 @@ def render_html(
         raise DocumentError(f"template {spec.template} failed: {exc}") from exc
 
 
+def data_only_fetcher() -> DataOnlyFetcher:
+    """A fresh URL fetcher for `html_to_pdf` that refuses everything but `data:` URIs."""
+    # Start-up time: the fetcher module loads WeasyPrint and Pango (0.3 s and more on every CLI
+    # run), so it is imported only when a PDF is made.
+    from dumas.workflow.documents.fetcher import DataOnlyFetcher
+
+    return DataOnlyFetcher()
+
+
 def html_to_pdf(html: str, fetcher: DataOnlyFetcher) -> bytes:
     """WeasyPrint with no base URL (relative URLs resolve to nothing, never to the filesystem)."""
     try:
-        from weasyprint import HTML  # imported when a PDF is made: it costs every CLI run 0.3 s
+        from weasyprint import HTML  # start-up time: imported when a PDF is made (0.3 s)
 
         return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
     except Exception as exc:  # noqa: BLE001 - WeasyPrint has no exception hierarchy of its own

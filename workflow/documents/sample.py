@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw
+
 from dumas.workflow.documents.views import DocumentContext, view_of
 from dumas.workflow.errors import StorageError
 from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
@@ -158,8 +160,6 @@ def sample_case(
 
 def sample_image(fmt: str, size: tuple[int, int], color: str) -> bytes:
     """A generated picture (a "photo" with a label), so nothing binary lives in the repository."""
-    from PIL import Image, ImageDraw
-
     img = Image.new("RGB", size, color)
     draw = ImageDraw.Draw(img)
     w, h = size

@@ -153,7 +153,7 @@ def render_recap_pdf(
     ignored). Call after the rows were read, when the summary is complete. Raises
     `DocumentError` when it cannot be rendered."""
     return documents.html_to_pdf(
-        render_recap_html(recap, rows, office, logo=logo), fetcher or _fetcher()
+        render_recap_html(recap, rows, office, logo=logo), fetcher or documents.data_only_fetcher()
     )
 
 
@@ -192,11 +192,3 @@ class _Named:
 
     def __init__(self, value: str, attr: str = "display_number"):
         setattr(self, attr, value)
-
-
-def _fetcher():
-    from dumas.workflow.documents.fetcher import (
-        DataOnlyFetcher,
-    )  # loads WeasyPrint: only when printing
-
-    return DataOnlyFetcher()
