@@ -11,7 +11,10 @@ transaction. For email the second step is the registration job that runs right a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +27,14 @@ from dumas.workflow.errors import where
 from dumas.workflow.extract import Pelapor
 from dumas.workflow.extract.completeness import missing_phrases
 from dumas.workflow.sop.definition import PELAPOR
-from dumas.workflow.sop.effects import CaseState, Notify, Record, RenderDocument, TokenFor
+from dumas.workflow.sop.effects import (
+    CaseState,
+    Effect,
+    Notify,
+    Record,
+    RenderDocument,
+    TokenFor,
+)
 from dumas.workflow.sop.machine import on_registered
 from dumas.workflow.store.cases import ComplaintInput, create_pengaduan, original_message
 from dumas.workflow.store.models import Pengaduan, RawMessage
@@ -43,7 +53,30 @@ TIMELINE_STEPS = (
 )
 
 
-def numbering_rules(settings) -> NumberingRules:
+class NumberingSettings(Protocol):
+    @property
+    def pattern(self) -> str: ...
+    @property
+    def case_tag(self) -> str: ...
+
+
+class ZoneSettings(Protocol):
+    @property
+    def tz(self) -> ZoneInfo: ...
+
+
+class RegistrationSettings(Protocol):
+    """What numbering reads of `dumas.config.settings.Settings` (ingest does not import config)."""
+
+    @property
+    def numbering(self) -> NumberingSettings: ...
+    @property
+    def office(self) -> ZoneSettings: ...
+    @property
+    def kecamatan(self) -> tuple[str, ...]: ...
+
+
+def numbering_rules(settings: RegistrationSettings) -> NumberingRules:
     return NumberingRules(
         pattern=settings.numbering.pattern,
         tag=settings.numbering.case_tag,
@@ -106,7 +139,10 @@ class Registrar:
         log.info("registered case %s (id %s)", case.number, case.id)
 
     def register_pending(
-        self, sessions: sessionmaker[Session], clock: Clock, should_stop=lambda: False
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> dict[str, int]:
         """The registration job: every received, not yet registered case, one transaction each.
 
@@ -130,7 +166,7 @@ class Registrar:
                 with sessions() as session, session.begin():
                     # Locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers) so
                     # that a concurrent job that registered it first is seen, not raced.
-                    case = session.get(Pengaduan, case_id, with_for_update=True)
+                    case = session.get_one(Pengaduan, case_id, with_for_update=True)
                     if case.registered_at is None:  # another process may have been quicker
                         self.complete(session, case, clock.now(), original_message(session, case))
                         case.data = {
@@ -158,7 +194,7 @@ class Registrar:
             rows.append([f"{step.title} ({sop.role_title(step.role)})", str(step.duration)])
         return rows
 
-    def acknowledgement(self, session: Session, case: Pengaduan, now: datetime) -> list:
+    def acknowledgement(self, session: Session, case: Pengaduan, now: datetime) -> list[Effect]:
         """The tanda terima email — unless there is nobody (safe) to send it to."""
         address = (case.pelapor_email or "").lower()
         why_not = self._no_ack_reason(session, address, now)
@@ -203,5 +239,5 @@ class Registrar:
 def _note_failure(sessions: sessionmaker[Session], case_id: int, exc: Exception) -> None:
     """Keep the last error on the case (`dumas show`, `dumas doctor`); the log has no details."""
     with sessions() as session, session.begin():
-        case = session.get(Pengaduan, case_id)
+        case = session.get_one(Pengaduan, case_id)
         case.data = {**(case.data or {}), "registrasi_gagal": f"{type(exc).__name__}: {exc}"[:500]}

@@ -21,7 +21,6 @@ from dumas.ingest.actions.registrar import numbering_rules
 from dumas.ingest.mail.authresults import sender_authenticated
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.replytext import first_lines, reply_text
-from dumas.ingest.routing.lookup import case_for_message_ids
 from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
@@ -38,7 +37,7 @@ from dumas.workflow.sop.effects import (
 from dumas.workflow.sop.machine import decide
 from dumas.workflow.sop.tokens import plus_tag, same_hash, token_hash
 from dumas.workflow.store import events
-from dumas.workflow.store.cases import IncomingFile
+from dumas.workflow.store.cases import IncomingFile, case_for_message_ids
 from dumas.workflow.store.models import Pengaduan, RawMessage, ReplyToken, Task
 from dumas.workflow.store.registration import fill_from_text
 
@@ -95,7 +94,7 @@ class ReplyHandler:
         files: tuple[IncomingFile, ...],
         now: datetime,
     ) -> None:
-        case = session.get(Pengaduan, case_id)
+        case = session.get_one(Pengaduan, case_id)  # the dispatcher found it; cases are kept
         sender = mail.sender.key if mail.sender else ""
         text = reply_text(mail.text, mail.html)
         command = parse_command(first_lines(text, 5))
@@ -134,6 +133,7 @@ class ReplyHandler:
                 message=decision.refusal.message,
             )
             return
+        assert command is not None  # decide() refuses a staff reply without a command
         applier.apply(decision.effects)
         if verdict.token is not None and command.name not in FREE_COMMANDS:
             verdict.token.used_at, verdict.token.used_by_raw_id = now, raw.id

@@ -15,6 +15,7 @@ from dumas.ingest.actions.registrar import Registrar
 from dumas.ingest.actions.replies import ReplyHandler
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.routing.rules import COMPLAINT, IGNORED, REPLY, Verdict
+from dumas.notify.apply import Toolkit
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import ComplaintInput, IncomingFile
 from dumas.workflow.store.filestore import FileStore
@@ -22,7 +23,7 @@ from dumas.workflow.store.models import RawMessage
 
 
 class Dispatcher:
-    def __init__(self, files: FileStore, kit):
+    def __init__(self, files: FileStore, kit: Toolkit) -> None:
         self._files = files
         self._registrar = Registrar(kit)
         self._replies = ReplyHandler(kit)
@@ -35,7 +36,9 @@ class Dispatcher:
         ]
         handler(session, raw, mail, verdict, now)
 
-    def on_complaint(self, session, raw, mail, verdict, now) -> None:
+    def on_complaint(
+        self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict, now: datetime
+    ) -> None:
         data = ComplaintInput(
             channel="email",
             received_at=raw.internal_date or now,
@@ -57,7 +60,10 @@ class Dispatcher:
             summary="Pengaduan diterima melalui email.",
         )
 
-    def on_reply(self, session, raw, mail, verdict, now) -> None:
+    def on_reply(
+        self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict, now: datetime
+    ) -> None:
+        assert verdict.pengaduan_id is not None  # the rules find the case of every REPLY
         raw.pengaduan_id = verdict.pengaduan_id
         events.record(
             session,
@@ -73,7 +79,9 @@ class Dispatcher:
             session, raw, mail, verdict.pengaduan_id, verdict.token, self.store_files(mail), now
         )
 
-    def on_ignored(self, session, raw, mail, verdict, now) -> None:
+    def on_ignored(
+        self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict, now: datetime
+    ) -> None:
         events.record(
             session,
             "pesan_diabaikan",
