@@ -7,20 +7,8 @@ from sqlalchemy.orm import Session
 
 from dumas.workflow.sop.numbering import find_case_tag, number_from_tag
 from dumas.workflow.sop.tokens import token_from_address, token_hash, token_in_subject
-from dumas.workflow.store.models import OutboxMessage, Pengaduan, ReplyToken
-
-
-def case_for_message_ids(session: Session, ids: tuple[str, ...]) -> int | None:
-    """The case of the newest message of ours among `ids` (message-ids without <>)."""
-    wanted = [f"<{i}>" for i in ids[:50]]  # References can be long; the newest matter most
-    if not wanted:
-        return None
-    return session.execute(
-        select(OutboxMessage.pengaduan_id)
-        .where(OutboxMessage.message_id.in_(wanted), OutboxMessage.pengaduan_id.is_not(None))
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    ).scalar()
+from dumas.workflow.store.cases import case_for_message_ids
+from dumas.workflow.store.models import Pengaduan, ReplyToken
 
 
 class DbThreadLookup:

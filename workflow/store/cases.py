@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dumas.workflow.store.models import Attachment, Pengaduan, RawMessage
+from dumas.workflow.store.models import Attachment, OutboxMessage, Pengaduan, RawMessage
 
 CHANNELS = ("email", "langsung", "surat")
 
@@ -91,5 +91,18 @@ def original_message(session: Session, case: Pengaduan) -> RawMessage | None:
         select(RawMessage)
         .where(RawMessage.pengaduan_id == case.id, RawMessage.disposition == "complaint")
         .order_by(RawMessage.id)
+        .limit(1)
+    ).scalar()
+
+
+def case_for_message_ids(session: Session, ids: tuple[str, ...]) -> int | None:
+    """The case of the newest message of ours among `ids` (message-ids without <>)."""
+    wanted = [f"<{i}>" for i in ids[:50]]  # References can be long; the newest matter most
+    if not wanted:
+        return None
+    return session.execute(
+        select(OutboxMessage.pengaduan_id)
+        .where(OutboxMessage.message_id.in_(wanted), OutboxMessage.pengaduan_id.is_not(None))
+        .order_by(OutboxMessage.id.desc())
         .limit(1)
     ).scalar()
