@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -119,7 +120,7 @@ def build_files(
     recap = Recap(session, period, setup, now)
     printed: list[RecapRow] = []
 
-    def rows():
+    def rows() -> Iterator[RecapRow]:
         for row in recap.rows():
             if pdf and len(printed) < MAX_PRINTED_ROWS:
                 printed.append(row)
@@ -146,12 +147,11 @@ def produce(
     Raises IntegrityError (from the flush) when another process produced the same period at the
     same moment; the caller rolls back and finds the run on its next try.
     """
-    run = session.execute(
+    found = session.execute(
         select(ReportRun).where(ReportRun.period_key == period.key)
     ).scalar_one_or_none()
-    created = run is None
-    if created:
-        run = _new_run(session, period, setup, now)
+    created = found is None
+    run = _new_run(session, period, setup, now) if found is None else found
     message_id = ""
     if send and (resend or not run.outbox_message_id):
         message_id = _queue_email(session, run, period, setup, now)
@@ -171,6 +171,7 @@ def produce(
 
 def _new_run(session: Session, period: Period, setup: ReportSetup, now: datetime) -> ReportRun:
     files = build_files(session, period, setup.recap, setup.office, now, logo=setup.logo)
+    assert files.pdf is not None  # build_files prints unless told pdf=False
     xlsx_key, _ = setup.files.put("report", files.xlsx)
     pdf_key, _ = setup.files.put("report", files.pdf)
     setup.files.flush()  # durable before the row that points at them commits
@@ -273,11 +274,11 @@ def due_periods(session: Session, delivery: Delivery, now: datetime) -> list[Per
 
 def operating_since(session: Session) -> datetime | None:
     """When the office started to use Dumas: its first complaint or first fetched message."""
-    found = [
+    firsts = [
         session.execute(select(func.min(Pengaduan.received_at))).scalar(),
         session.execute(select(func.min(RawMessage.fetched_at))).scalar(),
     ]
-    found = [f for f in found if f is not None]
+    found = [f for f in firsts if f is not None]
     return min(found) if found else None
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -184,11 +184,11 @@ def render_recap_html(
 
 @dataclass(frozen=True)
 class _Printed:
-    now: object  # the print time in the office's zone (base.html's "dicetak" line)
+    now: datetime  # the print time in the office's zone (base.html's "dicetak" line)
 
 
 class _Named:
     """base.html names the document by `kind.title` and `case.display_number`."""
 
-    def __init__(self, value: str, attr: str = "display_number"):
+    def __init__(self, value: str, attr: str = "display_number") -> None:
         setattr(self, attr, value)
