@@ -12,7 +12,7 @@ The format, the duration units and every key: docs/sop-config.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +23,7 @@ from dumas.workflow.sop.definition import (
     HANDLER,
     Agency,
     Sop,
+    Step,
     Subdivision,
     default_subdivision,
 )
@@ -34,7 +35,7 @@ _SUBDIVISION_KEYS = {"title", "aliases"}
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def load_sop(table: Mapping | None, subdivisions=()) -> Sop:
+def load_sop(table: Mapping[str, Any] | None, subdivisions: Iterable[str] = ()) -> Sop:
     """The SOP with the office's `[sop]` overrides; raises ConfigError naming the bad key.
 
     `subdivisions` are the keys of `[roles.subdivisions]` (the sub-divisions that have
@@ -87,7 +88,7 @@ def _duration(where: str, value: Any, allow_zero: bool) -> Duration | None:
     return duration
 
 
-def _unknown(where: str, table: Mapping, known: set[str]) -> None:
+def _unknown(where: str, table: Mapping[str, Any], known: set[str]) -> None:
     for key in table:
         if key not in known:
             raise ConfigError(
@@ -95,12 +96,12 @@ def _unknown(where: str, table: Mapping, known: set[str]) -> None:
             )
 
 
-def _step(step, table: Mapping[str, Any]):
+def _step(step: Step, table: Mapping[str, Any]) -> Step:
     where = f"[sop.{step.name}]"
     if not step.has_task:
         raise ConfigError(f"{where}: this step has no deadline to configure")
     _unknown(where, table, _STEP_KEYS)
-    changes = {}
+    changes: dict[str, Any] = {}
     if "duration" in table:
         changes["duration"] = _duration(f"{where} duration", table["duration"], allow_zero=False)
     if "remind_before" in table:
@@ -135,7 +136,7 @@ def _agencies(defaults: tuple[Agency, ...], table: Mapping[str, Any]) -> tuple[A
             if "name" not in entry:
                 raise ConfigError(f"{where} name is missing (a new agency needs its full name)")
             base = Agency(key, "", key.upper())
-        fields = {
+        fields: dict[str, Any] = {
             k: _text(f"{where} {k}", entry[k])
             for k in ("name", "short", "address", "note")
             if k in entry
@@ -163,7 +164,7 @@ def _subdivisions(table: Mapping[str, Any], known: tuple[str, ...]) -> tuple[Sub
             )
         entry = _table(where, value)
         _unknown(where, entry, _SUBDIVISION_KEYS)
-        fields = {}
+        fields: dict[str, Any] = {}
         if "title" in entry:
             fields["title"] = _text(f"{where} title", entry["title"])
         if "aliases" in entry:

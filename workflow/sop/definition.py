@@ -22,20 +22,21 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from dumas.workflow.sop.calendar import Duration
+from dumas.workflow.sop.names import Role, StepName
 
-STAFF_ROLES = ("desk", "sekretaris", "hukum", "ketua")
-PELAPOR = "pelapor"
-HANDLER = "hukum"  # the placeholder role of steps 4-6: the handling sub-division
+STAFF_ROLES = (Role.DESK, Role.SEKRETARIS, Role.HUKUM, Role.KETUA)
+PELAPOR = Role.PELAPOR
+HANDLER = Role.HUKUM  # the placeholder role of steps 4-6: the handling sub-division
 # Commands every role may use at every step (DELEGASI only the Sekretaris and the Ketua).
 ALWAYS = ("STATUS", "BANTUAN", "DELEGASI")
-DELEGATING_ROLES = ("sekretaris", "ketua")
+DELEGATING_ROLES = (Role.SEKRETARIS, Role.KETUA)
 PELAPOR_REPLY = "pelapor_reply"  # the event of a reporter answering a LENGKAPI request
 
-ROLE_TITLES = {
-    "desk": "Desk Pelayanan",
-    "sekretaris": "Sekretaris",
-    "hukum": "Sub Bagian Hukum",
-    "ketua": "Ketua",
+ROLE_TITLES: dict[str, str] = {
+    Role.DESK: "Desk Pelayanan",
+    Role.SEKRETARIS: "Sekretaris",
+    Role.HUKUM: "Sub Bagian Hukum",
+    Role.KETUA: "Ketua",
     PELAPOR: "Pelapor",
 }
 
@@ -88,19 +89,19 @@ _BERKAS = ("cetakan", "lembar_disposisi", "lampiran:pengaduan")
 
 def _desk_transitions(here: str) -> dict[str, str]:
     return {
-        "LENGKAP": "disposisi",
-        "LENGKAPI": "menunggu_pelapor",
-        "BUKAN PENGADUAN": "bukan_pengaduan",
-        "SPAM": "bukan_pengaduan",
+        "LENGKAP": StepName.DISPOSISI,
+        "LENGKAPI": StepName.MENUNGGU_PELAPOR,
+        "BUKAN PENGADUAN": StepName.BUKAN_PENGADUAN,
+        "SPAM": StepName.BUKAN_PENGADUAN,
         "KONFLIK": here,
     }
 
 
 DEFAULT_STEPS = (
     Step(
-        "verifikasi",
+        StepName.VERIFIKASI,
         2,
-        "desk",
+        Role.DESK,
         "Verifikasi kelengkapan pengaduan",
         "Mohon periksa kelengkapan pengaduan (identitas pelapor, data pengaduan, lokasi, dan "
         "bukti), lalu balas LENGKAP bila sudah lengkap atau LENGKAPI disertai apa yang kurang.",
@@ -110,10 +111,10 @@ DEFAULT_STEPS = (
         _BERKAS,
         ("cetakan", "lembar_disposisi"),
         _DESK_COMMANDS,
-        _desk_transitions("verifikasi"),
+        _desk_transitions(StepName.VERIFIKASI),
     ),
     Step(
-        "menunggu_pelapor",
+        StepName.MENUNGGU_PELAPOR,
         2,
         PELAPOR,
         "Menunggu kelengkapan dari pelapor",
@@ -125,13 +126,13 @@ DEFAULT_STEPS = (
         (),
         (),
         _DESK_COMMANDS,
-        {**_desk_transitions("menunggu_pelapor"), PELAPOR_REPLY: "verifikasi"},
-        decider="desk",
+        {**_desk_transitions(StepName.MENUNGGU_PELAPOR), PELAPOR_REPLY: StepName.VERIFIKASI},
+        decider=Role.DESK,
     ),
     Step(
-        "disposisi",
+        StepName.DISPOSISI,
         3,
-        "sekretaris",
+        Role.SEKRETARIS,
         "Disposisi Sekretaris",
         "Mohon berikan disposisi kepada sub bagian yang akan menelaah pengaduan ini (biasanya "
         "Sub Bagian Hukum), dengan catatan bila perlu.",
@@ -141,10 +142,10 @@ DEFAULT_STEPS = (
         _BERKAS,
         ("lembar_disposisi",),
         ("DISPOSISI",),
-        {"DISPOSISI": "telaah"},
+        {"DISPOSISI": StepName.TELAAH},
     ),
     Step(
-        "telaah",
+        StepName.TELAAH,
         4,
         HANDLER,
         "Penelaahan pengaduan",
@@ -157,14 +158,14 @@ DEFAULT_STEPS = (
         ("laporan_hasil_telaah", "surat_penerusan"),
         ("BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"),
         {
-            "BERKADAR PENGAWASAN": "kertas_kerja",
-            "TERUSKAN": "diteruskan",
-            "SUB BAGIAN": "tindak_lanjut",
-            "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti",
+            "BERKADAR PENGAWASAN": StepName.KERTAS_KERJA,
+            "TERUSKAN": StepName.DITERUSKAN,
+            "SUB BAGIAN": StepName.TINDAK_LANJUT,
+            "TIDAK DAPAT DITINDAKLANJUTI": StepName.TIDAK_DITINDAKLANJUTI,
         },
     ),
     Step(
-        "kertas_kerja",
+        StepName.KERTAS_KERJA,
         5,
         HANDLER,
         "Tindak lanjut pengaduan berkadar pengawasan",
@@ -176,10 +177,10 @@ DEFAULT_STEPS = (
         ("lampiran:telaah",),
         ("kertas_kerja",),
         ("KERTAS KERJA",),
-        {"KERTAS KERJA": "tindak_lanjut"},
+        {"KERTAS KERJA": StepName.TINDAK_LANJUT},
     ),
     Step(
-        "tindak_lanjut",
+        StepName.TINDAK_LANJUT,
         6,
         HANDLER,
         "Tindak lanjut pengaduan",
@@ -191,12 +192,12 @@ DEFAULT_STEPS = (
         ("lampiran:telaah", "lampiran:kertas_kerja"),
         ("laporan_tindak_lanjut",),
         ("INVESTIGASI", "LAPORAN"),
-        {"INVESTIGASI": "persetujuan_investigasi", "LAPORAN": "persetujuan_laporan"},
+        {"INVESTIGASI": StepName.PERSETUJUAN_INVESTIGASI, "LAPORAN": StepName.PERSETUJUAN_LAPORAN},
     ),
     Step(
-        "persetujuan_investigasi",
+        StepName.PERSETUJUAN_INVESTIGASI,
         6,
-        "sekretaris",
+        Role.SEKRETARIS,
         "Persetujuan penelitian/audit investigasi",
         "Mohon setujui (SETUJU) agar Surat Tugas diterbitkan bagi tim pemeriksa, atau tolak "
         "(TOLAK) dengan catatan.",
@@ -206,10 +207,10 @@ DEFAULT_STEPS = (
         ("lampiran:telaah", "lampiran:kertas_kerja"),
         ("surat_tugas",),
         ("SETUJU", "TOLAK"),
-        {"SETUJU": "investigasi", "TOLAK": "tindak_lanjut"},
+        {"SETUJU": StepName.INVESTIGASI, "TOLAK": StepName.TINDAK_LANJUT},
     ),
     Step(
-        "investigasi",
+        StepName.INVESTIGASI,
         6,
         HANDLER,
         "Penelitian atau audit investigasi",
@@ -221,12 +222,12 @@ DEFAULT_STEPS = (
         ("surat_tugas", "lampiran:kertas_kerja"),
         ("laporan_hasil_pemeriksaan",),
         ("LAPORAN",),
-        {"LAPORAN": "persetujuan_laporan"},
+        {"LAPORAN": StepName.PERSETUJUAN_LAPORAN},
     ),
     Step(
-        "persetujuan_laporan",
+        StepName.PERSETUJUAN_LAPORAN,
         7,
-        "sekretaris",
+        Role.SEKRETARIS,
         "Persetujuan laporan hasil penanganan",
         "Mohon periksa laporan hasil penanganan, lalu balas SETUJU (dengan ringkasan hasil untuk "
         "pelapor bila perlu) untuk menutup pengaduan, atau TOLAK dengan catatan untuk "
@@ -237,11 +238,11 @@ DEFAULT_STEPS = (
         ("lampiran:telaah", "lampiran:tindak_lanjut", "lampiran:investigasi"),
         ("surat_hasil",),
         ("SETUJU", "TOLAK"),
-        {"SETUJU": "selesai", "TOLAK": "tindak_lanjut"},
+        {"SETUJU": StepName.SELESAI, "TOLAK": StepName.TINDAK_LANJUT},
     ),
-    Step("selesai", 7, "", "Selesai", "Penanganan pengaduan telah selesai.", "selesai"),
+    Step(StepName.SELESAI, 7, "", "Selesai", "Penanganan pengaduan telah selesai.", "selesai"),
     Step(
-        "diteruskan",
+        StepName.DITERUSKAN,
         4,
         "",
         "Diteruskan ke instansi lain",
@@ -249,7 +250,7 @@ DEFAULT_STEPS = (
         "diteruskan",
     ),
     Step(
-        "tidak_ditindaklanjuti",
+        StepName.TIDAK_DITINDAKLANJUTI,
         4,
         "",
         "Tidak dapat ditindaklanjuti",
@@ -257,7 +258,7 @@ DEFAULT_STEPS = (
         "tidak_ditindaklanjuti",
     ),
     Step(
-        "bukan_pengaduan",
+        StepName.BUKAN_PENGADUAN,
         2,
         "",
         "Bukan pengaduan",
@@ -267,13 +268,13 @@ DEFAULT_STEPS = (
 )
 
 # Who is told when a task of a role runs late: the first at the deadline, the next one later.
-ESCALATION = {
-    "desk": ("sekretaris", "ketua"),
-    "sekretaris": ("ketua",),
-    "hukum": ("sekretaris", "ketua"),
-    "ketua": (),
+ESCALATION: dict[str, tuple[str, ...]] = {
+    Role.DESK: (Role.SEKRETARIS, Role.KETUA),
+    Role.SEKRETARIS: (Role.KETUA,),
+    Role.HUKUM: (Role.SEKRETARIS, Role.KETUA),
+    Role.KETUA: (),
 }
-SUBDIVISION_ESCALATION = ("sekretaris", "ketua")
+SUBDIVISION_ESCALATION: tuple[str, ...] = (Role.SEKRETARIS, Role.KETUA)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ SUGGESTIONS = {
 }
 
 SUBDIVISION_TITLES = {
-    "hukum": "Sub Bagian Hukum",
+    Role.HUKUM: "Sub Bagian Hukum",
     "teknis": "Sub Bagian Teknis",
     "keuangan": "Sub Bagian Keuangan, Umum dan Logistik",
     "perencanaan": "Sub Bagian Perencanaan, Data dan Informasi",
@@ -383,7 +384,7 @@ class Sop:
     case_limit: Duration = Duration(60, "calendar_days")
     escalate_again_after: Duration = wd(2)
     agencies: tuple[Agency, ...] = DEFAULT_AGENCIES
-    subdivisions: tuple[Subdivision, ...] = (default_subdivision("hukum"),)
+    subdivisions: tuple[Subdivision, ...] = (default_subdivision(Role.HUKUM),)
 
     def step(self, name: str) -> Step:
         try:

@@ -20,7 +20,15 @@ from typing import Any
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
 from dumas.workflow.sop.commands.registry import COMMANDS, help_text
-from dumas.workflow.sop.definition import DELEGATING_ROLES, PELAPOR, PELAPOR_REPLY, STAFF_ROLES, Sop
+from dumas.workflow.sop.definition import (
+    DELEGATING_ROLES,
+    HANDLER,
+    PELAPOR,
+    PELAPOR_REPLY,
+    STAFF_ROLES,
+    Sop,
+    Step,
+)
 from dumas.workflow.sop.effects import (
     Actor,
     CaseState,
@@ -33,6 +41,7 @@ from dumas.workflow.sop.effects import (
     UpdateCase,
     refuse,
 )
+from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, state_fields, task_for, utc, when
 
 ALERT_KINDS = ("reminder", "overdue", "escalation")
@@ -42,26 +51,27 @@ _ANYTIME = ("STATUS", "BANTUAN")
 def on_registered(state: CaseState, now: datetime, sop: Sop, calendar: WorkCalendar) -> Decision:
     """A registered complaint goes to the desk for verification (SOP step 2)."""
     now = utc(now)
-    new = replace(state, step="verifikasi")
+    new = replace(state, step=StepName.VERIFIKASI)
     task = task_for(
         new,
-        "verifikasi",
+        StepName.VERIFIKASI,
         now,
         sop,
         calendar,
         extra={"missing": list(state.missing)},
         help_text=help_text,
     )
+    assert task, "verifikasi is a task with a deadline"
     new = replace(new, task_due_at=task[0].due_at)
     return Decision(
         new,
         (
-            UpdateCase({"step": "verifikasi", "status": "verifikasi"}),
+            UpdateCase({"step": StepName.VERIFIKASI, "status": "verifikasi"}),
             *task,
             Record(
                 "tugas_dibuka",
                 "Pengaduan menunggu verifikasi Desk Pelayanan.",
-                {"step": "verifikasi"},
+                {"step": StepName.VERIFIKASI},
             ),
         ),
     )
@@ -176,7 +186,9 @@ def on_pelapor_reply(
             ),
         )
     who = (
-        "desk" if step.terminal else sop.acting_role(step.name, state.handler, state.conflict_role)
+        Role.DESK
+        if step.terminal
+        else sop.acting_role(step.name, state.handler, state.conflict_role)
     )
     told = Notify(
         "informasi_pelapor",
@@ -201,7 +213,16 @@ def _staff(sop: Sop) -> frozenset[str]:
     return frozenset(STAFF_ROLES) | {s.key for s in sop.subdivisions}
 
 
-def _ctx(state, actor, role, now, sop, calendar, command, attachments) -> Context:
+def _ctx(
+    state: CaseState,
+    actor: Actor,
+    role: str,
+    now: datetime,
+    sop: Sop,
+    calendar: WorkCalendar,
+    command: ParsedCommand,
+    attachments: tuple[str, ...],
+) -> Context:
     return Context(
         state,
         actor,
@@ -228,9 +249,9 @@ def _best_role(actor: Actor, state: CaseState, sop: Sop) -> str:
     return ordered[0] if ordered else PELAPOR
 
 
-def _base_role(step, state: CaseState) -> str:
+def _base_role(step: Step, state: CaseState) -> str:
     role = step.deciding_role
-    return state.handler if role == "hukum" else role
+    return state.handler if role == HANDLER else role
 
 
 def _run(cmd: Command, ctx: Context) -> Decision:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import PELAPOR, Sop, Step
@@ -128,7 +128,17 @@ def utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def case_deadline(complete_at: datetime | None, sop: Sop, calendar: WorkCalendar):
+@overload
+def case_deadline(complete_at: datetime, sop: Sop, calendar: WorkCalendar) -> datetime: ...
+@overload
+def case_deadline(complete_at: None, sop: Sop, calendar: WorkCalendar) -> None: ...
+@overload
+def case_deadline(
+    complete_at: datetime | None, sop: Sop, calendar: WorkCalendar
+) -> datetime | None: ...
+def case_deadline(
+    complete_at: datetime | None, sop: Sop, calendar: WorkCalendar
+) -> datetime | None:
     """The Perpres 76/2013 outer limit of a case whose file was complete at `complete_at`."""
     return calendar.add(complete_at, sop.case_limit) if complete_at else None
 
@@ -143,10 +153,10 @@ def task_for(
     extra: Mapping[str, Any] | None = None,
     *,
     help_text: HelpText,
-) -> tuple[Effect, ...]:
+) -> tuple[OpenTask, Notify] | tuple[()]:
     """Open the task of `step_name` and send it, with its documents and a reply token."""
     step = sop.step(step_name)
-    if not step.has_task:
+    if not step.has_task or step.duration is None:  # has_task implies a duration
         return ()
     role = sop.acting_role(step_name, state.handler, state.conflict_role)
     due = calendar.add(now, step.duration)
@@ -276,7 +286,9 @@ def advance(
     return Decision(new, tuple(out))
 
 
-def next_line(state: CaseState, ctx: Context, task: tuple[Effect, ...], moved: bool) -> str:
+def next_line(
+    state: CaseState, ctx: Context, task: tuple[OpenTask, Notify] | tuple[()], moved: bool
+) -> str:
     step = ctx.sop.step(state.step)
     if step.terminal:
         return f"{ctx.case_label} ditutup dengan status: {step.title}."
