@@ -10,10 +10,11 @@ Message-ID's record, so the reply finds its way back even when a client drops on
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,14 +24,18 @@ from dumas.notify.context import STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
 from dumas.notify.recipients import active_delegates, resolve
 from dumas.workflow.documents.render import document_filename
+from dumas.workflow.errors import DumasError
 from dumas.workflow.extract.completeness import check_pengaduan
 from dumas.workflow.formatting import waktu
+from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.sop.commands.registry import help_text
+from dumas.workflow.sop.definition import Sop
 from dumas.workflow.sop.effects import (
     CaseState,
     CloseTask,
     Delegate,
+    Effect,
     FileAttachments,
     Notify,
     OpenTask,
@@ -62,14 +67,67 @@ log = logging.getLogger(__name__)
 QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima", "perintah_diterima")
 
 
+class UnknownEffect(DumasError):
+    """The core produced an effect the applier has no handler for (a programming error)."""
+
+
+# What the applier reads of the settings. `dumas.config.settings.Settings` satisfies these
+# structurally: notify sits below config and must not import it. Read-only properties, so that
+# the frozen dataclasses of the settings fit.
+class RolesSettings(Protocol):
+    @property
+    def desk(self) -> tuple[str, ...]: ...
+    @property
+    def sekretaris(self) -> tuple[str, ...]: ...
+    @property
+    def hukum(self) -> tuple[str, ...]: ...
+    @property
+    def ketua(self) -> tuple[str, ...]: ...
+    @property
+    def subdivisions(self) -> Mapping[str, tuple[str, ...]]: ...
+    @property
+    def delegates(self) -> Mapping[str, tuple[str, ...]]: ...
+    def addresses(self, role: str) -> tuple[str, ...]: ...
+
+
+class SmtpSettings(Protocol):
+    @property
+    def from_address(self) -> str: ...
+
+
+class RepliesSettings(Protocol):
+    @property
+    def address(self) -> str: ...
+    @property
+    def plus_addressing(self) -> bool: ...
+    @property
+    def token_days(self) -> int: ...
+
+
+class OfficeSettings(Protocol):
+    @property
+    def tz(self) -> tzinfo: ...
+
+
+class ApplierSettings(Protocol):
+    @property
+    def roles(self) -> RolesSettings: ...
+    @property
+    def smtp(self) -> SmtpSettings: ...
+    @property
+    def replies(self) -> RepliesSettings: ...
+    @property
+    def office(self) -> OfficeSettings: ...
+
+
 @dataclass(frozen=True)
 class Toolkit:
     """What applying effects needs from the installation (built once by the composition root)."""
 
-    settings: object  # dumas.config.settings.Settings
+    settings: ApplierSettings  # dumas.config.settings.Settings
     composer: Composer
-    sop: object  # dumas.workflow.sop.definition.Sop
-    calendar: object  # dumas.workflow.sop.calendar.WorkCalendar
+    sop: Sop
+    calendar: WorkCalendar
 
     @cached_property
     def staff_addresses(self) -> frozenset[str]:
@@ -99,9 +157,34 @@ class Applier:
     _documents: dict[str, Document] = field(default_factory=dict)
     _staff_now: frozenset[str] | None = None
 
-    def apply(self, effects: Iterable) -> None:
+    def apply(self, effects: Iterable[Effect]) -> None:
         for effect in effects:
-            getattr(self, "_" + type(effect).__name__)(effect)
+            self._apply(effect)
+
+    def _apply(self, effect: Effect) -> None:
+        match effect:
+            case UpdateCase():
+                self._UpdateCase(effect)
+            case OpenTask():
+                self._OpenTask(effect)
+            case CloseTask():
+                self._CloseTask(effect)
+            case Delegate():
+                self._Delegate(effect)
+            case RecheckCompleteness():
+                self._RecheckCompleteness(effect)
+            case Record():
+                self._Record(effect)
+            case RenderDocument():
+                self._RenderDocument(effect)
+            case FileAttachments():
+                self._FileAttachments(effect)
+            case Notify():
+                self._Notify(effect)
+            case Transcript():
+                self._Transcript(effect)
+            case _:
+                raise UnknownEffect(f"no handler for the effect {type(effect).__name__}")
 
     # --- case and tasks ---------------------------------------------------------------------
 
