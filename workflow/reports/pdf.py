@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 
 from jinja2 import TemplateError
 
-from dumas.workflow.documents import render as documents
+# The functions, not `documents.render` as a module: the package re-exports its `render`
+# function under that name, which hides the submodule.
+from dumas.workflow.documents.render import data_only_fetcher, environment, html_to_pdf
 from dumas.workflow.documents.views import OfficeLike, OfficeView, office_view
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.formatting import one_line, tanggal
@@ -152,8 +154,8 @@ def render_recap_pdf(
     """The PDF of `recap`; `rows` are its rows (at least the first MAX_PRINTED_ROWS; more are
     ignored). Call after the rows were read, when the summary is complete. Raises
     `DocumentError` when it cannot be rendered."""
-    return documents.html_to_pdf(
-        render_recap_html(recap, rows, office, logo=logo), fetcher or documents.data_only_fetcher()
+    return html_to_pdf(
+        render_recap_html(recap, rows, office, logo=logo), fetcher or data_only_fetcher()
     )
 
 
@@ -168,7 +170,7 @@ def render_recap_html(
     office_v: OfficeView = office_view(office, recap.zone, logo)
     try:
         # The documents' environment: same loader, filters, autoescape and long-word breaking.
-        template = documents.environment().get_template(TEMPLATE)
+        template = environment().get_template(TEMPLATE)
         return template.render(
             rekap=view,
             office=office_v,
