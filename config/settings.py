@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -327,7 +328,9 @@ def config_path(explicit: str | os.PathLike | None) -> Path:
     return Path(chosen)
 
 
-def load_settings(path: str | os.PathLike | None = None, environ: dict | None = None) -> Settings:
+def load_settings(
+    path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Read and validate the TOML file; raise `ConfigError` naming the first bad key."""
     file = config_path(path)
     try:
@@ -347,7 +350,7 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict | None = 
 
 
 def settings_from_dict(
-    raw: dict, environ: dict, path: Path | None = None, base: Path | None = None
+    raw: dict, environ: Mapping[str, str], path: Path | None = None, base: Path | None = None
 ) -> Settings:
     """Validate an already-parsed TOML document (the loader's core; tests call it directly)."""
     known = {s.name for s in SCHEMA}
@@ -397,14 +400,18 @@ def _database_url(url: str, base: Path) -> str:
     return url
 
 
-def _secret(section: str, values: dict, environ: dict, env_name: str, required: bool) -> str:
+def _secret(
+    section: str, values: dict, environ: Mapping[str, str], env_name: str, required: bool
+) -> str:
     secret = environ.get(env_name) or values["password"]
     if required and not secret:
         raise ConfigError(f"[{section}] password is missing (set it in the file or in ${env_name})")
     return secret
 
 
-def _server_fields(section: str, values: dict, environ: dict, required_password: bool) -> dict:
+def _server_fields(
+    section: str, values: dict, environ: Mapping[str, str], required_password: bool
+) -> dict:
     if (
         values["security"] == "plain"
         and values["username"]
@@ -431,14 +438,14 @@ def _server_fields(section: str, values: dict, environ: dict, required_password:
     }
 
 
-def _imap(values: dict, environ: dict) -> Imap:
+def _imap(values: dict, environ: Mapping[str, str]) -> Imap:
     if not values["username"]:
         raise ConfigError("[imap] username is missing")
     fields = _server_fields("imap", values, environ, required_password=True)
     return Imap(**fields, folder=values["folder"], batch_size=values["batch_size"])
 
 
-def _smtp(values: dict, environ: dict) -> Smtp:
+def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:
     fields = _server_fields("smtp", values, environ, required_password=bool(values["username"]))
     return Smtp(**fields, from_address=values["from_address"], from_name=values["from_name"])
 

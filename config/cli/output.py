@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,12 +18,12 @@ def local(value: datetime | None, tz: ZoneInfo) -> str:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if value else "-"
 
 
-def print_json(data) -> None:
+def print_json(data: object) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(str(c))) for w, c in zip(widths, row, strict=False)]

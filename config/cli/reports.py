@@ -98,6 +98,7 @@ def _preview(app: App, setup: ReportSetup, period: Period, args) -> int:
         files = build_files(
             session, period, setup.recap, setup.office, app.clock.now(), logo=setup.logo
         )
+    assert files.pdf is not None  # build_files prints unless told pdf=False
     out = args.out or Path(".")
     written = [_write(out / files.xlsx_name, files.xlsx), _write(out / files.pdf_name, files.pdf)]
     if args.json:
