@@ -1,0 +1,85 @@
+"""The database (SQLAlchemy models, sessions, Alembic migrations), the content-addressed file store,
+cases and their audit events, and registration numbering.
+"""
+
+from __future__ import annotations
+
+from dumas.workflow.store.cases import (
+    ComplaintInput,
+    IncomingFile,
+    case_for_message_ids,
+    create_pengaduan,
+    file_attachments,
+    original_message,
+)
+from dumas.workflow.store.db import (
+    alembic_config,
+    check_schema,
+    current_revision,
+    head_revision,
+    make_engine,
+    make_sessionmaker,
+    new_migration,
+    transaction,
+    upgrade,
+)
+from dumas.workflow.store.events import record
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import (
+    Alert,
+    Attachment,
+    Base,
+    Delegation,
+    Document,
+    Event,
+    MailboxCursor,
+    MailboxLocation,
+    Notice,
+    OutboxAttachment,
+    OutboxMessage,
+    Pengaduan,
+    RawMessage,
+    RegistrationCounter,
+    ReplyToken,
+    ReportRun,
+    Task,
+    UtcDateTime,
+)
+
+__all__ = [
+    "Alert",
+    "Attachment",
+    "Base",
+    "ComplaintInput",
+    "Delegation",
+    "Document",
+    "Event",
+    "FileStore",
+    "IncomingFile",
+    "MailboxCursor",
+    "MailboxLocation",
+    "Notice",
+    "OutboxAttachment",
+    "OutboxMessage",
+    "Pengaduan",
+    "RawMessage",
+    "RegistrationCounter",
+    "ReplyToken",
+    "ReportRun",
+    "Task",
+    "UtcDateTime",
+    "alembic_config",
+    "case_for_message_ids",
+    "check_schema",
+    "create_pengaduan",
+    "current_revision",
+    "file_attachments",
+    "head_revision",
+    "make_engine",
+    "make_sessionmaker",
+    "new_migration",
+    "original_message",
+    "record",
+    "transaction",
+    "upgrade",
+]
