@@ -3,7 +3,7 @@
     .venv/bin/python bench/recap.py [--cases 100000] [--rounds 1] [--long-text] [--keep DIR]
 
 Fills a SQLite database (the real schema, from the migrations) with synthetic complaints of
-October 2026 and their SOP tasks and events (`workflow.recapsample`, executemany), then runs,
+October 2026 and their SOP tasks and events (`workflow.reports.sample`, executemany), then runs,
 each in a fresh subprocess so that its peak RSS is its own (`os.wait4` gives the child's
 rusage), interleaved over the rounds:
 

@@ -1,6 +1,6 @@
 """The deadlines job: reminders before a task is due, and escalation once it is late.
 
-What is due comes from the pure core (`workflow.machine.due_alerts`); this job records each alert
+What is due comes from the pure core (`workflow.sop.machine.due_alerts`); this job records each alert
 in the `Alert` table (unique per task and kind) in the same transaction as its emails, so every
 reminder and escalation goes out exactly once — across restarts and however often the job runs.
 """

@@ -22,7 +22,7 @@ import nh3
 
 _ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 _ATTRIBUTES["img"] = _ATTRIBUTES.get("img", set()) - {"src", "srcset"}
-# The reply reader (workflow.replyhtml) finds quoted text by these markers: Gmail's gmail_quote,
+# The reply reader (ingest.mail.replyhtml) finds quoted text by these markers: Gmail's gmail_quote,
 # Outlook's divRplyFwdMsg / x_ prefixes, hr#stopSpelling, Apple's blockquote type=cite. They
 # neither run nor fetch anything.
 for _tag, _names in {

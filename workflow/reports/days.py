@@ -4,7 +4,7 @@ A recap of 100,000 cases asks "how many working days did this case use" and "whe
 60-day limit" 100,000 times. `WorkCalendar` walks the days one by one for each question (tens
 of microseconds per case); `DayCounter` keeps per-day tables (working or not, opening and closing
 instants, a running count of working days per year) so each answer is a few lookups. The rules
-are the calendar's own (see `workflow.calendar`), and the tests check both agree on many
+are the calendar's own (see `workflow.sop.calendar`), and the tests check both agree on many
 thousands of random instants, holidays and weekends included.
 """
 

@@ -55,7 +55,7 @@ TELAAH_RESULTS = {
     "sub_bagian": "Diserahkan kepada sub bagian lain",
     "tidak_ditindaklanjuti": "Tidak dapat ditindaklanjuti",
 }
-# Statuses that are not the name of a step (see workflow.sop: Step.status).
+# Statuses that are not the name of a step (see workflow.sop.definition: Step.status).
 _OTHER_STATUS = {"diproses": "Dalam proses", "baru": "Baru diterima"}
 YA, TIDAK, BERJALAN = "Ya", "Tidak", "Berjalan"
 

@@ -2,7 +2,7 @@
 
 `DEFAULT_SOP` follows the SOP's step table; `load_sop(settings.sop, subdivisions)` in
 `workflow/sop/config.py` applies the office's `[sop]` table from the TOML file. The state machine
-(`workflow.machine`) reads only this data, so a changed deadline never needs a code change.
+(`workflow.sop.machine`) reads only this data, so a changed deadline never needs a code change.
 
 Roles: "desk", "sekretaris", "hukum", "ketua", the configured sub-divisions, and "pelapor". A
 step whose role is "hukum" is acted on by the sub-division handling the case (Sub Bagian Hukum

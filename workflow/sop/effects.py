@@ -1,6 +1,6 @@
 """The plain data the workflow core works on: a case snapshot, the actor, and what to do.
 
-The core (`workflow.machine`) never touches the database or the outbox. It returns a `Decision`:
+The core (`workflow.sop.machine`) never touches the database or the outbox. It returns a `Decision`:
 the new `CaseState` and a tuple of effects, frozen dataclasses that the applier executes in the
 same transaction, in order. Effects refer to people by *recipient*: a role name ("desk",
 "sekretaris", "hukum", "ketua", a sub-division key), "pelapor", or an email address (contains

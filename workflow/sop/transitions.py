@@ -1,6 +1,6 @@
 """The building blocks of a decision: moving a case to a step, opening its task, telling people.
 
-Commands (`workflow.commands`) describe what is particular to them; `advance` adds what every
+Commands (`workflow.sop.commands.registry`) describe what is particular to them; `advance` adds what every
 move has in common — close the old task, update the case, open the next task and send it to the
 role with a reply token, record the event, answer the actor with a transcript.
 

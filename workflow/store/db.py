@@ -5,7 +5,7 @@ block the poller), a busy timeout, foreign keys, and `BEGIN IMMEDIATE` so two pr
 write (the daemon and a `dumas register` at the desk) queue on the lock instead of failing halfway.
 
 PostgreSQL (`postgresql://...`: SQLAlchemy 2.1 picks psycopg 3) gets a plain engine; writers that
-must not overlap take row locks (see `workflow.registration.next_sequence`).
+must not overlap take row locks (see `workflow.store.registration.next_sequence`).
 
 On both, a text longer than its column's declared length is clipped when it is written:
 PostgreSQL refuses such a value (SQLite would keep it whole), and a citizen's 300-character

@@ -193,7 +193,7 @@ class Pengaduan(Base):
     lokasi_text: Mapped[str] = mapped_column(Text, default="")
     # completeness: the list of what is still missing ("identitas", "lokasi", "bukti")
     missing: Mapped[list] = mapped_column(default=list)
-    # where it is in the SOP (see workflow.sop); `status` is the coarse state shown in lists
+    # where it is in the SOP (see workflow.sop.definition); `status` is the coarse state shown in lists
     step: Mapped[str] = mapped_column(String(40), default="verifikasi", index=True)
     status: Mapped[str] = mapped_column(String(24), default="baru", index=True)
     conflict_role: Mapped[str] = mapped_column(String(24), default="")

@@ -2,8 +2,8 @@
 
 Commands are Indonesian first with English aliases, matched case- and accent-insensitively as
 words at the start of one of the first non-empty lines of the reply (the caller has already
-removed quoted text and signatures). The step commands are in `workflow.commands_intake` (steps
-2-3) and `workflow.commands_telaah` (steps 4-7); STATUS, BANTUAN (any role, any step) and DELEGASI
+removed quoted text and signatures). The step commands are in `workflow.sop.commands.verifikasi` (steps
+2-3) and `workflow.sop.commands.telaah` (steps 4-7); STATUS, BANTUAN (any role, any step) and DELEGASI
 (Sekretaris, Ketua) are here.
 """
 

@@ -1,7 +1,7 @@
 """The commands of SOP steps 4-7: the outcome of the telaah, the Kertas Kerja, the follow-up
 (investigation or report) and the Sekretaris' approvals.
 
-The machine (`workflow.machine.decide`) has already checked that the command is valid at the
+The machine (`workflow.sop.machine.decide`) has already checked that the command is valid at the
 case's step and that the sender holds the deciding role when `parse` and `process` run.
 """
 

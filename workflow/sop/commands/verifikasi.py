@@ -1,6 +1,6 @@
 """The commands of SOP steps 2-3: the desk's verification and the Sekretaris' disposition.
 
-The machine (`workflow.machine.decide`) has already checked that the command is valid at the
+The machine (`workflow.sop.machine.decide`) has already checked that the command is valid at the
 case's step and that the sender holds the deciding role when `parse` and `process` run.
 """
 
