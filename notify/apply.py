@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from dumas.notify.context import STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
 from dumas.notify.recipients import active_delegates, resolve
 from dumas.workflow.documents.render import document_filename
-from dumas.workflow.errors import DumasError
+from dumas.workflow.errors import DumasError, WorkflowError
 from dumas.workflow.extract.completeness import check_pengaduan
 from dumas.workflow.formatting import waktu
 from dumas.workflow.sop.calendar import WorkCalendar
@@ -69,6 +69,10 @@ QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima", "perintah_diterima")
 
 class UnknownEffect(DumasError):
     """The core produced an effect the applier has no handler for (a programming error)."""
+
+
+class NoCase(WorkflowError):
+    """An effect that acts on a case was applied without one (a programming error)."""
 
 
 # What the applier reads of the settings. `dumas.config.settings.Settings` satisfies these
@@ -120,11 +124,17 @@ class ApplierSettings(Protocol):
     def office(self) -> OfficeSettings: ...
 
 
+# The settings a Toolkit carries: at least what the applier reads. Callers above notify (ingest)
+# name a wider Protocol, `Toolkit[TheirSettings]`, to read more of the same settings object;
+# covariant, so such a Toolkit is still a `Toolkit[ApplierSettings]` for the applier.
+SettingsT_co = TypeVar("SettingsT_co", bound=ApplierSettings, covariant=True)
+
+
 @dataclass(frozen=True)
-class Toolkit:
+class Toolkit(Generic[SettingsT_co]):
     """What applying effects needs from the installation (built once by the composition root)."""
 
-    settings: ApplierSettings  # dumas.config.settings.Settings
+    settings: SettingsT_co  # dumas.config.settings.Settings
     composer: Composer
     sop: Sop
     calendar: WorkCalendar
@@ -147,8 +157,8 @@ class Applier:
     """Applies effects for one case (or none) at one moment, caused by one message (or none)."""
 
     session: Session
-    kit: Toolkit
-    case: Pengaduan | None
+    kit: Toolkit[ApplierSettings]
+    case: Pengaduan | None  # None only for effects that need no case (see `_case`)
     now: datetime
     source: RawMessage | None = None  # the message that caused this, for the audit
     incoming: tuple[IncomingFile, ...] = ()  # its stored attachments (FileAttachments)
@@ -160,6 +170,12 @@ class Applier:
     def apply(self, effects: Iterable[Effect]) -> None:
         for effect in effects:
             self._apply(effect)
+
+    def _case(self) -> Pengaduan:
+        """The case an effect acts on, for the handlers that need one."""
+        if self.case is None:
+            raise NoCase("an effect that acts on a case was applied without a case")
+        return self.case
 
     def _apply(self, effect: Effect) -> None:
         match effect:
@@ -189,16 +205,17 @@ class Applier:
     # --- case and tasks ---------------------------------------------------------------------
 
     def _UpdateCase(self, e: UpdateCase) -> None:
+        case = self._case()
         for name, value in e.fields.items():
-            setattr(self.case, name, list(value) if isinstance(value, tuple) else value)
+            setattr(case, name, list(value) if isinstance(value, tuple) else value)
         if e.data:
-            self.case.data = {**(self.case.data or {}), **e.data}
-        self.case.updated_at = self.now
+            case.data = {**(case.data or {}), **e.data}
+        case.updated_at = self.now
 
     def _OpenTask(self, e: OpenTask) -> None:
         self.session.add(
             Task(
-                pengaduan_id=self.case.id,
+                pengaduan_id=self._case().id,
                 step=e.step,
                 role=e.role,
                 opened_at=self.now,
@@ -213,7 +230,7 @@ class Applier:
             task.closed_at, task.closed_by, task.outcome = self.now, e.by, e.outcome
 
     def _open_tasks(self, step: str | None = None) -> list[Task]:
-        query = select(Task).where(Task.pengaduan_id == self.case.id, Task.closed_at.is_(None))
+        query = select(Task).where(Task.pengaduan_id == self._case().id, Task.closed_at.is_(None))
         if step is not None:
             query = query.where(Task.step == step)
         return list(self.session.execute(query).scalars())
@@ -258,8 +275,9 @@ class Applier:
 
     def _RecheckCompleteness(self, e: RecheckCompleteness) -> None:
         self.session.flush()
-        self.session.refresh(self.case, ["attachments"])
-        self.case.missing = check_pengaduan(self.case)
+        case = self._case()
+        self.session.refresh(case, ["attachments"])
+        case.missing = check_pengaduan(case)
 
     def _Record(self, e: Record) -> None:
         events.record(
@@ -276,16 +294,17 @@ class Applier:
     # --- files ------------------------------------------------------------------------------
 
     def _RenderDocument(self, e: RenderDocument) -> None:
+        case = self._case()
         version = (
             1
             + self.session.execute(
                 select(func.count())
                 .select_from(Document)
-                .where(Document.pengaduan_id == self.case.id, Document.kind == e.kind)
-            ).scalar()
+                .where(Document.pengaduan_id == case.id, Document.kind == e.kind)
+            ).scalar_one()
         )
         doc = Document(
-            pengaduan_id=self.case.id,
+            pengaduan_id=case.id,
             kind=e.kind,
             version=version,
             params=dict(e.params),
@@ -293,7 +312,7 @@ class Applier:
             attempts=0,
             created_at=self.now,
             next_attempt_at=self.now,
-            filename=document_filename(e.kind, self.case.number or "", version, self.case.id),
+            filename=document_filename(e.kind, case.number or "", version, case.id),
         )
         self.session.add(doc)
         self.session.flush()
@@ -302,7 +321,7 @@ class Applier:
             self.session,
             "dokumen_dibuat",
             self.now,
-            pengaduan_id=self.case.id,
+            pengaduan_id=case.id,
             raw_id=self.source.id if self.source else None,
             summary=f"Dokumen {doc.filename} dijadwalkan untuk dibuat.",
         )
@@ -310,7 +329,7 @@ class Applier:
     def _FileAttachments(self, e: FileAttachments) -> None:
         file_attachments(
             self.session,
-            self.case.id,
+            self._case().id,
             self.source.id if self.source else None,
             self.incoming,
             e.step,
@@ -340,7 +359,7 @@ class Applier:
         return list(
             self.session.execute(
                 select(Attachment)
-                .where(Attachment.pengaduan_id == self.case.id, Attachment.step == step)
+                .where(Attachment.pengaduan_id == self._case().id, Attachment.step == step)
                 .order_by(Attachment.id)
             ).scalars()
         )
@@ -350,7 +369,7 @@ class Applier:
             return self._documents[kind]
         return self.session.execute(
             select(Document)
-            .where(Document.pengaduan_id == self.case.id, Document.kind == kind)
+            .where(Document.pengaduan_id == self._case().id, Document.kind == kind)
             .order_by(Document.version.desc())
             .limit(1)
         ).scalar()
@@ -461,15 +480,16 @@ class Applier:
     def _history(self, staff: bool) -> list[str]:
         """Lines of the case's history: the audit trail for staff, the SOP steps for the pelapor."""
         tz = self.kit.settings.office.tz
+        case_id = self._case().id
         if staff:
             rows = self.session.execute(
                 select(Event)
-                .where(Event.pengaduan_id == self.case.id, Event.kind.not_in(QUIET_EVENTS))
+                .where(Event.pengaduan_id == case_id, Event.kind.not_in(QUIET_EVENTS))
                 .order_by(Event.at, Event.id)
             ).scalars()
             return [f"{waktu(e.at.astimezone(tz))}: {e.summary}" for e in rows]
         tasks = self.session.execute(
-            select(Task).where(Task.pengaduan_id == self.case.id).order_by(Task.id)
+            select(Task).where(Task.pengaduan_id == case_id).order_by(Task.id)
         ).scalars()
         lines = []
         for t in tasks:
@@ -496,12 +516,13 @@ class Applier:
         return "", ""
 
     def _issue(self, token_for: TokenFor, address: str, message_id: str) -> str:
+        case = self._case()  # a token is bound to its case
         token = new_token()
-        task = next(iter(self._open_tasks(token_for.step)), None) if self.case else None
+        task = next(iter(self._open_tasks(token_for.step)), None)
         self.session.add(
             ReplyToken(
                 token_hash=token_hash(token),
-                pengaduan_id=self.case.id,
+                pengaduan_id=case.id,
                 task_id=task.id if task else None,
                 step=token_for.step,
                 role=token_for.role,

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.notify.apply import Applier, Toolkit
+from dumas.notify.apply import Applier, ApplierSettings, Toolkit
 from dumas.workflow.clock import Clock
 from dumas.workflow.sop.effects import CaseState, Record
 from dumas.workflow.sop.machine import DueAlert, alert_notices, due_alerts
@@ -28,7 +28,9 @@ KIND_SUMMARY = {
 }
 
 
-def run_deadlines(sessions: sessionmaker[Session], kit: Toolkit, clock: Clock) -> dict[str, int]:
+def run_deadlines(
+    sessions: sessionmaker[Session], kit: Toolkit[ApplierSettings], clock: Clock
+) -> dict[str, int]:
     """Send every reminder/escalation due now that has not been sent; returns counts by kind."""
     now = clock.now()
     with sessions() as session:
@@ -53,7 +55,7 @@ def run_deadlines(sessions: sessionmaker[Session], kit: Toolkit, clock: Clock) -
     return counts
 
 
-def _send(session: Session, kit: Toolkit, alert: DueAlert, now: datetime) -> None:
+def _send(session: Session, kit: Toolkit[ApplierSettings], alert: DueAlert, now: datetime) -> None:
     # Tasks and cases are never deleted; the task was read open a moment ago.
     task = session.get_one(Task, alert.task.id)
     case = session.get_one(Pengaduan, task.pengaduan_id)

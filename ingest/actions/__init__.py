@@ -5,9 +5,12 @@ the gate (staff decisions, reporter information).
 from __future__ import annotations
 
 from dumas.ingest.actions.registrar import (
+    IngestSettings,
+    LimitsSettings,
     NumberingSettings,
     Registrar,
     RegistrationSettings,
+    SecuritySettings,
     ZoneSettings,
     numbering_rules,
 )
@@ -15,10 +18,13 @@ from dumas.ingest.actions.replies import GateVerdict, ReplyHandler
 
 __all__ = [
     "GateVerdict",
+    "IngestSettings",
+    "LimitsSettings",
     "NumberingSettings",
     "Registrar",
     "RegistrationSettings",
     "ReplyHandler",
+    "SecuritySettings",
     "ZoneSettings",
     "numbering_rules",
 ]

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.notify.apply import Applier, Toolkit
+from dumas.notify.apply import Applier, ApplierSettings, Toolkit
 from dumas.notify.outbox import sent_recently
 from dumas.notify.recipients import is_no_reply
 from dumas.workflow.clock import Clock
@@ -76,6 +76,33 @@ class RegistrationSettings(Protocol):
     def kecamatan(self) -> tuple[str, ...]: ...
 
 
+class LimitsSettings(Protocol):
+    @property
+    def acks_per_sender_per_hour(self) -> int: ...
+    @property
+    def notices_per_sender_per_day(self) -> int: ...
+
+
+class SecuritySettings(Protocol):
+    @property
+    def require_dmarc(self) -> bool: ...
+    @property
+    def trusted_authserv_id(self) -> str: ...
+
+
+class IngestSettings(ApplierSettings, RegistrationSettings, Protocol):
+    """What ingest's actions read of the settings: the applier's, numbering's, and their own.
+    They take a `Toolkit[IngestSettings]`, whose settings the composition root fills with
+    `dumas.config.settings.Settings`."""
+
+    @property
+    def office(self) -> ZoneSettings: ...  # both bases' office: its tz a ZoneInfo, so a tzinfo
+    @property
+    def limits(self) -> LimitsSettings: ...
+    @property
+    def security(self) -> SecuritySettings: ...
+
+
 def numbering_rules(settings: RegistrationSettings) -> NumberingRules:
     return NumberingRules(
         pattern=settings.numbering.pattern,
@@ -86,7 +113,7 @@ def numbering_rules(settings: RegistrationSettings) -> NumberingRules:
 
 
 class Registrar:
-    def __init__(self, kit: Toolkit):
+    def __init__(self, kit: Toolkit[IngestSettings]):
         self.kit = kit
         self.rules = numbering_rules(kit.settings)
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dumas.ingest.actions.registrar import numbering_rules
+from dumas.ingest.actions.registrar import IngestSettings, numbering_rules
 from dumas.ingest.mail.authresults import sender_authenticated
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.replytext import first_lines, reply_text
@@ -80,7 +80,7 @@ class GateVerdict:
 
 
 class ReplyHandler:
-    def __init__(self, kit: Toolkit):
+    def __init__(self, kit: Toolkit[IngestSettings]):
         self.kit = kit
         self.rules = numbering_rules(kit.settings)  # the same reading rules as registration
 

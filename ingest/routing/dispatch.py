@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dumas.ingest.actions.registrar import Registrar
+from dumas.ingest.actions.registrar import IngestSettings, Registrar
 from dumas.ingest.actions.replies import ReplyHandler
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.routing.rules import COMPLAINT, IGNORED, REPLY, Verdict
@@ -23,7 +23,7 @@ from dumas.workflow.store.models import RawMessage
 
 
 class Dispatcher:
-    def __init__(self, files: FileStore, kit: Toolkit) -> None:
+    def __init__(self, files: FileStore, kit: Toolkit[IngestSettings]) -> None:
         self._files = files
         self._registrar = Registrar(kit)
         self._replies = ReplyHandler(kit)
