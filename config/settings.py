@@ -23,6 +23,8 @@ from dumas.workflow.sop.config import load_sop
 CONFIG_ENV = "DUMAS_CONFIG"
 SECURITY_MODES = ("ssl", "starttls", "plain")
 ROLES = ("desk", "sekretaris", "hukum", "ketua")
+# How a state-changing reply proves its From (ingest/mail/senderproof.py, docs/security.md).
+AUTHENTICATION_MODES = ("dkim", "authserv", "none")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ class Replies:
     address: str
     plus_addressing: bool
     token_days: int
+    authentication: str = "dkim"  # one of AUTHENTICATION_MODES
+    authserv_id: str = ""  # our receiving server's, for "authserv"
+    # "selector._domainkey.domain" -> the TXT record's text, tried before DNS.
+    dkim_keys: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -229,6 +235,10 @@ SCHEMA = (
             ),
             Key("plus_addressing", bool, default=True),
             Key("token_days", int, default=30, check=lambda v: v > 0, hint="days, more than 0"),
+            # None when not written: [security] require_dmarc may then choose "authserv".
+            Key("authentication", str, default=None, choices=AUTHENTICATION_MODES),
+            Key("authserv_id", str, default=""),
+            Key("dkim_keys", dict, default={}),
         ),
     ),
     Section(
@@ -370,7 +380,7 @@ def settings_from_dict(
         storage_root=_under(base, v["storage"]["root"]),
         imap=_imap(v["imap"], environ),
         smtp=_smtp(v["smtp"], environ),
-        replies=_replies(v["replies"], v["imap"]),
+        replies=_replies(v["replies"], v["imap"], v["security"]),
         roles=roles,
         schedule=_schedule(v["schedule"]),
         limits=Limits(**v["limits"]),
@@ -450,15 +460,57 @@ def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:
     return Smtp(**fields, from_address=values["from_address"], from_name=values["from_name"])
 
 
-def _replies(values: dict, imap: dict) -> Replies:
+def _replies(values: dict, imap: dict, security: dict) -> Replies:
     address = values["address"] or (imap["username"] if "@" in imap["username"] else "")
     if not address:
         raise ConfigError("[replies] address is missing (the complaint mailbox's email address)")
+    mode, authserv = _authentication(values, security)
     return Replies(
         address=address.lower(),
         plus_addressing=values["plus_addressing"],
         token_days=values["token_days"],
+        authentication=mode,
+        authserv_id=authserv,
+        dkim_keys=_dkim_keys(values["dkim_keys"]),
     )
+
+
+def _authentication(values: dict, security: dict) -> tuple[str, str]:
+    """[replies] authentication and authserv_id; the older [security] require_dmarc = true
+    still means "authserv" with [security] trusted_authserv_id."""
+    mode = values["authentication"]
+    authserv = values["authserv_id"] or security["trusted_authserv_id"]
+    if security["require_dmarc"]:
+        if mode not in (None, "authserv"):
+            raise ConfigError(
+                f'[security] require_dmarc = true contradicts [replies] authentication = "{mode}";'
+                ' remove require_dmarc (it is the older spelling of authentication = "authserv")'
+            )
+        if not authserv:
+            raise ConfigError(
+                "[security] trusted_authserv_id is needed when require_dmarc = true "
+                "(the authserv-id your mail server writes in Authentication-Results)"
+            )
+        mode = "authserv"
+    mode = mode or "dkim"
+    if mode == "authserv" and not authserv:
+        raise ConfigError(
+            '[replies] authserv_id is needed when authentication = "authserv" (the authserv-id '
+            "your mail server writes in Authentication-Results)"
+        )
+    return mode, authserv
+
+
+def _dkim_keys(table: dict) -> dict[str, str]:
+    out = {}
+    for name, record in table.items():
+        if "._domainkey." not in name or not isinstance(record, str) or "p=" not in record:
+            raise ConfigError(
+                f"[replies.dkim_keys] {name!r} must be named selector._domainkey.domain and "
+                'hold the TXT record\'s text ("v=DKIM1; k=rsa; p=...")'
+            )
+        out[name.lower().rstrip(".")] = record
+    return out
 
 
 def _strings(section: str, key: str, items: list) -> list[str]:

@@ -12,9 +12,13 @@ import stat
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
 from sqlalchemy import func, select
 
 from dumas.config.app import App
+from dumas.ingest.mail.authresults import stamped_by
 from dumas.notify.sender import smtp_connection
 from dumas.workflow.documents.render import render
 from dumas.workflow.documents.sample import sample_case
@@ -162,10 +166,65 @@ def check_backlog(app: App) -> tuple[str, str]:
     return (WARN, "; ".join(notes)) if notes else (OK, "no failed mail, nothing in quarantine")
 
 
+STAMP_SAMPLE = 20  # newest stored messages that must carry our server's Authentication-Results
+
+
+def check_authentication(app: App) -> tuple[str, str]:
+    """How a staff reply that changes a case proves its From, and what that relies on."""
+    r = app.settings.replies
+    if r.authentication == "none":
+        return WARN, (
+            'authentication = "none": a decision needs only the From address, which anyone can '
+            'forge; set [replies] authentication = "dkim" (the default) or "authserv"'
+        )
+    if r.authentication == "dkim":
+        where = (
+            f"{len(r.dkim_keys)} pinned key(s) in [replies.dkim_keys], then DNS"
+            if r.dkim_keys
+            else "keys from DNS"
+        )
+        return OK, f'authentication = "dkim": decisions need an aligned DKIM signature ({where})'
+    return _check_authserv(app, r.authserv_id)
+
+
+def _check_authserv(app: App, authserv_id: str) -> tuple[str, str]:
+    """ "authserv" is sound only if our server stamps every message on top: else a sender's own
+    header naming our authserv-id would be read as our server's verdict."""
+    with app.sessions() as s:
+        keys = list(
+            s.execute(
+                select(RawMessage.storage_key).order_by(RawMessage.id.desc()).limit(STAMP_SAMPLE)
+            ).scalars()
+        )
+    unstamped = 0
+    for key in keys:
+        try:
+            head = BytesHeaderParser(policy=compat32).parsebytes(app.files.read(key))
+            values = tuple(
+                " ".join(str(v).split()) for v in head.get_all("Authentication-Results", [])
+            )
+        except (OSError, DumasError, ValueError):
+            values = ()
+        unstamped += not stamped_by(values, authserv_id)
+    relies = (
+        f'authentication = "authserv": decisions rely on Authentication-Results by {authserv_id}'
+    )
+    if not keys:
+        return WARN, f"{relies}; no message received yet, so its stamping is unchecked"
+    if unstamped:
+        return WARN, (
+            f"{relies}, but {unstamped} of the newest {len(keys)} message(s) do not carry it on "
+            "top: the server does not stamp every message, so senders could write it themselves"
+            ' (fix the server, or use authentication = "dkim")'
+        )
+    return OK, f"{relies}; the newest {len(keys)} message(s) all carry it on top"
+
+
 CHECKS: tuple[Check, ...] = (
     check_database,
     check_storage,
     check_roles,
+    check_authentication,
     check_calendar,
     check_documents,
     check_imap,

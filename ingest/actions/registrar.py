@@ -11,7 +11,7 @@ transaction. For email the second step is the registration job that runs right a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.notify.apply import Applier, ApplierSettings, Toolkit
+from dumas.notify.apply import Applier, ApplierSettings, RepliesSettings, Toolkit
 from dumas.notify.outbox import sent_recently
 from dumas.notify.recipients import is_no_reply
 from dumas.workflow.clock import Clock
@@ -81,6 +81,8 @@ class LimitsSettings(Protocol):
     def acks_per_sender_per_hour(self) -> int: ...
     @property
     def notices_per_sender_per_day(self) -> int: ...
+    @property
+    def staff_status_per_day(self) -> int: ...
 
 
 class SecuritySettings(Protocol):
@@ -88,6 +90,17 @@ class SecuritySettings(Protocol):
     def require_dmarc(self) -> bool: ...
     @property
     def trusted_authserv_id(self) -> str: ...
+
+
+class ProofRepliesSettings(RepliesSettings, Protocol):
+    """[replies] as the sender-proof check reads it (ingest/mail/senderproof.py)."""
+
+    @property
+    def authentication(self) -> str: ...
+    @property
+    def authserv_id(self) -> str: ...
+    @property
+    def dkim_keys(self) -> Mapping[str, str]: ...
 
 
 class IngestSettings(ApplierSettings, RegistrationSettings, Protocol):
@@ -101,6 +114,8 @@ class IngestSettings(ApplierSettings, RegistrationSettings, Protocol):
     def limits(self) -> LimitsSettings: ...
     @property
     def security(self) -> SecuritySettings: ...
+    @property
+    def replies(self) -> ProofRepliesSettings: ...
 
 
 def numbering_rules(settings: RegistrationSettings) -> NumberingRules:

@@ -2,7 +2,8 @@
 
 A staff decision counts only when every check passes (`Gate`): a known, unused, unexpired token
 for this case, issued for the step the case is still at; a sender configured for the token's role
-(or its deputy); and, with `require_dmarc`, a passing DKIM/DMARC verdict from our own server.
+(or its deputy); and proof of the From address (`[replies] authentication`: an aligned DKIM
+signature by default, see ingest/mail/senderproof.py) for anything but STATUS and BANTUAN.
 Anything else changes nothing, is recorded with the verdict, and the sender gets an Indonesian
 explanation (at most `notices_per_sender_per_day` per reason). STATUS and BANTUAN change nothing,
 so staff may send them on any message of a case without a fresh token.
@@ -18,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dumas.ingest.actions.registrar import IngestSettings, numbering_rules
-from dumas.ingest.mail.authresults import sender_authenticated
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.replytext import first_lines, reply_text
+from dumas.ingest.mail.senderproof import NONE, ProofSettings, SenderProof, prove_sender
 from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
@@ -58,6 +59,12 @@ GATE_REASONS = {
     "bukan_peran": "Alamat email Anda tidak terdaftar untuk peran yang diminta memutuskan.",
     "autentikasi_gagal": "Email Anda tidak lolos pemeriksaan keaslian pengirim (DKIM/DMARC) "
     "oleh server kami.",
+    "dkim_tidak_ada": "Email Anda tidak membawa tanda tangan digital (DKIM) dari domain alamat "
+    "pengirimnya, sehingga keaslian pengirim tidak dapat dibuktikan.",
+    "dkim_domain_lain": "Tanda tangan digital (DKIM) pada email Anda dibuat oleh domain lain, "
+    "bukan domain alamat pengirimnya, sehingga keaslian pengirim tidak dapat dibuktikan.",
+    "dkim_tidak_sah": "Tanda tangan digital (DKIM) pada email Anda tidak sah: isi email berubah "
+    "dalam perjalanan, kunci domain pengirim tidak ditemukan, atau kepala email tidak wajar.",
     "pengirim_tidak_dikenal": "Alamat email Anda tidak terdaftar sebagai pelapor maupun "
     "petugas untuk pengaduan ini.",
 }
@@ -134,6 +141,9 @@ class ReplyHandler:
             )
             return
         assert command is not None  # decide() refuses a staff reply without a command
+        if self._proof_settings().mode == NONE:
+            # The transcript must say the decision stands on the From address alone.
+            applier.extra = {**applier.extra, "pengirim_tidak_diverifikasi": True}
         applier.apply(decision.effects)
         if verdict.token is not None and command.name not in FREE_COMMANDS:
             verdict.token.used_at, verdict.token.used_by_raw_id = now, raw.id
@@ -229,8 +239,11 @@ class ReplyHandler:
         )
         if not roles:
             return GateVerdict(False, "pengirim_tidak_dikenal")
-        if not self._authentic(mail, sender):
-            return GateVerdict(False, "autentikasi_gagal", roles, delegated)
+        # Proof of sender costs a signature check (perhaps DNS): only for what changes state.
+        if command is None or command.name not in FREE_COMMANDS:
+            proof = self._authentic(mail)
+            if not proof.proven:
+                return GateVerdict(False, proof.reason, roles, delegated)
         free = command is not None and command.name in FREE_COMMANDS
         # A plus-address tag that is not a known token is a wrong token, even when the thread
         # (In-Reply-To) would find a valid one: the credential presented is the one that counts.
@@ -253,13 +266,16 @@ class ReplyHandler:
             return GateVerdict(False, "bukan_peran", roles, delegated, row)
         return GateVerdict(True, "", frozenset({row.role}), delegated & {row.role}, row)
 
-    def _authentic(self, mail: InboundMail, sender: str) -> bool:
-        sec = self.kit.settings.security
-        if not sec.require_dmarc:
-            return True
-        return sender_authenticated(
-            mail.auth_results, sec.trusted_authserv_id, sender.rpartition("@")[2]
-        )
+    def _authentic(self, mail: InboundMail) -> SenderProof:
+        """Whether `mail` proves its From the way `[replies] authentication` says."""
+        proof = prove_sender(mail, self._proof_settings())
+        if not proof.proven:
+            log.info("message %s: sender not proven (%s)", mail.message_id, proof.reason)
+        return proof
+
+    def _proof_settings(self) -> ProofSettings:
+        r = self.kit.settings.replies
+        return ProofSettings(r.authentication, r.authserv_id, r.dkim_keys)
 
     def _token(self, session: Session, token: str, mail: InboundMail) -> ReplyToken | None:
         if token:

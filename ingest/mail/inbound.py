@@ -66,6 +66,8 @@ class InboundMail:
     content_type: str  # top-level, lower-case
     auth_results: tuple[str, ...]  # Authentication-Results values, top (newest) first
     defects: tuple[str, ...]  # readable descriptions of what was wrong with the MIME
+    # The bytes as received: a DKIM signature is verified over them, never over our reading.
+    raw: bytes = field(default=b"", repr=False, compare=False)
 
     def header(self, name: str) -> str:
         """The first value of a header, or "" (names are case-insensitive)."""

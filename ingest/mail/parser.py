@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from dataclasses import replace
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
@@ -90,12 +91,12 @@ def parse_message(raw: bytes) -> InboundMail:
             f"internal parser error ({type(error).__name__}) while reading the MIME structure"
         ) from error
     try:
-        return _build(message, notes, with_body=True)
+        return replace(_build(message, notes, with_body=True), raw=bytes(raw))
     except Exception as error:  # noqa: BLE001 - a bug here must not stop the poll
         _log_failure("the body", message, error)
         notes.append(f"the body could not be read (internal parser error {type(error).__name__})")
     try:
-        return _build(message, notes, with_body=False)
+        return replace(_build(message, notes, with_body=False), raw=bytes(raw))
     except Exception as error:  # noqa: BLE001
         _log_failure("the headers", message, error)
         raise MessageError(

@@ -1,0 +1,154 @@
+"""Proof that a reply's `From` is who it says: the check behind a state-changing staff reply.
+
+`[replies] authentication` chooses the proof (see docs/security.md, "Proof of sender"):
+
+- "dkim" (the default): a DKIM signature on the message that verifies (dkimpy) for a domain
+  aligned with the From domain. Alignment is relaxed and kept simple: the signature's `d=` is
+  the From domain or a parent of it (`d=kpu.go.id` proves `From: x@mentawai.kpu.go.id`), never a
+  bare top-level label. We carry no Public Suffix List, so a signature by a registry-level parent
+  such as `go.id` would count — only that registry could make one. Keys come from the pinned
+  `[replies.dkim_keys]` table first (offline sites, the test rig), then DNS.
+- "authserv": our own receiving server's Authentication-Results (RFC 8601, parsed by `authres`):
+  the topmost header only, and only when it carries our authserv-id; see `authresults.py`.
+- "none": the address alone; the transcript of every accepted decision says so.
+
+The work per message is bounded: at most `MAX_SIGNATURES` signatures are looked at, and only
+aligned ones are verified (a hostile sender cannot make us fetch keys of domains of its choice).
+Library exceptions stop here and become a failed proof with a reason code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import dkim
+from dkim.util import InvalidTagValueList, parse_tag_value
+
+from dumas.ingest.mail.authresults import sender_authenticated
+from dumas.ingest.mail.inbound import InboundMail
+
+log = logging.getLogger(__name__)
+# dkimpy logs every step of a verification at DEBUG/INFO, quoting header values; ours say enough.
+logging.getLogger("dkim").setLevel(logging.WARNING)
+
+DKIM, AUTHSERV, NONE = "dkim", "authserv", "none"
+MODES = (DKIM, AUTHSERV, NONE)
+MAX_SIGNATURES = 3
+DNS_TIMEOUT = 5  # seconds per key lookup
+
+# Why a proof failed; the gate's refusal explains each code in Indonesian (GATE_REASONS).
+NO_SIGNATURE = "dkim_tidak_ada"
+OTHER_DOMAIN = "dkim_domain_lain"
+BAD_SIGNATURE = "dkim_tidak_sah"
+NOT_STAMPED = "autentikasi_gagal"
+
+DnsFunc = Callable[..., bytes | None]
+
+
+@dataclass(frozen=True)
+class SenderProof:
+    """What the check found: `proven`, by which `method`, for which `domain`, else `reason`."""
+
+    proven: bool
+    method: str
+    domain: str = ""
+    reason: str = ""
+
+    @property
+    def verified(self) -> bool:
+        """False for a decision taken on the address alone (authentication = "none")."""
+        return self.proven and self.method != NONE
+
+
+@dataclass(frozen=True)
+class ProofSettings:
+    """What the check reads of `[replies]` (built by the caller from the settings)."""
+
+    mode: str = DKIM
+    authserv_id: str = ""
+    dkim_keys: Mapping[str, str] | None = None  # "selector._domainkey.domain" -> TXT text
+    dns: bool = True  # fall back to DNS for keys not pinned
+
+
+def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
+    """Check that `mail`'s From is proven the way the office configured."""
+    domain = mail.sender.key.rpartition("@")[2] if mail.sender else ""
+    if settings.mode == NONE:
+        return SenderProof(True, NONE, domain)
+    if settings.mode == AUTHSERV:
+        ok = bool(domain) and sender_authenticated(mail.auth_results, settings.authserv_id, domain)
+        return SenderProof(ok, AUTHSERV, domain if ok else "", "" if ok else NOT_STAMPED)
+    # One From, or the signature may cover another From than the one we read: DKIM verifies the
+    # bottom-most instance, the parser reads the first (RFC 6376 section 5.4.2).
+    if not domain or len(mail.headers.get("from", ())) != 1:
+        return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
+    return prove_dkim(mail.raw, domain, pinned_dns(settings.dkim_keys or {}, settings.dns))
+
+
+def aligned(signing_domain: str, from_domain: str) -> bool:
+    """Relaxed alignment: `d=` is the From domain or one of its parents (at least two labels)."""
+    d = signing_domain.lower().rstrip(".")
+    f = from_domain.lower().rstrip(".")
+    return "." in d and (f == d or f.endswith("." + d))
+
+
+def prove_dkim(raw: bytes, from_domain: str, dnsfunc: DnsFunc) -> SenderProof:
+    """Verify the first `MAX_SIGNATURES` DKIM signatures aligned with `from_domain`."""
+    domains = _signature_domains(raw)
+    if not domains:
+        return SenderProof(False, DKIM, reason=NO_SIGNATURE)
+    candidates = [i for i, d in enumerate(domains) if aligned(d, from_domain)][:MAX_SIGNATURES]
+    if not candidates:
+        return SenderProof(False, DKIM, reason=OTHER_DOMAIN)
+    for index in candidates:
+        if _verifies(raw, index, dnsfunc):
+            return SenderProof(True, DKIM, domains[index].lower())
+    return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
+
+
+def _signature_domains(raw: bytes) -> list[str]:
+    """The `d=` of each DKIM-Signature, in order ("" for one that cannot be read)."""
+    try:
+        headers, _ = dkim.rfc822_parse(raw)
+    except Exception as exc:  # noqa: BLE001 - any failure to read is simply no proof
+        log.info("DKIM: message headers unreadable (%s)", type(exc).__name__)
+        return []
+    out = []
+    for name, value in headers:
+        if name.lower() != b"dkim-signature":
+            continue
+        try:
+            d = parse_tag_value(value).get(b"d", b"")
+            out.append(d.decode("ascii").strip())
+        except (InvalidTagValueList, UnicodeDecodeError):
+            out.append("")
+    return out
+
+
+def _verifies(raw: bytes, index: int, dnsfunc: DnsFunc) -> bool:
+    try:
+        verifier = dkim.DKIM(raw, minkey=1024, timeout=DNS_TIMEOUT)
+        ok = bool(verifier.verify(idx=index, dnsfunc=dnsfunc))
+    except dkim.DKIMException as exc:  # a malformed signature or key, a DNS timeout
+        log.info("DKIM: signature %d not verified (%s)", index, type(exc).__name__)
+        return False
+    except Exception as exc:  # noqa: BLE001 - a library bug on hostile input is no proof either
+        log.warning("DKIM: verifier failed on signature %d (%s)", index, type(exc).__name__)
+        return False
+    # RFC 6376 requires From among the signed headers; dkimpy enforces it, we do not rely on it.
+    return ok and b"from" in getattr(verifier, "include_headers", ())
+
+
+def pinned_dns(keys: Mapping[str, str], dns: bool = True) -> DnsFunc:
+    """A dkimpy `dnsfunc` answering from the pinned records first, then DNS (when `dns`)."""
+    table = {name.lower().rstrip("."): record.encode() for name, record in keys.items()}
+
+    def lookup(name: bytes, timeout: int = DNS_TIMEOUT) -> bytes | None:
+        key = name.decode("ascii", "replace").lower().rstrip(".")
+        if key in table:
+            return table[key]
+        return dkim.dnsplug.get_txt(name, timeout=timeout) if dns else None
+
+    return lookup
