@@ -126,7 +126,13 @@ class App:
         return Poller(self.settings.imap, self.sessions, self.files, self.clock, self.intake())
 
     def renderer(self):
-        return DocumentRenderer(self.sessions, self.files, self.settings.office, self.clock)
+        return DocumentRenderer(
+            self.sessions,
+            self.files,
+            self.settings.office,
+            self.clock,
+            render_timeout=self.settings.documents.render_timeout_seconds,
+        )
 
     def sender(self):
         return OutboxSender(self.settings.smtp, self.sessions, self.files, self.clock)

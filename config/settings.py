@@ -121,6 +121,13 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Documents:
+    # A document still rendering after this long is stopped and marked failed (a hostile body must
+    # not hold the cycle): `workflow/documents/worker.py`.
+    render_timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class WorkHours:
     start: time
     end: time
@@ -156,6 +163,7 @@ class Settings:
     numbering: Numbering
     kecamatan: tuple[str, ...]
     sop: dict[str, Any]
+    documents: Documents = Documents()
 
 
 KECAMATAN_MENTAWAI = (
@@ -290,6 +298,18 @@ SCHEMA = (
         ),
     ),
     Section(
+        "documents",
+        (
+            Key(
+                "render_timeout_seconds",
+                float,
+                default=60.0,
+                check=lambda v: v > 0,
+                hint="seconds, more than 0",
+            ),
+        ),
+    ),
+    Section(
         "workhours",
         (
             Key("start", str, default="08:00", check=lambda v: _time_ok(v), hint="HH:MM"),
@@ -389,6 +409,7 @@ def settings_from_dict(
         numbering=_numbering(v["numbering"]),
         kecamatan=tuple(_strings("gazetteer", "kecamatan", v["gazetteer"]["kecamatan"])),
         sop=v["sop"],
+        documents=Documents(**v["documents"]),
     )
 
 

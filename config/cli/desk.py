@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from dumas.config.app import App
 from dumas.config.cli.cases import find_case
-from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
+from dumas.config.cli.output import (
+    iso,
+    local,
+    print_json,
+    print_table,
+    table_cell,
+    write_private,
+)
 from dumas.config.cycle import drain_outbox
 from dumas.ingest.mail.filenames import safe_filename
 from dumas.workflow.documents.render import document_filename, render
@@ -186,8 +193,7 @@ def cmd_pdf(app: App, args) -> int:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
+    return write_private(path, data)  # a document names the reporter: 0600, whatever the umask
 
 
 def cmd_outbox_list(app: App, args) -> int:

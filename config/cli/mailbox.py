@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from dumas.config.cli.doctor import run_doctor
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
 from dumas.config.cycle import JOBS, run_cycle
 from dumas.config.locks import job_lock
-from dumas.workflow.store.db import upgrade
+from dumas.workflow.store.db import create_private_sqlite_file, upgrade
 from dumas.workflow.store.models import RawMessage
 
 
@@ -59,8 +58,7 @@ def add_mailbox_commands(sub) -> None:
 
 def cmd_init(app: App, args) -> int:
     url = app.settings.database_url
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    create_private_sqlite_file(url, make_folder=True)  # personal data: 0600 in a 0700 folder
     upgrade(url)
     root = app.settings.storage_root
     root.mkdir(parents=True, exist_ok=True)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
@@ -16,6 +18,20 @@ def iso(value: datetime | None, tz: ZoneInfo) -> str | None:
 def local(value: datetime | None, tz: ZoneInfo) -> str:
     """Human form for tables: `2026-11-02 09:15 WIB`-style (the zone's abbreviation)."""
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if value else "-"
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write `data` to `path`, readable by our user only (0600), whatever the umask.
+
+    Documents and recaps carry reporters' identities. The file is created with its final mode,
+    never world-readable even for a moment; a file that was already there is narrowed to 0600
+    before anything is written into it.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        os.fchmod(fd, 0o600)
+        out.write(data)
+    return path
 
 
 def print_json(data: object) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dumas.config.app import App
-from dumas.config.cli.output import iso, local, print_json
+from dumas.config.cli.output import iso, local, print_json, write_private
 from dumas.notify.reports import (
     Produced,
     ReportSetup,
@@ -129,7 +129,7 @@ def _copy_out(app: App, done: Produced, out: Path) -> list[Path]:
 def _write(path: Path, data: bytes) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_private(path, data)  # the recap lists reporters: 0600, whatever the umask
     except OSError as exc:
         raise DumasError(f"cannot write {path}: {exc.strerror}") from None
     return path

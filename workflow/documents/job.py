@@ -1,8 +1,9 @@
 """The documents job: render pending `Document` rows to PDF, after the commit that created them.
 
 Intake never waits for WeasyPrint: it writes `pending` rows and this job, run next in the cycle,
-renders them one per transaction. A render that fails is retried with backoff; one that can never
-succeed (`DocumentError`: the data is not there) or keeps failing is marked `failed`, recorded on
+renders them one by one, each in a worker process with a time limit (`worker.py`; no transaction is
+open meanwhile). A render that fails is retried with backoff; one that can never
+succeed (`DocumentError`: the data is not there, or it took longer than the limit) or keeps failing is marked `failed`, recorded on
 the case's timeline and logged — the case itself is never touched, and an email waiting for the
 document goes out without it (see `notify.sender`).
 """
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.workflow.clock import Clock
 from dumas.workflow.documents.render import render
+from dumas.workflow.documents.thumbnails import ThumbnailCache
 from dumas.workflow.documents.views import view_of
+from dumas.workflow.documents.worker import RenderFn, render_in_worker
 from dumas.workflow.errors import DocumentError, where
 from dumas.workflow.store import events
 from dumas.workflow.store.filestore import FileStore
@@ -39,16 +42,28 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=2)
+RENDER_TIMEOUT_SECONDS = 60.0  # `[documents] render_timeout_seconds`
 
 
 class DocumentRenderer:
     def __init__(
-        self, sessions: sessionmaker[Session], files: FileStore, office: RenderOffice, clock: Clock
+        self,
+        sessions: sessionmaker[Session],
+        files: FileStore,
+        office: RenderOffice,
+        clock: Clock,
+        *,
+        render_timeout: float = RENDER_TIMEOUT_SECONDS,
+        render_fn: RenderFn = render,
     ) -> None:
         self._sessions = sessions
         self._files = files
         self._office = office
         self._clock = clock
+        self._render_timeout = render_timeout
+        self._render_fn = render_fn  # run in the worker; tests pass a stand-in
+        # One job renders several documents of the same case: each photo is decoded once.
+        self._thumbnails = ThumbnailCache()
 
     def run(
         self, limit: int = 200, should_stop: Callable[[], bool] = lambda: False
@@ -77,24 +92,30 @@ class DocumentRenderer:
             )
 
     def _render_one(self, doc_id: int) -> str:
+        failure: Exception | None = None
+        try:
+            pdf = self._render(doc_id)
+        except Exception as exc:  # noqa: BLE001 - a render bug must not stop the cycle
+            pdf, failure = b"", exc
         with self._sessions() as session, session.begin():
             # _due() just read the id, and documents and cases are never deleted.
             doc = session.get_one(Document, doc_id)
             case = session.get_one(Pengaduan, doc.pengaduan_id)
             doc.attempts += 1
-            try:
-                pdf = render(doc.kind, self.context(session, case, doc.kind), doc.params)
-            except DocumentError as exc:
-                return self._failed(session, doc, case, str(exc), permanent=True)
-            except Exception as exc:  # noqa: BLE001 - a render bug must not stop the cycle
+            if isinstance(failure, DocumentError):
+                return self._failed(session, doc, case, str(failure), permanent=True)
+            if failure is not None:
                 log.error(
-                    "rendering document %s of case %s failed: %s", doc.id, case.number, where(exc)
+                    "rendering document %s of case %s failed: %s",
+                    doc.id,
+                    case.number,
+                    where(failure),
                 )
                 return self._failed(
                     session,
                     doc,
                     case,
-                    f"{type(exc).__name__}: {exc}",
+                    f"{type(failure).__name__}: {failure}",
                     permanent=doc.attempts >= MAX_ATTEMPTS,
                 )
             doc.storage_key, doc.sha256 = self._files.put("doc", pdf, sync=True)
@@ -102,6 +123,18 @@ class DocumentRenderer:
             doc.rendered_at = self._clock.now()
             log.info("rendered %s for case %s", doc.filename, case.number)
             return "rendered"
+
+    def _render(self, doc_id: int) -> bytes:
+        """Read what the document shows, then render it in a worker with no transaction open: on
+        SQLite a transaction holds the write lock, and intake must not wait for a render."""
+        with self._sessions() as session:
+            doc = session.get_one(Document, doc_id)
+            case = session.get_one(Pengaduan, doc.pengaduan_id)
+            kind, params = doc.kind, dict(doc.params or {})
+            context = self.context(session, case, kind)
+        return render_in_worker(
+            kind, context, params, timeout=self._render_timeout, render_fn=self._render_fn
+        )
 
     def context(self, session: Session, case: Pengaduan, kind: str) -> DocumentContext:
         attachments = (
@@ -135,6 +168,7 @@ class DocumentRenderer:
             raw=raw,
             events=timeline,
             now=self._clock.now(),
+            thumbnails=self._thumbnails,
         )
 
     def _failed(

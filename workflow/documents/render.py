@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from dumas.workflow import formatting as docformat
 from dumas.workflow.documents import params as docparams
-from dumas.workflow.documents.views import DocumentContext
+from dumas.workflow.documents.views import DataUri, DocumentContext
 from dumas.workflow.errors import DocumentError
 
 if TYPE_CHECKING:
@@ -196,7 +196,9 @@ def environment() -> Environment:
 
 
 def _breakable(value: Any) -> Any:
-    """Applied to every `{{ value }}` before escaping; `data:` URIs (image sources) stay whole."""
-    if isinstance(value, str) and not isinstance(value, Markup) and not value.startswith("data:"):
+    """Applied to every `{{ value }}` before escaping; our own `data:` URIs (image sources) stay
+    whole. They are recognised by type: a test on the text ("starts with data:") also spared a
+    complaint body that starts so, and its 60 KB without a break took 35 s instead of 1.6 s."""
+    if isinstance(value, str) and not isinstance(value, Markup | DataUri):
         return _LONG_RUN.sub(lambda m: m[0] + ZWSP, value)
     return value

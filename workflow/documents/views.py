@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from email import policy
 from email.parser import BytesParser
+from functools import partial
 from typing import TYPE_CHECKING, Protocol, overload
 
-from dumas.workflow.documents.thumbnails import can_thumbnail, make_thumbnail
+from dumas.workflow.documents.thumbnails import ThumbnailCache, can_thumbnail
 from dumas.workflow.errors import DumasError
 from dumas.workflow.formatting import clean_text, one_line, ukuran, zone_label
 
@@ -31,6 +32,7 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")  # the blank line after the headers; th
 ReadFile = Callable[[str], bytes]  # storage key -> bytes (FileStore.read)
 
 # A print-out with dozens of photos is unreadable and slow; the rest are listed without a picture.
+# Attempts count, not successes: twelve images that fail to decode cost as much as twelve that don't.
 MAX_THUMBNAILS = 12
 # About 40 pages of text. A 25 MB text body would be thousands of pages and minutes of rendering;
 # the original is kept whole in the store, and the print-out says where it was cut.
@@ -253,8 +255,18 @@ def _prefixed(word: str, value: str, alternatives: tuple[str, ...] = ()) -> str:
     return f"{word} {value}"
 
 
-def data_uri(content_type: str, data: bytes) -> str:
-    return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
+class DataUri(str):
+    """A `data:` URI that we made (a thumbnail, the logo): printed whole, never broken up.
+
+    A type of its own, not a prefix test: a citizen's text may start with "data:" too, and must
+    get its line-break opportunities like any other text (see `render._breakable`).
+    """
+
+    __slots__ = ()
+
+
+def data_uri(content_type: str, data: bytes) -> DataUri:
+    return DataUri(f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}")
 
 
 def office_view(office: OfficeLike, tz: tzinfo, logo: bytes = b"") -> OfficeView:
@@ -286,6 +298,7 @@ def view_of(
     events: Iterable[Event] = (),
     now: datetime | None = None,
     logo: bytes = b"",
+    thumbnails: ThumbnailCache | None = None,
 ) -> DocumentContext:
     """The context for every document of one case.
 
@@ -293,6 +306,7 @@ def view_of(
     `raw` the original `RawMessage` (for the email headers; None for walk-in and postal cases),
     `events` its `Event` rows for the timeline, `now` the print time (default: the registration
     time, so a render never reads the clock). Files are read with `read_file(storage_key)`.
+    Pass the same `thumbnails` for every document of a job so each attachment is decoded once.
     """
 
     @overload
@@ -309,7 +323,7 @@ def view_of(
             pengaduan,
             local,
             _headers(raw, read_file, local, tz),
-            _attachment_views(attachments, read_file),
+            _attachment_views(attachments, read_file, thumbnails or ThumbnailCache()),
         ),
         sent_at=local(getattr(raw, "date_header", None)),
         raw_sha256=getattr(raw, "sha256", "") or "",
@@ -400,18 +414,18 @@ def _sifat(value: str) -> str:
 
 
 def _attachment_views(
-    attachments: Iterable[Attachment], read_file: ReadFile
+    attachments: Iterable[Attachment], read_file: ReadFile, thumbnails: ThumbnailCache
 ) -> tuple[AttachmentView, ...]:
-    views, thumbs = [], 0
+    views, attempts = [], 0
     for a in attachments:
         thumbnail, unreadable = b"", False
-        if can_thumbnail(a.content_type or "") and thumbs < MAX_THUMBNAILS:
+        if can_thumbnail(a.content_type or "") and attempts < MAX_THUMBNAILS:
+            attempts += 1
             try:
-                thumbnail = make_thumbnail(read_file(a.storage_key))
+                thumbnail = thumbnails.get(a.sha256 or "", partial(read_file, a.storage_key))
             except DumasError:  # StorageError: the list still shows it, marked unreadable
-                log.warning("attachment %s unreadable for its thumbnail", a.sha256[:12])
+                log.warning("attachment %s unreadable for its thumbnail", (a.sha256 or "")[:12])
                 unreadable = True
-            thumbs += bool(thumbnail)
         views.append(
             AttachmentView(
                 one_line(a.filename) or "(tanpa nama)",

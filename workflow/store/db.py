@@ -15,13 +15,15 @@ display name or a hostile Content-Type must not cost a complaint its place.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, String, create_engine, event, inspect
+from sqlalchemy import Engine, String, create_engine, event, inspect, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Mapper, Session, sessionmaker
 
@@ -37,6 +39,7 @@ def make_engine(url: str) -> Engine:
     """Create the engine for `url`, with the SQLite settings above when it is SQLite."""
     # hide_parameters: a database error's text must not carry complaint data into the logs.
     if url.startswith("sqlite"):
+        create_private_sqlite_file(url)  # the folder is `dumas init`'s: a wrong path stays an error
         engine = create_engine(
             url, connect_args={"timeout": 30, "isolation_level": None}, hide_parameters=True
         )
@@ -52,6 +55,29 @@ def make_engine(url: str) -> Engine:
         ) from None
     except ArgumentError as exc:
         raise ConfigError(f"[database] url is not usable: {exc}") from None
+
+
+def create_private_sqlite_file(url: str, *, make_folder: bool = False) -> Path | None:
+    """Create the SQLite file of `url` readable by our user only, if missing; with `make_folder`,
+    its missing folder too (0700).
+
+    The database holds reporters' identities; SQLite would create it with the umask (0644 in a
+    0755 folder, readable by every local user). Its journal and WAL files take the database
+    file's mode. An existing file or folder is left as the administrator set it. Returns the
+    path, or None for an in-memory database or a `file:` URI.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    if make_folder and not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        os.chmod(path.parent, 0o700)  # whatever the umask
+    # An empty file is a valid SQLite database: creating it first changes nothing else. Without
+    # its folder, nothing is created and connecting reports the error, as before.
+    with suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return path
 
 
 def _sqlite_on_connect(dbapi_conn, _record) -> None:

@@ -1,0 +1,222 @@
+"""Bounded work in documents: the render time limit, line breaks in long tokens, thumbnails.
+
+No assertion here is about time: a render that never returns is a stand-in that sleeps, and the
+time limit is what stops it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from dumas.workflow.clock import FrozenClock
+from dumas.workflow.documents import render as docrender
+from dumas.workflow.documents import thumbnails
+from dumas.workflow.documents.job import DocumentRenderer
+from dumas.workflow.documents.sample import SampleOffice, sample_case, sample_image
+from dumas.workflow.documents.views import MAX_THUMBNAILS, data_uri, view_of
+from dumas.workflow.documents.worker import RenderTimeout, WorkerError, render_in_worker
+from dumas.workflow.errors import DocumentError
+from dumas.workflow.store.db import make_engine, make_sessionmaker
+from dumas.workflow.store.models import Base, Document, Event
+
+TINY_TIMEOUT = 2.0  # long enough for a worker to start on a loaded machine
+
+
+# Stand-ins for the render function; module-level, so the worker process can import them.
+def never_returns(kind, context, params) -> bytes:
+    time.sleep(3600)
+    return b""
+
+
+def tiny_pdf(kind, context, params) -> bytes:
+    return f"%PDF {kind}".encode()
+
+
+def hangs_on_cetakan(kind, context, params) -> bytes:
+    if kind == "cetakan":
+        return never_returns(kind, context, params)
+    return tiny_pdf(kind, context, params)
+
+
+def dies(kind, context, params) -> bytes:
+    os._exit(9)
+
+
+def cannot(kind, context, params) -> bytes:
+    raise DocumentError("no data")
+
+
+def test_a_render_that_never_returns_is_stopped_and_the_next_one_runs():
+    ctx = sample_case().context()
+    with pytest.raises(RenderTimeout):
+        render_in_worker("cetakan", ctx, {}, timeout=TINY_TIMEOUT, render_fn=never_returns)
+    assert render_in_worker("tanda_terima", ctx, {}, timeout=60, render_fn=tiny_pdf) == (
+        b"%PDF tanda_terima"
+    )
+
+
+def test_a_worker_that_dies_is_a_retryable_error_not_a_crash():
+    with pytest.raises(WorkerError):
+        render_in_worker("cetakan", sample_case().context(), {}, timeout=60, render_fn=dies)
+
+
+def test_a_document_error_in_the_worker_stays_a_document_error():
+    with pytest.raises(DocumentError, match="no data"):
+        render_in_worker("cetakan", sample_case().context(), {}, timeout=60, render_fn=cannot)
+
+
+def test_the_real_renderer_runs_in_the_worker():
+    pdf = render_in_worker("tanda_terima", sample_case().context(), {}, timeout=120)
+    assert pdf.startswith(b"%PDF")
+
+
+class _Files:
+    """The two FileStore methods the job uses, in memory."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+
+    def read(self, key: str) -> bytes:
+        return self.files[key]
+
+    def put(self, kind: str, data: bytes, sync: bool = False) -> tuple[str, str]:
+        key = f"{kind}/{len(self.files)}"
+        self.files[key] = data
+        return key, "0" * 64
+
+
+class _Office(SampleOffice):
+    tz = UTC
+
+
+def test_the_job_marks_a_document_over_its_time_limit_failed_and_renders_the_next(tmp_path: Path):
+    sample = sample_case()
+    engine = make_engine(f"sqlite:///{tmp_path / 'dumas.sqlite3'}")
+    Base.metadata.create_all(engine)
+    sessions = make_sessionmaker(engine)
+    now = sample.pengaduan.received_at
+    sample.raw.fetched_at, sample.raw.disposition = now, "complaint"
+    sample.raw.pengaduan_id = sample.pengaduan.id
+    with sessions() as session, session.begin():
+        session.add_all([sample.pengaduan, sample.raw, *sample.attachments])
+        session.flush()
+        for kind in ("cetakan", "tanda_terima"):
+            session.add(
+                Document(
+                    pengaduan_id=sample.pengaduan.id,
+                    kind=kind,
+                    filename=f"{kind}.pdf",
+                    created_at=now,
+                )
+            )
+    job = DocumentRenderer(
+        sessions,
+        _Files(sample.files),  # type: ignore[arg-type]
+        _Office(),
+        FrozenClock(now),
+        render_timeout=TINY_TIMEOUT,
+        render_fn=hangs_on_cetakan,
+    )
+
+    assert job.run() == {"rendered": 1, "retry": 0, "failed": 1}
+
+    with sessions() as session:
+        docs = {d.kind: d for d in session.query(Document)}
+        assert docs["cetakan"].status == "failed"
+        assert "stopped" in docs["cetakan"].error
+        assert docs["tanda_terima"].status == "rendered"
+        timeline = [e.summary for e in session.query(Event).where(Event.kind == "dokumen_gagal")]
+        assert timeline and "cetakan.pdf" in timeline[0]
+
+
+# --- line breaks -----------------------------------------------------------------------------
+
+
+def test_a_body_starting_with_data_gets_break_opportunities():
+    # "é": not a break opportunity itself, and never in the base64 of our own images
+    body = "data:" + "é" * 5000
+    html = docrender.render_html("cetakan", sample_case(body=body).context())
+    assert "é" * 100 in body and "é" * (docrender.BREAK_EVERY + 1) not in html
+    assert html.count(docrender.ZWSP) >= len(body) // docrender.BREAK_EVERY
+
+
+def test_our_own_data_uris_stay_whole():
+    uri = data_uri("image/png", b"\0" * 300)
+    assert docrender._breakable(uri) == uri
+    assert docrender._breakable(str(uri)) != uri  # the same text from a citizen is broken up
+
+
+# --- thumbnails ------------------------------------------------------------------------------
+
+
+def _png(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("1", size).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_that_would_decode_past_the_pixel_budget_gets_no_thumbnail():
+    side = int(thumbnails.PIXEL_BUDGET**0.5) + 10
+    assert thumbnails.make_thumbnail(_png((side, side))) == b""
+    assert thumbnails.make_thumbnail(_png((600, 400))) != b""
+
+
+def test_a_large_jpeg_is_judged_by_what_it_decodes_at_draft_scale():
+    photo = sample_image("JPEG", (5000, 3000), "#4a7")  # 15 MP, decoded at 1/8
+    assert thumbnails.make_thumbnail(photo) != b""
+
+
+def test_attempts_count_against_the_cap_not_successes():
+    sample = sample_case()
+    template = sample.attachments[0]
+    broken = []
+    for i in range(MAX_THUMBNAILS + 3):
+        key = f"broken/{i}"
+        sample.files[key] = b"not an image %d" % i
+        broken.append(
+            type(template)(
+                id=100 + i,
+                pengaduan_id=template.pengaduan_id,
+                filename=f"foto-{i}.jpg",
+                content_type="image/jpeg",
+                size=20,
+                sha256=f"{i:064x}",
+                storage_key=key,
+                step="pengaduan",
+            )
+        )
+    reads: list[str] = []
+
+    def read(key: str) -> bytes:
+        reads.append(key)
+        return sample.read_file(key)
+
+    view_of(sample.pengaduan, [*broken, template], SampleOffice(), UTC, read)
+    assert len([k for k in reads if k.startswith("broken/")]) == MAX_THUMBNAILS
+    assert template.storage_key not in reads  # the cap was spent on attempts
+
+
+def test_each_attachment_is_thumbnailed_once_per_job():
+    sample = sample_case()
+    cache = thumbnails.ThumbnailCache()
+    reads: list[str] = []
+
+    def read(key: str) -> bytes:
+        reads.append(key)
+        return sample.read_file(key)
+
+    office, tz = SampleOffice(), UTC
+    first = view_of(sample.pengaduan, sample.attachments, office, tz, read, thumbnails=cache)
+    second = view_of(sample.pengaduan, sample.attachments, office, tz, read, thumbnails=cache)
+    images = [a.storage_key for a in sample.attachments if thumbnails.can_thumbnail(a.content_type)]
+    assert sorted(reads) == sorted(images)
+    assert [a.thumbnail for a in first.case.attachments] == [
+        a.thumbnail for a in second.case.attachments
+    ]
