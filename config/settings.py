@@ -96,6 +96,9 @@ class Roles:
     ketua: tuple[str, ...]
     delegates: dict[str, tuple[str, ...]] = field(default_factory=dict)
     subdivisions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # DELEGASI may name an address of a staff domain or of one of these (lower-case domains).
+    delegate_domains: tuple[str, ...] = ()
+    max_delegation_days: int = 30
 
     def addresses(self, role: str) -> tuple[str, ...]:
         return getattr(self, role, None) or self.subdivisions.get(role, ())
@@ -114,6 +117,7 @@ class Limits:
     max_message_mb: int
     acks_per_sender_per_hour: int
     notices_per_sender_per_day: int
+    staff_status_per_day: int = 10
 
     @property
     def max_message_bytes(self) -> int:
@@ -258,6 +262,14 @@ SCHEMA = (
             Key("ketua", list),
             Key("delegates", dict, default={}),
             Key("subdivisions", dict, default={}),
+            Key("delegate_domains", list, default=[]),
+            Key(
+                "max_delegation_days",
+                int,
+                default=30,
+                check=lambda v: 1 <= v <= 366,
+                hint="days, 1-366",
+            ),
         ),
     ),
     Section(
@@ -295,6 +307,7 @@ SCHEMA = (
                 check=lambda v: v >= 0,
                 hint="0 or more",
             ),
+            Key("staff_status_per_day", int, default=10, check=lambda v: v >= 0, hint="0 or more"),
         ),
     ),
     Section(
@@ -545,6 +558,10 @@ def _addresses(section: str, key: str, items: list) -> tuple[str, ...]:
     for a in out:
         if "@" not in a or any(c.isspace() for c in a):
             raise ConfigError(f"[{section}] {key}: {a!r} is not an email address")
+        if not a.isascii():
+            # Senders are matched to roles in strict ASCII (look-alike letters never match), so
+            # a non-ASCII staff address could never act: say so at start-up.
+            raise ConfigError(f"[{section}] {key}: {a!r} must be written in plain ASCII")
     return tuple(a.lower() for a in out)
 
 
@@ -567,7 +584,26 @@ def _roles(values: dict) -> Roles:
         if role not in ROLES:
             raise ConfigError(f"[roles.delegates] {role} is not a role ({', '.join(ROLES)})")
     subdivisions = _address_table("roles.subdivisions", values["subdivisions"])
-    return Roles(**fixed, delegates=delegates, subdivisions=subdivisions)
+    return Roles(
+        **fixed,
+        delegates=delegates,
+        subdivisions=subdivisions,
+        delegate_domains=_domains("roles", "delegate_domains", values["delegate_domains"]),
+        max_delegation_days=values["max_delegation_days"],
+    )
+
+
+def _domains(section: str, key: str, items: list) -> tuple[str, ...]:
+    out = []
+    for d in _strings(section, key, items):
+        d = d.lower().lstrip("@")
+        if not d.isascii() or "@" in d or "." not in d or any(c.isspace() for c in d):
+            raise ConfigError(
+                f"[{section}] {key}: {d!r} is not a mail domain (like kpu-mentawai.example; "
+                "internationalised domains in their xn-- form)"
+            )
+        out.append(d)
+    return tuple(out)
 
 
 def _check_sop(table: dict, roles: Roles) -> None:

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from dumas.notify.compose import Composer
 from dumas.notify.context import STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
-from dumas.notify.recipients import active_delegates, resolve
+from dumas.notify.recipients import active_delegates, active_delegations, resolve, roles_of
+from dumas.workflow.addresses import domain_of, staff_key
 from dumas.workflow.documents.render import document_filename
 from dumas.workflow.errors import DumasError, WorkflowError
 from dumas.workflow.extract.completeness import check_pengaduan
@@ -30,8 +31,9 @@ from dumas.workflow.formatting import waktu
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.sop.commands.registry import help_text
-from dumas.workflow.sop.definition import Sop
+from dumas.workflow.sop.definition import PELAPOR, Sop
 from dumas.workflow.sop.effects import (
+    CancelDelegation,
     CaseState,
     CloseTask,
     Delegate,
@@ -67,6 +69,23 @@ log = logging.getLogger(__name__)
 QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima", "perintah_diterima")
 
 
+def revoke_tokens(session: Session, now: datetime, *where) -> int:
+    """Kill the live staff reply tokens matching `where` (the reporter's routing tokens are not
+    authority over a task and stay). Returns how many died."""
+    rows = session.execute(
+        select(ReplyToken).where(
+            ReplyToken.used_at.is_(None),
+            ReplyToken.revoked_at.is_(None),
+            ReplyToken.role != PELAPOR,
+            *where,
+        )
+    ).scalars()
+    count = 0
+    for row in rows:
+        row.revoked_at, count = now, count + 1
+    return count
+
+
 class UnknownEffect(DumasError):
     """The core produced an effect the applier has no handler for (a programming error)."""
 
@@ -91,6 +110,10 @@ class RolesSettings(Protocol):
     def subdivisions(self) -> Mapping[str, tuple[str, ...]]: ...
     @property
     def delegates(self) -> Mapping[str, tuple[str, ...]]: ...
+    @property
+    def delegate_domains(self) -> tuple[str, ...]: ...
+    @property
+    def max_delegation_days(self) -> int: ...
     def addresses(self, role: str) -> tuple[str, ...]: ...
 
 
@@ -145,7 +168,13 @@ class Toolkit(Generic[SettingsT_co]):
         everyone = r.desk + r.sekretaris + r.hukum + r.ketua
         everyone += tuple(a for addrs in r.subdivisions.values() for a in addrs)
         everyone += tuple(a for addrs in r.delegates.values() for a in addrs)
-        return frozenset(everyone)
+        # Strict ASCII keys: a look-alike written to (or from) never counts as staff.
+        return frozenset(k for a in everyone if (k := staff_key(a)))
+
+    @cached_property
+    def staff_domains(self) -> frozenset[str]:
+        """The domains of the configured staff addresses: where DELEGASI may point by default."""
+        return frozenset(domain_of(a) for a in self.staff_addresses)
 
     @property
     def domain(self) -> str:
@@ -187,6 +216,8 @@ class Applier:
                 self._CloseTask(effect)
             case Delegate():
                 self._Delegate(effect)
+            case CancelDelegation():
+                self._CancelDelegation(effect)
             case RecheckCompleteness():
                 self._RecheckCompleteness(effect)
             case Record():
@@ -206,6 +237,11 @@ class Applier:
 
     def _UpdateCase(self, e: UpdateCase) -> None:
         case = self._case()
+        if "step" in e.fields and e.fields["step"] != case.step:
+            # The case moves on: no staff token issued before this moment opens anything again,
+            # even when the case comes back to the same step in a later round. Tokens this
+            # decision issues (the next task, the transcript) come after and stay valid.
+            revoke_tokens(self.session, self.now, ReplyToken.pengaduan_id == case.id)
         for name, value in e.fields.items():
             setattr(case, name, list(value) if isinstance(value, tuple) else value)
         if e.data:
@@ -230,7 +266,11 @@ class Applier:
             task.closed_at, task.closed_by, task.outcome = self.now, e.by, e.outcome
 
     def _open_tasks(self, step: str | None = None) -> list[Task]:
-        query = select(Task).where(Task.pengaduan_id == self._case().id, Task.closed_at.is_(None))
+        query = (
+            select(Task)
+            .where(Task.pengaduan_id == self._case().id, Task.closed_at.is_(None))
+            .order_by(Task.id)
+        )
         if step is not None:
             query = query.where(Task.step == step)
         return list(self.session.execute(query).scalars())
@@ -272,6 +312,31 @@ class Applier:
             Applier(
                 self.session, self.kit, case, self.now, source=self.source, actor=self.actor
             ).apply([notice])
+
+    def _CancelDelegation(self, e: CancelDelegation) -> None:
+        rows = self.session.execute(
+            select(Delegation).where(
+                Delegation.role == e.role,
+                Delegation.granted_by == e.granted_by,
+                Delegation.revoked_at.is_(None),
+                Delegation.until > self.now,
+            )
+        ).scalars()
+        deputies = set()
+        for row in rows:
+            row.revoked_at, row.revoked_by = self.now, e.granted_by
+            deputies.add(row.address)
+        self.session.flush()
+        self._staff_now = None
+        roles = self.kit.settings.roles
+        # The deputy loses the role's tasks at once: the tokens they hold for it die with the
+        # delegation, unless they still act for the role another way ([roles] or a delegation
+        # from someone else).
+        gone = [a for a in deputies if e.role not in roles_of(self.session, roles, a, self.now)[0]]
+        if gone:
+            revoke_tokens(
+                self.session, self.now, ReplyToken.role == e.role, ReplyToken.issued_to.in_(gone)
+            )
 
     def _RecheckCompleteness(self, e: RecheckCompleteness) -> None:
         self.session.flush()
@@ -475,7 +540,17 @@ class Applier:
             extra["help"] = help_text(token_for.step, token_for.role, self.kit.sop, state)
         if template in ("status", "status_pelapor") and self.case is not None:
             extra["riwayat"] = self._history(staff=template == "status")
+        if template == "status":  # who may act for a role besides its holders, for staff only
+            extra["delegasi_aktif"] = self._delegations()
         return extra
+
+    def _delegations(self) -> list[str]:
+        tz = self.kit.settings.office.tz
+        return [
+            f"{d.address} sebagai {self.kit.sop.role_title(d.role)} sampai "
+            f"{waktu(d.until.astimezone(tz))}, ditunjuk oleh {d.granted_by}"
+            for d in active_delegations(self.session, self.now)
+        ]
 
     def _history(self, staff: bool) -> list[str]:
         """Lines of the case's history: the audit trail for staff, the SOP steps for the pelapor."""
@@ -518,7 +593,9 @@ class Applier:
     def _issue(self, token_for: TokenFor, address: str, message_id: str) -> str:
         case = self._case()  # a token is bound to its case
         token = new_token()
-        task = next(iter(self._open_tasks(token_for.step)), None)
+        # ... and to the task open now (the newest of its step): it dies when that task closes,
+        # whichever email (task, reminder, STATUS, BANTUAN, transcript) carried it.
+        task = next(iter(reversed(self._open_tasks(token_for.step))), None)
         self.session.add(
             ReplyToken(
                 token_hash=token_hash(token),

@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dumas.workflow.addresses import lower_ascii, staff_key
 from dumas.workflow.sop.definition import PELAPOR
 from dumas.workflow.store.models import Delegation, Pengaduan
 
@@ -39,12 +40,25 @@ def is_no_reply(address: str) -> bool:
     return bool(_NO_REPLY.match(address or ""))
 
 
+def _in_force(now: datetime):
+    """The SQL condition of a delegation acting at `now`: started, not ended, not cancelled."""
+    return (
+        (Delegation.starts_at <= now) & (Delegation.until > now) & Delegation.revoked_at.is_(None)
+    )
+
+
 def active_delegates(session: Session, role: str | None, now: datetime) -> tuple[str, ...]:
     """Addresses acting by DELEGASI right now, for `role` (or for any role when None)."""
-    query = select(Delegation.address).where(Delegation.starts_at <= now, Delegation.until > now)
+    query = select(Delegation.address).where(_in_force(now))
     if role is not None:
         query = query.where(Delegation.role == role)
     return tuple(dict.fromkeys(a.lower() for a in session.execute(query).scalars()))
+
+
+def active_delegations(session: Session, now: datetime) -> list[Delegation]:
+    """Every delegation acting right now, by role then end (for STATUS and `dumas doctor`)."""
+    query = select(Delegation).where(_in_force(now)).order_by(Delegation.role, Delegation.until)
+    return list(session.execute(query).scalars())
 
 
 def role_addresses(
@@ -57,16 +71,19 @@ def role_addresses(
 def roles_of(
     session: Session, roles: RoleDirectory, address: str, now: datetime
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """(every role `address` may act as, the subset held only as a deputy)."""
-    address = address.lower()
+    """(every role `address` may act as, the subset held only as a deputy).
+
+    Give the address as written (not already lower-cased): a look-alike with non-ASCII letters
+    never holds a role, even when `str.lower()` would fold it onto a staff address."""
+    address = staff_key(address)
+    if not address:
+        return frozenset(), frozenset()
     held = {r for r in ("desk", "sekretaris", "hukum", "ketua") if address in roles.addresses(r)}
     held |= {r for r, addrs in roles.subdivisions.items() if address in addrs}
     deputy = {r for r, addrs in roles.delegates.items() if address in addrs}
     deputy |= set(
         session.execute(
-            select(Delegation.role).where(
-                Delegation.address == address, Delegation.starts_at <= now, Delegation.until > now
-            )
+            select(Delegation.role).where(Delegation.address == address, _in_force(now))
         ).scalars()
     )
     return frozenset(held | deputy), frozenset(deputy - held)
@@ -77,8 +94,10 @@ def resolve(
 ) -> tuple[str, ...]:
     """The addresses for an effect's `to` (role name, "pelapor", or an address)."""
     if "@" in to:
-        return (to.lower(),)
+        return (lower_ascii(to),)
     if to == PELAPOR:
         email = (case.pelapor_email if case else "") or ""
-        return (email.lower(),) if email and not is_no_reply(email) else ()
+        # Only ASCII letters are folded: a reporter writing from a look-alike of a staff address
+        # is never addressed (and treated) as that staff member.
+        return (lower_ascii(email),) if email and not is_no_reply(email) else ()
     return role_addresses(session, roles, to, now)

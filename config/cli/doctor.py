@@ -11,7 +11,6 @@ import shutil
 import stat
 from collections.abc import Callable
 from datetime import date, timedelta
-
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 
 from dumas.config.app import App
 from dumas.ingest.mail.authresults import stamped_by
+from dumas.notify.recipients import active_delegations
 from dumas.notify.sender import smtp_connection
 from dumas.workflow.documents.render import render
 from dumas.workflow.documents.sample import sample_case
@@ -101,6 +101,25 @@ def check_roles(app: App) -> tuple[str, str]:
         f"{r} {len(s.roles.addresses(r))}" for r in ("desk", "sekretaris", "hukum", "ketua")
     )
     return OK, f"roles: {counts}"
+
+
+def check_delegations(app: App) -> tuple[str, str]:
+    """Who acts for a role by DELEGASI right now: a delegation nobody looks at is how a leaked
+    role stays leaked, so the IT person sees every one."""
+    now = app.clock.now()
+    with app.sessions() as s:
+        rows = active_delegations(s, now)
+        listed = [
+            f"{d.address} as {d.role} until {d.until.astimezone(app.tz):%Y-%m-%d %H:%M}"
+            f" (granted by {d.granted_by})"
+            for d in rows
+        ]
+    if not listed:
+        return OK, "no delegation (DELEGASI) is active"
+    return OK, (
+        f"{len(listed)} active delegation(s): {'; '.join(listed)} "
+        "(the principal ends theirs by replying DELEGASI BATAL)"
+    )
 
 
 def check_calendar(app: App) -> tuple[str, str]:
@@ -225,6 +244,7 @@ CHECKS: tuple[Check, ...] = (
     check_storage,
     check_roles,
     check_authentication,
+    check_delegations,
     check_calendar,
     check_documents,
     check_imap,

@@ -6,14 +6,21 @@ for this case, issued for the step the case is still at; a sender configured for
 signature by default, see ingest/mail/senderproof.py) for anything but STATUS and BANTUAN.
 Anything else changes nothing, is recorded with the verdict, and the sender gets an Indonesian
 explanation (at most `notices_per_sender_per_day` per reason). STATUS and BANTUAN change nothing,
-so staff may send them on any message of a case without a fresh token.
+so staff may send them on any message of a case without a fresh token (at most
+`staff_status_per_day` without one of their own).
+
+A token binds a person to a task: it works only from the address it was issued to (or a deputy
+acting for its role at that moment), only while the task it was issued with is the case's open
+task, and deciding the task kills every other token of the case. DELEGASI (and DELEGASI BATAL)
+also needs the strongest proof of sender configured, and a grant stays within the office's
+domains and `[roles] max_delegation_days`.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,14 +29,17 @@ from dumas.ingest.actions.registrar import IngestSettings, numbering_rules
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.replytext import first_lines, reply_text
 from dumas.ingest.mail.senderproof import NONE, ProofSettings, SenderProof, prove_sender
-from dumas.notify.apply import Applier, Toolkit
+from dumas.notify.apply import Applier, Toolkit, revoke_tokens
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
-from dumas.workflow.sop.commands.registry import help_text, parse_command
+from dumas.workflow.addresses import domain_of, staff_key
+from dumas.workflow.sop.commands.registry import help_text, is_delegation_cancel, parse_command
 from dumas.workflow.sop.definition import PELAPOR
 from dumas.workflow.sop.effects import (
     Actor,
     CaseState,
+    Decision,
+    Delegate,
     FileAttachments,
     Notify,
     RecheckCompleteness,
@@ -44,6 +54,8 @@ from dumas.workflow.store.registration import fill_from_text
 
 log = logging.getLogger(__name__)
 FREE_COMMANDS = ("STATUS", "BANTUAN")
+# Commands accepted with a token that decide no task: they spend their own token only.
+TASK_NEUTRAL = (*FREE_COMMANDS, "DELEGASI")
 
 # Why a staff reply decided nothing: code -> the Indonesian explanation's first sentence.
 GATE_REASONS = {
@@ -57,6 +69,19 @@ GATE_REASONS = {
     "tahap_berlalu": "Pengaduan ini sudah tidak berada pada tahap yang diminta dalam email "
     "tersebut.",
     "bukan_peran": "Alamat email Anda tidak terdaftar untuk peran yang diminta memutuskan.",
+    "bukan_penerima": "Kode balasan pada email tersebut diberikan kepada alamat lain; keputusan "
+    "hanya dapat diberikan dengan membalas email yang Anda terima sendiri.",
+    "token_dicabut": "Kode balasan pada email Anda sudah tidak berlaku: permintaan keputusan "
+    "tersebut sudah diputuskan atau digantikan oleh permintaan yang lebih baru.",
+    "tugas_selesai": "Permintaan keputusan dalam email tersebut sudah selesai; kode balasannya "
+    "tidak berlaku untuk tahap berikutnya. Mohon balas email permintaan yang terbaru.",
+    "delegasi_tanpa_bukti": "Perintah DELEGASI hanya dapat dilaksanakan bila keaslian email "
+    "pengirim dapat dibuktikan oleh server kami, dan pemeriksaan tersebut belum diaktifkan.",
+    "delegasi_domain": "Pelaksana harian hanya dapat ditunjuk dari alamat email kantor (domain "
+    "alamat petugas yang terdaftar) atau domain yang diizinkan dalam konfigurasi.",
+    "delegasi_terlalu_lama": "Masa penunjukan pelaksana harian melebihi batas yang ditetapkan.",
+    "status_dibatasi": "Permintaan STATUS atau BANTUAN tanpa kode balasan Anda sendiri sudah "
+    "mencapai batas harian. Mohon balas STATUS pada email permintaan keputusan yang Anda terima.",
     "autentikasi_gagal": "Email Anda tidak lolos pemeriksaan keaslian pengirim (DKIM/DMARC) "
     "oleh server kami.",
     "dkim_tidak_ada": "Email Anda tidak membawa tanda tangan digital (DKIM) dari domain alamat "
@@ -109,7 +134,16 @@ class ReplyHandler:
         if sender and sender == (case.pelapor_email or "").lower():
             self._from_pelapor(session, case, applier, command, text, files, now)
             return
-        verdict = self.gate(session, case, mail, sender, token, command, now)
+        # Roles are matched on the address as written, in strict ASCII (look-alikes never match).
+        verdict = self.gate(
+            session, case, mail, mail.sender.email if mail.sender else "", token, command, now
+        )
+        if verdict.allowed and not self._status_allowed(
+            session, case, sender, verdict, command, now
+        ):
+            verdict = GateVerdict(
+                False, "status_dibatasi", verdict.roles, verdict.delegated, verdict.token
+            )
         if verdict.reason == "pengirim_tidak_dikenal" and command is None:
             self._from_someone_else(case, applier, sender, text, files)
             return
@@ -141,12 +175,32 @@ class ReplyHandler:
             )
             return
         assert command is not None  # decide() refuses a staff reply without a command
+        policy = self._delegation_problem(decision, now)
+        if policy:
+            self._refuse(
+                session,
+                case,
+                applier,
+                sender,
+                GateVerdict(False, policy, verdict.roles, verdict.delegated, verdict.token),
+                command,
+            )
+            return
+        if verdict.token is not None and not self._free(command):
+            verdict.token.used_at, verdict.token.used_by_raw_id = now, raw.id
+            if command.name not in TASK_NEUTRAL:
+                # Deciding the task kills its other tokens (other recipients, reminders,
+                # STATUS answers) before this decision issues the next ones.
+                revoke_tokens(
+                    session,
+                    now,
+                    ReplyToken.pengaduan_id == case.id,
+                    ReplyToken.id != verdict.token.id,
+                )
         if self._proof_settings().mode == NONE:
             # The transcript must say the decision stands on the From address alone.
             applier.extra = {**applier.extra, "pengirim_tidak_diverifikasi": True}
         applier.apply(decision.effects)
-        if verdict.token is not None and command.name not in FREE_COMMANDS:
-            verdict.token.used_at, verdict.token.used_by_raw_id = now, raw.id
         events.record(
             session,
             "perintah_diterima",
@@ -239,12 +293,15 @@ class ReplyHandler:
         )
         if not roles:
             return GateVerdict(False, "pengirim_tidak_dikenal")
+        sender = staff_key(sender)  # ASCII, as roles_of matched it
         # Proof of sender costs a signature check (perhaps DNS): only for what changes state.
         if command is None or command.name not in FREE_COMMANDS:
             proof = self._authentic(mail)
             if not proof.proven:
                 return GateVerdict(False, proof.reason, roles, delegated)
-        free = command is not None and command.name in FREE_COMMANDS
+        if command is not None and command.name == "DELEGASI" and self._proof_mode() == "none":
+            return GateVerdict(False, "delegasi_tanpa_bukti", roles, delegated)
+        free = self._free(command)
         # A plus-address tag that is not a known token is a wrong token, even when the thread
         # (In-Reply-To) would find a valid one: the credential presented is the one that counts.
         presented = token or self._plus_tag(mail)
@@ -259,12 +316,72 @@ class ReplyHandler:
             )
         if free:
             return GateVerdict(True, "", roles, delegated, row)
-        problem = self._token_problem(row, case, now, self._thread_case(session, mail))
+        problem = self._token_problem(
+            row, case, now, self._thread_case(session, mail), self._open_task_id(session, case)
+        )
         if problem:
             return GateVerdict(False, problem, roles, delegated, row)
         if row.role not in roles:
             return GateVerdict(False, "bukan_peran", roles, delegated, row)
+        # A forwarded task email hands over nothing: the token works for the person it was
+        # issued to, or for someone acting as deputy of its role right now.
+        if row.issued_to != sender and row.role not in delegated:
+            return GateVerdict(False, "bukan_penerima", roles, delegated, row)
         return GateVerdict(True, "", frozenset({row.role}), delegated & {row.role}, row)
+
+    @staticmethod
+    def _free(command) -> bool:
+        """Commands that need no task token: they read, or (BATAL) only take power away."""
+        return command is not None and (
+            command.name in FREE_COMMANDS or is_delegation_cancel(command)
+        )
+
+    def _proof_mode(self) -> str:
+        """The proof of sender in force, for DELEGASI ("none": the From address alone).
+
+        The seam with the proof of sender: "the strongest proof configured" is read as "the
+        gate's `_authentic` check passed (it runs before this) in a mode other than none"."""
+        return self._proof_settings().mode
+
+    def _open_task_id(self, session: Session, case: Pengaduan) -> int | None:
+        return session.execute(
+            select(Task.id)
+            .where(Task.pengaduan_id == case.id, Task.closed_at.is_(None))
+            .order_by(Task.id.desc())
+            .limit(1)
+        ).scalar()
+
+    def _status_allowed(
+        self, session: Session, case: Pengaduan, sender: str, verdict: GateVerdict, command, now
+    ) -> bool:
+        """A staff STATUS/BANTUAN without a token of their own on this case costs one of
+        `staff_status_per_day`: a forged From must not turn us into a mail cannon."""
+        if command is None or command.name not in FREE_COMMANDS:
+            return True
+        row = verdict.token
+        if row is not None and row.pengaduan_id == case.id and row.issued_to == sender:
+            return True
+        s = self.kit.settings
+        return take_notice(
+            session,
+            sender,
+            "status_tanpa_token",
+            now,
+            s.office.tz,
+            s.limits.staff_status_per_day,
+        )
+
+    def _delegation_problem(self, decision: Decision, now: datetime) -> str:
+        """Why a DELEGASI grant goes further than the office allows ("" when it does not)."""
+        roles = self.kit.settings.roles
+        allowed = self.kit.staff_domains | frozenset(roles.delegate_domains)
+        latest_day = self.kit.calendar.local_date(now) + timedelta(days=roles.max_delegation_days)
+        for grant in decision.of_type(Delegate):
+            if domain_of(staff_key(grant.address)) not in allowed:
+                return "delegasi_domain"
+            if grant.until > self.kit.calendar.end_of_day(latest_day):
+                return "delegasi_terlalu_lama"
+        return ""
 
     def _authentic(self, mail: InboundMail) -> SenderProof:
         """Whether `mail` proves its From the way `[replies] authentication` says."""
@@ -305,7 +422,12 @@ class ReplyHandler:
         return case_for_message_ids(session, mail.in_reply_to + tuple(reversed(mail.references)))
 
     def _token_problem(
-        self, row: ReplyToken, case: Pengaduan, now: datetime, thread_case: int | None = None
+        self,
+        row: ReplyToken,
+        case: Pengaduan,
+        now: datetime,
+        thread_case: int | None = None,
+        open_task: int | None = None,
     ) -> str:
         # A token of one case on a reply in another case's thread: which case was meant is
         # unclear, so neither changes.
@@ -313,10 +435,16 @@ class ReplyHandler:
             return "token_kasus_lain"
         if row.used_at is not None:
             return "token_terpakai"
+        if row.revoked_at is not None:
+            return "token_dicabut"
         if row.expires_at <= now:
             return "token_kedaluwarsa"
         if row.step != case.step:
             return "tahap_berlalu"
+        # A token opens only the task it was issued with (None: a step without a task, such as
+        # waiting for the reporter): an earlier round's task at the same step is not this one.
+        if row.task_id != open_task:
+            return "tugas_selesai"
         return ""
 
     def _refuse(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dumas.ingest.mail.inbound import InboundMail
+from dumas.workflow.addresses import staff_key
 
 COMPLAINT, REPLY, IGNORED, QUARANTINED = "complaint", "reply", "ignored", "quarantined"
 
@@ -97,7 +98,8 @@ def auto_reply(mail: InboundMail, _: ThreadLookup) -> Verdict | None:
 def loop(mail: InboundMail, lookup: ThreadLookup) -> Verdict | None:
     """Our own outgoing mail delivered back to the complaint mailbox."""
     own = lookup.own_addresses()
-    sender = mail.sender.key if mail.sender else ""
+    # Strict ASCII: a look-alike of our own address is someone else's mail, never "ours".
+    sender = staff_key(mail.sender.email) if mail.sender else ""
     base = _without_plus(sender)
     if sender in own or base in own:
         return Verdict(IGNORED, "loop", "sent by Dumas itself")

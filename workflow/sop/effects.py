@@ -181,6 +181,15 @@ class Delegate:
 
 
 @dataclass(frozen=True)
+class CancelDelegation:
+    """DELEGASI BATAL: end at once every delegation `granted_by` gave for `role` that is still
+    acting, and kill the reply tokens its deputies hold for that role."""
+
+    role: str
+    granted_by: str
+
+
+@dataclass(frozen=True)
 class RecheckCompleteness:
     """Re-run the automatic completeness check (identitas, lokasi, bukti) and store `missing`."""
 
@@ -203,6 +212,7 @@ Effect = (
     | Notify
     | Transcript
     | Delegate
+    | CancelDelegation
     | RecheckCompleteness
     | Record
 )

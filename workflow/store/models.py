@@ -257,6 +257,9 @@ class ReplyToken(Base):
     used_at: Mapped[datetime | None]
     used_by_raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_message.id"))
     outbox_message_id: Mapped[str] = mapped_column(String(MSGID), default="", index=True)
+    # Set when the token died without being used: its task was decided through another token,
+    # the case moved on, or the deputy it was issued to lost the role (DELEGASI BATAL).
+    revoked_at: Mapped[datetime | None]
 
 
 class Event(Base):
@@ -323,6 +326,9 @@ class Delegation(Base):
     granted_by: Mapped[str] = mapped_column(String(ADDR))
     starts_at: Mapped[datetime]
     until: Mapped[datetime]
+    # DELEGASI BATAL: the delegation ends at once; `until` keeps what was granted, for the audit.
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str] = mapped_column(String(ADDR), default="")
 
 
 class Notice(Base):

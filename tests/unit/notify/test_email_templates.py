@@ -313,6 +313,8 @@ def scenarios() -> list[Scenario]:
     s.reply("sekretaris", "DELEGASI wakil.sekretaris@kpu-mentawai.example sampai 30-11-2026")
     s.reply("sekretaris", "DELEGASI wakil@kpu-mentawai.example sampai 30-11-2026",
             delegated=("sekretaris",))
+    s.reply("sekretaris", "DELEGASI BATAL")
+    s.reply("ketua", "DELEGASI wakil.ketua@kpu-mentawai.example sampai 30-11-2026")
     s.reply("desk", "Mohon maaf, saya belum sempat membaca.")
     s.reply("desk", "DISPOSISI HUKUM")  # wrong step
     s.reply("desk", "LENGKAPI")  # missing argument

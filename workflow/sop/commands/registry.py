@@ -17,13 +17,25 @@ from dumas.workflow.sop.commands.grammar import EMAIL, match_start, read_date, s
 from dumas.workflow.sop.commands.telaah import REVIEW_COMMANDS
 from dumas.workflow.sop.commands.verifikasi import INTAKE_COMMANDS
 from dumas.workflow.sop.definition import DEFAULT_SOP, DELEGATING_ROLES, PELAPOR, Sop
-from dumas.workflow.sop.effects import CaseState, Decision, Delegate, Notify, Record, Transcript
-from dumas.workflow.sop.names import StepName
+from dumas.workflow.sop.effects import (
+    CancelDelegation,
+    CaseState,
+    Decision,
+    Delegate,
+    Notify,
+    Record,
+    Transcript,
+)
+from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, case_deadline, stay_token, when
 
 # How many non-empty lines may come before the command ("Yth. Bapak," and the like).
 COMMAND_LINES = 3
+# The core's outer bound; the office's own, shorter limit (`[roles] max_delegation_days`) and
+# the allowed domains are checked by the reply handler, which reads the settings.
 MAX_DELEGATION_DAYS = 366
+# `DELEGASI BATAL` (or CANCEL): the principal ends their delegations for the role at once.
+_CANCEL_WORDS = {"BATAL": ("batal", "batalkan", "cancel", "stop", "akhiri")}
 _PUBLIC_STATUS = (
     "number",
     "subject",
@@ -105,11 +117,15 @@ class Delegasi(Command):
     name, aliases, args = "DELEGASI", ("DELEGATE",), "<alamat email> <sampai tanggal>"
     summary = (
         "Menunjuk pelaksana harian yang bertindak atas nama Anda sampai tanggal tertentu "
-        "(hanya Sekretaris dan Ketua)."
+        "(hanya Sekretaris dan Ketua); DELEGASI BATAL mengakhiri penunjukan Anda saat itu juga."
     )
     example = "DELEGASI wakil@kpu.example sampai 31-03-2026"
 
-    def parse(self, ctx: Context) -> tuple[str, date]:
+    def parse(self, ctx: Context) -> tuple[str, date] | None:
+        """(deputy, last day), or None for DELEGASI BATAL."""
+        cancel = match_start(ctx.args, _CANCEL_WORDS)
+        if cancel is not None and not cancel.rest.strip():
+            return None
         found = EMAIL.search(ctx.args)
         if not found:
             raise Problem(
@@ -138,15 +154,28 @@ class Delegasi(Command):
             )
         return found[0].lower(), day
 
-    def process(self, ctx: Context, args: tuple[str, date]) -> Decision:
+    def process(self, ctx: Context, args: tuple[str, date] | None) -> Decision:
+        if args is None:
+            return self._cancel(ctx)
         address, day = args
         until = ctx.calendar.end_of_day(day)
         title = ctx.sop.role_title(ctx.role)
         line = f"{address} dapat bertindak sebagai {title} sampai {day:%d-%m-%Y} (akhir hari)."
+        told = {
+            "role": ctx.role,
+            "role_title": title,
+            "until": until,
+            "until_date": day.isoformat(),
+            "granted_by": ctx.actor.address,
+            "deputy": address,
+        }
         return Decision(
             ctx.state,
             (
                 Delegate(ctx.role, address, until, ctx.actor.address),
+                # The principal and the Ketua hear of every delegation and how to end it: a
+                # delegation nobody notices is how a leaked role stays leaked.
+                *(Notify("delegasi_konfirmasi", to, told) for to in _principal_and_ketua(ctx)),
                 Notify(
                     "delegasi",
                     address,
@@ -171,6 +200,32 @@ class Delegasi(Command):
             ),
         )
 
+    def _cancel(self, ctx: Context) -> Decision:
+        title = ctx.sop.role_title(ctx.role)
+        line = (
+            f"Semua penunjukan pelaksana harian {title} oleh {ctx.actor.address} berakhir "
+            "saat ini; pelaksana tidak lagi dapat memutuskan atas nama Anda."
+        )
+        told = {"role": ctx.role, "role_title": title, "granted_by": ctx.actor.address}
+        return Decision(
+            ctx.state,
+            (
+                CancelDelegation(ctx.role, ctx.actor.address),
+                *(Notify("delegasi_batal", to, told) for to in _principal_and_ketua(ctx)),
+                Record("delegasi_batal", line, {"role": ctx.role, "by": ctx.actor.address}),
+                Transcript(
+                    ctx.actor.address,
+                    (f"Dilaksanakan: {ctx.line or self.name}", line),
+                    stay_token(ctx.state, ctx),
+                ),
+            ),
+        )
+
+
+def _principal_and_ketua(ctx: Context) -> tuple[str, ...]:
+    """Who is told of a delegation: the principal, and the Ketua unless that is who delegated."""
+    return (ctx.actor.address,) + (() if ctx.role == Role.KETUA else (str(Role.KETUA),))
+
 
 GENERAL_COMMANDS: tuple[Command, ...] = (Status(), Bantuan(), Delegasi())
 COMMANDS: dict[str, Command] = {
@@ -194,6 +249,15 @@ def parse_command(lines: Iterable[str]) -> ParsedCommand | None:
         if seen >= COMMAND_LINES:
             return None
     return None
+
+
+def is_delegation_cancel(command: ParsedCommand | None) -> bool:
+    """Whether the reply is DELEGASI BATAL (it only takes power away, so it needs no task
+    token; the reply handler still asks for the strongest proof of sender)."""
+    if command is None or command.name != Delegasi.name:
+        return False
+    found = match_start(command.args, _CANCEL_WORDS)
+    return found is not None and not found.rest.strip()
 
 
 def commands_for(

@@ -1,0 +1,29 @@
+"""Comparing an address with the ones the office configured, without look-alikes.
+
+`str.lower()` folds some non-ASCII letters onto ASCII ones (the Kelvin sign K becomes "k", the
+dotted capital I becomes "i̇"), so `sekretaris@\u212apu.example` would lower-case to a staff
+address. Configured staff addresses are plain ASCII (`dumas.config.settings` refuses others), so
+an address matches one of them only when it is plain ASCII itself, lower-cased letter by letter
+within ASCII.
+"""
+
+from __future__ import annotations
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def lower_ascii(address: str) -> str:
+    """`address` stripped, with only A-Z lower-cased: a look-alike keeps its own letters."""
+    return address.strip().translate(_ASCII_LOWER)
+
+
+def staff_key(address: str) -> str:
+    """The form to compare with configured staff addresses; "" (matches nothing) when the
+    address holds any non-ASCII character."""
+    key = lower_ascii(address)
+    return key if key.isascii() else ""
+
+
+def domain_of(address: str) -> str:
+    """The part after the last "@" of a staff key ("" when there is none)."""
+    return address.rpartition("@")[2] if "@" in address else ""
