@@ -13,7 +13,7 @@ from datetime import tzinfo
 from typing import Any
 
 from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
-from dumas.workflow.extract.redaction import redact
+from dumas.workflow.extract.redaction import redact, redact_filename
 from dumas.workflow.formatting import waktu
 from dumas.workflow.sop.definition import Sop
 from dumas.workflow.store.models import Pengaduan
@@ -48,19 +48,10 @@ def case_context(case: Pengaduan | None, audience: str, tz: tzinfo, sop: Sop) ->
     # consent, and never when they asked for confidentiality.
     hide = audience == EXTERNAL and (case.confidential or not case.consent_to_share)
     body, subject = case.body or "", case.subject or ""
+    name, identity = case.pelapor_name or "", _identity(case)
     if hide:
-        identity = tuple(
-            v
-            for v in (
-                case.pelapor_email,
-                case.pelapor_phone,
-                case.pelapor_nik,
-                case.pelapor_address,
-            )
-            if v
-        )
-        body = redact(body, case.pelapor_name or "", identity)
-        subject = redact(subject, case.pelapor_name or "", identity)
+        body = redact(body, name, identity)
+        subject = redact(subject, name, identity)
     return {
         "number": case.number or "",
         "subject": subject,
@@ -74,12 +65,23 @@ def case_context(case: Pengaduan | None, audience: str, tz: tzinfo, sop: Sop) ->
         "klasifikasi": (case.klasifikasi or "").replace("_", " "),
         "missing": [MISSING_LABELS.get(m, m) for m in case.missing or ()],
         "attachments": [
-            {"name": a.filename, "size": a.size, "type": a.content_type}
+            {
+                # "KTP_Budi_Santoso.jpg" names the reporter as surely as the body does.
+                "name": redact_filename(a.filename, name, identity) if hide else a.filename,
+                "size": a.size,
+                "type": a.content_type,
+            }
             for a in case.attachments
             if a.step == "pengaduan"
         ],
         "step_title": sop.step(case.step).title if case.step in sop.steps else case.step,
     }
+
+
+def _identity(case: Pengaduan) -> tuple[str, ...]:
+    """The reporter's known values besides the name, for `redact`."""
+    values = (case.pelapor_email, case.pelapor_phone, case.pelapor_nik, case.pelapor_address)
+    return tuple(v for v in values if v)
 
 
 def _pelapor(case: Pengaduan, hide: bool) -> EmailPelapor:

@@ -27,7 +27,7 @@ from typing import Any
 
 from dumas.workflow.documents.views import AttachmentView, DocumentContext, PelaporView
 from dumas.workflow.errors import DocumentError
-from dumas.workflow.extract.redaction import DIRAHASIAKAN, redact
+from dumas.workflow.extract.redaction import DIRAHASIAKAN, redact, redact_filename
 from dumas.workflow.formatting import clean_text, one_line, ringkas, tanggal, terbilang
 
 SIFAT = (
@@ -151,6 +151,10 @@ def surat_tugas(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratTugasVi
     if not anggota:
         raise DocumentError(f"surat tugas {case.display_number}: no team members given")
     days = int(params.get("hari_kerja") or 7)
+    # The team may be from outside the office: the subject can name the reporter.
+    subject = (
+        case.subject if case.identity_may_leave_office else _redactor(case.pelapor)(case.subject)
+    )
     dasar = _lines(params.get("dasar")) or (
         "Peraturan Presiden Nomor 76 Tahun 2013 tentang Pengelolaan Pengaduan Pelayanan Publik;",
         f"Standar Operasional Prosedur Nomor 14 Tahun 2022 tentang Pelaksanaan Prosedur "
@@ -160,7 +164,7 @@ def surat_tugas(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratTugasVi
     )
     untuk = _lines(params.get("untuk")) or (
         f"Melakukan penelitian dan/atau audit investigasi atas pengaduan masyarakat Nomor "
-        f"Registrasi {case.display_number} perihal “{case.subject or '-'}”"
+        f"Registrasi {case.display_number} perihal “{subject or '-'}”"
         + (f" di {case.lokasi.ringkas}" if case.lokasi.ringkas else "")
         + ";",
         "Melakukan klarifikasi, konfirmasi, dan pengumpulan data serta dokumen yang diperlukan;",
@@ -198,6 +202,7 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
         raise DocumentError(f"surat penerusan {case.display_number}: no agency (instansi) given")
     shown = case.identity_may_leave_office and not params.get("redact_identity", False)
     hide = (lambda t: t) if shown else _redactor(case.pelapor)
+    hide_file = (lambda t: t) if shown else _filename_redactor(case.pelapor)
     summary = clean_text(str(params.get("ringkasan") or "")) or ringkas(case.body, 3000)
     return PenerusanView(
         nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
@@ -208,7 +213,7 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
         perihal=hide(case.subject),
         ringkasan=hide(summary),
         pelapor=case.pelapor if shown else None,
-        lampiran=tuple(hide(_attachment_line(a)) for a in case.evidence),
+        lampiran=tuple(_attachment_line(a, hide_file) for a in case.evidence),
         tembusan=_lines(params.get("tembusan"))
         or (f"Ketua {ctx.office.name}", "Pelapor (sebagai pemberitahuan)", "Arsip"),
     )
@@ -219,8 +224,14 @@ def _redactor(pelapor: PelaporView):
     return lambda text: redact(text, pelapor.name, others)
 
 
-def _attachment_line(a: AttachmentView) -> str:
-    return f"{a.filename} ({a.size_text})"
+def _filename_redactor(pelapor: PelaporView):
+    """Like `_redactor`, for a file name ("KTP_Budi_Santoso.jpg": "_" separates its words)."""
+    others = (pelapor.email, pelapor.phone, pelapor.address, pelapor.nik)
+    return lambda filename: redact_filename(filename, pelapor.name, others)
+
+
+def _attachment_line(a: AttachmentView, hide_file) -> str:
+    return f"{hide_file(a.filename)} ({a.size_text})"
 
 
 def _subdivisions(value) -> tuple[tuple[str, str], ...]:

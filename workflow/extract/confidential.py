@@ -16,6 +16,7 @@ _ID = r"(?:identitas|nama|jati\s*diri|data\s+(?:diri|pribadi)|privasi|no(?:mor)?
 _ME = r"(?:saya|sy|sya|pelapor|kami|aku|ku)"
 _HIDE = r"(?:di)?rahasia(?:kan)?"
 _W = r"[\w'’/-]+"  # one word
+_NEGATION_WINDOW = 200  # characters before a request where its negation is looked for
 _NOT = re.compile(r"\b(?:tidak|tak|bukan|gak|ga|nggak|ngga|enggak|ndak|tdk|jangan|jgn)\b", re.I)
 _OTHER_SENSE = re.compile(
     r"^\s*(?:umum|negara|jabatan|dagang|perusahaan|negeri|pribadi\s+mereka)", re.I
@@ -70,6 +71,9 @@ def wants_confidentiality(text: str) -> bool:
 
 def _negated(text: str, m: re.Match[str]) -> bool:
     """A negation inside the match or among the three words before it in the same sentence."""
-    sentence = re.split(r"[.!?;\n]", text[: m.start()])[-1]
+    # Only the text just before: splitting all of it, once per match, is quadratic on a hostile
+    # text full of negated requests. Three words are far shorter than the window.
+    before_match = text[max(0, m.start() - _NEGATION_WINDOW) : m.start()]
+    sentence = re.split(r"[.!?;\n]", before_match)[-1]
     before = " ".join(sentence.split()[-3:])
     return bool(_NOT.search(m.group()) or _NOT.search(before))

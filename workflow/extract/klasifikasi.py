@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dumas.workflow.extract.textform import readable_part
+
 KLASIFIKASI = (
     "pidana_pemilu",
     "korupsi",
@@ -26,7 +28,12 @@ KLASIFIKASI = (
 )
 
 _UANG = r"(?:uang|duit|amplop|sembako|sembak0)"
-_S = r"[\s-]*"
+# Possessive: "bagi" then a long run of blanks must not be split two ways (quadratic).
+_S = r"[\s-]*+"
+# A word's ending after a stem that must be followed by more ("bagikan uang"; also written out
+# below for "dicoblos…" and "honor…"): bounded, since the stem may recur all along a long word
+# ("bagibagi…") and `\w*` would read the rest of it from each occurrence (quadratic).
+_SUFFIX = r"\w{0,20}"
 KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
     "pidana_pemilu": (
         ("politik uang", r"politik\s+uang|politik\s+duit"),
@@ -34,7 +41,7 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("serangan fajar", r"serangan\s+fajar"),
         (
             "bagi-bagi uang",
-            rf"bagi{_S}(?:2|bagi)?\s*{_UANG}|(?:mem|di)?bagi\w*\s+{_UANG}"
+            rf"bagi{_S}(?:2|bagi)?\s*+{_UANG}|(?:mem|di)?bagi{_SUFFIX}\s+{_UANG}"
             rf"|(?:memberi|diberi|dikasih|kasih|ngasih)\s+{_UANG}",
         ),
         ("jual beli suara", r"jual\s*beli\s+suara|beli\s+suara|membeli\s+suara"),
@@ -53,7 +60,7 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
             "manipulasi suara",
             r"penggelembungan|menggelembungkan|manipulasi\s+(?:suara|hasil)"
             r"|mengubah\s+(?:hasil|perolehan)|pencurian\s+suara|suara\s+hilang"
-            r"|(?:mencoblos|dicoblos\w*)\s+(?:\w+\s+)?sisa\s+surat\s+suara"
+            r"|(?:mencoblos|dicoblos\w{0,20})\s+(?:\w+\s+)?sisa\s+surat\s+suara"
             r"|surat\s+suara\s+(?:sisa\s+)?(?:sudah\s+)?(?:di|ter)coblos",
         ),
         ("pemalsuan", r"pemalsuan|dipalsukan|(?:dokumen|ijazah|tanda\s+tangan)\s+palsu"),
@@ -67,13 +74,13 @@ KEYWORDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("KKN", r"\bkkn\b|kolusi|nepotisme"),
         (
             "penyalahgunaan anggaran",
-            r"mark\s*-?\s*up|penggelapan|menggelapkan|penyalahgunaan\s+"
+            r"mark\s*+-?\s*+up|penggelapan|menggelapkan|penyalahgunaan\s+"
             r"(?:anggaran|dana|wewenang)|anggaran\s+fiktif|kegiatan\s+fiktif",
         ),
         (
             "potongan honor",
             r"(?:pemotongan|potongan|dipotong|memotong)\s+(?:\w+\s+)?"
-            r"(?:honor\w*|gaji|uang\s+\w+)|honor\w*\s+(?:\w+\s+){0,5}?dipotong",
+            r"(?:honor\w*|gaji|uang\s+\w+)|honor\w{0,20}\s+(?:\w+\s+){0,5}?dipotong",
         ),
     ),
     "etik": (
@@ -148,7 +155,7 @@ class KlasifikasiGuess:
 
 def guess_klasifikasi(subject: str, text: str) -> KlasifikasiGuess:
     """Suggest a class for a complaint from its subject and text (see the module docstring)."""
-    subject, text = subject or "", text or ""
+    subject, text = readable_part(subject or ""), readable_part(text or "")
     scores: dict[str, int] = {}
     matched: list[str] = []
     for klass, words in _COMPILED.items():

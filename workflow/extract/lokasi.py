@@ -29,18 +29,20 @@ from dumas.workflow.extract.pelapor import address_of, signature_lines
 from dumas.workflow.extract.textform import TextLine, read_lines
 from dumas.workflow.extract.textnames import phrase_until_stop, tidy_case
 
+# Here and below, blanks around an optional mark are possessive: "\s*:?\s*" would share a long
+# run of blanks between its two halves every way before failing (quadratic in the run).
 _TPS = re.compile(
-    r"\btps(?![a-z])\s*[-.:#]?\s*(?:(?:no|nomor|nomer|nmr)\b\.?\s*[:.]?\s*)?"
+    r"\btps(?![a-z])\s*+[-.:#]?\s*+(?:(?:no|nomor|nomer|nmr)\b\.?\s*+[:.]?\s*+)?"
     r"(?P<n>\d{1,3})(?!\d)",
     re.IGNORECASE,
 )
 _DESA = re.compile(
-    r"\b(?:desa|kelurahan|kel\.|ds\.)\s*:?\s*(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE
+    r"\b(?:desa|kelurahan|kel\.|ds\.)\s*+:?\s*+(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE
 )
 _DUSUN = re.compile(
-    r"\b(?:dusun|dsn\.?)\s*:?\s*(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE
+    r"\b(?:dusun|dsn\.?)\s*+:?\s*+(?P<name>[^\W\d_][^\n,.;:()/]{1,60})", re.IGNORECASE
 )
-_KEC = re.compile(r"\b(?:kecamatan|kec)\b\.?\s*:?\s*(?P<words>[^\n,;:()/]{2,60})", re.IGNORECASE)
+_KEC = re.compile(r"\b(?:kecamatan|kec)\b\.?\s*+:?\s*+(?P<words>[^\n,;:()/]{2,60})", re.IGNORECASE)
 _PLACE_STOP = frozenset(
     [
         "kecamatan",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from dumas.workflow.extract.confidential import wants_confidentiality
 from dumas.workflow.extract.nik import find_nik
 from dumas.workflow.extract.phone import RUN, find_phone, phone_from_run
+from dumas.workflow.extract.redaction import EMAIL
 from dumas.workflow.extract.textform import TextLine, closing_of, read_lines
 from dumas.workflow.extract.textnames import clean_name, is_anonymous_name, phrase_until_stop
 
@@ -44,7 +45,6 @@ _PHONE_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _NIK_PHRASE = re.compile(r"\b(?:nik|no(?:mor)?\.?\s*ktp|ktp)\b", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ADDRESS_PHRASE = re.compile(
     r"\b(?:alamat\s+saya(?:\s+di)?|beralamat\s+di)\s+(?P<addr>[^\n]{4,160})", re.IGNORECASE
 )
@@ -154,7 +154,7 @@ def _display_name(from_name: str, from_email: str) -> str:
 
 def _labelled_email(lines: list[TextLine]) -> str:
     for ln in _own(lines, ("email",)):
-        m = _EMAIL.search(ln.value)
+        m = EMAIL.search(ln.value)
         if m:
             return m.group()
     return ""

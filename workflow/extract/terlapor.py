@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dumas.workflow.extract.textform import TextLine, read_lines, section_of
+from dumas.workflow.extract.textform import TextLine, read_lines, readable_part, section_of
 from dumas.workflow.extract.textnames import phrase_until_stop
 
 
@@ -20,7 +20,7 @@ def extract_terlapor(text: str) -> str:
     if block:
         labelled = [ln.value for ln in block if ln.kind in ("nama", "jabatan") and ln.value]
         return ", ".join(labelled) if labelled else block[0].text  # as written: "KPPS" stays
-    return _terlapor_phrase(text)
+    return _terlapor_phrase(readable_part(text or ""))
 
 
 def _with_details(value: str, following: list[TextLine], kinds: tuple[str, ...]) -> str:
@@ -32,10 +32,13 @@ def _with_details(value: str, following: list[TextLine], kinds: tuple[str, ...])
     return ", ".join([value.strip()] + details)
 
 
+# The blanks around "adalah" are bounded: unbounded, two runs of blanks side by side share a long
+# run every way before failing (quadratic); not possessive, since `who` may start with a blank.
 _TERLAPOR_PHRASES = tuple(
     re.compile(rx, re.IGNORECASE)
     for rx in (
-        r"\byang\s+(?:di)?laporkan\s+(?:adalah|yaitu|ialah|:)?\s*(?P<who>[^\n.;]{3,120})",
+        r"\byang\s+(?:di)?laporkan\s{1,20}(?:adalah|yaitu|ialah|:)?\s{0,20}"
+        r"(?P<who>[^\n.;]{3,120})",
         r"\b(?:melaporkan|mengadukan|laporkan)\s+(?:oknum\s+)?(?P<who>(?:sdr|saudara|saudari|bapak|pak"
         r"|ibu|bu)\b\.?\s*[^\n.;]{2,120})",
         r"\boknum\s+(?P<who>[^\n.;]{2,120})",

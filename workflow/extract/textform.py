@@ -62,6 +62,12 @@ _LABEL = re.compile(
     r"(?P<label>[^\W\d_][\w ./()'’-]{0,38}?[\w.)])\s*[:：=]\s*(?P<value>.*)$"
 )
 _QUOTE = re.compile(r"^(?:\s*>)+\s?")
+# Extraction reads at most the head of a text (the form, the story) and its tail (the closing,
+# the signature). A complaint is a few kilobytes; a megabyte is a pasted document or an attack,
+# and the desk reads the whole of it anyway. Redaction and the request for confidentiality read
+# the whole text: what they miss would leak.
+HEAD_CHARS = 48_000
+TAIL_CHARS = 16_000
 # A letter's closing line; a name may follow on the same line only after punctuation
 # ("Wassalam, Frans"), so "Salam hangat" is a closing and "hangat" is not a name.
 _CLOSING = re.compile(
@@ -91,6 +97,17 @@ class TextLine:
     @property
     def is_label(self) -> bool:
         return self.kind is not None
+
+
+def readable_part(text: str) -> str:
+    """What extraction reads of `text`: all of it, or its head and tail cut at line ends."""
+    if len(text) <= HEAD_CHARS + TAIL_CHARS:
+        return text
+    head_end = text.rfind("\n", 0, HEAD_CHARS)
+    tail_start = text.find("\n", len(text) - TAIL_CHARS)
+    head = text[: head_end if head_end > 0 else HEAD_CHARS]
+    tail = text[tail_start if tail_start >= 0 else len(text) - TAIL_CHARS :]
+    return f"{head}\n\n{tail}"
 
 
 def normalize_text(text: str) -> str:
@@ -134,12 +151,12 @@ def section_of(text: str) -> str | None:
 
 
 def read_lines(text: str) -> list[TextLine]:
-    """The text as `TextLine`s. A heading opens a section; a section about a person (pelapor,
-    terlapor, saksi) ends at a heading or at prose after a blank line — forms are followed by
-    the story more often than by another heading."""
+    """The text (its `readable_part`) as `TextLine`s. A heading opens a section; a section about a
+    person (pelapor, terlapor, saksi) ends at a heading or at prose after a blank line — forms are
+    followed by the story more often than by another heading."""
     out: list[TextLine] = []
     section, after_blank = "", False
-    for no, raw in enumerate(normalize_text(text).split("\n")):
+    for no, raw in enumerate(normalize_text(readable_part(text or "")).split("\n")):
         line = _QUOTE.sub("", raw).strip()
         opened = section_of(line) if line else None
         m = _LABEL.match(line)

@@ -1,0 +1,191 @@
+"""Redaction: every shape of the reporter's identity, what must stay, and bounded work.
+
+Trade-offs (also in the module docstring): any 16 digits, together or in groups, read as a NIK
+("Rp 1.500.000.000.000.000" is redacted); a run of ten or more digits starting "08" or "62 8"
+with small gaps reads as a phone. Dates, times, TPS numbers, amounts and postal codes stay.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from dumas.workflow.extract.redaction import EMAIL, REDACTED, redact, redact_filename
+from dumas.workflow.extract.textform import HEAD_CHARS, TAIL_CHARS, read_lines, readable_part
+
+NAME = "Budi Santoso"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "3171012345678901",
+        "3171 0123 4567 8901",
+        "3171.0123.4567.8901",
+        "3171-0123-4567-8901",
+    ],
+)
+def test_a_nik_is_redacted_however_it_is_grouped(written):
+    assert redact(f"NIK saya {written}, terima kasih") == f"NIK saya {REDACTED}, terima kasih"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+62 812 3456 7890",
+        "+62-812-3456-7890",
+        "+62.812.3456.7890",
+        "+6281234567890",
+        "62812345678901",
+        "+62 (0)812 3456 7890",
+        "(0812) 3456 7890",
+        "(0812)34567890",
+        "0812-3456-7890",
+        "0812 3456 7890",
+        "0812.3456.7890",
+        "081234567890",
+        "0812 - 3456 - 7890",
+    ],
+)
+def test_a_phone_is_redacted_in_every_common_shape(written):
+    assert redact(f"HP {written} (WA)") == f"HP {REDACTED} (WA)"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["budi@example.com", "budi.santoso+kpu@mail.example.co.id", "b_s-1@sub-domain.example"],
+)
+def test_an_email_address_is_redacted(written):
+    assert redact(f"kirim ke <{written}>.") == f"kirim ke <{REDACTED}>."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kejadian tanggal 12-12-2026 pukul 08.30 WIB",
+        "pada 08-12-2026 08.30",
+        "di TPS 008 dan TPS 12",
+        "uang Rp 1.500.000 per orang",
+        "kode pos 25391, RT 002/RW 005",
+        "Nomor 12/PL.01-SD/1309/2026",
+        "tahun 2024, suara 1.234",
+    ],
+)
+def test_dates_amounts_and_numbers_of_the_case_stay(text):
+    assert redact(text, NAME) == text
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Budi Santoso", "budi_santoso", "BUDI-SANTOSO", "Budi.Santoso", "budisantoso", "Budi"],
+)
+def test_the_name_is_redacted_with_any_separator(written):
+    assert redact(f"ttd {written}.", NAME) == f"ttd {REDACTED}."
+
+
+def test_a_name_inside_a_word_stays():
+    assert redact("Budiman dan Santosohadi", NAME) == "Budiman dan Santosohadi"
+
+
+@pytest.mark.parametrize(
+    ("filename", "redacted"),
+    [
+        ("KTP_Budi_Santoso.jpg", f"KTP_{REDACTED}.jpg"),
+        ("budi-santoso.pdf", f"{REDACTED}.pdf"),
+        ("BUDI.SANTOSO.PNG", f"{REDACTED}.PNG"),
+        ("budisantoso.jpeg", f"{REDACTED}.jpeg"),
+        ("foto_budi_tps3.jpg", f"foto_{REDACTED}_tps3.jpg"),
+        ("KTP_3171012345678901.jpg", f"KTP_{REDACTED}.jpg"),
+        ("HP_0812-3456-7890.png", f"HP_{REDACTED}.png"),
+        ("foto.budi", f"foto.{REDACTED}"),
+        ("bukti TPS 003.jpg", "bukti TPS 003.jpg"),
+        ("video_kejadian_12-12-2026.mp4", "video_kejadian_12-12-2026.mp4"),
+    ],
+)
+def test_a_file_name_is_redacted_and_keeps_its_extension(filename, redacted):
+    assert redact_filename(filename, NAME) == redacted
+
+
+def test_known_values_are_redacted_even_when_very_long():
+    address = "Jl. Merdeka " + " ".join(f"Blok {i}" for i in range(40))  # over 100 characters
+    text = f"Saya tinggal di {address.upper()} sejak lama."
+    assert redact(text, NAME, (address,)) == f"Saya tinggal di {REDACTED} sejak lama."
+
+
+def test_the_email_pattern_starts_only_where_an_address_starts():
+    # A scan restarted inside a long word is what made the old pattern quadratic.
+    assert EMAIL.pattern.startswith("(?<!")
+    assert [m.group() for m in EMAIL.finditer("x a@b@c.d budi.s@x.co.id")] == [
+        "b@c.d",
+        "budi.s@x.co.id",
+    ]
+
+
+def test_extraction_reads_the_head_and_the_tail_of_a_long_text():
+    story = "Kronologi kejadian yang panjang sekali.\n" * 10_000
+    text = f"Nama: Budi Santoso\n{story}Hormat saya,\nSiti Aminah\n"
+    part = readable_part(text)
+    assert len(part) <= HEAD_CHARS + TAIL_CHARS + 2
+    assert part.startswith("Nama: Budi Santoso\n") and part.endswith("Siti Aminah\n")
+    assert read_lines(text)[0].value == "Budi Santoso"
+    assert readable_part("pendek") == "pendek"
+
+
+# A megabyte of each shape that made a pattern read the same characters again and again.
+MB = 1 << 20
+HOSTILE = {
+    "word run": "'a' * MB",
+    "a@a@a@": "'a@' * (MB // 2)",
+    "digit run": "'1' * MB",
+    "phone-like run": "'0812 ' * (MB // 5)",
+    "newlines": "'\\n' * MB",
+    "blank lines": "' \\n' * (MB // 2)",
+    "line without spaces": "'-_.+' * (MB // 4)",
+    "negated requests": "'tidak mohon dirahasiakan ' * (MB // 25)",
+    "blanks after keywords": "'bagi' + ' ' * MB + 'tps' + '\\n' * MB",
+    "label then a long value": "'Nama: ' + 'a' * MB + '\\nEmail: ' + 'a' * MB",
+    "keyword inside a long word": "'bagi' * (MB // 4) + 'honor' * (MB // 5)",
+}
+_RUN = """
+import sys
+from dumas.workflow.extract import (extract_lokasi, extract_pelapor, extract_terlapor,
+    guess_klasifikasi, wants_confidentiality)
+from dumas.workflow.extract.completeness import evidence_links
+from dumas.workflow.extract.redaction import redact, redact_filename
+MB = 1 << 20
+text = {expr}
+pelapor = extract_pelapor(text, "", "budi@example.com")
+extract_lokasi(text, ["Siberut Selatan", "Sikakap"])
+extract_terlapor(text)
+guess_klasifikasi(text[:2000], text)
+wants_confidentiality(text)
+evidence_links(text)
+redact(text, "Budi Santoso", (pelapor.address, pelapor.phone, "budi@example.com"))
+redact_filename(text + ".jpg", "Budi Santoso")
+print("done")
+"""
+
+
+def run_under_cpu_limit(code: str, cpu_seconds: int = 20) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter that the kernel stops after `cpu_seconds` of CPU
+    (SIGXCPU): a linear scan of a megabyte needs well under a second, a quadratic one hours.
+    No wall-clock assertion, so a busy machine cannot make it flaky."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+
+    return subprocess.run(
+        [sys.executable, "-c", code], preexec_fn=limit, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", HOSTILE)
+def test_extraction_and_redaction_finish_on_a_hostile_megabyte(shape):
+    done = run_under_cpu_limit(_RUN.format(expr=HOSTILE[shape]))
+    assert done.returncode == 0 and done.stdout.strip() == "done", (
+        f"{shape}: stopped by the CPU limit or failed: rc={done.returncode} {done.stderr[-500:]}"
+    )
