@@ -1,0 +1,35 @@
+"""Attack 11 (issue 9), last sentence: a forged STATUS from a staff address needs no token and
+had no rate limit — every one sent a full status email to that staff member."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.flows.conftest import REPORTER, to_disposisi
+from tests.replies import OUTLOOK_ID, reply
+
+
+@pytest.mark.dumas_settings(limits={"staff_status_per_day": 2})
+def test_staff_status_without_a_token_is_rate_limited(flow):
+    note = to_disposisi(flow)
+    flow.inbox(REPORTER)
+    flow.later(hours=1)
+    case_id = flow.case().id
+    for _ in range(5):
+        reply(
+            note,
+            "STATUS",
+            sender=flow.address("sekretaris"),
+            strip_token=True,
+            in_reply_to=False,
+            style=OUTLOOK_ID,
+        ).send(flow.rig)
+        flow.poll("intake", "outbox")
+    kinds = [m.kind for m in flow.inbox("sekretaris")]
+    assert kinds.count("status") == 2 and kinds.count("penolakan") == 1, kinds
+    refused = flow.events(case_id, "perintah_ditolak")
+    assert [e.detail["reason"] for e in refused] == ["status_dibatasi"] * 3
+    # With her own task email, STATUS is not counted.
+    flow.reply(note, "STATUS", "sekretaris", style=OUTLOOK_ID)
+    flow.poll("intake", "outbox")
+    assert flow.one("sekretaris", "status")
