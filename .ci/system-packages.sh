@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages Dumas needs: Dovecot (the test rig and demo), PostgreSQL (the tests' throw-away
-# server), poppler-utils (pdftotext in tests), Pango and DejaVu fonts (WeasyPrint), python3-venv.
+# server), poppler-utils (pdftotext in tests), Pango, HarfBuzz-Subset and DejaVu fonts (WeasyPrint:
+# without libharfbuzz-subset0 it subsets fonts with fontTools, which stamps the wall clock into
+# every embedded font, so the same document rendered a second later differs), python3-venv,
+# faketime (`make test-dates` runs tests with the wall clock moved).
 # Installed when missing and we are root; otherwise we say what is missing. Also the `dumas`
 # system user: the service runs as it, and the test rig runs Dovecot's mail processes and its
 # PostgreSQL cluster as it (both refuse uid 0).
 set -euo pipefail
 
 packages=(dovecot-imapd dovecot-lmtpd postgresql poppler-utils fonts-dejavu-core libpango-1.0-0
-          libpangoft2-1.0-0 python3-venv openssl)
+          libpangoft2-1.0-0 libharfbuzz-subset0 python3-venv openssl faketime)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,9 @@
 
 Starts a private Dovecot and SMTP server (the test rig), puts sample complaints in the complaint
 mailbox, runs `dumas poll` as cron or the daemon would, lets the desk answer one by email, and
-writes everything a person would look at into the output folder:
+writes everything a person would look at into the output folder. It runs at a fixed instant
+(`DEMO_NOW`, or `--now` / $DUMAS_NOW), not today, so its numbers and recap are the same every day.
+The output folder:
   dumas.toml            the configuration used (SQLite, the local servers)
   pdf/<number>/*.pdf    print-out, tanda terima, lembar disposisi of each complaint
   email/*.eml           every email Dumas sent (acknowledgements, desk notifications...)
@@ -15,13 +17,20 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import shutil
+from datetime import datetime
 from email import message_from_bytes, policy
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from dumas.config.app import NOW_ENV
 from dumas.config.cli.main import main as dumas_main
 from tests.demo.samples import complaints, desk_reply
 from tests.rig import MailRig, write_config
+
+# A Monday morning in the office's zone, when the sample complaints are dated.
+DEMO_NOW = datetime(2026, 11, 2, 9, 15, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
 def dumas(config: Path, *args: str) -> str:
@@ -46,18 +55,34 @@ def save_emails(rig: MailRig, office, folder: Path) -> list[str]:
     return lines
 
 
-def run(out: Path) -> None:
+@contextlib.contextmanager
+def dumas_now(now: datetime):
+    """Every `dumas` command of the demo runs at `now` ($DUMAS_NOW), restored afterwards."""
+    before = os.environ.get(NOW_ENV)
+    os.environ[NOW_ENV] = now.isoformat()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(NOW_ENV, None)
+        else:
+            os.environ[NOW_ENV] = before
+
+
+def run(out: Path, now: datetime = DEMO_NOW) -> None:
+    if now.tzinfo is None:
+        raise ValueError("the demo's time needs a UTC offset")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    with MailRig() as rig:
+    with dumas_now(now), MailRig() as rig:
         office = rig.new_office()
         config = write_config(rig, out, office.pengaduan, office.roles)
         print(f"Local Dovecot on 127.0.0.1:{rig.imap_port}, complaint mailbox "
               f"{office.pengaduan.address}; config {config}")
         dumas(config, "init")
         for raw in complaints():
-            rig.append(office.pengaduan, raw)
+            rig.append(office.pengaduan, raw, when=now)  # received now, for the numbering
         print("\n$ dumas poll   (intake, documents, outbox)")
         print(dumas(config, "poll"))
         print("$ dumas register   (a walk-in complaint typed by the desk)")
@@ -96,4 +121,9 @@ def recap(config: Path, out: Path, cases: list[dict]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Run the Dumas demo.")
     parser.add_argument("--out", type=Path, default=Path("demo-output"))
-    run(parser.parse_args().out)
+    parser.add_argument("--now", type=datetime.fromisoformat,
+                        default=os.environ.get(NOW_ENV) or DEMO_NOW.isoformat(),
+                        help="the instant the demo runs at, ISO 8601 with a UTC offset "
+                             f"(default ${NOW_ENV}, else {DEMO_NOW.isoformat()})")
+    args = parser.parse_args()
+    run(args.out, args.now)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from dumas.workflow.store.models import ReplyToken
 from dumas.workflow.sop.numbering import case_tag
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
@@ -51,6 +53,9 @@ def _state(flow, step: str, status: str):
     return case, open_tasks
 
 
+# Its replies arrive over SMTP and LMTP, dated by Dovecot's clock, not the flow's: `make test-dates`
+# runs it with that clock moved.
+@pytest.mark.dates
 def test_the_whole_sop_by_email(flow, rig):
     team = [rig.new_user("andi"), rig.new_user("rina")]
 

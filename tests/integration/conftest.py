@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dumas.config.app import App
+from dumas.config.app import App, clock_from_env
 from dumas.config.cli.main import main
 from dumas.config.settings import load_settings
 
@@ -23,6 +23,7 @@ def dumas(dumas_config, capsys):
 
 @pytest.fixture
 def app(dumas_config):
-    a = App(load_settings(dumas_config))
+    """The test's Dumas, at the instant its `dumas` runs are at ($DUMAS_NOW, tests/conftest.py)."""
+    a = App(load_settings(dumas_config), clock=clock_from_env())
     yield a
     a.close()

@@ -24,6 +24,12 @@ from .net import HOST, wait_for_banner
 from .tls import TlsFiles
 
 MAIL_USER = "dumas"  # the product's install step creates the same system user
+# Dovecot starts its processes with an emptied environment but for `import_environment` (its
+# default list below). Under libfaketime (`make test-dates`, tests/rig/faketime.py) its mail
+# processes must see the clock the tests see, or mail delivered over LMTP is dated by the real one.
+_IMPORT_ENVIRONMENT = "TZ CORE_OUTOFMEM CORE_ERROR LISTEN_PID LISTEN_FDS NOTIFY_SOCKET"
+_FAKETIME_ENVIRONMENT = ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "FAKETIME_DONT_FAKE_MONOTONIC",
+                         "NO_FAKE_STAT")
 _RUNNING: set["Dovecot"] = set()
 
 
@@ -96,8 +102,12 @@ class Dovecot:
             f"default_internal_user = {o.user}\ndefault_internal_group = {o.group}\n"
             f"default_login_user = {o.user}\n")
         dh = Path("/usr/share/dovecot/dh.pem")
+        faketime = " ".join(n for n in _FAKETIME_ENVIRONMENT if n in os.environ)
+        environment = (f"import_environment = {_IMPORT_ENVIRONMENT} {faketime}"
+                       if "FAKETIME" in os.environ else "")
         return _CONFIG.format(
             root=self.root, passwd=self.passwd_dir, log=self.log_file, internal=internal,
+            import_environment=environment,
             uid=o.uid, gid=o.gid, imap=p.imap, imaps=p.imaps, lmtp=p.lmtp, host=HOST,
             cert=self.tls.cert_file, key=self.tls.key_file,
             ssl_dh=f"ssl_dh = <{dh}" if dh.exists() else "")
@@ -235,6 +245,7 @@ state_dir = {root}/state
 instance_name = dumas-rig
 hostname = mail.dumas.test
 login_greeting = Dumas test rig ready.
+{import_environment}
 {internal}
 log_path = {log}
 info_log_path = {log}

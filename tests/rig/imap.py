@@ -7,9 +7,10 @@ cached, so the helpers keep working across `stop_imap()`/`start_imap()`.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Iterable, Union
 
 from imapclient import IMAPClient
@@ -19,6 +20,7 @@ from .net import HOST, poll
 from .tls import TlsFiles
 
 SECURITY = ("plain", "starttls", "ssl")
+NOW_ENV = "DUMAS_NOW"  # dumas.config.app.NOW_ENV: the instant Dumas runs at in tests and the demo
 _APPENDUID_SET = re.compile(rb"\[APPENDUID \d+ ([\d:,]+)\]")
 
 
@@ -46,6 +48,24 @@ class MailUser:
 
 
 UserLike = Union[MailUser, str]
+
+
+def dumas_now() -> datetime | None:
+    """The instant Dumas is told it is ($DUMAS_NOW), or None to leave the date to Dovecot.
+
+    Without it a test's complaint would be received "today" by the real clock while Dumas runs
+    at the test's frozen instant, and its registration number would change with the day."""
+    value = os.environ.get(NOW_ENV)
+    return datetime.fromisoformat(value) if value else None
+
+
+def _not_ahead(when: datetime | None) -> datetime | None:
+    """Dovecot silently replaces an APPEND date later than its own clock (this machine's) by the
+    current time: a test "running" in the future would see its mail received today."""
+    if when is not None and when > datetime.now(UTC):
+        raise ValueError(f"cannot append mail received at {when.isoformat()}: Dovecot's clock is "
+                         "behind it (move the wall clock too, as `make test-dates` does)")
+    return when
 
 
 def _appended_uids(reply: bytes | tuple) -> list[int]:
@@ -109,7 +129,11 @@ class MailboxHelpers:
 
     def append(self, user: UserLike, raw: bytes, folder: str = "INBOX",
                flags: Iterable[str] = (), when: datetime | None = None) -> int:
-        """APPEND `raw` to `folder` (created if missing) and return its UID."""
+        """APPEND `raw` to `folder` (created if missing) and return its UID.
+
+        `when` is the message's internal date (its time of receipt for Dumas); by default the
+        instant in $DUMAS_NOW when set, else Dovecot's clock."""
+        when = _not_ahead(when or dumas_now())
         with self.connect(user) as client:
             if not client.folder_exists(folder):
                 client.create_folder(folder)
@@ -120,13 +144,14 @@ class MailboxHelpers:
     def append_many(self, user: UserLike, raws: Iterable[bytes], folder: str = "INBOX",
                     flags: Iterable[str] = (), chunk: int = 500) -> list[int]:
         """APPEND many messages over one connection (MULTIAPPEND, `chunk` per command) and
-        return their UIDs in order — for benchmarks that need thousands of messages."""
-        flags, uids, batch = tuple(flags), [], []
+        return their UIDs in order — for benchmarks that need thousands of messages. Dated like
+        `append`'s default."""
+        flags, uids, batch, when = tuple(flags), [], [], _not_ahead(dumas_now())
         with self.connect(user, timeout=120) as client:
             if not client.folder_exists(folder):
                 client.create_folder(folder)
             for raw in raws:
-                batch.append({"msg": raw, "flags": flags})
+                batch.append({"msg": raw, "flags": flags, **({"date": when} if when else {})})
                 if len(batch) == chunk:
                     uids += _appended_uids(client.multiappend(folder, batch))
                     batch = []

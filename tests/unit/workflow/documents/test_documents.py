@@ -8,6 +8,7 @@ import http.server
 import re
 import subprocess
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,9 +17,19 @@ from weasyprint.urls import URLFetcher
 
 from dumas.workflow.documents import views as docviews
 from dumas.workflow.formatting import ukuran
-from dumas.workflow.documents.sample import SAMPLE_PARAMS, advanced_sample_case, sample_case, sample_image
-from dumas.workflow.documents.render import (DOCUMENT_KINDS, document_filename, html_to_pdf, render,
-                                      render_html)
+from dumas.workflow.documents.sample import (
+    SAMPLE_PARAMS,
+    advanced_sample_case,
+    sample_case,
+    sample_image,
+)
+from dumas.workflow.documents.render import (
+    DOCUMENT_KINDS,
+    document_filename,
+    html_to_pdf,
+    render,
+    render_html,
+)
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.store.models import Attachment
 from dumas.workflow.documents.fetcher import DataOnlyFetcher
@@ -75,6 +86,7 @@ def rendered(advanced_ctx, tmp_path_factory):
 
 # --- every document -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", list(DOCUMENT_KINDS))
 def test_every_document_is_a4_numbered_and_names_the_case(rendered, kind):
     path, fetcher = rendered[kind]
@@ -117,21 +129,45 @@ def test_huge_unbroken_text_is_cut_and_made_breakable(tmp_path, monkeypatch):
     assert "QUJDQUJDQUJD" in text and "\u200b" not in text
 
 
-def test_rendering_is_deterministic(ctx):
-    assert render("lembar_disposisi", ctx) == render("lembar_disposisi", ctx)
+def test_rendering_is_deterministic(ctx, monkeypatch):
+    # The renders must not differ however far apart they run. Back to back they fell in the same
+    # second unless the machine was busy, which hid the fontTools subsetter (WeasyPrint's fallback
+    # without HarfBuzz-Subset) stamping the clock into every embedded font's `head` table.
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    first = render("lembar_disposisi", ctx)
+    monkeypatch.setattr(time, "time", lambda: 1_900_000_000.0)
+    assert render("lembar_disposisi", ctx) == first
 
 
 # --- the individual documents ---------------------------------------------------------------------
 
+
 def test_cetakan_has_headers_full_text_and_attachment_list(rendered, sample):
     text = text_of(rendered["cetakan"][0])
-    for expected in ("CETAKAN PENGADUAN MASYARAKAT", "Maria Sababalat", "Siberut Selatan",
-                     "TPS 003", "Senin, 16 November 2026 pukul 09.14 WIB",
-                     "Dari (From)", "Kepada (To)", "Tembusan (Cc)", "Tanggal (Date)",
-                     "Perihal (Subject)", "Message-ID", "<CAJ7x0Q8mentawai@mail.example>",
-                     "pengaduan@kpu-mentawai.example", "andreas.s@example.com",
-                     "café", "“dibantu”", "(Rabu, 11 November 2026) – sekitar", "feature=share",
-                     "Lampiran (3)", "SHA-256", "surat-pernyataan-saksi.pdf", "application/pdf"):
+    for expected in (
+        "CETAKAN PENGADUAN MASYARAKAT",
+        "Maria Sababalat",
+        "Siberut Selatan",
+        "TPS 003",
+        "Senin, 16 November 2026 pukul 09.14 WIB",
+        "Dari (From)",
+        "Kepada (To)",
+        "Tembusan (Cc)",
+        "Tanggal (Date)",
+        "Perihal (Subject)",
+        "Message-ID",
+        "<CAJ7x0Q8mentawai@mail.example>",
+        "pengaduan@kpu-mentawai.example",
+        "andreas.s@example.com",
+        "café",
+        "“dibantu”",
+        "(Rabu, 11 November 2026) – sekitar",
+        "feature=share",
+        "Lampiran (3)",
+        "SHA-256",
+        "surat-pernyataan-saksi.pdf",
+        "application/pdf",
+    ):
         assert expected in text, expected
     for a in sample.attachments:
         assert a.filename in text and ukuran(a.size) in text
@@ -155,10 +191,22 @@ def test_cetakan_shows_photos_as_thumbnails_and_nothing_else(rendered, sample):
 
 
 def test_unreadable_or_broken_images_are_listed_without_a_picture(sample, tmp_path):
-    broken = Attachment(filename="rusak.jpg", content_type="image/jpeg", size=9, sha256="a" * 64,
-                        storage_key="att/aa/" + "a" * 64, step="pengaduan")
-    missing = Attachment(filename="hilang.png", content_type="image/png", size=9,
-                         sha256="b" * 64, storage_key="att/bb/" + "b" * 64, step="pengaduan")
+    broken = Attachment(
+        filename="rusak.jpg",
+        content_type="image/jpeg",
+        size=9,
+        sha256="a" * 64,
+        storage_key="att/aa/" + "a" * 64,
+        step="pengaduan",
+    )
+    missing = Attachment(
+        filename="hilang.png",
+        content_type="image/png",
+        size=9,
+        sha256="b" * 64,
+        storage_key="att/bb/" + "b" * 64,
+        step="pengaduan",
+    )
     files = dict(sample.files, **{broken.storage_key: b"not a jpeg"})
     case = replace(sample, attachments=[broken, missing], files=files)
     path = pdf_file(tmp_path, render("cetakan", case.context()))
@@ -169,9 +217,18 @@ def test_unreadable_or_broken_images_are_listed_without_a_picture(sample, tmp_pa
 
 def test_tanda_terima_tells_the_reporter_what_happens_next(rendered):
     text = text_of(rendered["tanda_terima"][0])
-    for expected in ("TANDA TERIMA PENGADUAN", "Maria Sababalat", "maria.sababalat@example.com",
-                     "Siberut Selatan", "foto-tps-003.jpg", "Disposisi oleh Sekretaris",
-                     "2 hari kerja", "7 hari kerja", "60 (enam puluh) hari", "STATUS"):
+    for expected in (
+        "TANDA TERIMA PENGADUAN",
+        "Maria Sababalat",
+        "maria.sababalat@example.com",
+        "Siberut Selatan",
+        "foto-tps-003.jpg",
+        "Disposisi oleh Sekretaris",
+        "2 hari kerja",
+        "7 hari kerja",
+        "60 (enam puluh) hari",
+        "STATUS",
+    ):
         assert expected in text, expected
     assert "Kelengkapan" not in text  # nothing missing in the sample
 
@@ -189,15 +246,34 @@ def test_tanda_terima_lists_what_is_missing_and_honours_confidentiality(sample, 
 
 def test_lembar_disposisi_blank_at_intake(ctx, tmp_path):
     text = text_of(pdf_file(tmp_path, render("lembar_disposisi", ctx)))
-    for expected in ("KOMISI PEMILIHAN UMUM KABUPATEN KEPULAUAN MENTAWAI",
-                     "Jalan Raya Tuapejat Km. 4", "(0759) 000 1234", "pengaduan@kpu-mentawai.example",
-                     "https://kpu-mentawai.example", "LEMBAR DISPOSISI", "Surat dari",
-                     "Maria Sababalat", "Nomor surat", "Tanggal surat", "Diterima tanggal",
-                     "16 November 2026", "Perihal", "Isi disposisi", "Catatan", "Paraf",
-                     "☐ Biasa ☑ Segera ☐ Sangat Segera ☐ Rahasia", "Yohanes Saleleubaja"):
+    for expected in (
+        "KOMISI PEMILIHAN UMUM KABUPATEN KEPULAUAN MENTAWAI",
+        "Jalan Raya Tuapejat Km. 4",
+        "(0759) 000 1234",
+        "pengaduan@kpu-mentawai.example",
+        "https://kpu-mentawai.example",
+        "LEMBAR DISPOSISI",
+        "Surat dari",
+        "Maria Sababalat",
+        "Nomor surat",
+        "Tanggal surat",
+        "Diterima tanggal",
+        "16 November 2026",
+        "Perihal",
+        "Isi disposisi",
+        "Catatan",
+        "Paraf",
+        "☐ Biasa ☑ Segera ☐ Sangat Segera ☐ Rahasia",
+        "Yohanes Saleleubaja",
+    ):
         assert expected in text, expected
-    for label in ("Sub Bagian Hukum", "Sub Bagian Teknis", "Sub Bagian Keuangan, Umum",
-                  "Sub Bagian Perencanaan, Data", "Sub Bagian SDM dan Partisipasi"):
+    for label in (
+        "Sub Bagian Hukum",
+        "Sub Bagian Teknis",
+        "Sub Bagian Keuangan, Umum",
+        "Sub Bagian Perencanaan, Data",
+        "Sub Bagian SDM dan Partisipasi",
+    ):
         assert f"☐ {label}" in text, label
     assert text.count("☑") == 1  # only the sifat
 
@@ -210,8 +286,10 @@ def test_lembar_disposisi_filled_after_disposisi(rendered):
 
 
 def test_lembar_disposisi_takes_the_subdivisions_from_a_parameter(advanced_ctx, tmp_path):
-    params = {"filled": True, "subdivisions": [["hukum", "Subbag Hukum dan SDM"],
-                                               ["teknis", "Subbag Teknis dan Hupmas"]]}
+    params = {
+        "filled": True,
+        "subdivisions": [["hukum", "Subbag Hukum dan SDM"], ["teknis", "Subbag Teknis dan Hupmas"]],
+    }
     text = text_of(pdf_file(tmp_path, render("lembar_disposisi", advanced_ctx, params)))
     assert "☑ Subbag Hukum dan SDM" in text and "☐ Subbag Teknis dan Hupmas" in text
     assert "Sub Bagian Keuangan" not in text
@@ -219,11 +297,23 @@ def test_lembar_disposisi_takes_the_subdivisions_from_a_parameter(advanced_ctx, 
 
 def test_surat_tugas(rendered):
     text = text_of(rendered["surat_tugas"][0])
-    for expected in ("SURAT TUGAS", "Nomor: 012/PW.04-ST/1309/2026", "Dasar", "MENUGASKAN",
-                     "Andi Sakerebau, S.H.", "19870412 201001 1 003", "Kepala Sub Bagian Hukum",
-                     "Rina Samaloisa", "Petrus Sababalat", "Untuk", "Siberut Selatan",
-                     "7 (tujuh) hari kerja", "2 Desember 2026", "Yohanes Saleleubaja, S.H.",
-                     "NIP. 19800101 200604 1 001"):
+    for expected in (
+        "SURAT TUGAS",
+        "Nomor: 012/PW.04-ST/1309/2026",
+        "Dasar",
+        "MENUGASKAN",
+        "Andi Sakerebau, S.H.",
+        "19870412 201001 1 003",
+        "Kepala Sub Bagian Hukum",
+        "Rina Samaloisa",
+        "Petrus Sababalat",
+        "Untuk",
+        "Siberut Selatan",
+        "7 (tujuh) hari kerja",
+        "2 Desember 2026",
+        "Yohanes Saleleubaja, S.H.",
+        "NIP. 19800101 200604 1 001",
+    ):
         assert expected in text, expected
 
 
@@ -272,9 +362,14 @@ def test_surat_penerusan_needs_an_agency(ctx):
 
 def test_surat_hasil_tells_the_reporter_the_outcome(rendered, ctx):
     text = text_of(rendered["surat_hasil"][0])
-    for expected in ("Pemberitahuan Hasil Penanganan Pengaduan", "Bapak/Ibu Maria Sababalat",
-                     "Nomor Registrasi 001/PGD/XI/2026", "diberi teguran tertulis",
-                     "14 Desember 2026", "Yohanes Saleleubaja, S.H."):
+    for expected in (
+        "Pemberitahuan Hasil Penanganan Pengaduan",
+        "Bapak/Ibu Maria Sababalat",
+        "Nomor Registrasi 001/PGD/XI/2026",
+        "diberi teguran tertulis",
+        "14 Desember 2026",
+        "Yohanes Saleleubaja, S.H.",
+    ):
         assert expected in text, expected
     with pytest.raises(DocumentError, match="outcome"):
         render("surat_hasil", ctx)  # the fresh sample case has no outcome yet
@@ -293,22 +388,28 @@ def test_unknown_kind_is_a_document_error(ctx):
 
 
 def test_document_filename():
-    assert document_filename("lembar_disposisi", "001/PGD/XI/2026") == \
-        "lembar-disposisi-001-PGD-XI-2026.pdf"
-    assert document_filename("cetakan", "001/PGD/XI/2026", version=2) == \
-        "cetakan-pengaduan-001-PGD-XI-2026-v2.pdf"
+    assert (
+        document_filename("lembar_disposisi", "001/PGD/XI/2026")
+        == "lembar-disposisi-001-PGD-XI-2026.pdf"
+    )
+    assert (
+        document_filename("cetakan", "001/PGD/XI/2026", version=2)
+        == "cetakan-pengaduan-001-PGD-XI-2026-v2.pdf"
+    )
     assert document_filename("tanda_terima", None, case_id=7) == "tanda-terima-kasus-7.pdf"
     assert document_filename("riwayat", "../../etc/passwd") == "riwayat-etc-passwd.pdf"
 
 
 # --- hostile content ------------------------------------------------------------------------------
 
-HOSTILE = ('<img src="http://127.0.0.1:{port}/x.png"> <script>alert(1)</script> '
-           '<a href="file:///etc/passwd">passwd</a> <link rel="stylesheet" '
-           'href="http://127.0.0.1:{port}/s.css"> <style>@import url(http://127.0.0.1:{port}/i.css);'
-           '</style> <div style="background: url(http://127.0.0.1:{port}/bg.png)">css</div> '
-           '<object data="file:///etc/passwd"></object> <svg><image href="http://127.0.0.1:{port}/'
-           'svg.png"/></svg>')
+HOSTILE = (
+    '<img src="http://127.0.0.1:{port}/x.png"> <script>alert(1)</script> '
+    '<a href="file:///etc/passwd">passwd</a> <link rel="stylesheet" '
+    'href="http://127.0.0.1:{port}/s.css"> <style>@import url(http://127.0.0.1:{port}/i.css);'
+    '</style> <div style="background: url(http://127.0.0.1:{port}/bg.png)">css</div> '
+    '<object data="file:///etc/passwd"></object> <svg><image href="http://127.0.0.1:{port}/'
+    'svg.png"/></svg>'
+)
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):
@@ -337,11 +438,14 @@ def trap():
 
 def test_fetcher_refuses_everything_but_data_uris(trap):
     port, hits = trap
-    markup = f"<html><body>{HOSTILE.format(port=port)}<img src='relative.png'>" \
-             f"<img src='data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAA" \
-             f"C0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='></body></html>"
+    markup = (
+        f"<html><body>{HOSTILE.format(port=port)}<img src='relative.png'>"
+        f"<img src='data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAA"
+        f"C0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='></body></html>"
+    )
     # Control: WeasyPrint's default fetcher does reach the trap, so the trap can see a fetch.
     from weasyprint import HTML
+
     HTML(string=markup, url_fetcher=URLFetcher(timeout=5)).write_pdf()
     assert hits, "the control render fetched nothing: the trap does not work"
     hits.clear()
@@ -385,6 +489,7 @@ def test_hostile_complaint_renders_as_text_and_fetches_nothing(trap, tmp_path):
 
 
 # --- thumbnails -----------------------------------------------------------------------------------
+
 
 def test_thumbnails_are_upright_bounded_and_refuse_bombs():
     from io import BytesIO
