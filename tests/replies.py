@@ -27,7 +27,9 @@ Options: `subject_prefix` ("Re:", "RE:", "Balas:", "AW:"), `attachments` ((name,
 `in_reply_to=False` (a client that drops In-Reply-To/References), `from_` (a spoofed From),
 `strip_token=True` (a client replying to From instead of Reply-To: no plus-token), `to` (any
 other recipient), `auto_submitted` (an auto-responder's header), `headers` (anything else, e.g.
-Authentication-Results).
+Authentication-Results), `dkim` (who signs: by default the sender's own domain with the rig's
+test key, as Gmail or Microsoft 365 would; nobody for a spoofed `from_`; False for nobody; a
+domain for that domain's signature).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
+
+from tests.rig.dkimkey import sign
 
 GMAIL_WEB_ID = "gmail_web_id"
 GMAIL_ANDROID_EN = "gmail_android_en"
@@ -166,7 +170,8 @@ def reply(note: Received, body: str, *, sender: str, name: str = "", style: str 
           attachments=(), subject_prefix: str | None = None, in_reply_to: bool = True,
           from_: str | None = None, strip_token: bool = False, to: str | None = None,
           auto_submitted: str | None = None, headers: dict | None = None,
-          date: datetime | None = None, signature: str = "") -> Reply:
+          date: datetime | None = None, signature: str = "",
+          dkim: str | bool | None = None) -> Reply:
     """A reply to `note` whose new (top-posted) content is `body`, written by `style`.
 
     `sender` is the account replying; `from_` overrides the From header and the envelope sender
@@ -196,7 +201,12 @@ def reply(note: Received, body: str, *, sender: str, name: str = "", style: str 
     for filename, ctype, data in attachments:
         main, _, sub = ctype.partition("/")
         msg.add_attachment(data, maintype=main, subtype=sub, filename=filename)
-    return Reply(msg.as_bytes(), author, rcpt)
+    raw = msg.as_bytes()
+    if dkim is None:
+        dkim = from_ is None  # a forger cannot sign for the address it spoofs
+    if dkim is not False:
+        raw = sign(raw, None if dkim is True else dkim)
+    return Reply(raw, author, rcpt)
 
 
 _LATER = timedelta(minutes=5)

@@ -130,20 +130,21 @@ class Flow:
             assert self.inbox(w) == [], f"{w} should have received nothing"
 
     def reply(self, note: Received, body: str, who: str, **kwargs) -> Reply:
-        """`who` answers `note` from their own address, and the reply is sent via SMTP. With
-        `require_dmarc` on, the reply carries the passing Authentication-Results our own
-        receiving server would have added."""
+        """`who` answers `note` from their own address, and the reply is sent via SMTP, DKIM-
+        signed for the sender's domain with the rig's test key (`tests.replies.reply`). With
+        `authentication = "authserv"` (or `require_dmarc`), it also carries the passing
+        Authentication-Results our own receiving server would have added."""
         kwargs.setdefault("headers", self.authenticated(who))
         r = reply(note, body, sender=self.address(who), **kwargs)
         r.send(self.rig)
         return r
 
     def authenticated(self, who: str) -> dict:
-        sec = self.app.settings.security
-        if not sec.require_dmarc:
+        replies = self.app.settings.replies
+        if replies.authentication != "authserv":
             return {}
         domain = self.address(who).rpartition("@")[2]
-        return {"Authentication-Results": f"{sec.trusted_authserv_id}; dkim=pass "
+        return {"Authentication-Results": f"{replies.authserv_id}; dkim=pass "
                                           f"header.d={domain}; dmarc=pass header.from={domain}"}
 
     # --- the database ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from .dkimkey import pinned
 from .imap import MailUser, UserLike
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -35,6 +36,8 @@ def write_config(rig, folder: str | Path, mailbox_user: UserLike,
     - [imap] logs in as `mailbox_user` with `imap_security` ("plain", "starttls" → imap_port;
       "ssl" → imaps_port) and `ca_file` = the rig's CA; [smtp] sends through the rig's SMTP
       server the same way (`smtp_security`), from the mailbox address.
+    - [replies] pins the rig's test DKIM key for its domain (`authentication` is the default,
+      "dkim"): staff replies written by `tests.replies.reply` are signed with it.
     - [roles]: `roles` ({"desk": [address], ...}); None creates fresh staff mailboxes on the rig
       (`rig.new_staff()`), so every address in the file can receive mail.
     - `overrides`: one keyword per section, merged key by key into the defaults above, e.g.
@@ -88,7 +91,8 @@ def _defaults(rig, folder: Path, user: UserLike, address: str, roles: dict,
             "from": address, "from_name": "Pengaduan KPU Kabupaten Kepulauan Mentawai",
             "timeout": 10.0, "ca_file": str(rig.ca_file),
         },
-        "replies": {"address": address},
+        # Staff mail on the rig is DKIM-signed with the test key (tests/rig/dkimkey.py).
+        "replies": {"address": address, "dkim_keys": pinned(rig.domain)},
         "roles": {role: list(addresses) for role, addresses in roles.items()},
     }
 

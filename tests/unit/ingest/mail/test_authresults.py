@@ -32,3 +32,17 @@ def test_a_pass_written_below_our_servers_fail_counts_for_nothing():
     forged_below = "mx.kpu.example; dmarc=pass header.from=kpu.go.id"
     assert not sender_authenticated((ours, forged_below), TRUSTED, "kpu.go.id")
     assert sender_authenticated((forged_below,), TRUSTED, "kpu.go.id")
+
+
+def test_a_pass_inside_a_quoted_value_is_a_value_not_a_result():
+    quoted = ('mx.kpu.example; dkim=fail header.d=kpu.go.id '
+              'header.b="dkim=pass header.d=kpu.go.id"; dmarc=fail header.from=kpu.go.id')
+    commented = "mx.kpu.example; dkim=fail (dkim=pass header.d=kpu.go.id) header.d=kpu.go.id"
+    assert not sender_authenticated((quoted,), TRUSTED, "kpu.go.id")
+    assert not sender_authenticated((commented,), TRUSTED, "kpu.go.id")
+
+
+def test_only_the_topmost_header_counts_even_when_ours_is_below():
+    """Where our server wrote nothing on top, a lower header naming us is the sender's."""
+    ours_below = "mx.kpu.example; dmarc=pass header.from=kpu.go.id"
+    assert not sender_authenticated(("other.example; none", ours_below), TRUSTED, "kpu.go.id")
