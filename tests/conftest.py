@@ -53,18 +53,25 @@ _DATES_FIXTURES = {"suite_now", "expected_number"}
 
 
 def pytest_addoption(parser):
-    parser.addoption("--test-now", default=os.environ.get(TEST_NOW_ENV) or None,
-                     metavar="ISO-8601",
-                     help="the instant tests run at unless they set their own, with a UTC offset "
-                          f"(default ${TEST_NOW_ENV}, else {DEFAULT_TEST_NOW.isoformat()})")
+    parser.addoption(
+        "--test-now",
+        default=os.environ.get(TEST_NOW_ENV) or None,
+        metavar="ISO-8601",
+        help="the instant tests run at unless they set their own, with a UTC offset "
+        f"(default ${TEST_NOW_ENV}, else {DEFAULT_TEST_NOW.isoformat()})",
+    )
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs the throw-away PostgreSQL server")
-    config.addinivalue_line("markers", "wall_clock: the test may read the real time through "
-                                       "Dumas' SystemClock")
-    config.addinivalue_line("markers", "dates: results follow the date; `make test-dates` runs "
-                                       "these with the wall clock and --test-now moved")
+    config.addinivalue_line(
+        "markers", "wall_clock: the test may read the real time through Dumas' SystemClock"
+    )
+    config.addinivalue_line(
+        "markers",
+        "dates: results follow the date; `make test-dates` runs "
+        "these with the wall clock and --test-now moved",
+    )
     config.stash[_TEST_NOW] = _parse_test_now(config.getoption("--test-now"))
 
 
@@ -82,8 +89,10 @@ def _parse_test_now(value: str | None) -> datetime:
         raise pytest.UsageError(f"--test-now/${TEST_NOW_ENV} needs a UTC offset: {value!r}")
     if at > datetime.now(at.tzinfo):
         # The rig's Dovecot dates mail by the real clock and will not receive it in the future.
-        raise pytest.UsageError(f"--test-now/${TEST_NOW_ENV} {value} is ahead of the wall clock; "
-                                "move that too (`make test-dates` runs under libfaketime)")
+        raise pytest.UsageError(
+            f"--test-now/${TEST_NOW_ENV} {value} is ahead of the wall clock; "
+            "move that too (`make test-dates` runs under libfaketime)"
+        )
     return at
 
 
@@ -138,8 +147,10 @@ def _no_wall_clock(request, monkeypatch):
         @classmethod
         def now(cls, tz=None):
             reads.append(f"datetime.now({tz!r})")
-            raise WallClockRead("the wall clock was read: inject a clock (FrozenClock) or rely "
-                                f"on ${NOW_ENV}, which the suite sets")
+            raise WallClockRead(
+                "the wall clock was read: inject a clock (FrozenClock) or rely "
+                f"on ${NOW_ENV}, which the suite sets"
+            )
 
     # SystemClock and OffsetClock both look `datetime` up in their module when called.
     monkeypatch.setattr(clock_module, "datetime", NoWallClock)
@@ -155,6 +166,7 @@ def expected_number(suite_now):
 
     def number(seq: int) -> str:
         return f"{seq:03d}/PGD/{_MONTHS_ROMAN[local.month - 1]}/{local.year}"
+
     return number
 
 

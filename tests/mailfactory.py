@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 
-DEFAULT_DATE = datetime(2026, 11, 2, 2, 15, tzinfo=timezone.utc)  # Monday 09:15 WIB
+DEFAULT_DATE = datetime(2026, 11, 2, 2, 15, tzinfo=UTC)  # Monday 09:15 WIB
 
 KOMPLAIN_LENGKAP = """Yth. Bapak/Ibu KPU Kabupaten Kepulauan Mentawai,
 
@@ -48,14 +48,23 @@ def tiny_jpeg() -> bytes:
 
 
 def tiny_pdf() -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
-            b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]"
+        b"/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
-def complaint(sender="Budi Santoso <budi.santoso@gmail.com>", to="pengaduan@dumas.test",
-              subject="Pengaduan dugaan politik uang di TPS 03 Desa Muara Siberut",
-              body=KOMPLAIN_LENGKAP, html=None, attachments=(), date=DEFAULT_DATE,
-              headers=None, message_id=None) -> bytes:
+def complaint(
+    sender="Budi Santoso <budi.santoso@gmail.com>",
+    to="pengaduan@dumas.test",
+    subject="Pengaduan dugaan politik uang di TPS 03 Desa Muara Siberut",
+    body=KOMPLAIN_LENGKAP,
+    html=None,
+    attachments=(),
+    date=DEFAULT_DATE,
+    headers=None,
+    message_id=None,
+) -> bytes:
     """A complaint: text (and/or HTML) with attachments given as (filename, type, bytes)."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
@@ -78,9 +87,13 @@ def complaint(sender="Budi Santoso <budi.santoso@gmail.com>", to="pengaduan@duma
 
 
 def out_of_office(to="pengaduan@dumas.test", sender="pejabat@kemendagri.example") -> bytes:
-    return complaint(sender=sender, to=to, subject="Balasan Otomatis: Pengaduan",
-                     body="Saya sedang cuti sampai 10 November 2026.",
-                     headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"})
+    return complaint(
+        sender=sender,
+        to=to,
+        subject="Balasan Otomatis: Pengaduan",
+        body="Saya sedang cuti sampai 10 November 2026.",
+        headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
+    )
 
 
 def bounce(to="pengaduan@dumas.test", original_id="<x@dumas.test>") -> bytes:
@@ -101,7 +114,8 @@ def bounce(to="pengaduan@dumas.test", original_id="<x@dumas.test>") -> bytes:
         "Action: failed\r\nStatus: 5.1.1\r\n"
         "\r\n--b1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
         f"Message-ID: {original_id}\r\nSubject: Tanda terima\r\n"
-        "\r\n--b1--\r\n").encode()
+        "\r\n--b1--\r\n"
+    ).encode()
 
 
 def rfc2047_subject(text: str) -> str:

@@ -56,17 +56,40 @@ IPHONE_ID = "iphone_id"
 STYLES = (GMAIL_WEB_ID, GMAIL_ANDROID_EN, OUTLOOK_ID, OUTLOOK_NEW_ID, OUTLOOK_WEB_ID, IPHONE_ID)
 
 _OUTLOOK_COM = "SG2PR04MB1234.apcprd04.prod.outlook.com"
-_DEFAULT_PREFIX = {GMAIL_WEB_ID: "Re:", GMAIL_ANDROID_EN: "Re:", OUTLOOK_ID: "RE:",
-                   OUTLOOK_NEW_ID: "RE:", OUTLOOK_WEB_ID: "Balas:", IPHONE_ID: "Re:"}
-_MSGID_DOMAIN = {GMAIL_WEB_ID: "mail.gmail.com", GMAIL_ANDROID_EN: "mail.gmail.com",
-                 OUTLOOK_ID: "dumas.test", OUTLOOK_NEW_ID: _OUTLOOK_COM,
-                 OUTLOOK_WEB_ID: _OUTLOOK_COM, IPHONE_ID: "dumas.test"}
+_DEFAULT_PREFIX = {
+    GMAIL_WEB_ID: "Re:",
+    GMAIL_ANDROID_EN: "Re:",
+    OUTLOOK_ID: "RE:",
+    OUTLOOK_NEW_ID: "RE:",
+    OUTLOOK_WEB_ID: "Balas:",
+    IPHONE_ID: "Re:",
+}
+_MSGID_DOMAIN = {
+    GMAIL_WEB_ID: "mail.gmail.com",
+    GMAIL_ANDROID_EN: "mail.gmail.com",
+    OUTLOOK_ID: "dumas.test",
+    OUTLOOK_NEW_ID: _OUTLOOK_COM,
+    OUTLOOK_WEB_ID: _OUTLOOK_COM,
+    IPHONE_ID: "dumas.test",
+}
 WIB = ZoneInfo("Asia/Jakarta")
 _HARI_PENDEK = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
 _HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-_BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-          "Oktober", "November", "Desember")
+_BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 _DAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CLASS_OR_ID = re.compile(r'\b(class|id)="([^"]*)"')
@@ -75,6 +98,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 # --- the notification as the recipient's client sees it -------------------------------------
+
 
 @dataclass(frozen=True)
 class Received:
@@ -150,6 +174,7 @@ class Received:
 
 # --- the reply ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Reply:
     """A composed reply and its SMTP envelope."""
@@ -166,12 +191,25 @@ class Reply:
         return message_from_bytes(self.raw, policy=policy.default)
 
 
-def reply(note: Received, body: str, *, sender: str, name: str = "", style: str = GMAIL_WEB_ID,
-          attachments=(), subject_prefix: str | None = None, in_reply_to: bool = True,
-          from_: str | None = None, strip_token: bool = False, to: str | None = None,
-          auto_submitted: str | None = None, headers: dict | None = None,
-          date: datetime | None = None, signature: str = "",
-          dkim: str | bool | None = None) -> Reply:
+def reply(
+    note: Received,
+    body: str,
+    *,
+    sender: str,
+    name: str = "",
+    style: str = GMAIL_WEB_ID,
+    attachments=(),
+    subject_prefix: str | None = None,
+    in_reply_to: bool = True,
+    from_: str | None = None,
+    strip_token: bool = False,
+    to: str | None = None,
+    auto_submitted: str | None = None,
+    headers: dict | None = None,
+    date: datetime | None = None,
+    signature: str = "",
+    dkim: str | bool | None = None,
+) -> Reply:
     """A reply to `note` whose new (top-posted) content is `body`, written by `style`.
 
     `sender` is the account replying; `from_` overrides the From header and the envelope sender
@@ -218,6 +256,7 @@ def _bare_subject(subject: str) -> str:
 
 # --- the bodies, one per client ------------------------------------------------------------
 
+
 def _quoted(text: str) -> str:
     return "\n".join(("> " + line).rstrip() for line in text.rstrip("\n").splitlines())
 
@@ -255,19 +294,27 @@ def _wrap(line: str, width: int = 78) -> str:
 def _gmail_web_id(msg, note, body, signature) -> None:
     name, address = note.sender
     local = note.date.astimezone(WIB)
-    when = (f"{_HARI_PENDEK[local.weekday()]}, {local.day} {_BULAN_PENDEK[local.month - 1]} "
-            f"{local.year} pukul {local:%H.%M}")
+    when = (
+        f"{_HARI_PENDEK[local.weekday()]}, {local.day} {_BULAN_PENDEK[local.month - 1]} "
+        f"{local.year} pukul {local:%H.%M}"
+    )
     attribution = f"Pada {when} {name} <{address}> menulis:"
     sig = f"\n\n-- \n{signature}" if signature else ""
     text = f"{body}{sig}\n\n{_wrap(attribution)}\n\n{_quoted(note.text)}\n"
-    sig_html = (f'<br><span class="gmail_signature_prefix">-- </span><br><div dir="ltr" '
-                f'class="gmail_signature">{html_lib.escape(signature)}</div>' if signature else "")
-    html = (f'<div dir="ltr">{_lines_html(body)}{sig_html}</div><br>'
-            f'<div class="gmail_quote gmail_quote_container"><div dir="ltr" class="gmail_attr">'
-            f'Pada {when} {html_lib.escape(name)} &lt;<a href="mailto:{address}">{address}</a>&gt; '
-            f'menulis:<br></div><blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;'
-            f'border-left:1px solid rgb(204,204,204);padding-left:1ex">{_note_html(note)}'
-            f'</blockquote></div>\n')
+    sig_html = (
+        f'<br><span class="gmail_signature_prefix">-- </span><br><div dir="ltr" '
+        f'class="gmail_signature">{html_lib.escape(signature)}</div>'
+        if signature
+        else ""
+    )
+    html = (
+        f'<div dir="ltr">{_lines_html(body)}{sig_html}</div><br>'
+        f'<div class="gmail_quote gmail_quote_container"><div dir="ltr" class="gmail_attr">'
+        f'Pada {when} {html_lib.escape(name)} &lt;<a href="mailto:{address}">{address}</a>&gt; '
+        f'menulis:<br></div><blockquote class="gmail_quote" style="margin:0px 0px 0px 0.8ex;'
+        f'border-left:1px solid rgb(204,204,204);padding-left:1ex">{_note_html(note)}'
+        f"</blockquote></div>\n"
+    )
     msg.set_content(text, charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
 
@@ -275,16 +322,20 @@ def _gmail_web_id(msg, note, body, signature) -> None:
 def _gmail_android_en(msg, note, body, signature) -> None:
     name, address = note.sender
     local = note.date.astimezone(WIB)
-    when = (f"{_DAY_EN[local.weekday()]}, {local.day} {_MONTH_EN[local.month - 1]} {local.year}, "
-            f"{local:%H:%M}")
+    when = (
+        f"{_DAY_EN[local.weekday()]}, {local.day} {_MONTH_EN[local.month - 1]} {local.year}, "
+        f"{local:%H:%M}"
+    )
     sig = f"\n\n{signature}" if signature else ""
     text = f"{body}{sig}\n\nOn {when} {name}, <\n{address}> wrote:\n\n{_quoted(note.text)}\n"
     lines = _lines_html(body, "div", 'dir="auto"')
-    html = (f'<div dir="auto">{lines}</div><br>'
-            f'<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On {when} '
-            f'{html_lib.escape(name)}, &lt;<a href="mailto:{address}">{address}</a>&gt; wrote:<br>'
-            f'</div><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px '
-            f'#ccc solid;padding-left:1ex">{_note_html(note)}</blockquote></div>\n')
+    html = (
+        f'<div dir="auto">{lines}</div><br>'
+        f'<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On {when} '
+        f'{html_lib.escape(name)}, &lt;<a href="mailto:{address}">{address}</a>&gt; wrote:<br>'
+        f'</div><blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px '
+        f'#ccc solid;padding-left:1ex">{_note_html(note)}</blockquote></div>\n'
+    )
     msg.set_content(text, charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
 
@@ -292,32 +343,41 @@ def _gmail_android_en(msg, note, body, signature) -> None:
 def _outlook(msg, note, body, signature, web: bool) -> None:
     name, address = note.sender
     local = note.date.astimezone(WIB)
-    sent = (f"{_HARI[local.weekday()]}, {local.day:02d} {_BULAN[local.month - 1]} {local.year} "
-            f"{local:%H.%M}")
+    sent = (
+        f"{_HARI[local.weekday()]}, {local.day:02d} {_BULAN[local.month - 1]} {local.year} "
+        f"{local:%H.%M}"
+    )
     x = "x_" if web else ""
     original = _note_html(note)
     if web:  # Outlook on the web prefixes every id and class of the quoted message with x_
         original = _CLASS_OR_ID.sub(
-            lambda m: f'{m[1]}="{" ".join("x_" + c for c in m[2].split())}"', original)
+            lambda m: f'{m[1]}="{" ".join("x_" + c for c in m[2].split())}"', original
+        )
     recipients = "; ".join(note.to)
-    sig = (f'<div id="Signature"><p>{html_lib.escape(signature).replace(chr(10), "<br>")}</p>'
-           f'</div>') if signature else ""
-    style = ('style="font-family: Aptos, Aptos_EmbeddedFont, Calibri, Helvetica, sans-serif; '
-             'font-size: 12pt; color: rgb(0, 0, 0);"')
+    sig = (
+        (f'<div id="Signature"><p>{html_lib.escape(signature).replace(chr(10), "<br>")}</p></div>')
+        if signature
+        else ""
+    )
+    style = (
+        'style="font-family: Aptos, Aptos_EmbeddedFont, Calibri, Helvetica, sans-serif; '
+        'font-size: 12pt; color: rgb(0, 0, 0);"'
+    )
     lines = _lines_html(body, "div", 'class="elementToProof" ' + style)
     html = (
         '<html><head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
         '<style type="text/css" style="display:none;"> P {margin-top:0;margin-bottom:0;} '
         '</style>\n</head>\n<body dir="ltr">\n'
-        f'{lines}\n{sig}\n'
+        f"{lines}\n{sig}\n"
         f'<div id="{x}appendonsend"></div>\n'
         '<hr style="display:inline-block;width:98%" tabindex="-1">\n'
         f'<div id="{x}divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" '
         'style="font-size:11pt" color="#000000">'
-        f'<b>Dari:</b> {html_lib.escape(name)} &lt;{address}&gt;<br>\n'
-        f'<b>Dikirim:</b> {sent}<br>\n<b>Kepada:</b> {html_lib.escape(recipients)}<br>\n'
-        f'<b>Subjek:</b> {html_lib.escape(note.subject)}</font>\n<div>&nbsp;</div>\n</div>\n'
-        f'<div>{original}</div>\n</body>\n</html>\n')
+        f"<b>Dari:</b> {html_lib.escape(name)} &lt;{address}&gt;<br>\n"
+        f"<b>Dikirim:</b> {sent}<br>\n<b>Kepada:</b> {html_lib.escape(recipients)}<br>\n"
+        f"<b>Subjek:</b> {html_lib.escape(note.subject)}</font>\n<div>&nbsp;</div>\n</div>\n"
+        f"<div>{original}</div>\n</body>\n</html>\n"
+    )
     msg.set_content(html, subtype="html", charset="utf-8", cte="quoted-printable")
 
 
@@ -325,8 +385,10 @@ def _outlook_desktop(msg, note, body, signature) -> None:
     """Word's HTML: MsoNormal paragraphs; the header block sits in a border-top div."""
     name, address = note.sender
     local = note.date.astimezone(WIB)
-    sent = (f"{_HARI[local.weekday()]}, {local.day:02d} {_BULAN[local.month - 1]} {local.year} "
-            f"{local:%H.%M}")
+    sent = (
+        f"{_HARI[local.weekday()]}, {local.day:02d} {_BULAN[local.month - 1]} {local.year} "
+        f"{local:%H.%M}"
+    )
 
     def para(line: str) -> str:
         text = html_lib.escape(line) if line.strip() else "&nbsp;"
@@ -339,16 +401,17 @@ def _outlook_desktop(msg, note, body, signature) -> None:
         'office" xmlns:w="urn:schemas-microsoft-com:office:word" xmlns="http://www.w3.org/TR/REC-'
         'html40"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
         '<meta name="Generator" content="Microsoft Word 15 (filtered medium)"><style><!--\n'
-        'p.MsoNormal, li.MsoNormal, div.MsoNormal {margin:0cm; font-size:11.0pt; '
+        "p.MsoNormal, li.MsoNormal, div.MsoNormal {margin:0cm; font-size:11.0pt; "
         'font-family:"Calibri",sans-serif;}\n--></style></head><body lang="EN-ID" '
         'link="#0563C1" vlink="#954F72" style="word-wrap:break-word"><div class="WordSection1">'
         + "".join(para(line) for line in lines)
         + '<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">'
         f'<p class="MsoNormal"><b><span lang="IN">Dari:</span></b><span lang="IN"> '
-        f'{html_lib.escape(name)} &lt;{address}&gt; <br><b>Dikirim:</b> {sent}<br>'
-        f'<b>Kepada:</b> {html_lib.escape("; ".join(note.to))}<br><b>Subjek:</b> '
-        f'{html_lib.escape(note.subject)}<o:p></o:p></span></p></div>'
-        f'<p class="MsoNormal"><o:p>&nbsp;</o:p></p><div>{original}</div></div></body></html>\n')
+        f"{html_lib.escape(name)} &lt;{address}&gt; <br><b>Dikirim:</b> {sent}<br>"
+        f"<b>Kepada:</b> {html_lib.escape('; '.join(note.to))}<br><b>Subjek:</b> "
+        f"{html_lib.escape(note.subject)}<o:p></o:p></span></p></div>"
+        f'<p class="MsoNormal"><o:p>&nbsp;</o:p></p><div>{original}</div></div></body></html>\n'
+    )
     msg.set_content(html, subtype="html", charset="utf-8", cte="quoted-printable")
 
 
@@ -357,14 +420,15 @@ def _iphone_id(msg, note, body, signature) -> None:
     local = note.date.astimezone(WIB)
     when = f"{local.day} {_BULAN_PENDEK[local.month - 1]} {local.year}, pukul {local:%H.%M}"
     attribution = f"Pada {when}, {name} <{address}> menulis:"
-    text = (f"{body}\n\nDikirim dari iPhone saya\n\n> {attribution}\n>\n{_quoted(note.text)}\n")
+    text = f"{body}\n\nDikirim dari iPhone saya\n\n> {attribution}\n>\n{_quoted(note.text)}\n"
     html = (
         '<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head>'
         f'<body dir="auto">{_lines_html(body)}<div dir="ltr"><br>'
         '<div id="AppleMailSignature" dir="ltr">Dikirim dari iPhone saya</div>'
         f'<div dir="ltr"><br><blockquote type="cite">{html_lib.escape(attribution)}<br><br>'
         f'</blockquote></div><blockquote type="cite"><div dir="ltr">{_note_html(note)}</div>'
-        '</blockquote></div></body></html>\n')
+        "</blockquote></div></body></html>\n"
+    )
     msg.set_content(text, charset="utf-8")
     msg.add_alternative(html, subtype="html", charset="utf-8")
 
@@ -380,6 +444,7 @@ _BODIES = {
 
 
 # --- attachments staff send ------------------------------------------------------------------
+
 
 def pdf_with_text(text: str) -> bytes:
     """A small valid one-page PDF showing `text` (pdftotext reads it back)."""
@@ -403,8 +468,9 @@ def pdf_with_text(text: str) -> bytes:
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     for offset in offsets:
         out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
     return out.getvalue()
 
 
@@ -412,21 +478,27 @@ def docx_with_text(text: str) -> bytes:
     """A minimal Word document (.docx) holding one paragraph."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
-                   'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension='
-                   '"xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
-                   'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
-                   'document.main+xml"/></Types>')
-        z.writestr("_rels/.rels",
-                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
-                   'http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                   'officeDocument" Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
-                   'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>'
-                   f'{html_lib.escape(text)}</w:t></w:r></w:p></w:body></w:document>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            "<Default Extension="
+            '"xml" ContentType="application/xml"/><Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
+            'document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+            'officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+            'openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>'
+            f"{html_lib.escape(text)}</w:t></w:r></w:p></w:body></w:document>",
+        )
     return buf.getvalue()

@@ -47,7 +47,9 @@ def save_emails(rig: MailRig, office, folder: Path) -> list[str]:
     lines = []
     sent = [(e.rcpt_tos[0], e.data) for e in rig.captured()]
     for role in ("desk", "sekretaris", "hukum", "ketua"):
-        sent += [(getattr(office, role).address, raw) for raw in rig.messages(getattr(office, role))]
+        sent += [
+            (getattr(office, role).address, raw) for raw in rig.messages(getattr(office, role))
+        ]
     for i, (to, raw) in enumerate(sent, 1):
         subject = message_from_bytes(raw, policy=policy.default)["Subject"]
         (folder / f"{i:02d}.eml").write_bytes(raw)
@@ -78,22 +80,43 @@ def run(out: Path, now: datetime = DEMO_NOW) -> None:
     with dumas_now(now), MailRig() as rig:
         office = rig.new_office()
         config = write_config(rig, out, office.pengaduan, office.roles)
-        print(f"Local Dovecot on 127.0.0.1:{rig.imap_port}, complaint mailbox "
-              f"{office.pengaduan.address}; config {config}")
+        print(
+            f"Local Dovecot on 127.0.0.1:{rig.imap_port}, complaint mailbox "
+            f"{office.pengaduan.address}; config {config}"
+        )
         dumas(config, "init")
         for raw in complaints():
             rig.append(office.pengaduan, raw, when=now)  # received now, for the numbering
         print("\n$ dumas poll   (intake, documents, outbox)")
         print(dumas(config, "poll"))
         print("$ dumas register   (a walk-in complaint typed by the desk)")
-        print(dumas(config, "register", "--name", "Yosefina Saleleubaja", "--phone",
-                    "0813 6300 1234", "--address", "Desa Saumanganya, Pagai Utara",
-                    "--subject", "Pemilih tidak terdaftar di DPT TPS 02", "--kecamatan",
-                    "Pagai Utara", "--desa", "Saumanganya", "--tps", "2", "--text",
-                    "Saya dan keluarga tidak terdaftar di DPT TPS 02 walaupun sudah "
-                    "didata oleh petugas pantarlih."))
+        print(
+            dumas(
+                config,
+                "register",
+                "--name",
+                "Yosefina Saleleubaja",
+                "--phone",
+                "0813 6300 1234",
+                "--address",
+                "Desa Saumanganya, Pagai Utara",
+                "--subject",
+                "Pemilih tidak terdaftar di DPT TPS 02",
+                "--kecamatan",
+                "Pagai Utara",
+                "--desa",
+                "Saumanganya",
+                "--tps",
+                "2",
+                "--text",
+                "Saya dan keluarga tidak terdaftar di DPT TPS 02 walaupun sudah "
+                "didata oleh petugas pantarlih.",
+            )
+        )
         note = rig.wait_for_messages(office.desk, 1)[0]
-        rig.send(office.desk.address, office.pengaduan.address, desk_reply(note, office.desk.address))
+        rig.send(
+            office.desk.address, office.pengaduan.address, desk_reply(note, office.desk.address)
+        )
         rig.wait_for_messages(office.pengaduan, len(complaints()) + 1)
         print("$ dumas poll   (the desk replied LENGKAP to the first notification)")
         print(dumas(config, "poll"))
@@ -101,8 +124,13 @@ def run(out: Path, now: datetime = DEMO_NOW) -> None:
         print(dumas(config, "list"))
         cases = json.loads(dumas(config, "list", "--json"))
         for case in cases:
-            dumas(config, "pdf", str(case["id"]), "--out",
-                  str(out / "pdf" / case["number"].replace("/", "-")))
+            dumas(
+                config,
+                "pdf",
+                str(case["id"]),
+                "--out",
+                str(out / "pdf" / case["number"].replace("/", "-")),
+            )
         print("$ dumas show 1")
         print(dumas(config, "show", "1"))
         print("Emails sent by Dumas (saved in email/):")
@@ -121,9 +149,12 @@ def recap(config: Path, out: Path, cases: list[dict]) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Run the Dumas demo.")
     parser.add_argument("--out", type=Path, default=Path("demo-output"))
-    parser.add_argument("--now", type=datetime.fromisoformat,
-                        default=os.environ.get(NOW_ENV) or DEMO_NOW.isoformat(),
-                        help="the instant the demo runs at, ISO 8601 with a UTC offset "
-                             f"(default ${NOW_ENV}, else {DEMO_NOW.isoformat()})")
+    parser.add_argument(
+        "--now",
+        type=datetime.fromisoformat,
+        default=os.environ.get(NOW_ENV) or DEMO_NOW.isoformat(),
+        help="the instant the demo runs at, ISO 8601 with a UTC offset "
+        f"(default ${NOW_ENV}, else {DEMO_NOW.isoformat()})",
+    )
     args = parser.parse_args()
     run(args.out, args.now)

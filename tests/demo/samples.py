@@ -14,15 +14,17 @@ def complaints() -> list[bytes]:
     photo = mf.tiny_jpeg()
     return [
         mf.complaint(attachments=[("foto-amplop.jpg", "image/jpeg", photo)]),
-        mf.complaint(sender="Rina Sakerebau <rina.sakerebau@yahoo.co.id>", body=None,
-                     subject=mf.rfc2047_subject("Petugas PPS tidak netral – mohon ditindak"),
-                     html="<div>Selamat pagi Bapak/Ibu,<br><br>Saya melaporkan anggota PPS "
-                          "Desa Sioban, Kecamatan Sipora Selatan yang mengajak warga memilih "
-                          "calon tertentu di TPS 4.<br><br>Nama: Rina Sakerebau<br>WA: "
-                          "0852-6611-2233<br>Alamat: Desa Sioban</div>",
-                     attachments=[("screenshot-wa.jpg", "image/jpeg", photo)]),
-        mf.complaint(sender="warga.peduli@gmail.com", subject="lapor",
-                     body=mf.KOMPLAIN_KURANG),
+        mf.complaint(
+            sender="Rina Sakerebau <rina.sakerebau@yahoo.co.id>",
+            body=None,
+            subject=mf.rfc2047_subject("Petugas PPS tidak netral – mohon ditindak"),
+            html="<div>Selamat pagi Bapak/Ibu,<br><br>Saya melaporkan anggota PPS "
+            "Desa Sioban, Kecamatan Sipora Selatan yang mengajak warga memilih "
+            "calon tertentu di TPS 4.<br><br>Nama: Rina Sakerebau<br>WA: "
+            "0852-6611-2233<br>Alamat: Desa Sioban</div>",
+            attachments=[("screenshot-wa.jpg", "image/jpeg", photo)],
+        ),
+        mf.complaint(sender="warga.peduli@gmail.com", subject="lapor", body=mf.KOMPLAIN_KURANG),
         mf.out_of_office(),
         mf.bounce(),
     ]
@@ -39,6 +41,8 @@ def desk_reply(notification: bytes, desk: str) -> bytes:
     reply["References"] = note["Message-ID"]
     reply["Message-ID"] = make_msgid(domain="gmail.com")
     quoted = "\n".join("> " + line for line in note.get_body(("plain",)).get_content().splitlines())
-    reply.set_content("LENGKAP\n\nPada Sen, 2 Nov 2026 pukul 09.20 Layanan Pengaduan menulis:\n"
-                      + quoted + "\n", cte="quoted-printable")
+    reply.set_content(
+        "LENGKAP\n\nPada Sen, 2 Nov 2026 pukul 09.20 Layanan Pengaduan menulis:\n" + quoted + "\n",
+        cte="quoted-printable",
+    )
     return sign(reply.as_bytes())  # the desk's provider signs it (DKIM, the rig's test key)

@@ -19,12 +19,18 @@ from sqlalchemy import select
 
 from dumas.config.app import NOW_ENV, App
 from dumas.config.settings import load_settings
-from dumas.workflow.store.models import (Attachment, Document, Event, OutboxMessage, Pengaduan,
-                                   ReplyToken, Task)
+from dumas.workflow.store.models import (
+    Attachment,
+    Document,
+    Event,
+    OutboxMessage,
+    Pengaduan,
+    ReplyToken,
+    Task,
+)
 from tests import mailfactory as mf
 from tests.integration.conftest import dumas  # noqa: F401 - the shared fixture
-from tests.replies import (GMAIL_ANDROID_EN, IPHONE_ID, WIB, Received, Reply, pdf_with_text,
-                           reply)
+from tests.replies import GMAIL_ANDROID_EN, IPHONE_ID, WIB, Received, Reply, pdf_with_text, reply
 from tests.rig import write_config
 
 # Monday 2 November 2026, 09:15 WIB: an ordinary working morning.
@@ -36,8 +42,10 @@ REPORT_KINDS = ("rekap", "laporan_semester")
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "dumas_settings(**sections): TOML sections merged into "
-                                       "the flow test's Dumas config")
+    config.addinivalue_line(
+        "markers",
+        "dumas_settings(**sections): TOML sections merged into the flow test's Dumas config",
+    )
 
 
 @pytest.fixture
@@ -48,8 +56,9 @@ def dumas_config(rig, office, tmp_path, request) -> Path:
 
 
 def pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 class Flow:
@@ -103,8 +112,9 @@ class Flow:
         else:
             everything = [Received(e.data) for e in self.rig.captured(address)]
         unread = self._unread.setdefault(address, [])
-        unread.extend(m for m in everything[self._seen.get(address, 0):]
-                      if m.kind not in REPORT_KINDS)
+        unread.extend(
+            m for m in everything[self._seen.get(address, 0) :] if m.kind not in REPORT_KINDS
+        )
         self._seen[address] = len(everything)
         return unread
 
@@ -144,8 +154,10 @@ class Flow:
         if replies.authentication != "authserv":
             return {}
         domain = self.address(who).rpartition("@")[2]
-        return {"Authentication-Results": f"{replies.authserv_id}; dkim=pass "
-                                          f"header.d={domain}; dmarc=pass header.from={domain}"}
+        return {
+            "Authentication-Results": f"{replies.authserv_id}; dkim=pass "
+            f"header.d={domain}; dmarc=pass header.from={domain}"
+        }
 
     # --- the database ------------------------------------------------------------------------
 
@@ -190,15 +202,20 @@ class Flow:
     def snapshot(self, case_id: int) -> dict:
         """Everything a refused reply must leave untouched."""
         case = self.rows(Pengaduan, id=case_id)[0]
-        return {"step": case.step, "status": case.status, "data": dict(case.data or {}),
-                "closed_at": case.closed_at,
-                "tasks": [(t.id, t.step, t.closed_at) for t in self.tasks(case_id)],
-                "documents": [(d.id, d.kind, d.version) for d in self.rows(
-                    Document, pengaduan_id=case_id)],
-                "attachments": [(a.id, a.step) for a in self.rows(Attachment,
-                                                                   pengaduan_id=case_id)],
-                "tokens_used": [t.id for t in self.rows(ReplyToken, pengaduan_id=case_id)
-                                if t.used_at is not None]}
+        return {
+            "step": case.step,
+            "status": case.status,
+            "data": dict(case.data or {}),
+            "closed_at": case.closed_at,
+            "tasks": [(t.id, t.step, t.closed_at) for t in self.tasks(case_id)],
+            "documents": [
+                (d.id, d.kind, d.version) for d in self.rows(Document, pengaduan_id=case_id)
+            ],
+            "attachments": [(a.id, a.step) for a in self.rows(Attachment, pengaduan_id=case_id)],
+            "tokens_used": [
+                t.id for t in self.rows(ReplyToken, pengaduan_id=case_id) if t.used_at is not None
+            ],
+        }
 
     def close(self) -> None:
         self.app.close()
@@ -225,6 +242,7 @@ def commands_in(text: str) -> list[str]:
 
 
 # --- getting a case to a step (each reply as a Gmail user would send it) -----------------------
+
 
 def registered(flow: Flow, **complaint) -> Received:
     """A complaint arrives and is registered; returns the desk's verification request."""
@@ -258,16 +276,29 @@ def to_step_7(flow: Flow) -> Received:
     Sekretaris' request to approve the report (SOP step 7)."""
     hukum_note = to_telaah(flow)
     flow.later(days=1)
-    flow.reply(hukum_note, "BERKADAR PENGAWASAN\nLaporan terlampir.", "hukum",
-               attachments=[("lht.pdf", "application/pdf", pdf_with_text("LHT"))])
+    flow.reply(
+        hukum_note,
+        "BERKADAR PENGAWASAN\nLaporan terlampir.",
+        "hukum",
+        attachments=[("lht.pdf", "application/pdf", pdf_with_text("LHT"))],
+    )
     flow.poll()
     flow.later(days=1)
-    flow.reply(flow.one("hukum", "tugas"), "KERTAS KERJA", "hukum", style=IPHONE_ID,
-               attachments=[("kertas-kerja.pdf", "application/pdf", pdf_with_text("KK"))])
+    flow.reply(
+        flow.one("hukum", "tugas"),
+        "KERTAS KERJA",
+        "hukum",
+        style=IPHONE_ID,
+        attachments=[("kertas-kerja.pdf", "application/pdf", pdf_with_text("KK"))],
+    )
     flow.poll()
     flow.later(days=1)
-    flow.reply(flow.one("hukum", "tugas"), "LAPORAN Dugaan tidak terbukti.", "hukum",
-               style=GMAIL_ANDROID_EN)
+    flow.reply(
+        flow.one("hukum", "tugas"),
+        "LAPORAN Dugaan tidak terbukti.",
+        "hukum",
+        style=GMAIL_ANDROID_EN,
+    )
     flow.poll()
     flow.inbox("hukum")
     return flow.one("sekretaris", "tugas")

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from dumas.workflow.store.models import Alert
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+from dumas.workflow.store.models import Alert
 from tests.flows.conftest import Flow, registered, to_telaah
 from tests.replies import WIB
 
@@ -48,8 +48,21 @@ def _alert(flow: Flow, moment: datetime, **expected: int) -> None:
 def _restart_poll(flow: Flow, moment: datetime) -> dict:
     """`dumas poll` in a process of its own, as the daemon after a restart would run it."""
     env = {**os.environ, "DUMAS_NOW": moment.isoformat()}
-    done = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(flow.config),
-                           "poll", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dumas.config.cli.main",
+            "--config",
+            str(flow.config),
+            "poll",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -57,10 +70,21 @@ def _restart_poll(flow: Flow, moment: datetime) -> dict:
 def test_calendar_facts_the_expectations_rest_on(flow):
     cal = flow.app.calendar
     assert [cal.is_working_day(date(2026, 3, d)) for d in range(13, 27)] == [
-        True, False, False,  # Fri 13, the weekend
-        True, True,  # Mon 16, Tue 17
-        False, False, False, False, False, False, False,  # 18-24: Nyepi, Idul Fitri, cuti bersama
-        True, True]  # Wed 25 (a working day for the national calendar), Thu 26
+        True,
+        False,
+        False,  # Fri 13, the weekend
+        True,
+        True,  # Mon 16, Tue 17
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,  # 18-24: Nyepi, Idul Fitri, cuti bersama
+        True,
+        True,
+    ]  # Wed 25 (a working day for the national calendar), Thu 26
     assert not cal.is_working_day(date(2026, 4, 3))  # Good Friday
 
 
@@ -79,8 +103,13 @@ def test_desk_task_across_a_weekend_idul_fitri_and_an_office_day_off(flow):
     assert escalation_at == wib(2026, 3, 26, 16, 0)  # Tue 17 is day 1; 18-25 are days off
     assert "Senin, 16 Maret 2026 pukul 08.20 WIB" in note.text
 
-    _quiet_until(flow, wib(2026, 3, 13, 15, 59), wib(2026, 3, 14, 10, 0),
-                 wib(2026, 3, 15, 23, 59), wib(2026, 3, 16, 8, 4))
+    _quiet_until(
+        flow,
+        wib(2026, 3, 13, 15, 59),
+        wib(2026, 3, 14, 10, 0),
+        wib(2026, 3, 15, 23, 59),
+        wib(2026, 3, 16, 8, 4),
+    )
 
     _alert(flow, task.remind_at, reminder=1)
     reminder = flow.one("desk", "pengingat")
@@ -95,20 +124,36 @@ def test_desk_task_across_a_weekend_idul_fitri_and_an_office_day_off(flow):
     told = flow.one("sekretaris", "eskalasi")
     assert "Desk Pelayanan" in told.subject and case.number in told.text
     flow.nothing_for("desk", "hukum", "ketua")
-    _quiet_until(flow, wib(2026, 3, 16, 8, 21), wib(2026, 3, 17, 12, 0), wib(2026, 3, 20, 9, 0),
-                 wib(2026, 3, 23, 9, 0), wib(2026, 3, 25, 16, 0), wib(2026, 3, 26, 15, 59))
+    _quiet_until(
+        flow,
+        wib(2026, 3, 16, 8, 21),
+        wib(2026, 3, 17, 12, 0),
+        wib(2026, 3, 20, 9, 0),
+        wib(2026, 3, 23, 9, 0),
+        wib(2026, 3, 25, 16, 0),
+        wib(2026, 3, 26, 15, 59),
+    )
     assert _restart_poll(flow, wib(2026, 3, 26, 15, 59, 30))["deadlines"] == {
-        "reminder": 0, "overdue": 0, "escalation": 0}
+        "reminder": 0,
+        "overdue": 0,
+        "escalation": 0,
+    }
 
     _alert(flow, escalation_at, escalation=1)
     assert case.number in flow.one("ketua", "eskalasi").text
     flow.nothing_for("desk", "sekretaris", "hukum")
     _quiet_until(flow, wib(2026, 3, 26, 16, 1), wib(2026, 3, 27, 9, 0), wib(2026, 4, 30, 9, 0))
     assert _restart_poll(flow, wib(2026, 5, 4, 9, 0))["deadlines"] == {
-        "reminder": 0, "overdue": 0, "escalation": 0}
+        "reminder": 0,
+        "overdue": 0,
+        "escalation": 0,
+    }
     flow.nothing_for(*STAFF)
     assert sorted(a.kind for a in flow.rows(Alert, task_id=task.id)) == [
-        "escalation", "overdue", "reminder"]
+        "escalation",
+        "overdue",
+        "reminder",
+    ]
 
 
 def test_telaah_over_idul_fitri_and_good_friday(flow):
@@ -126,8 +171,13 @@ def test_telaah_over_idul_fitri_and_good_friday(flow):
     assert "Kamis, 2 April 2026 pukul 16.00 WIB" in note.text
     flow.inbox("desk"), flow.inbox("sekretaris")
 
-    _quiet_until(flow, wib(2026, 3, 20, 10, 0), wib(2026, 3, 25, 10, 0), wib(2026, 4, 1, 16, 0),
-                 wib(2026, 4, 2, 7, 59))
+    _quiet_until(
+        flow,
+        wib(2026, 3, 20, 10, 0),
+        wib(2026, 3, 25, 10, 0),
+        wib(2026, 4, 1, 16, 0),
+        wib(2026, 4, 2, 7, 59),
+    )
     _alert(flow, task.remind_at, reminder=1)
     assert flow.one("hukum", "pengingat").token
     _quiet_until(flow, wib(2026, 4, 2, 12, 0), wib(2026, 4, 2, 15, 59))
@@ -142,7 +192,10 @@ def test_telaah_over_idul_fitri_and_good_friday(flow):
     assert "Sub Bagian Hukum" in flow.one("ketua", "eskalasi").subject
     flow.nothing_for("desk", "sekretaris", "hukum")
     assert _restart_poll(flow, wib(2026, 4, 8, 9, 0))["deadlines"] == {
-        "reminder": 0, "overdue": 0, "escalation": 0}
+        "reminder": 0,
+        "overdue": 0,
+        "escalation": 0,
+    }
     _quiet_until(flow, wib(2026, 4, 9, 9, 0))
 
     # Hukum finally decides, answering the overdue notice; the next task has its own clock.
@@ -159,7 +212,10 @@ def test_telaah_over_idul_fitri_and_good_friday(flow):
     _alert(flow, following.remind_at, reminder=1)
     assert flow.one("hukum", "pengingat")
     assert sorted(a.kind for a in flow.rows(Alert, task_id=task.id)) == [
-        "escalation", "overdue", "reminder"]
+        "escalation",
+        "overdue",
+        "reminder",
+    ]
 
 
 def test_a_poller_that_was_down_sends_what_is_due_once_and_no_stale_reminder(flow):

@@ -7,14 +7,28 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dumas.workflow.store.models import Delegation
-from dumas.workflow.sop.numbering import case_tag
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+from dumas.workflow.sop.numbering import case_tag
+from dumas.workflow.store.models import Delegation
 from tests import mailfactory as mf
-from tests.flows.conftest import (REPORTER, commands_in, pdf_text, registered, to_disposisi,
-                                  to_step_7, to_telaah)
-from tests.replies import (GMAIL_ANDROID_EN, GMAIL_WEB_ID, IPHONE_ID, OUTLOOK_ID, OUTLOOK_NEW_ID,
-                           OUTLOOK_WEB_ID, WIB)
+from tests.flows.conftest import (
+    REPORTER,
+    commands_in,
+    pdf_text,
+    registered,
+    to_disposisi,
+    to_step_7,
+    to_telaah,
+)
+from tests.replies import (
+    GMAIL_ANDROID_EN,
+    GMAIL_WEB_ID,
+    IPHONE_ID,
+    OUTLOOK_ID,
+    OUTLOOK_NEW_ID,
+    OUTLOOK_WEB_ID,
+    WIB,
+)
 
 BAWASLU = "bawaslu.mentawai@bawaslu.example"
 IDENTITY = ("Budi", "Santoso", "budi.santoso", "3456", "Jl. Raya Muara Siberut No. 5")
@@ -24,20 +38,28 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.dumas_settings(sop={"agencies": {"bawaslu": {"email": BAWASLU,
-                                                          "address": "Tuapejat"}}})
+@pytest.mark.dumas_settings(
+    sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}}
+)
 def test_teruskan_bawaslu_sends_a_redacted_letter_and_tells_the_reporter(flow):
     hukum_note = to_telaah(flow)
     flow.inbox(REPORTER)
     flow.later(days=1)
-    flow.reply(hukum_note, "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
-               "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.", "hukum",
-               style=OUTLOOK_WEB_ID)
+    flow.reply(
+        hukum_note,
+        "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
+        "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.",
+        "hukum",
+        style=OUTLOOK_WEB_ID,
+    )
     flow.poll()
 
     case = flow.case()
     assert (case.step, case.status, case.forwarded_to) == (
-        "diteruskan", "diteruskan", "Badan Pengawas Pemilihan Umum (Bawaslu)")
+        "diteruskan",
+        "diteruskan",
+        "Badan Pengawas Pemilihan Umum (Bawaslu)",
+    )
     assert case.closed_at is not None and all(t.closed_at for t in flow.tasks(case.id))
     letter_mail = flow.one(BAWASLU, "penerusan_instansi")
     [(filename, data)] = letter_mail.attachments.items()
@@ -50,8 +72,9 @@ def test_teruskan_bawaslu_sends_a_redacted_letter_and_tells_the_reporter(flow):
         assert secret not in letter_mail.text and secret not in letter_mail.subject, secret
     told = flow.one(REPORTER, "diteruskan")
     assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in told.text and case.number in told.text
-    assert any(n.startswith("surat-penerusan") for n in flow.one("sekretaris", "informasi")
-               .attachments)
+    assert any(
+        n.startswith("surat-penerusan") for n in flow.one("sekretaris", "informasi").attachments
+    )
     transcript = flow.one("hukum", "transkrip")
     assert "Dilaksanakan: TERUSKAN BAWASLU" in transcript.text
     assert f"Surat penerusan dikirim ke {BAWASLU}." in transcript.text
@@ -63,12 +86,16 @@ def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow):
     flow.inbox(REPORTER)
     flow.later(days=2)
     alasan = "Identitas terlapor dan waktu kejadian tidak dapat dipastikan."
-    flow.reply(hukum_note, f"Tidak dapat ditindaklanjuti: {alasan}", "hukum",
-               style=GMAIL_ANDROID_EN)
+    flow.reply(
+        hukum_note, f"Tidak dapat ditindaklanjuti: {alasan}", "hukum", style=GMAIL_ANDROID_EN
+    )
     flow.poll()
     case = flow.case()
     assert (case.step, case.status, case.outcome) == (
-        "tidak_ditindaklanjuti", "tidak_ditindaklanjuti", alasan)
+        "tidak_ditindaklanjuti",
+        "tidak_ditindaklanjuti",
+        alasan,
+    )
     assert case.closed_at is not None
     assert alasan in flow.one(REPORTER, "tidak_ditindaklanjuti").text
     assert alasan in flow.one("sekretaris", "informasi").text
@@ -82,12 +109,16 @@ def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):
     flow.inbox(REPORTER)
     flow.later(hours=2)
     catatan = "Mohon lengkapi keterangan saksi dan foto lokasi."
-    flow.reply(final_note, f"TOLAK {catatan}", "sekretaris", style=OUTLOOK_NEW_ID,
-               subject_prefix="RE:")
+    flow.reply(
+        final_note, f"TOLAK {catatan}", "sekretaris", style=OUTLOOK_NEW_ID, subject_prefix="RE:"
+    )
     flow.poll()
     case = flow.case()
     assert (case.step, case.status, case.data["catatan_laporan"]) == (
-        "tindak_lanjut", "diproses", catatan)
+        "tindak_lanjut",
+        "diproses",
+        catatan,
+    )
     [open_task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
     assert open_task.role == "hukum"
     [closed] = [t for t in flow.tasks(case.id) if t.step == "persetujuan_laporan"]
@@ -101,8 +132,12 @@ def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):
 
     # Hukum answers the notes; this time the Sekretaris approves and the reporter is told.
     flow.later(days=1)
-    flow.reply(again, "LAPORAN Keterangan saksi dilengkapi; dugaan tidak terbukti.", "hukum",
-               style=IPHONE_ID)
+    flow.reply(
+        again,
+        "LAPORAN Keterangan saksi dilengkapi; dugaan tidak terbukti.",
+        "hukum",
+        style=IPHONE_ID,
+    )
     flow.poll()
     flow.later(hours=1)
     flow.reply(flow.one("sekretaris", "tugas"), "SETUJU", "sekretaris", style=GMAIL_WEB_ID)
@@ -113,8 +148,12 @@ def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):
 
 def test_lengkapi_asks_the_reporter_and_their_answer_goes_back_to_the_desk(flow):
     reporter = "warga.peduli@yahoo.co.id"
-    desk_note = registered(flow, sender=f"Warga Peduli <{reporter}>",
-                           subject="laporan petugas tidak netral", body=mf.KOMPLAIN_KURANG)
+    desk_note = registered(
+        flow,
+        sender=f"Warga Peduli <{reporter}>",
+        subject="laporan petugas tidak netral",
+        body=mf.KOMPLAIN_KURANG,
+    )
     case = flow.case()
     assert case.missing == ["identitas", "lokasi", "bukti"]
     flow.inbox(reporter)  # the acknowledgement
@@ -132,9 +171,14 @@ def test_lengkapi_asks_the_reporter_and_their_answer_goes_back_to_the_desk(flow)
 
     # The reporter answers from their phone, with the data and a photo.
     flow.later(hours=5)
-    flow.reply(ask, "Nama: Yohanes Sakerebau\nNo. HP: 0813 7000 1111\n"
-               "Kejadiannya di TPS 02 Desa Muntei, Kecamatan Siberut Selatan.", reporter,
-               style=IPHONE_ID, attachments=[("bukti.jpg", "image/jpeg", mf.tiny_jpeg())])
+    flow.reply(
+        ask,
+        "Nama: Yohanes Sakerebau\nNo. HP: 0813 7000 1111\n"
+        "Kejadiannya di TPS 02 Desa Muntei, Kecamatan Siberut Selatan.",
+        reporter,
+        style=IPHONE_ID,
+        attachments=[("bukti.jpg", "image/jpeg", mf.tiny_jpeg())],
+    )
     flow.poll()
     case = flow.case()
     assert (case.step, case.status) == ("verifikasi", "verifikasi")
@@ -158,8 +202,12 @@ def test_lengkapi_asks_the_reporter_and_their_answer_goes_back_to_the_desk(flow)
 def test_konflik_sekretaris_lets_the_ketua_decide_the_disposition(flow):
     desk_note = registered(flow)
     flow.later(minutes=5)
-    flow.reply(desk_note, "KONFLIK SEKRETARIS\nPelapor menyebut Sekretaris sebagai terlapor.",
-               "desk", style=GMAIL_WEB_ID)
+    flow.reply(
+        desk_note,
+        "KONFLIK SEKRETARIS\nPelapor menyebut Sekretaris sebagai terlapor.",
+        "desk",
+        style=GMAIL_WEB_ID,
+    )
     flow.poll()
     case = flow.case()
     assert (case.step, case.conflict_role) == ("verifikasi", "sekretaris")
@@ -182,13 +230,20 @@ def test_konflik_sekretaris_lets_the_ketua_decide_the_disposition(flow):
     flow.poll()
     case = flow.case()
     assert (case.step, case.disposisi_to, case.disposisi_note) == (
-        "telaah", "hukum", "Segera ditelaah.")
+        "telaah",
+        "hukum",
+        "Segera ditelaah.",
+    )
     assert "Dilaksanakan: DISPOSISI HUKUM" in flow.one("ketua", "transkrip").text
 
     # Whatever the Sekretaris would be told or asked later goes to the Ketua instead.
     flow.later(days=1)
-    flow.reply(flow.one("hukum", "tugas"), "TIDAK DAPAT DITINDAKLANJUTI Terlapor bukan "
-               "penyelenggara pemilu.", "hukum", style=GMAIL_ANDROID_EN)
+    flow.reply(
+        flow.one("hukum", "tugas"),
+        "TIDAK DAPAT DITINDAKLANJUTI Terlapor bukan penyelenggara pemilu.",
+        "hukum",
+        style=GMAIL_ANDROID_EN,
+    )
     flow.poll()
     assert flow.case().step == "tidak_ditindaklanjuti"
     assert "Terlapor bukan penyelenggara pemilu." in flow.one("ketua", "informasi").text
@@ -239,8 +294,14 @@ def test_bantuan_lists_what_each_person_may_do_now(flow):
     flow.reply(ack, "bantuan", REPORTER, style=IPHONE_ID)
     flow.poll()
     staff = flow.one("hukum", "bantuan")
-    assert commands_in(staff.text) == ["BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN",
-                                       "TIDAK DAPAT DITINDAKLANJUTI", "STATUS", "BANTUAN"]
+    assert commands_in(staff.text) == [
+        "BERKADAR PENGAWASAN",
+        "TERUSKAN",
+        "SUB BAGIAN",
+        "TIDAK DAPAT DITINDAKLANJUTI",
+        "STATUS",
+        "BANTUAN",
+    ]
     assert "Contoh: TERUSKAN" in staff.text
     assert staff.token and flow.token_row(hukum_note).used_at is None
     reporter = flow.one(REPORTER, "bantuan")
@@ -254,8 +315,9 @@ def test_delegasi_lets_a_deputy_decide_until_the_end_of_the_day_given(flow, rig)
     sek_note = to_disposisi(flow)
     until = (flow.now + timedelta(days=3)).date()
     flow.later(minutes=30)
-    flow.reply(sek_note, f"DELEGASI {deputy} sampai {until:%d-%m-%Y}", "sekretaris",
-               style=OUTLOOK_ID)
+    flow.reply(
+        sek_note, f"DELEGASI {deputy} sampai {until:%d-%m-%Y}", "sekretaris", style=OUTLOOK_ID
+    )
     flow.poll()
     [row] = flow.rows(Delegation)
     assert (row.role, row.address) == ("sekretaris", deputy)

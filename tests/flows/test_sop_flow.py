@@ -11,15 +11,24 @@ from datetime import datetime
 
 import pytest
 
-from dumas.workflow.store.models import ReplyToken
-from dumas.workflow.sop.numbering import case_tag
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
+from dumas.workflow.sop.numbering import case_tag
 from dumas.workflow.sop.transitions import when
+from dumas.workflow.store.models import ReplyToken
 from tests import mailfactory as mf
 from tests.flows.conftest import REPORTER, commands_in, pdf_text
-from tests.replies import (DOCX, GMAIL_ANDROID_EN, GMAIL_WEB_ID, IPHONE_ID, OUTLOOK_ID,
-                           OUTLOOK_NEW_ID, OUTLOOK_WEB_ID, WIB, docx_with_text,
-                           pdf_with_text)
+from tests.replies import (
+    DOCX,
+    GMAIL_ANDROID_EN,
+    GMAIL_WEB_ID,
+    IPHONE_ID,
+    OUTLOOK_ID,
+    OUTLOOK_NEW_ID,
+    OUTLOOK_WEB_ID,
+    WIB,
+    docx_with_text,
+    pdf_with_text,
+)
 
 
 def _asks(note, *commands: str, sekretaris: bool = False) -> None:
@@ -96,20 +105,29 @@ def test_the_whole_sop_by_email(flow, rig):
 
     # Sekretaris: DISPOSISI HUKUM with notes (Outlook desktop, HTML only, quoted-printable).
     flow.later(hours=2)
-    sent = flow.reply(sek_note, "DISPOSISI HUKUM Mohon ditelaah, perhatikan keterangan saksi di "
-                      "TPS 03.", "sekretaris", style=OUTLOOK_ID,
-                      signature="Sekretaris Uji\nKPU Kabupaten Kepulauan Mentawai")
+    sent = flow.reply(
+        sek_note,
+        "DISPOSISI HUKUM Mohon ditelaah, perhatikan keterangan saksi di TPS 03.",
+        "sekretaris",
+        style=OUTLOOK_ID,
+        signature="Sekretaris Uji\nKPU Kabupaten Kepulauan Mentawai",
+    )
     flow.poll()
     case, [task] = _state(flow, "telaah", "diproses")
     _used(flow, sek_note)
     assert (task.role, case.disposisi_to) == ("hukum", "hukum")
     assert case.disposisi_note == "Mohon ditelaah, perhatikan keterangan saksi di TPS 03."
-    transcript = _done(flow, "sekretaris", "Dilaksanakan: DISPOSISI HUKUM",
-                       "Didisposisikan kepada Sub Bagian Hukum")
+    transcript = _done(
+        flow,
+        "sekretaris",
+        "Dilaksanakan: DISPOSISI HUKUM",
+        "Didisposisikan kepada Sub Bagian Hukum",
+    )
     assert transcript.msg["In-Reply-To"] == sent.msg["Message-ID"]  # threads under the reply
     hukum_note = flow.one("hukum", "tugas")
-    _asks(hukum_note, "BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN",
-          "TIDAK DAPAT DITINDAKLANJUTI")
+    _asks(
+        hukum_note, "BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"
+    )
     assert "perhatikan keterangan saksi di TPS 03" in hukum_note.text
     [lembar] = [n for n in hukum_note.attachments if n.startswith("lembar-disposisi")]
     sheet = " ".join(pdf_text(hukum_note.attachments[lembar]).split())
@@ -120,9 +138,14 @@ def test_the_whole_sop_by_email(flow, rig):
     # Hukum: BERKADAR PENGAWASAN with the Laporan Hasil Telaah attached (iPhone, Indonesian).
     flow.later(days=1)
     lht = pdf_with_text("Laporan Hasil Telaah 001: berkadar pengawasan")
-    flow.reply(hukum_note, "BERKADAR PENGAWASAN\nDugaan politik uang oleh anggota KPPS TPS 03.",
-               "hukum", style=IPHONE_ID, subject_prefix="Balas:",
-               attachments=[("laporan-hasil-telaah.pdf", "application/pdf", lht)])
+    flow.reply(
+        hukum_note,
+        "BERKADAR PENGAWASAN\nDugaan politik uang oleh anggota KPPS TPS 03.",
+        "hukum",
+        style=IPHONE_ID,
+        subject_prefix="Balas:",
+        attachments=[("laporan-hasil-telaah.pdf", "application/pdf", lht)],
+    )
     flow.poll()
     case, [task] = _state(flow, "kertas_kerja", "diproses")
     assert case.telaah_result == "berkadar_pengawasan"
@@ -139,8 +162,13 @@ def test_the_whole_sop_by_email(flow, rig):
     # Hukum: KERTAS KERJA with the working paper (Gmail for Android, English quote header).
     flow.later(days=1)
     kk = docx_with_text("Kertas Kerja survei pendahuluan")
-    flow.reply(kk_note, "KERTAS KERJA\nKlarifikasi saksi selesai.", "hukum",
-               style=GMAIL_ANDROID_EN, attachments=[("kertas-kerja.docx", DOCX, kk)])
+    flow.reply(
+        kk_note,
+        "KERTAS KERJA\nKlarifikasi saksi selesai.",
+        "hukum",
+        style=GMAIL_ANDROID_EN,
+        attachments=[("kertas-kerja.docx", DOCX, kk)],
+    )
     flow.poll()
     case, [task] = _state(flow, "tindak_lanjut", "diproses")
     _used(flow, kk_note)
@@ -166,8 +194,14 @@ def test_the_whole_sop_by_email(flow, rig):
 
     # Sekretaris: SETUJU (Gmail web; a German Outlook colleague would write "AW:").
     flow.later(hours=1)
-    flow.reply(inv_note, "Setuju", "sekretaris", style=GMAIL_WEB_ID, subject_prefix="AW:",
-               signature="Sekretaris Uji\nKPU Kabupaten Kepulauan Mentawai")
+    flow.reply(
+        inv_note,
+        "Setuju",
+        "sekretaris",
+        style=GMAIL_WEB_ID,
+        subject_prefix="AW:",
+        signature="Sekretaris Uji\nKPU Kabupaten Kepulauan Mentawai",
+    )
     flow.poll()
     case, [task] = _state(flow, "investigasi", "diproses")
     _used(flow, inv_note)
@@ -175,7 +209,7 @@ def test_the_whole_sop_by_email(flow, rig):
     [surat] = flow.documents(case.id, "surat_tugas")
     assert surat.status == "rendered"
     _done(flow, "sekretaris", "Dilaksanakan: SETUJU", "Surat Tugas diterbitkan dan dikirim kepada")
-    for member, name in zip(team, ("Andi Saputra", "Rina Saogo")):
+    for member, name in zip(team, ("Andi Saputra", "Rina Saogo"), strict=False):
         letter = flow.one(member.address, "surat_tugas")
         [(filename, data)] = letter.attachments.items()
         assert filename.startswith("surat-tugas")
@@ -188,14 +222,19 @@ def test_the_whole_sop_by_email(flow, rig):
     # Hukum: LAPORAN with the examination report (iPhone again, "Re:").
     flow.later(days=2)
     report = pdf_with_text("Laporan hasil pemeriksaan: dugaan terbukti sebagian")
-    flow.reply(invest_note, "LAPORAN Dugaan terbukti sebagian; anggota KPPS telah diberi sanksi.",
-               "hukum", style=IPHONE_ID,
-               attachments=[("laporan-hasil-pemeriksaan.pdf", "application/pdf", report)])
+    flow.reply(
+        invest_note,
+        "LAPORAN Dugaan terbukti sebagian; anggota KPPS telah diberi sanksi.",
+        "hukum",
+        style=IPHONE_ID,
+        attachments=[("laporan-hasil-pemeriksaan.pdf", "application/pdf", report)],
+    )
     flow.poll()
     case, [task] = _state(flow, "persetujuan_laporan", "diproses")
     _used(flow, invest_note)
     assert [a.filename for a in flow.attachments(case.id, "investigasi")] == [
-        "laporan-hasil-pemeriksaan.pdf"]
+        "laporan-hasil-pemeriksaan.pdf"
+    ]
     _done(flow, "hukum", "Dilaksanakan: LAPORAN")
     final_note = flow.one("sekretaris", "tugas")
     _asks(final_note, "SETUJU", "TOLAK", sekretaris=True)
@@ -219,5 +258,8 @@ def test_the_whole_sop_by_email(flow, rig):
     assert case.outcome in letter
     assert "Laporan hasil penanganan disetujui" in flow.one("hukum", "informasi").text
     flow.nothing_for("desk", "ketua")
-    assert all(t.used_at is not None for t in flow.rows(ReplyToken, pengaduan_id=case.id)
-               if t.role != "pelapor")
+    assert all(
+        t.used_at is not None
+        for t in flow.rows(ReplyToken, pengaduan_id=case.id)
+        if t.role != "pelapor"
+    )

@@ -18,6 +18,7 @@ def dumas(dumas_config, capsys):
     def call(*args):
         rc = main(["--config", str(dumas_config), *args])
         return rc, capsys.readouterr().out
+
     return call
 
 

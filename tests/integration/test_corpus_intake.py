@@ -16,8 +16,10 @@ from dumas.config.cli.main import main
 from dumas.config.settings import load_settings
 from dumas.workflow.store.models import MailboxLocation, Pengaduan, RawMessage
 
-CORPUS = Path(os.environ.get("DUMAS_CORPUS")
-              or Path(__file__).resolve().parents[2].parent / "shared" / "corpus")
+CORPUS = Path(
+    os.environ.get("DUMAS_CORPUS")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+)
 
 
 def corpus_files() -> list[Path]:
@@ -35,14 +37,42 @@ def test_corpus_is_accounted_for_exactly_once(rig, office, dumas_config, capsys)
     assert len(uids) == len(files)
     assert main(["--config", str(dumas_config), "init"]) == 0
     capsys.readouterr()
-    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--only", "registration", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(dumas_config),
+                "poll",
+                "--only",
+                "intake",
+                "--only",
+                "registration",
+                "--json",
+            ]
+        )
+        == 0
+    )
     first = json.loads(capsys.readouterr().out)
     assert first["new_messages"] == len(files)
     assert sum(first["outcomes"].values()) == len(files)
     assert first["registration"]["failed"] == 0
     assert first["registration"]["registered"] == first["outcomes"]["complaint"]
 
-    assert main(["--config", str(dumas_config), "poll", "--only", "intake", "--only", "registration", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--config",
+                str(dumas_config),
+                "poll",
+                "--only",
+                "intake",
+                "--only",
+                "registration",
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["new_messages"] == 0
 
     assert main(["--config", str(dumas_config), "reconcile", "--json"]) == 0
@@ -54,10 +84,14 @@ def test_corpus_is_accounted_for_exactly_once(rig, office, dumas_config, capsys)
     with app.sessions() as s:
         locations = s.execute(select(func.count()).select_from(MailboxLocation)).scalar()
         dispositions = Counter(s.execute(select(RawMessage.disposition)).scalars())
-        cases = s.execute(select(func.count()).select_from(Pengaduan)
-                          .where(Pengaduan.number.is_not(None))).scalar()
-        unexplained = s.execute(select(func.count()).select_from(RawMessage).where(
-            RawMessage.disposition.in_(["ignored", "quarantined"]), RawMessage.reason == "")).scalar()
+        cases = s.execute(
+            select(func.count()).select_from(Pengaduan).where(Pengaduan.number.is_not(None))
+        ).scalar()
+        unexplained = s.execute(
+            select(func.count())
+            .select_from(RawMessage)
+            .where(RawMessage.disposition.in_(["ignored", "quarantined"]), RawMessage.reason == "")
+        ).scalar()
     app.close()
     assert locations == len(files)
     assert cases == dispositions["complaint"]

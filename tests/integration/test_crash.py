@@ -25,8 +25,11 @@ KILLS = 12
 
 
 def dumas_process(config: Path, *args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config", str(config),
-                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.slow
@@ -36,14 +39,30 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
         if i % 10 == 9:
             raws.append(mf.out_of_office(sender=f"pejabat{i}@instansi.example"))
         else:
-            raws.append(mf.complaint(subject=f"Pengaduan nomor {i}", sender=f"warga{i}@gmail.com",
-                                     attachments=[(f"bukti{i}.txt", "text/plain", f"bukti {i}".encode())]))
+            raws.append(
+                mf.complaint(
+                    subject=f"Pengaduan nomor {i}",
+                    sender=f"warga{i}@gmail.com",
+                    attachments=[(f"bukti{i}.txt", "text/plain", f"bukti {i}".encode())],
+                )
+            )
     rig.append_many(office.pengaduan, raws)
     # Small batches so that kills land between, and inside, many commits.
-    cfg = write_config(rig, dumas_config.parent, office.pengaduan, office.roles,
-                       filename="crash.toml", imap={"batch_size": 7})
-    assert subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg), "init"],
-                          capture_output=True).returncode == 0
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="crash.toml",
+        imap={"batch_size": 7},
+    )
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg), "init"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
 
     rng = random.Random(20261128)
     # Kill points spread over the whole intake: after N messages are committed, plus a random
@@ -58,11 +77,37 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
         killed += proc.wait(timeout=30) == -signal.SIGKILL
     assert killed >= 10  # the kills really interrupted running polls
 
-    final = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg), "poll",
-                            "--only", "intake", "--json"], capture_output=True, text=True, timeout=300)
+    final = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dumas.config.cli.main",
+            "--config",
+            str(cfg),
+            "poll",
+            "--only",
+            "intake",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert final.returncode == 0, final.stderr
-    again = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg),
-                            "reconcile", "--json"], capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dumas.config.cli.main",
+            "--config",
+            str(cfg),
+            "reconcile",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     rec = json.loads(again.stdout)
     assert rec["missing"] == [] and rec["pending"] == []
     assert rec["counts"] == {"complaint": 270, "reply": 0, "ignored": 30, "quarantined": 0}

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import func, select
@@ -22,8 +22,11 @@ class Daemon:
     """`dumas run` in a subprocess, its stderr collected line by line."""
 
     def __init__(self, config):
-        self.proc = subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config",
-                                      str(config), "run"], stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), "run"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -47,9 +50,12 @@ def test_daemon_survives_server_down_and_stops_cleanly(rig, office, dumas, dumas
         wait_until(lambda: daemon.saw("mail server unavailable"), 60, "the failure logged")
         assert daemon.saw("retrying in 0:01:00")
         assert daemon.proc.poll() is None  # still running
-        second = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config",
-                                 str(dumas_config), "run"], capture_output=True, text=True,
-                                timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "dumas.config.cli.main", "--config", str(dumas_config), "run"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode != 0 and "another dumas process" in second.stderr
     finally:
         rc = daemon.stop()
@@ -62,7 +68,7 @@ def test_cycle_job_backs_off_then_recovers(rig, office, dumas, app):
     scheduler.start(paused=True)  # jobs are scheduled, never run: the test calls the job itself
     job = CycleJob(app, scheduler, threading.Event())
     rig.stop_imap()
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     job()
     job()
     retry = scheduler.get_job("cycle-retry")
@@ -81,9 +87,11 @@ def test_daemon_processes_mail_and_stops_between_batches(rig, office, dumas, dum
     rig.append(office.pengaduan, mf.complaint())
     daemon = Daemon(dumas_config)
     try:
+
         def registered():
             with app.sessions() as s:
                 return s.execute(select(func.count()).select_from(Pengaduan)).scalar() == 1
+
         wait_until(registered, 60, "the complaint registered by the daemon")
         wait_until(lambda: rig.captured(), 60, "the acknowledgement sent by the daemon")
     finally:

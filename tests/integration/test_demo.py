@@ -10,8 +10,9 @@ from tests.demo.run import run
 WIB = ZoneInfo("Asia/Jakarta")  # the demo office's zone
 
 
-def test_demo_writes_pdfs_emails_and_the_recap(tmp_path, mail_rig, capsys, suite_now,
-                                               expected_number):
+def test_demo_writes_pdfs_emails_and_the_recap(
+    tmp_path, mail_rig, capsys, suite_now, expected_number
+):
     out = tmp_path / "demo-output"
     run(out, suite_now)
     printed = capsys.readouterr().out
@@ -23,8 +24,10 @@ def test_demo_writes_pdfs_emails_and_the_recap(tmp_path, mail_rig, capsys, suite
         assert any(n.startswith("cetakan") for n in names)
         assert any(n.startswith("lembar-disposisi") for n in names)
         assert all((folder / n).read_bytes().startswith(b"%PDF") for n in names)
-    subjects = [message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]
-                for p in sorted((out / "email").glob("*.eml"))]
+    subjects = [
+        message_from_bytes(p.read_bytes(), policy=policy.default)["Subject"]
+        for p in sorted((out / "email").glob("*.eml"))
+    ]
     assert any("Tanda terima" in s for s in subjects)
     assert any("Dilaksanakan: LENGKAP" in s for s in subjects)
     month = f"{suite_now.astimezone(WIB):%Y-%m}"  # the demo's cases were all received then

@@ -19,8 +19,14 @@ def test_doctor_passes_on_a_working_installation(dumas, dumas_config, capsys):
 def test_doctor_names_what_is_broken(rig, office, dumas_config, capsys):
     rc, out = doctor(dumas_config, capsys)  # no `dumas init` yet
     assert rc == 1 and "run `dumas init`" in out
-    cfg = write_config(rig, dumas_config.parent, office.pengaduan, office.roles,
-                       filename="bad.toml", imap={"password": "salah"})
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="bad.toml",
+        imap={"password": "salah"},
+    )
     assert main(["--config", str(cfg), "init"]) == 0
     rig.stop_smtp()
     rc, out = doctor(cfg, capsys)

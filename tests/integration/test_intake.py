@@ -24,7 +24,9 @@ def count(app, model, *where):
 
 
 def test_plain_complaint_is_recorded_with_its_data(rig, office, dumas, app):
-    rig.append(office.pengaduan, mf.complaint(attachments=[("foto.jpg", "image/jpeg", mf.tiny_jpeg())]))
+    rig.append(
+        office.pengaduan, mf.complaint(attachments=[("foto.jpg", "image/jpeg", mf.tiny_jpeg())])
+    )
     rc, out = dumas("poll", "--only", "intake", "--json")
     assert rc == 0 and json.loads(out)["outcomes"] == {"complaint": 1}
     rc, out = dumas("list", "--json")
@@ -41,7 +43,9 @@ def test_plain_complaint_is_recorded_with_its_data(rig, office, dumas, app):
 
 
 def test_html_only_and_rfc2047_subject(rig, office, dumas):
-    html = "<p>Saya melapor <b>intimidasi</b> pemilih di TPS 5 Desa Tuapejat.</p><script>x()</script>"
+    html = (
+        "<p>Saya melapor <b>intimidasi</b> pemilih di TPS 5 Desa Tuapejat.</p><script>x()</script>"
+    )
     subject = "Pengaduan: petugas tidak netral – Desa Tuapejat"
     rig.append(office.pengaduan, mf.complaint(body=None, html=html, subject=subject))
     assert dumas("poll", "--only", "intake")[0] == 0
@@ -54,13 +58,22 @@ def test_html_only_and_rfc2047_subject(rig, office, dumas):
 RFC2231_CRLF = "CRLF"
 
 
-@pytest.mark.parametrize("hostile", ["../../etc/passwd", "/etc/shadow", "a\x07b\x1bc.txt",
-                                     "..\\..\\windows\\system32\\x.exe", RFC2231_CRLF])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "../../etc/passwd",
+        "/etc/shadow",
+        "a\x07b\x1bc.txt",
+        "..\\..\\windows\\system32\\x.exe",
+        RFC2231_CRLF,
+    ],
+)
 def test_hostile_attachment_names_stay_inside_the_store(rig, office, dumas, app, hostile):
     if hostile == RFC2231_CRLF:  # CR, LF and NUL smuggled in through RFC 2231 encoding
         raw = mf.complaint(attachments=[("placeholder.txt", "text/plain", b"isi bukti")])
-        raw = raw.replace(b'filename="placeholder.txt"',
-                          b"filename*=utf-8''..%2F..%2Fa%0D%0AX-Evil%3A%201%00.txt")
+        raw = raw.replace(
+            b'filename="placeholder.txt"', b"filename*=utf-8''..%2F..%2Fa%0D%0AX-Evil%3A%201%00.txt"
+        )
     else:
         raw = mf.complaint(attachments=[(hostile, "text/plain", b"isi bukti")])
     rig.append(office.pengaduan, raw)
@@ -90,7 +103,9 @@ def test_second_poll_changes_nothing_and_seen_flags_are_untouched(rig, office, d
     uid = rig.append(office.pengaduan, mf.complaint())
     rig.append(office.pengaduan, mf.complaint(subject="Laporan kedua", sender="ani@yahoo.co.id"))
     rig.mark_seen(office.pengaduan, uid)  # staff read it in Gmail before the poll
-    assert json.loads(dumas("poll", "--only", "intake", "--json")[1])["outcomes"] == {"complaint": 2}
+    assert json.loads(dumas("poll", "--only", "intake", "--json")[1])["outcomes"] == {
+        "complaint": 2
+    }
     assert json.loads(dumas("poll", "--only", "intake", "--json")[1])["new_messages"] == 0
     assert count(app, Pengaduan) == 2 and count(app, RawMessage) == 2
     flags = rig.flags(office.pengaduan)
@@ -109,7 +124,9 @@ def test_uidvalidity_change_rescans_without_duplicates(rig, office, dumas, app):
     assert count(app, RawMessage) == 3 and count(app, Pengaduan) == 2
     assert count(app, MailboxLocation) == 5
     rec = json.loads(dumas("reconcile", "--json")[1])
-    assert rec["missing"] == [] and rec["counts"]["complaint"] == 2 and rec["counts"]["ignored"] == 1
+    assert (
+        rec["missing"] == [] and rec["counts"]["complaint"] == 2 and rec["counts"]["ignored"] == 1
+    )
 
 
 def test_unreadable_message_is_quarantined_and_replayable(rig, office, dumas, app):
@@ -126,15 +143,25 @@ def test_unreadable_message_is_quarantined_and_replayable(rig, office, dumas, ap
 
 def test_oversize_message_is_quarantined_once(rig, office, dumas_config, capsys):
     from tests.rig import write_config
-    cfg = write_config(rig, dumas_config.parent, office.pengaduan, office.roles,
-                       filename="small.toml", limits={"max_message_mb": 1})
+
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="small.toml",
+        limits={"max_message_mb": 1},
+    )
     assert main(["--config", str(cfg), "init"]) == 0
     big = mf.complaint(attachments=[("video.mp4", "video/mp4", b"\0" * (1024 * 1024 + 10))])
     rig.append(office.pengaduan, big)
     run(cfg, "poll", "--only", "intake", capsys=capsys)
     [item] = json.loads(run(cfg, "quarantine", "list", "--json", capsys=capsys)[1])
     assert "over the limit of 1 MB" in item["reason"] and item["size"] > 1024 * 1024
-    assert json.loads(run(cfg, "poll", "--only", "intake", "--json", capsys=capsys)[1])["new_messages"] == 0
+    assert (
+        json.loads(run(cfg, "poll", "--only", "intake", "--json", capsys=capsys)[1])["new_messages"]
+        == 0
+    )
 
 
 def test_server_down_gives_a_clear_error(rig, dumas, dumas_config, capsys):
@@ -146,9 +173,15 @@ def test_server_down_gives_a_clear_error(rig, dumas, dumas_config, capsys):
 
 def test_wrong_password_gives_a_clear_error(rig, office, dumas_config, capsys):
     from tests.rig import write_config
-    cfg = write_config(rig, dumas_config.parent, office.pengaduan, office.roles,
-                       filename="badpw.toml", imap={"password": "salah"})
+
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="badpw.toml",
+        imap={"password": "salah"},
+    )
     assert main(["--config", str(cfg), "init"]) == 0
     rc = main(["--config", str(cfg), "poll"])
     assert rc == 3 and "refused the login" in capsys.readouterr().err
-

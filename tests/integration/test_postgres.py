@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,8 +28,14 @@ from dumas.config.settings import load_settings
 from dumas.ingest.actions.registrar import Registrar
 from dumas.workflow.store.cases import original_message
 from dumas.workflow.store.db import current_revision, head_revision, upgrade
-from dumas.workflow.store.models import (Attachment, Event, OutboxMessage, Pengaduan, RawMessage,
-                                   RegistrationCounter)
+from dumas.workflow.store.models import (
+    Attachment,
+    Event,
+    OutboxMessage,
+    Pengaduan,
+    RawMessage,
+    RegistrationCounter,
+)
 from tests import mailfactory as mf
 from tests.flows.conftest import MONDAY, REPORTER, Flow
 from tests.replies import OUTLOOK_ID
@@ -40,8 +46,9 @@ from tests.rig.net import free_ports
 @pytest.fixture
 def dumas_config(rig, office, tmp_path, postgres) -> Path:
     """The test's Dumas config, on a fresh PostgreSQL database (used by `dumas` and `app`)."""
-    return write_config(rig, tmp_path, office.pengaduan, office.roles,
-                        database={"url": postgres.new_database()})
+    return write_config(
+        rig, tmp_path, office.pengaduan, office.roles, database={"url": postgres.new_database()}
+    )
 
 
 @pytest.fixture
@@ -53,11 +60,16 @@ def flow(rig, office, dumas, dumas_config, monkeypatch):
 
 
 def cli(config: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config", str(config),
-                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 # --- schema --------------------------------------------------------------------------------
+
 
 def test_migrations_build_the_schema_with_postgres_types(postgres_url):
     plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")  # the driver is implied
@@ -68,9 +80,12 @@ def test_migrations_build_the_schema_with_postgres_types(postgres_url):
         assert current_revision(engine) == head_revision(postgres_url)
         columns = {c["name"]: c["type"] for c in inspect(engine).get_columns("pengaduan")}
         with engine.connect() as conn:
-            udt = dict(conn.exec_driver_sql(
-                "SELECT column_name, udt_name FROM information_schema.columns "
-                "WHERE table_name = 'pengaduan'").all())
+            udt = dict(
+                conn.exec_driver_sql(
+                    "SELECT column_name, udt_name FROM information_schema.columns "
+                    "WHERE table_name = 'pengaduan'"
+                ).all()
+            )
     finally:
         engine.dispose()
     assert udt["received_at"] == udt["complete_at"] == "timestamptz"
@@ -80,11 +95,15 @@ def test_migrations_build_the_schema_with_postgres_types(postgres_url):
 
 # --- intake, registration, the CLI -------------------------------------------------------------
 
+
 def test_poll_registers_and_the_cli_reads_it_back(flow, rig, office, dumas, app):
     flow.complaint(attachments=[("foto-bukti.jpg", "image/jpeg", mf.tiny_jpeg())])
-    flow.complaint(sender="Ani Sababalat <ani.sababalat@yahoo.co.id>", body=None,
-                   subject="Laporan intimidasi", html="<p>Saya melapor <b>intimidasi</b> pemilih "
-                                                      "di TPS 5 Desa Tuapejat.</p>")
+    flow.complaint(
+        sender="Ani Sababalat <ani.sababalat@yahoo.co.id>",
+        body=None,
+        subject="Laporan intimidasi",
+        html="<p>Saya melapor <b>intimidasi</b> pemilih di TPS 5 Desa Tuapejat.</p>",
+    )
     rig.append(office.pengaduan, mf.out_of_office(to=office.pengaduan.address), when=flow.now)
     rig.append(office.pengaduan, mf.bounce(to=office.pengaduan.address), when=flow.now)
     report = flow.poll()
@@ -93,7 +112,9 @@ def test_poll_registers_and_the_cli_reads_it_back(flow, rig, office, dumas, app)
 
     listed = json.loads(dumas("list", "--json")[1])
     assert [(c["number"], c["reporter_email"]) for c in listed] == [
-        ("001/PGD/XI/2026", REPORTER), ("002/PGD/XI/2026", "ani.sababalat@yahoo.co.id")]
+        ("001/PGD/XI/2026", REPORTER),
+        ("002/PGD/XI/2026", "ani.sababalat@yahoo.co.id"),
+    ]
     assert {c["received_at"] for c in listed} == {"2026-11-02T09:15:00+07:00"}
     shown = json.loads(dumas("show", "002/PGD/XI/2026", "--json")[1])
     assert "intimidasi" in shown["body"] and "<b>" not in shown["body"]
@@ -105,26 +126,36 @@ def test_poll_registers_and_the_cli_reads_it_back(flow, rig, office, dumas, app)
     assert rec["counts"] == {"complaint": 2, "reply": 0, "ignored": 2, "quarantined": 0}
 
     with app.sessions() as s:
-        case = s.execute(select(Pengaduan).where(
-            Pengaduan.number == "001/PGD/XI/2026")).scalar_one()
-        assert case.received_at == MONDAY and case.received_at.tzinfo is timezone.utc
-        assert case.registered_at == MONDAY and case.registered_at.tzinfo is timezone.utc
+        case = s.execute(
+            select(Pengaduan).where(Pengaduan.number == "001/PGD/XI/2026")
+        ).scalar_one()
+        assert case.received_at == MONDAY and case.received_at.tzinfo is UTC
+        assert case.registered_at == MONDAY and case.registered_at.tzinfo is UTC
         assert case.data["klasifikasi_kata_kunci"] == ["politik uang"] and case.missing == []
-        rules = sorted(r.rule for r in s.execute(select(RawMessage).where(
-            RawMessage.disposition == "ignored")).scalars())
+        rules = sorted(
+            r.rule
+            for r in s.execute(
+                select(RawMessage).where(RawMessage.disposition == "ignored")
+            ).scalars()
+        )
         assert rules == ["auto_reply", "bounce"]
-        ack = s.execute(select(OutboxMessage).where(OutboxMessage.kind == "tanda_terima",
-                                                    OutboxMessage.pengaduan_id == case.id)
-                        ).scalar_one()
+        ack = s.execute(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "tanda_terima", OutboxMessage.pengaduan_id == case.id
+            )
+        ).scalar_one()
         assert ack.to_addrs == [REPORTER] and ack.status == "sent" and ack.sent_at == MONDAY
     assert [list(e.rcpt_tos) for e in rig.captured(REPORTER)] == [[REPORTER]]
 
 
 def test_json_columns_and_times_round_trip(dumas, app):
-    value = {"catatan": "Pelapor minta identitas dirahasiakan — ✓ “ya”",
-             "angka": [1, 2.5, None, True], "bersarang": {"a": {"b": []}},
-             "urutan": {"z": 1, "a": 2}}
-    at = datetime(2026, 12, 31, 23, 59, 59, 123456, tzinfo=timezone.utc)  # 1 January in WIB
+    value = {
+        "catatan": "Pelapor minta identitas dirahasiakan — ✓ “ya”",
+        "angka": [1, 2.5, None, True],
+        "bersarang": {"a": {"b": []}},
+        "urutan": {"z": 1, "a": 2},
+    }
+    at = datetime(2026, 12, 31, 23, 59, 59, 123456, tzinfo=UTC)  # 1 January in WIB
     with app.sessions() as s, s.begin():
         case = Pengaduan(channel="langsung", received_at=at, data=value, missing=["bukti"])
         s.add(case)
@@ -135,21 +166,25 @@ def test_json_columns_and_times_round_trip(dumas, app):
         again = s.get(Pengaduan, case_id)
         assert again.data == value and list(again.data["urutan"]) == ["z", "a"]
         assert again.missing == ["bukti"]
-        assert again.received_at == at and again.received_at.tzinfo is timezone.utc
+        assert again.received_at == at and again.received_at.tzinfo is UTC
         event = s.execute(select(Event).where(Event.pengaduan_id == case_id)).scalar_one()
         assert event.detail == {"daftar": ["x", {"y": 0}]} and event.at == at
         # Compared in the database, across the server's own zone.
-        assert s.execute(select(Pengaduan.id).where(Pengaduan.received_at > at.replace(
-            microsecond=0))).scalar_one() == case_id
-    with pytest.raises(StatementError, match="naive datetime"):
-        with app.sessions() as s, s.begin():
-            s.add(Pengaduan(channel="langsung", received_at=datetime(2026, 1, 1)))
+        assert (
+            s.execute(
+                select(Pengaduan.id).where(Pengaduan.received_at > at.replace(microsecond=0))
+            ).scalar_one()
+            == case_id
+        )
+    with pytest.raises(StatementError, match="naive datetime"), app.sessions() as s, s.begin():
+        s.add(Pengaduan(channel="langsung", received_at=datetime(2026, 1, 1)))
     [shown] = json.loads(dumas("list", "--json")[1])
     assert shown["received_at"] == "2027-01-01T06:59:59+07:00"
 
 
-def test_long_values_are_clipped_to_their_columns_not_refused(flow, rig, office, dumas, app,
-                                                              caplog):
+def test_long_values_are_clipped_to_their_columns_not_refused(
+    flow, rig, office, dumas, app, caplog
+):
     """PostgreSQL refuses a value longer than its VARCHAR; SQLite would keep it. A citizen's
     long display name or a hostile Content-Type must not send a complaint to quarantine."""
     long_name = "Warga " + "Sangat Panjang " * 30
@@ -158,8 +193,18 @@ def test_long_values_are_clipped_to_their_columns_not_refused(flow, rig, office,
     report = flow.poll()
     assert report["outcomes"] == {"complaint": 2}
     assert report["registration"] == {"registered": 2, "failed": 0}
-    rc, out = dumas("register", "--json", "--name", "N" * 400, "--subject", "Langsung",
-                    "--text", "Isi laporan.", "--kecamatan", "Sikakap")
+    rc, out = dumas(
+        "register",
+        "--json",
+        "--name",
+        "N" * 400,
+        "--subject",
+        "Langsung",
+        "--text",
+        "Isi laporan.",
+        "--kecamatan",
+        "Sikakap",
+    )
     assert rc == 0 and json.loads(out)["number"] == "003/PGD/XI/2026"
     with app.sessions() as s:
         names = s.execute(select(Pengaduan.pelapor_name).order_by(Pengaduan.id)).scalars().all()
@@ -172,15 +217,32 @@ def test_long_values_are_clipped_to_their_columns_not_refused(flow, rig, office,
 
 # --- concurrency ---------------------------------------------------------------------------
 
+
 def test_registering_at_once_from_several_processes_gives_distinct_consecutive_numbers(
-        rig, office, dumas, dumas_config, app):
+    rig, office, dumas, dumas_config, app
+):
     """Eight `dumas register` at the desk while `dumas poll` registers two emailed complaints."""
     for i in range(2):
-        rig.append(office.pengaduan, mf.complaint(sender=f"warga{i}@gmail.com",
-                                                  subject=f"Pengaduan email {i}"))
-    procs = [cli(dumas_config, "register", "--json", "--name", f"Pelapor {i}", "--subject",
-                 f"Pengaduan langsung {i}", "--text", "Isi laporan.", "--kecamatan", "Sikakap")
-             for i in range(8)]
+        rig.append(
+            office.pengaduan,
+            mf.complaint(sender=f"warga{i}@gmail.com", subject=f"Pengaduan email {i}"),
+        )
+    procs = [
+        cli(
+            dumas_config,
+            "register",
+            "--json",
+            "--name",
+            f"Pelapor {i}",
+            "--subject",
+            f"Pengaduan langsung {i}",
+            "--text",
+            "Isi laporan.",
+            "--kecamatan",
+            "Sikakap",
+        )
+        for i in range(8)
+    ]
     poller = cli(dumas_config, "poll", "--json")
     outputs = [p.communicate(timeout=120) for p in procs]
     poll_out, poll_err = poller.communicate(timeout=120)
@@ -196,8 +258,9 @@ def test_registering_at_once_from_several_processes_gives_distinct_consecutive_n
     assert counter.last_seq == 10
 
 
-def test_a_case_is_registered_once_when_two_registration_jobs_race(rig, office, dumas, app,
-                                                                     expected_number):
+def test_a_case_is_registered_once_when_two_registration_jobs_race(
+    rig, office, dumas, app, expected_number
+):
     """SQLite queues writers (BEGIN IMMEDIATE); PostgreSQL lets both read. The second job must
     wait for the first and then see the case registered, not number it again."""
     rig.append(office.pengaduan, mf.complaint())
@@ -232,7 +295,8 @@ def _wait_until_someone_waits_for_a_lock(app: App, timeout: float = 10) -> None:
         while time.monotonic() < deadline:
             waiting = conn.exec_driver_sql(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()").scalar()
+                "AND datname = current_database()"
+            ).scalar()
             conn.rollback()  # a fresh snapshot of pg_stat_activity next time
             if waiting:
                 return
@@ -243,14 +307,26 @@ def _wait_until_someone_waits_for_a_lock(app: App, timeout: float = 10) -> None:
 def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_config):
     """The crash-safety property of tests/integration/test_crash.py, on a small batch."""
     messages, kills = 36, 3
-    raws = [mf.out_of_office(sender=f"pejabat{i}@instansi.example") if i % 6 == 5 else
-            mf.complaint(subject=f"Pengaduan nomor {i}", sender=f"warga{i}@gmail.com",
-                         attachments=[(f"bukti{i}.txt", "text/plain", f"bukti {i}".encode())])
-            for i in range(messages)]
+    raws = [
+        mf.out_of_office(sender=f"pejabat{i}@instansi.example")
+        if i % 6 == 5
+        else mf.complaint(
+            subject=f"Pengaduan nomor {i}",
+            sender=f"warga{i}@gmail.com",
+            attachments=[(f"bukti{i}.txt", "text/plain", f"bukti {i}".encode())],
+        )
+        for i in range(messages)
+    ]
     rig.append_many(office.pengaduan, raws)
-    cfg = write_config(rig, dumas_config.parent, office.pengaduan, office.roles,
-                       filename="crash.toml", imap={"batch_size": 3},
-                       database={"url": load_settings(dumas_config).database_url})
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="crash.toml",
+        imap={"batch_size": 3},
+        database={"url": load_settings(dumas_config).database_url},
+    )
     assert main(["--config", str(cfg), "init"]) == 0
     app = App(load_settings(cfg))
     try:
@@ -262,13 +338,41 @@ def test_sigkill_during_intake_loses_and_duplicates_nothing(rig, office, dumas_c
             time.sleep(rng.uniform(0, 0.05))
             proc.send_signal(signal.SIGKILL)
             assert proc.wait(timeout=30) == -signal.SIGKILL, "the poll ended before the kill"
-        final = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg),
-                                "poll", "--only", "intake"], capture_output=True, timeout=120)
+        final = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dumas.config.cli.main",
+                "--config",
+                str(cfg),
+                "poll",
+                "--only",
+                "intake",
+            ],
+            capture_output=True,
+            timeout=120,
+        )
         assert final.returncode == 0, final.stderr
-        rec = subprocess.run([sys.executable, "-m", "dumas.config.cli.main", "--config", str(cfg),
-                              "reconcile", "--json"], capture_output=True, text=True, timeout=60)
-        assert json.loads(rec.stdout)["counts"] == {"complaint": 30, "reply": 0, "ignored": 6,
-                                                    "quarantined": 0}
+        rec = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dumas.config.cli.main",
+                "--config",
+                str(cfg),
+                "reconcile",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert json.loads(rec.stdout)["counts"] == {
+            "complaint": 30,
+            "reply": 0,
+            "ignored": 6,
+            "quarantined": 0,
+        }
         with app.sessions() as s:
             assert len(s.execute(select(RawMessage.id)).all()) == messages
             subjects = s.execute(select(Pengaduan.subject)).scalars().all()
@@ -288,6 +392,7 @@ def _wait_for_progress(app: App, target: int, proc: subprocess.Popen, timeout: f
 
 # --- the workflow by email -----------------------------------------------------------------
 
+
 def test_desk_reply_lengkap_moves_the_case(flow):
     flow.complaint(attachments=[("foto-bukti.jpg", "image/jpeg", mf.tiny_jpeg())])
     flow.poll()
@@ -298,7 +403,7 @@ def test_desk_reply_lengkap_moves_the_case(flow):
     assert report["outcomes"] == {"reply": 1}
     case = flow.case()
     assert (case.step, case.status) == ("disposisi", "diproses")
-    assert case.complete_at == flow.now and case.complete_at.tzinfo is timezone.utc
+    assert case.complete_at == flow.now and case.complete_at.tzinfo is UTC
     token = flow.token_row(desk_note)
     assert token.used_at == flow.now and token.used_by_raw_id is not None
     [verify, disposisi] = flow.tasks(case.id)
@@ -312,10 +417,16 @@ def test_desk_reply_lengkap_moves_the_case(flow):
 
 # --- the server down -----------------------------------------------------------------------
 
+
 def test_database_down_gives_a_clear_error(rig, office, tmp_path, capsys):
     [port] = free_ports(1)  # nobody listens there
-    cfg = write_config(rig, tmp_path, office.pengaduan, office.roles,
-                       database={"url": f"postgresql://dumas@127.0.0.1:{port}/dumas"})
+    cfg = write_config(
+        rig,
+        tmp_path,
+        office.pengaduan,
+        office.roles,
+        database={"url": f"postgresql://dumas@127.0.0.1:{port}/dumas"},
+    )
     for command in (["init"], ["list"], ["poll"]):
         assert main(["--config", str(cfg), *command]) == 1
         err = capsys.readouterr().err
@@ -323,6 +434,7 @@ def test_database_down_gives_a_clear_error(rig, office, tmp_path, capsys):
 
 
 # --- the throw-away server itself ----------------------------------------------------------
+
 
 def test_the_server_stops_with_all_its_processes_even_when_it_hangs(postgres):
     """A normal stop waits for every server process; one that hangs is killed, all of it."""
@@ -364,8 +476,10 @@ def test_the_newest_installed_postgresql_is_used_and_none_is_said_clearly(tmp_pa
     monkeypatch.setattr(rig_postgres, "DEBIAN_ROOT", tmp_path / "lib")
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
     assert rig_postgres.find_bindir({}) == tmp_path / "lib" / "16" / "bin"  # 17 is incomplete
-    assert rig_postgres.find_bindir({"DUMAS_PG_BINDIR": str(tmp_path / "lib" / "15" / "bin")}) \
+    assert (
+        rig_postgres.find_bindir({"DUMAS_PG_BINDIR": str(tmp_path / "lib" / "15" / "bin")})
         == tmp_path / "lib" / "15" / "bin"
+    )
     monkeypatch.setattr(rig_postgres, "DEBIAN_ROOT", tmp_path / "none")
     with pytest.raises(rig_postgres.PostgresUnavailable, match="postgresql"):
         rig_postgres.find_bindir({})

@@ -11,27 +11,27 @@ from __future__ import annotations
 import email
 import email.policy
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from dumas.config.app import App
-from dumas.notify.reports import run_due_reports
 from dumas.config.settings import load_settings
+from dumas.notify.reports import run_due_reports
 from dumas.notify.sender import OutboxSender
-from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.clock import FrozenClock
-from dumas.workflow.store.db import transaction, upgrade
-from dumas.workflow.reports.periods import Period
 from dumas.workflow.reports.days import DayCounter
+from dumas.workflow.reports.periods import Period
 from dumas.workflow.reports.sample import CaseFactory, insert_cases
+from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import DEFAULT_SOP
+from dumas.workflow.store.db import transaction, upgrade
 
 WIB = ZoneInfo("Asia/Jakarta")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def wib(*args) -> datetime:
-    return datetime(*args, tzinfo=WIB).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=WIB).astimezone(UTC)
 
 
 def _cycle(app: App) -> None:
@@ -66,17 +66,22 @@ def test_one_recap_per_month_reaches_the_ketua_also_after_downtime(rig, office, 
     _cycle(app)  # and once more at the end: nothing new
     app.close()
 
-    inbox = [email.message_from_bytes(raw, policy=email.policy.default)
-             for raw in rig.messages(office.ketua)]
+    inbox = [
+        email.message_from_bytes(raw, policy=email.policy.default)
+        for raw in rig.messages(office.ketua)
+    ]
     subjects = Counter(str(m["Subject"]) for m in inbox)
-    assert subjects == {"Rekapitulasi Pengaduan Masyarakat September 2026": 1,
-                        "Rekapitulasi Pengaduan Masyarakat Oktober 2026": 1,
-                        "Rekapitulasi Pengaduan Masyarakat November 2026": 1,
-                        "Rekapitulasi Pengaduan Masyarakat Desember 2026": 1,
-                        "Laporan Semester Pengaduan Masyarakat Semester II Tahun 2026": 1}
+    assert subjects == {
+        "Rekapitulasi Pengaduan Masyarakat September 2026": 1,
+        "Rekapitulasi Pengaduan Masyarakat Oktober 2026": 1,
+        "Rekapitulasi Pengaduan Masyarakat November 2026": 1,
+        "Rekapitulasi Pengaduan Masyarakat Desember 2026": 1,
+        "Laporan Semester Pengaduan Masyarakat Semester II Tahun 2026": 1,
+    }
     for message in inbox:
-        files = {part.get_filename(): part.get_content_type()
-                 for part in message.iter_attachments()}
+        files = {
+            part.get_filename(): part.get_content_type() for part in message.iter_attachments()
+        }
         assert sorted(files.values()) == ["application/pdf", XLSX], message["Subject"]
         assert office.sekretaris.address in str(message["Cc"])
         assert message["Auto-Submitted"] == "auto-generated"
@@ -85,7 +90,9 @@ def test_one_recap_per_month_reaches_the_ketua_also_after_downtime(rig, office, 
     assert "Jumlah pengaduan diterima: 8" in body
     semester = next(m for m in inbox if "Semester" in str(m["Subject"]))
     assert {p.get_filename() for p in semester.iter_attachments()} == {
-        "laporan-semester-pengaduan-2026-2.xlsx", "laporan-semester-pengaduan-2026-2.pdf"}
+        "laporan-semester-pengaduan-2026-2.xlsx",
+        "laporan-semester-pengaduan-2026-2.pdf",
+    }
     november = next(m for m in inbox if "November" in str(m["Subject"]))
     assert "tidak ada pengaduan" in november.get_body(("plain",)).get_content()
     # The Sekretaris got the same five, as cc.

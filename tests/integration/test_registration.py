@@ -13,8 +13,8 @@ from email import message_from_bytes, policy
 import pytest
 from sqlalchemy import select
 
-from dumas.workflow.store.models import Document, OutboxMessage, Pengaduan
 from dumas.workflow.sop.numbering import case_tag
+from dumas.workflow.store.models import Document, OutboxMessage, Pengaduan
 from tests import mailfactory as mf
 
 NUMBER = re.compile(r"\b\d{3}/PGD/[IVXLC]+/\d{4}\b")
@@ -29,8 +29,9 @@ def text_of(msg) -> str:
 
 
 def pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def only_case(app) -> Pengaduan:
@@ -40,8 +41,10 @@ def only_case(app) -> Pengaduan:
 
 @pytest.mark.dates  # numbered, acknowledged and printed at the suite's instant
 def test_complaint_is_registered_acknowledged_and_sent_to_the_desk(rig, office, dumas, app):
-    rig.append(office.pengaduan, mf.complaint(attachments=[("foto-bukti.jpg", "image/jpeg",
-                                                            mf.tiny_jpeg())]))
+    rig.append(
+        office.pengaduan,
+        mf.complaint(attachments=[("foto-bukti.jpg", "image/jpeg", mf.tiny_jpeg())]),
+    )
     rc, out = dumas("poll", "--json")
     assert rc == 0, out
     case = only_case(app)
@@ -58,8 +61,11 @@ def test_complaint_is_registered_acknowledged_and_sent_to_the_desk(rig, office, 
     assert [p.get_filename() for p in ack_msg.iter_attachments()][0].startswith("tanda-terima")
 
     [note] = [parse(r) for r in rig.wait_for_messages(office.desk, 1)]
-    pdfs = {p.get_filename(): p.get_content() for p in note.iter_attachments()
-            if p.get_content_type() == "application/pdf"}
+    pdfs = {
+        p.get_filename(): p.get_content()
+        for p in note.iter_attachments()
+        if p.get_content_type() == "application/pdf"
+    }
     assert len(pdfs) == 2
     names = sorted(pdfs)
     assert names[0].startswith("cetakan") and names[1].startswith("lembar-disposisi")
@@ -69,14 +75,24 @@ def test_complaint_is_registered_acknowledged_and_sent_to_the_desk(rig, office, 
     assert case.number in pdf_text(pdfs[names[1]])
     body = text_of(note)
     assert "LENGKAP" in body and "Budi Santoso" in body
-    assert note["Reply-To"].addresses[0].username.startswith(office.pengaduan.address.split("@")[0] + "+")
+    assert (
+        note["Reply-To"]
+        .addresses[0]
+        .username.startswith(office.pengaduan.address.split("@")[0] + "+")
+    )
 
 
 def test_incomplete_complaint_is_asked_for_exactly_what_is_missing_then_completed(
-        rig, office, dumas, app):
-    rig.append(office.pengaduan, mf.complaint(sender="Warga Peduli <warga.peduli@yahoo.co.id>",
-                                              subject="laporan petugas tidak netral",
-                                              body=mf.KOMPLAIN_KURANG))
+    rig, office, dumas, app
+):
+    rig.append(
+        office.pengaduan,
+        mf.complaint(
+            sender="Warga Peduli <warga.peduli@yahoo.co.id>",
+            subject="laporan petugas tidak netral",
+            body=mf.KOMPLAIN_KURANG,
+        ),
+    )
     assert dumas("poll")[0] == 0
     case = only_case(app)
     assert case.missing == ["identitas", "lokasi", "bukti"]
@@ -84,14 +100,15 @@ def test_incomplete_complaint_is_asked_for_exactly_what_is_missing_then_complete
     ack_text = text_of(ack.message)
     assert "nomor HP" in ack_text and "lokasi kejadian" in ack_text and "bukti" in ack_text
 
-    reply = mf.complaint(sender="Warga Peduli <warga.peduli@yahoo.co.id>",
-                         subject="Re: " + ack.message["Subject"],
-                         body="Nama: Yohanes Sakerebau\nNo. HP: 0813 7000 1111\n"
-                              "Alamat: Dusun Puro, Desa Muntei\n"
-                              "Kejadiannya di TPS 02 Desa Muntei, Kecamatan Siberut Selatan.\n",
-                         attachments=[("bukti.jpg", "image/jpeg", mf.tiny_jpeg())],
-                         headers={"In-Reply-To": ack.message["Message-ID"],
-                                  "References": ack.message["Message-ID"]})
+    reply = mf.complaint(
+        sender="Warga Peduli <warga.peduli@yahoo.co.id>",
+        subject="Re: " + ack.message["Subject"],
+        body="Nama: Yohanes Sakerebau\nNo. HP: 0813 7000 1111\n"
+        "Alamat: Dusun Puro, Desa Muntei\n"
+        "Kejadiannya di TPS 02 Desa Muntei, Kecamatan Siberut Selatan.\n",
+        attachments=[("bukti.jpg", "image/jpeg", mf.tiny_jpeg())],
+        headers={"In-Reply-To": ack.message["Message-ID"], "References": ack.message["Message-ID"]},
+    )
     rig.append(office.pengaduan, reply)
     rc, out = dumas("poll", "--json")
     assert json.loads(out)["outcomes"] == {"reply": 1}
@@ -114,8 +131,9 @@ def test_auto_replies_and_bounces_get_nothing(rig, office, dumas, app):
 def test_smtp_down_rows_wait_then_go_once(rig, office, dumas, app):
     rig.stop_smtp()
     for i in range(3):
-        rig.append(office.pengaduan, mf.complaint(sender=f"warga{i}@gmail.com",
-                                                  subject=f"Pengaduan {i}"))
+        rig.append(
+            office.pengaduan, mf.complaint(sender=f"warga{i}@gmail.com", subject=f"Pengaduan {i}")
+        )
     assert dumas("poll")[0] == 0  # intake works; the outbox waits
     with app.sessions() as s:
         statuses = {r.status for r in s.execute(select(OutboxMessage)).scalars()}
@@ -138,7 +156,9 @@ def test_permanent_smtp_failure_gives_up_and_says_so(rig, office, dumas, app):
     dumas("poll")
     rc, out = dumas("outbox", "list", "--json")
     rows = {r["kind"]: r for r in json.loads(out)}
-    assert rows["tanda_terima"]["status"] == "failed" and "550" in rows["tanda_terima"]["last_error"]
+    assert (
+        rows["tanda_terima"]["status"] == "failed" and "550" in rows["tanda_terima"]["last_error"]
+    )
     assert rows["tugas"]["status"] == "sent"
 
 
@@ -172,12 +192,15 @@ def counting_http_server():
     server.shutdown()
 
 
-def test_hostile_html_renders_without_fetching_anything(rig, office, dumas, app,
-                                                        counting_http_server):
+def test_hostile_html_renders_without_fetching_anything(
+    rig, office, dumas, app, counting_http_server
+):
     base, hits = counting_http_server
-    html = (f'<p>Lihat bukti <img src="{base}/beacon.png"> dan <a href="file:///etc/passwd">ini</a>'
-            f'<script>fetch("{base}/script")</script>'
-            f'<style>body {{ background: url("{base}/css") }}</style> di TPS 4 Desa Sioban.</p>')
+    html = (
+        f'<p>Lihat bukti <img src="{base}/beacon.png"> dan <a href="file:///etc/passwd">ini</a>'
+        f'<script>fetch("{base}/script")</script>'
+        f'<style>body {{ background: url("{base}/css") }}</style> di TPS 4 Desa Sioban.</p>'
+    )
     rig.append(office.pengaduan, mf.complaint(body=None, html=html))
     assert dumas("poll")[0] == 0
     with app.sessions() as s:
@@ -191,10 +214,28 @@ def test_hostile_html_renders_without_fetching_anything(rig, office, dumas, app,
 
 def test_two_processes_registering_at_once_get_distinct_numbers(dumas, dumas_config):
     def register(i):
-        return subprocess.Popen([sys.executable, "-m", "dumas.config.cli.main", "--config",
-                                 str(dumas_config), "register", "--json", "--name", f"Pelapor {i}",
-                                 "--subject", f"Pengaduan langsung {i}", "--text", "Isi laporan.",
-                                 "--kecamatan", "Sikakap"], stdout=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dumas.config.cli.main",
+                "--config",
+                str(dumas_config),
+                "register",
+                "--json",
+                "--name",
+                f"Pelapor {i}",
+                "--subject",
+                f"Pengaduan langsung {i}",
+                "--text",
+                "Isi laporan.",
+                "--kecamatan",
+                "Sikakap",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
     procs = [register(i) for i in range(8)]
     numbers = [json.loads(p.communicate(timeout=120)[0])["number"] for p in procs]
     assert all(p.returncode == 0 for p in procs)
@@ -202,8 +243,7 @@ def test_two_processes_registering_at_once_get_distinct_numbers(dumas, dumas_con
     assert sorted(int(n.split("/")[0]) for n in numbers) == list(range(1, 9))
 
 
-def test_logs_carry_no_personal_data(rig, office, dumas, app, caplog, monkeypatch,
-                                     expected_number):
+def test_logs_carry_no_personal_data(rig, office, dumas, app, caplog, monkeypatch, expected_number):
     """A registration bug whose message quotes the sender: the log names the case and the error's
     type, the details stay in the database, and the case is registered once the bug is gone."""
     import logging
@@ -212,8 +252,10 @@ def test_logs_carry_no_personal_data(rig, office, dumas, app, caplog, monkeypatc
 
     caplog.set_level(logging.INFO)
     rig.append(office.pengaduan, mf.complaint())
-    rig.append(office.pengaduan, mf.complaint(sender="Ani Sababalat <ani.sababalat@yahoo.co.id>",
-                                              subject="Laporan kedua"))
+    rig.append(
+        office.pengaduan,
+        mf.complaint(sender="Ani Sababalat <ani.sababalat@yahoo.co.id>", subject="Laporan kedua"),
+    )
     real = Registrar.complete
 
     def failing(self, session, case, now, *args, **kw):
@@ -225,10 +267,18 @@ def test_logs_carry_no_personal_data(rig, office, dumas, app, caplog, monkeypatc
     rc, out = dumas("poll", "--json")
     assert rc == 0 and json.loads(out)["registration"] == {"registered": 1, "failed": 1}
     # Ours only: the rig's own SMTP server logs its envelopes, as a real MTA would.
-    logged = "\n".join(r.getMessage() for r in caplog.records
-                       if not r.name.startswith(("mail.log", "tests")))
-    for personal in ("Budi Santoso", "budi.santoso", "0812", "Muara Siberut No. 5",
-                     "ani.sababalat", "Sababalat", "politik uang"):
+    logged = "\n".join(
+        r.getMessage() for r in caplog.records if not r.name.startswith(("mail.log", "tests"))
+    )
+    for personal in (
+        "Budi Santoso",
+        "budi.santoso",
+        "0812",
+        "Muara Siberut No. 5",
+        "ani.sababalat",
+        "Sababalat",
+        "politik uang",
+    ):
         assert personal not in logged, personal
     assert "failed (will retry): ValueError at" in logged
     shown = json.loads(dumas("list", "--json")[1])

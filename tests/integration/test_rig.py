@@ -28,8 +28,12 @@ pytestmark = pytest.mark.rig
 REPO = Path(__file__).resolve().parents[2]
 
 
-def make_mail(subject: str, to: str = "pengaduan@dumas.test", sender: str = "warga@example.org",
-              body: str = "Isi pengaduan.") -> bytes:
+def make_mail(
+    subject: str,
+    to: str = "pengaduan@dumas.test",
+    sender: str = "warga@example.org",
+    body: str = "Isi pengaduan.",
+) -> bytes:
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
     msg["Message-ID"] = email.utils.make_msgid(domain="example.org")
@@ -42,6 +46,7 @@ def header(raw: bytes, name: str) -> str | None:
 
 
 # --- IMAP --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("security", ["plain", "starttls", "ssl"])
 def test_login_with_each_security_mode(rig, security):
@@ -56,9 +61,11 @@ def test_tls_is_verified_against_the_rig_ca(rig):
     # A client that does not trust the rig's CA must fail: proves the CA file is what makes
     # verification pass, not a disabled check.
     from imapclient import IMAPClient
+
     with pytest.raises(ssl.SSLCertVerificationError):
-        IMAPClient(rig.host, rig.imaps_port, ssl=True, ssl_context=ssl.create_default_context(),
-                   timeout=5)
+        IMAPClient(
+            rig.host, rig.imaps_port, ssl=True, ssl_context=ssl.create_default_context(), timeout=5
+        )
 
 
 def test_wrong_password_is_refused(rig):
@@ -70,7 +77,7 @@ def test_wrong_password_is_refused(rig):
 def test_append_returns_uid_and_messages_are_byte_identical(rig):
     user = rig.new_user("append")
     first = make_mail("Pertama")
-    second = "Subject: =?utf-8?q?Kedua_=C3=A9?=\r\nFrom: a@b.test\r\n\r\nbaris\r\n".encode()
+    second = b"Subject: =?utf-8?q?Kedua_=C3=A9?=\r\nFrom: a@b.test\r\n\r\nbaris\r\n"
     uid1 = rig.append(user, first)
     uid2 = rig.append(user, second, flags=[r"\Seen"])
     assert uid2 > uid1
@@ -155,6 +162,7 @@ def test_wait_for_messages_times_out_with_what_it_found(rig):
 
 # --- SMTP -> LMTP and capture ---------------------------------------------------------------
 
+
 def test_smtp_delivers_local_mail_including_plus_address(rig):
     user = rig.new_user("pengaduan")
     token = "Tok_en-9xZ"
@@ -216,8 +224,9 @@ def test_temporary_failure_for_everything_then_recovery(rig):
 
 def test_permanent_failure_for_chosen_recipient_only(rig):
     rig.fail_smtp(550, recipients=["Ditolak@example.org"])
-    refused = rig.send("pengaduan@dumas.test", ["ditolak@example.org", "ok@example.org"],
-                       make_mail("Sebagian"))
+    refused = rig.send(
+        "pengaduan@dumas.test", ["ditolak@example.org", "ok@example.org"], make_mail("Sebagian")
+    )
     assert refused["ditolak@example.org"][0] == 550
     assert [e.external for e in rig.captured()] == [("ok@example.org",)]
 
@@ -258,13 +267,23 @@ def test_local_delivery_fails_temporarily_while_dovecot_is_down(rig):
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
 def test_smtp_tls_and_auth(rig, security):
     user = rig.new_user("sender")
-    rig.send(user.address, ["a@example.org"], make_mail("aman"), security=security,
-             login=(user.address, user.password))
+    rig.send(
+        user.address,
+        ["a@example.org"],
+        make_mail("aman"),
+        security=security,
+        login=(user.address, user.password),
+    )
     (envelope,) = rig.captured()
     assert envelope.tls and envelope.login == user.address
     with pytest.raises(smtplib.SMTPAuthenticationError):
-        rig.send(user.address, ["a@example.org"], make_mail("x"), security=security,
-                 login=(user.address, "salah"))
+        rig.send(
+            user.address,
+            ["a@example.org"],
+            make_mail("x"),
+            security=security,
+            login=(user.address, "salah"),
+        )
 
 
 def test_deliver_goes_straight_to_lmtp(rig):
@@ -277,11 +296,19 @@ def test_deliver_goes_straight_to_lmtp(rig):
 
 # --- config ----------------------------------------------------------------------------------
 
+
 def test_write_config_loads_and_points_at_the_rig(rig, tmp_path):
     office = rig.new_office()
-    path = write_config(rig, tmp_path, office.pengaduan, office.roles, imap_security="ssl",
-                        smtp_security="starttls", schedule={"poll_every_minutes": 5},
-                        office={"name": 'KPU "Mentawai"\n'})
+    path = write_config(
+        rig,
+        tmp_path,
+        office.pengaduan,
+        office.roles,
+        imap_security="ssl",
+        smtp_security="starttls",
+        schedule={"poll_every_minutes": 5},
+        office={"name": 'KPU "Mentawai"\n'},
+    )
     s = load_settings(path, environ={})
     assert (s.imap.host, s.imap.port, s.imap.security) == (rig.host, rig.imaps_port, "ssl")
     assert s.imap.username == office.pengaduan.address and s.imap.password == rig.password
@@ -316,21 +343,26 @@ def test_write_config_can_drop_keys_for_error_tests(rig, tmp_path):
 def test_toml_writer_round_trips_awkward_values():
     import tomllib
     from datetime import date, time
-    doc = {"sop": {"steps": [{"name": "desk", "deadline": [30, "working minutes"]}],
-                   "a.b": {"kutip \"x\"": "tab\there\u0007 ünï"}},
-           "workhours": {"extra_days_off": [date(2026, 3, 20)], "start": time(8, 0)},
-           "limits": {"ratio": 1.5, "flag": False}}
+
+    doc = {
+        "sop": {
+            "steps": [{"name": "desk", "deadline": [30, "working minutes"]}],
+            "a.b": {'kutip "x"': "tab\there\u0007 ünï"},
+        },
+        "workhours": {"extra_days_off": [date(2026, 3, 20)], "start": time(8, 0)},
+        "limits": {"ratio": 1.5, "flag": False},
+    }
     assert tomllib.loads(toml_dumps(doc)) == doc
 
 
 # --- no stray Dovecot --------------------------------------------------------------------------
 
+
 def test_dovecot_is_gone_after_an_interrupted_with_block():
-    with pytest.raises(KeyboardInterrupt):
-        with MailRig() as other:
-            pgid = other.dovecot.process.pid
-            root = other.root
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), MailRig() as other:
+        pgid = other.dovecot.process.pid
+        root = other.root
+        raise KeyboardInterrupt
     assert not _group_alive(pgid)
     assert not root.exists()
 
@@ -343,8 +375,9 @@ def test_dovecot_dies_with_a_killed_owner_process():
         print(rig.dovecot.process.pid, rig.root, flush=True)
         time.sleep(60)
     """)
-    owner = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE,
-                             text=True)
+    owner = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
     try:
         pgid, root = owner.stdout.readline().split()
         assert _group_alive(int(pgid))

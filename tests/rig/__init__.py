@@ -11,6 +11,16 @@ from .net import poll as wait_until
 from .smtp import Envelope, FailureRule, Refusal
 
 __all__ = [
-    "DOMAIN", "PASSWORD", "STAFF_ROLES", "Envelope", "FailureRule", "MailRig", "MailUser",
-    "OfficeMailboxes", "Refusal", "toml_dumps", "wait_until", "write_config",
+    "DOMAIN",
+    "PASSWORD",
+    "STAFF_ROLES",
+    "Envelope",
+    "FailureRule",
+    "MailRig",
+    "MailUser",
+    "OfficeMailboxes",
+    "Refusal",
+    "toml_dumps",
+    "wait_until",
+    "write_config",
 ]

@@ -22,14 +22,29 @@ from .dkimkey import pinned
 from .imap import MailUser, UserLike
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 
 
-def write_config(rig, folder: str | Path, mailbox_user: UserLike,
-                 roles: dict[str, list[str]] | None = None, *, imap_security: str = "plain",
-                 smtp_security: str = "plain", validate: bool = True,
-                 filename: str = "dumas.toml", **overrides: dict | None) -> Path:
+def write_config(
+    rig,
+    folder: str | Path,
+    mailbox_user: UserLike,
+    roles: dict[str, list[str]] | None = None,
+    *,
+    imap_security: str = "plain",
+    smtp_security: str = "plain",
+    validate: bool = True,
+    filename: str = "dumas.toml",
+    **overrides: dict | None,
+) -> Path:
     """Write `folder/filename` for a Dumas instance reading `mailbox_user`'s INBOX on the rig.
 
     - [database] is SQLite at `folder/dumas.sqlite3`, [storage] root is `folder/files`.
@@ -63,33 +78,55 @@ def write_config(rig, folder: str | Path, mailbox_user: UserLike,
     path.write_text(text, encoding="utf-8")
     if validate:
         from dumas.config.settings import load_settings
+
         load_settings(path, environ={})
     return path
 
 
-def _defaults(rig, folder: Path, user: UserLike, address: str, roles: dict,
-              imap_security: str, smtp_security: str) -> dict[str, Any]:
+def _defaults(
+    rig,
+    folder: Path,
+    user: UserLike,
+    address: str,
+    roles: dict,
+    imap_security: str,
+    smtp_security: str,
+) -> dict[str, Any]:
     password = user.password if isinstance(user, MailUser) else rig.password
     return {
         "office": {
-            "name": "KPU Kabupaten Kepulauan Mentawai", "timezone": "Asia/Jakarta",
-            "short_name": "KPU Mentawai", "address": "Jl. Raya Tuapejat KM 4",
-            "city": "Tuapejat", "phone": "0759-0000000", "email": address,
+            "name": "KPU Kabupaten Kepulauan Mentawai",
+            "timezone": "Asia/Jakarta",
+            "short_name": "KPU Mentawai",
+            "address": "Jl. Raya Tuapejat KM 4",
+            "city": "Tuapejat",
+            "phone": "0759-0000000",
+            "email": address,
             "website": "https://kab-kepulauanmentawai.kpu.go.id",
-            "sekretaris_name": "Sekretaris Uji", "sekretaris_nip": "197001012000031001",
+            "sekretaris_name": "Sekretaris Uji",
+            "sekretaris_nip": "197001012000031001",
             "ketua_name": "Ketua Uji",
         },
         "database": {"url": f"sqlite:///{(folder / 'dumas.sqlite3').resolve()}"},
         "storage": {"root": str((folder / "files").resolve())},
         "imap": {
-            "host": rig.host, "port": _imap_port(rig, imap_security), "security": imap_security,
-            "username": address, "password": password, "folder": "INBOX", "timeout": 10.0,
+            "host": rig.host,
+            "port": _imap_port(rig, imap_security),
+            "security": imap_security,
+            "username": address,
+            "password": password,
+            "folder": "INBOX",
+            "timeout": 10.0,
             "ca_file": str(rig.ca_file),
         },
         "smtp": {
-            "host": rig.host, "port": _smtp_port(rig, smtp_security), "security": smtp_security,
-            "from": address, "from_name": "Pengaduan KPU Kabupaten Kepulauan Mentawai",
-            "timeout": 10.0, "ca_file": str(rig.ca_file),
+            "host": rig.host,
+            "port": _smtp_port(rig, smtp_security),
+            "security": smtp_security,
+            "from": address,
+            "from_name": "Pengaduan KPU Kabupaten Kepulauan Mentawai",
+            "timeout": 10.0,
+            "ca_file": str(rig.ca_file),
         },
         # Staff mail on the rig is DKIM-signed with the test key (tests/rig/dkimkey.py).
         "replies": {"address": address, "dkim_keys": pinned(rig.domain)},
@@ -137,6 +174,7 @@ def _plain(value: Any) -> Any:
 
 
 # --- TOML writer ------------------------------------------------------------------------------
+
 
 def toml_dumps(doc: dict[str, Any]) -> str:
     """Serialize nested dicts of str/int/float/bool/date/time/datetime/list to TOML.

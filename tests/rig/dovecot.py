@@ -9,6 +9,7 @@ exit, as a safety net).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import grp
 import os
 import pwd
@@ -28,9 +29,14 @@ MAIL_USER = "dumas"  # the product's install step creates the same system user
 # default list below). Under libfaketime (`make test-dates`, tests/rig/faketime.py) its mail
 # processes must see the clock the tests see, or mail delivered over LMTP is dated by the real one.
 _IMPORT_ENVIRONMENT = "TZ CORE_OUTOFMEM CORE_ERROR LISTEN_PID LISTEN_FDS NOTIFY_SOCKET"
-_FAKETIME_ENVIRONMENT = ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "FAKETIME_DONT_FAKE_MONOTONIC",
-                         "NO_FAKE_STAT")
-_RUNNING: set["Dovecot"] = set()
+_FAKETIME_ENVIRONMENT = (
+    "LD_PRELOAD",
+    "FAKETIME",
+    "FAKETIME_SHARED",
+    "FAKETIME_DONT_FAKE_MONOTONIC",
+    "NO_FAKE_STAT",
+)
+_RUNNING: set[Dovecot] = set()
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,8 @@ class MailOwner:
 
 @dataclass(frozen=True)
 class DovecotPorts:
-    imap: int    # plain, STARTTLS offered
-    imaps: int   # implicit TLS
+    imap: int  # plain, STARTTLS offered
+    imaps: int  # implicit TLS
     lmtp: int
 
 
@@ -55,20 +61,28 @@ def mail_owner() -> MailOwner:
     """The current user, or (when root) the `dumas` system user, created idempotently."""
     if os.geteuid() != 0:
         entry = pwd.getpwuid(os.geteuid())
-        return MailOwner(entry.pw_name, grp.getgrgid(os.getegid()).gr_name,
-                         entry.pw_uid, os.getegid(), as_root=False)
+        return MailOwner(
+            entry.pw_name,
+            grp.getgrgid(os.getegid()).gr_name,
+            entry.pw_uid,
+            os.getegid(),
+            as_root=False,
+        )
     try:
         entry = pwd.getpwnam(MAIL_USER)
     except KeyError:
         # Exit status 9 is "user already exists": another process won the race, which is fine.
-        result = subprocess.run(["useradd", "--system", "--no-create-home",
-                                 "--shell", "/usr/sbin/nologin", MAIL_USER],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", MAIL_USER],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode not in (0, 9):
-            raise RuntimeError(f"useradd {MAIL_USER} failed: {result.stderr.strip()}")
+            raise RuntimeError(f"useradd {MAIL_USER} failed: {result.stderr.strip()}") from None
         entry = pwd.getpwnam(MAIL_USER)
-    return MailOwner(entry.pw_name, grp.getgrgid(entry.pw_gid).gr_name,
-                     entry.pw_uid, entry.pw_gid, as_root=True)
+    return MailOwner(
+        entry.pw_name, grp.getgrgid(entry.pw_gid).gr_name, entry.pw_uid, entry.pw_gid, as_root=True
+    )
 
 
 class Dovecot:
@@ -98,19 +112,37 @@ class Dovecot:
 
     def render_config(self) -> str:
         o, p = self.owner, self.ports
-        internal = "" if o.as_root else (
-            f"default_internal_user = {o.user}\ndefault_internal_group = {o.group}\n"
-            f"default_login_user = {o.user}\n")
+        internal = (
+            ""
+            if o.as_root
+            else (
+                f"default_internal_user = {o.user}\ndefault_internal_group = {o.group}\n"
+                f"default_login_user = {o.user}\n"
+            )
+        )
         dh = Path("/usr/share/dovecot/dh.pem")
         faketime = " ".join(n for n in _FAKETIME_ENVIRONMENT if n in os.environ)
-        environment = (f"import_environment = {_IMPORT_ENVIRONMENT} {faketime}"
-                       if "FAKETIME" in os.environ else "")
+        environment = (
+            f"import_environment = {_IMPORT_ENVIRONMENT} {faketime}"
+            if "FAKETIME" in os.environ
+            else ""
+        )
         return _CONFIG.format(
-            root=self.root, passwd=self.passwd_dir, log=self.log_file, internal=internal,
+            root=self.root,
+            passwd=self.passwd_dir,
+            log=self.log_file,
+            internal=internal,
             import_environment=environment,
-            uid=o.uid, gid=o.gid, imap=p.imap, imaps=p.imaps, lmtp=p.lmtp, host=HOST,
-            cert=self.tls.cert_file, key=self.tls.key_file,
-            ssl_dh=f"ssl_dh = <{dh}" if dh.exists() else "")
+            uid=o.uid,
+            gid=o.gid,
+            imap=p.imap,
+            imaps=p.imaps,
+            lmtp=p.lmtp,
+            host=HOST,
+            cert=self.tls.cert_file,
+            key=self.tls.key_file,
+            ssl_dh=f"ssl_dh = <{dh}" if dh.exists() else "",
+        )
 
     # --- users --------------------------------------------------------------------------------
 
@@ -165,8 +197,13 @@ class Dovecot:
             cmd = [setpriv, "--pdeathsig", "TERM", "--", *cmd]
         with open(self.root / "log" / "dovecot.stdout", "ab") as out:
             # stdin/stdout detached from ours: an inherited pipe would keep a caller reading forever.
-            self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         _RUNNING.add(self)
         try:
             wait_for_banner(self.ports.imap, b"* OK", timeout, alive=lambda: self.running)
@@ -224,10 +261,8 @@ def _group_alive(pgid: int) -> bool:
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 @atexit.register

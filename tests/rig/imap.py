@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Iterable, Union
 
 from imapclient import IMAPClient
 
@@ -47,7 +47,7 @@ class MailUser:
         return self.address
 
 
-UserLike = Union[MailUser, str]
+UserLike = MailUser | str
 
 
 def dumas_now() -> datetime | None:
@@ -63,8 +63,10 @@ def _not_ahead(when: datetime | None) -> datetime | None:
     """Dovecot silently replaces an APPEND date later than its own clock (this machine's) by the
     current time: a test "running" in the future would see its mail received today."""
     if when is not None and when > datetime.now(UTC):
-        raise ValueError(f"cannot append mail received at {when.isoformat()}: Dovecot's clock is "
-                         "behind it (move the wall clock too, as `make test-dates` does)")
+        raise ValueError(
+            f"cannot append mail received at {when.isoformat()}: Dovecot's clock is "
+            "behind it (move the wall clock too, as `make test-dates` does)"
+        )
     return when
 
 
@@ -101,8 +103,9 @@ class MailboxHelpers:
         local, _, domain = address.partition("@")
         return f"{local}+{tag}@{domain.lower()}" if tag else f"{local}@{domain.lower()}"
 
-    def connect(self, user: UserLike, security: str = "plain", *,
-                timeout: float = 10.0) -> IMAPClient:
+    def connect(
+        self, user: UserLike, security: str = "plain", *, timeout: float = 10.0
+    ) -> IMAPClient:
         """A logged-in IMAPClient for `user` (use it in a `with` block: it logs out).
 
         `security`: "plain" (port imap_port), "starttls" (same port, upgraded and verified
@@ -127,8 +130,14 @@ class MailboxHelpers:
     def _password_of(self, user: UserLike) -> str:
         return user.password if isinstance(user, MailUser) else self.password
 
-    def append(self, user: UserLike, raw: bytes, folder: str = "INBOX",
-               flags: Iterable[str] = (), when: datetime | None = None) -> int:
+    def append(
+        self,
+        user: UserLike,
+        raw: bytes,
+        folder: str = "INBOX",
+        flags: Iterable[str] = (),
+        when: datetime | None = None,
+    ) -> int:
         """APPEND `raw` to `folder` (created if missing) and return its UID.
 
         `when` is the message's internal date (its time of receipt for Dumas); by default the
@@ -141,8 +150,14 @@ class MailboxHelpers:
         (uid,) = _appended_uids(reply)
         return uid
 
-    def append_many(self, user: UserLike, raws: Iterable[bytes], folder: str = "INBOX",
-                    flags: Iterable[str] = (), chunk: int = 500) -> list[int]:
+    def append_many(
+        self,
+        user: UserLike,
+        raws: Iterable[bytes],
+        folder: str = "INBOX",
+        flags: Iterable[str] = (),
+        chunk: int = 500,
+    ) -> list[int]:
         """APPEND many messages over one connection (MULTIAPPEND, `chunk` per command) and
         return their UIDs in order — for benchmarks that need thousands of messages. Dated like
         `append`'s default."""
@@ -187,20 +202,28 @@ class MailboxHelpers:
             client.select_folder(folder, readonly=True)
             uids = client.search("ALL")
             data = client.fetch(uids, ["FLAGS"]) if uids else {}
-        return {uid: {f.decode() if isinstance(f, bytes) else f for f in data[uid][b"FLAGS"]}
-                for uid in sorted(data)}
+        return {
+            uid: {f.decode() if isinstance(f, bytes) else f for f in data[uid][b"FLAGS"]}
+            for uid in sorted(data)
+        }
 
-    def wait_for_messages(self, user: UserLike, count: int, timeout: float = 10.0,
-                          folder: str = "INBOX") -> list[bytes]:
+    def wait_for_messages(
+        self, user: UserLike, count: int, timeout: float = 10.0, folder: str = "INBOX"
+    ) -> list[bytes]:
         """Poll until `folder` holds at least `count` messages; return them all (raw)."""
         seen = [0]
 
         def enough() -> bool:
             seen[0] = self.count(user, folder)
             return seen[0] >= count
+
         try:
-            poll(enough, timeout, f"{count} message(s) in {self.address(user)}/{folder}",
-                 interval=0.05)
+            poll(
+                enough,
+                timeout,
+                f"{count} message(s) in {self.address(user)}/{folder}",
+                interval=0.05,
+            )
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}; found {seen[0]}") from None
         return self.messages(user, folder)
@@ -226,13 +249,15 @@ class MailboxHelpers:
         old = self.uidvalidity(user, folder)
         address = self.address(user)
         maildir = self.dovecot.maildir(address, folder)
-        doomed = [maildir / "dovecot-uidlist", *maildir.glob("dovecot.index*"),
-                  # the mailbox-list index caches STATUS (UIDVALIDITY included) for all folders
-                  *self.dovecot.maildir(address).glob("dovecot.list.index*")]
+        doomed = [
+            maildir / "dovecot-uidlist",
+            *maildir.glob("dovecot.index*"),
+            # the mailbox-list index caches STATUS (UIDVALIDITY included) for all folders
+            *self.dovecot.maildir(address).glob("dovecot.list.index*"),
+        ]
         for path in doomed:
             path.unlink(missing_ok=True)
         new = self.uidvalidity(user, folder)
         if new == old:
             raise RuntimeError(f"UIDVALIDITY of {address}/{folder} did not change ({old})")
         return new
-

@@ -29,9 +29,9 @@ import shutil
 import smtplib
 import tempfile
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .dovecot import Dovecot, DovecotPorts, mail_owner
 from .imap import MailboxHelpers, MailUser, UserLike
@@ -71,8 +71,14 @@ class MailRig(MailboxHelpers):
     certificate), `root` (the rig's folder), `domain`, `password` (every user's password).
     """
 
-    def __init__(self, root: str | os.PathLike | None = None, *, domain: str = DOMAIN,
-                 password: str = PASSWORD, keep: bool | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike | None = None,
+        *,
+        domain: str = DOMAIN,
+        password: str = PASSWORD,
+        keep: bool | None = None,
+    ) -> None:
         self.domain, self.password, self.host = domain, password, HOST
         self._given_root = Path(root) if root else None
         self.keep = bool(os.environ.get("DUMAS_RIG_KEEP")) if keep is None else keep
@@ -84,7 +90,7 @@ class MailRig(MailboxHelpers):
 
     # --- life cycle ---------------------------------------------------------------------------
 
-    def start(self) -> "MailRig":
+    def start(self) -> MailRig:
         if self.dovecot is not None:
             return self
         try:
@@ -105,8 +111,15 @@ class MailRig(MailboxHelpers):
         self.dovecot = Dovecot(self.root, DovecotPorts(imap, imaps, lmtp), self.tls, mail_owner())
         self.dovecot.prepare()
         self.dovecot.start()
-        self.smtp = SmtpServer(smtp, smtps, self.tls, self.domain, lmtp,
-                               is_user=self.dovecot.has_user, check_login=self._check_login)
+        self.smtp = SmtpServer(
+            smtp,
+            smtps,
+            self.tls,
+            self.domain,
+            lmtp,
+            is_user=self.dovecot.has_user,
+            check_login=self._check_login,
+        )
         self.smtp.start()
 
     def stop(self) -> None:
@@ -121,7 +134,7 @@ class MailRig(MailboxHelpers):
             if self.root is not None and not self.keep and self._given_root is None:
                 shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> "MailRig":
+    def __enter__(self) -> MailRig:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -172,7 +185,8 @@ class MailRig(MailboxHelpers):
         n = next(self._counter)
         return OfficeMailboxes(
             pengaduan=self._add_user(f"pengaduan-{n}"),
-            staff={role: self._add_user(f"{role}-{n}") for role in STAFF_ROLES})
+            staff={role: self._add_user(f"{role}-{n}") for role in STAFF_ROLES},
+        )
 
     def _add_user(self, local: str) -> MailUser:
         user = MailUser(f"{local}@{self.domain}", self.password)
@@ -205,12 +219,19 @@ class MailRig(MailboxHelpers):
     def start_smtp(self) -> None:
         self.smtp.start()
 
-    def fail_smtp(self, code: int = 451, *, recipients: Iterable[str] | None = None,
-                  stage: str = "rcpt", times: int | None = None,
-                  message: str | None = None) -> FailureRule:
+    def fail_smtp(
+        self,
+        code: int = 451,
+        *,
+        recipients: Iterable[str] | None = None,
+        stage: str = "rcpt",
+        times: int | None = None,
+        message: str | None = None,
+    ) -> FailureRule:
         """Inject an SMTP failure; see `SmtpServer.fail` (4xx temporary, 5xx permanent)."""
-        return self.smtp.fail(code, recipients=recipients, stage=stage, times=times,
-                              message=message)
+        return self.smtp.fail(
+            code, recipients=recipients, stage=stage, times=times, message=message
+        )
 
     def clear_smtp_failures(self) -> None:
         self.smtp.clear_failures()
@@ -219,8 +240,9 @@ class MailRig(MailboxHelpers):
         """Accepted messages for recipients outside the rig's domain, in order."""
         return self.smtp.captured(to)
 
-    def wait_for_captured(self, match: int | Callable[[Envelope], bool] = 1,
-                          timeout: float = 10.0, count: int = 1) -> list[Envelope]:
+    def wait_for_captured(
+        self, match: int | Callable[[Envelope], bool] = 1, timeout: float = 10.0, count: int = 1
+    ) -> list[Envelope]:
         """Wait for captured mail; see `SmtpServer.wait_for_captured`."""
         return self.smtp.wait_for_captured(match, timeout, count)
 
@@ -234,12 +256,24 @@ class MailRig(MailboxHelpers):
     def refusals(self) -> list[Refusal]:
         return self.smtp.refusals()
 
-    def send(self, mail_from: str, to: Iterable[UserLike] | UserLike, raw: bytes, *,
-             security: str = "plain", login: tuple[str, str] | None = None) -> dict:
+    def send(
+        self,
+        mail_from: str,
+        to: Iterable[UserLike] | UserLike,
+        raw: bytes,
+        *,
+        security: str = "plain",
+        login: tuple[str, str] | None = None,
+    ) -> dict:
         """Submit `raw` through the rig's SMTP server like a mail client (e.g. a staff reply)."""
         rcpts = [to] if isinstance(to, (str, MailUser)) else list(to)
-        return self.smtp.submit(mail_from, [self.address(r) if isinstance(r, MailUser) else r
-                                            for r in rcpts], raw, security=security, login=login)
+        return self.smtp.submit(
+            mail_from,
+            [self.address(r) if isinstance(r, MailUser) else r for r in rcpts],
+            raw,
+            security=security,
+            login=login,
+        )
 
     def deliver(self, to: UserLike, raw: bytes, mail_from: str = "sender@example.org") -> None:
         """Deliver `raw` straight into Dovecot over LMTP (no SMTP, no capture). `to` may be a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from typing import Callable
+from collections.abc import Callable
 
 HOST = "127.0.0.1"
 
@@ -36,9 +36,14 @@ def read_banner(port: int, context: ssl.SSLContext | None = None, timeout: float
             return sock.makefile("rb").readline()
 
 
-def wait_for_banner(port: int, prefix: bytes, timeout: float, *,
-                    context: ssl.SSLContext | None = None,
-                    alive: Callable[[], bool] = lambda: True) -> bytes:
+def wait_for_banner(
+    port: int,
+    prefix: bytes,
+    timeout: float,
+    *,
+    context: ssl.SSLContext | None = None,
+    alive: Callable[[], bool] = lambda: True,
+) -> bytes:
     """Poll until the server on `port` greets with a line starting with `prefix`.
 
     `alive` lets the caller stop waiting as soon as the server process has died. Raises

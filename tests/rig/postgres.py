@@ -15,6 +15,7 @@ in time is killed, with all of its processes.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import re
@@ -35,7 +36,7 @@ DEBIAN_ROOT = Path("/usr/lib/postgresql")
 # A server zone that is neither UTC nor the office's: a time that skips the UTC conversion
 # would come back visibly wrong.
 SERVER_TIMEZONE = "America/Sao_Paulo"
-_RUNNING: set["Postgres"] = set()
+_RUNNING: set[Postgres] = set()
 
 
 class PostgresUnavailable(RuntimeError):
@@ -58,8 +59,10 @@ def find_bindir(environ=os.environ) -> Path:
     for folder in candidates:
         if all(os.access(folder / name, os.X_OK) for name in ("initdb", "postgres")):
             return folder
-    raise PostgresUnavailable("no PostgreSQL server binaries (initdb, postgres) found; install "
-                              f"Debian's `postgresql` package or set ${BINDIR_ENV}")
+    raise PostgresUnavailable(
+        "no PostgreSQL server binaries (initdb, postgres) found; install "
+        f"Debian's `postgresql` package or set ${BINDIR_ENV}"
+    )
 
 
 class Postgres:
@@ -93,7 +96,7 @@ class Postgres:
 
     # --- life cycle ---------------------------------------------------------------------------
 
-    def start(self, timeout: float = 30.0) -> "Postgres":
+    def start(self, timeout: float = 30.0) -> Postgres:
         if self.running:
             return self
         try:
@@ -113,10 +116,28 @@ class Postgres:
         os.chown(self.data_dir, self.owner.uid, self.owner.gid)
         self.port = free_ports(1)[0]
         result = subprocess.run(
-            self._as_owner([str(self.bindir / "initdb"), "--pgdata", str(self.data_dir),
-                            "--username", SUPERUSER, "--auth", "trust", "--encoding", "UTF8",
-                            "--no-locale", "--no-sync", "--no-instructions"]),
-            cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+            self._as_owner(
+                [
+                    str(self.bindir / "initdb"),
+                    "--pgdata",
+                    str(self.data_dir),
+                    "--username",
+                    SUPERUSER,
+                    "--auth",
+                    "trust",
+                    "--encoding",
+                    "UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                    "--no-instructions",
+                ]
+            ),
+            cwd=self.root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed ({result.returncode}):\n{result.stderr[-2000:]}")
         with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
@@ -125,9 +146,14 @@ class Postgres:
     def _launch(self, timeout: float) -> None:
         cmd = self._as_owner([str(self.bindir / "postgres"), "-D", str(self.data_dir)])
         with open(self.log_file, "ab") as log:
-            self.process = subprocess.Popen(cmd, cwd=self.root, stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                cmd,
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         _RUNNING.add(self)
         self._wait_until_ready(timeout)
 
@@ -153,14 +179,17 @@ class Postgres:
             if not self.running:
                 raise RuntimeError(f"PostgreSQL exited while starting:\n{self.log_tail()}")
             try:
-                with psycopg.connect(host=HOST, port=self.port, user=SUPERUSER,
-                                     dbname="postgres", connect_timeout=2):
+                with psycopg.connect(
+                    host=HOST, port=self.port, user=SUPERUSER, dbname="postgres", connect_timeout=2
+                ):
                     return
             except psycopg.OperationalError as exc:  # not listening yet, or still starting up
                 last = exc
             time.sleep(0.05)
-        raise RuntimeError(f"PostgreSQL did not accept connections within {timeout}s "
-                           f"(last: {last})\n{self.log_tail()}")
+        raise RuntimeError(
+            f"PostgreSQL did not accept connections within {timeout}s "
+            f"(last: {last})\n{self.log_tail()}"
+        )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Fast shutdown (clients are disconnected, every server process exits); SIGKILL for the
@@ -176,7 +205,7 @@ class Postgres:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root = None
 
-    def __enter__(self) -> "Postgres":
+    def __enter__(self) -> Postgres:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -192,8 +221,9 @@ class Postgres:
             name = f"{prefix}_{next(self._names)}"
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
             raise ValueError(f"not a plain database name: {name!r}")
-        with psycopg.connect(host=HOST, port=self.port, user=SUPERUSER, dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host=HOST, port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -222,10 +252,8 @@ def _stop_server(proc: subprocess.Popen, timeout: float) -> None:
 
 
 def _signal(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _parents() -> dict[int, int]:

@@ -18,9 +18,9 @@ import email.policy
 import smtplib
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Callable, Iterable
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -36,12 +36,12 @@ class Envelope:
     """One message the SMTP server accepted (250 after DATA)."""
 
     mail_from: str
-    rcpt_tos: tuple[str, ...]   # every accepted recipient, as given in RCPT TO
-    local: tuple[str, ...]      # delivered into Dovecot over LMTP
-    external: tuple[str, ...]   # captured here
-    data: bytes                 # the raw bytes as received
-    login: str | None           # the AUTH identity, if the client authenticated
-    tls: bool                   # STARTTLS or implicit TLS was in use
+    rcpt_tos: tuple[str, ...]  # every accepted recipient, as given in RCPT TO
+    local: tuple[str, ...]  # delivered into Dovecot over LMTP
+    external: tuple[str, ...]  # captured here
+    data: bytes  # the raw bytes as received
+    login: str | None  # the AUTH identity, if the client authenticated
+    tls: bool  # STARTTLS or implicit TLS was in use
 
     @property
     def message(self) -> EmailMessage:
@@ -55,7 +55,7 @@ class Refusal:
 
     stage: str
     mail_from: str
-    address: str | None         # the recipient at RCPT; None at MAIL and DATA
+    address: str | None  # the recipient at RCPT; None at MAIL and DATA
     reply: str
 
 
@@ -64,8 +64,8 @@ class FailureRule:
     code: int
     message: str
     stage: str
-    recipients: frozenset[str] | None   # None: everything
-    remaining: int | None               # None: until cleared
+    recipients: frozenset[str] | None  # None: everything
+    remaining: int | None  # None: until cleared
 
     @property
     def reply(self) -> str:
@@ -86,8 +86,16 @@ class _Record:
 class SmtpServer:
     """aiosmtpd on loopback that relays the rig's domain to LMTP and captures everything else."""
 
-    def __init__(self, port: int, ssl_port: int, tls: TlsFiles, domain: str, lmtp_port: int,
-                 is_user: Callable[[str], bool], check_login: Callable[[str, str], bool]) -> None:
+    def __init__(
+        self,
+        port: int,
+        ssl_port: int,
+        tls: TlsFiles,
+        domain: str,
+        lmtp_port: int,
+        is_user: Callable[[str], bool],
+        check_login: Callable[[str, str], bool],
+    ) -> None:
         self.port, self.ssl_port, self.tls, self.domain = port, ssl_port, tls, domain.lower()
         self.lmtp_port = lmtp_port
         self._is_user, self._check_login = is_user, check_login
@@ -105,13 +113,21 @@ class SmtpServer:
         """Listen on both ports (again, after `stop`). Returns once connections are accepted."""
         if self.running:
             return
-        common = dict(hostname=HOST, server_hostname="smtp.dumas.test", ready_timeout=10,
-                      authenticator=self._authenticate, auth_require_tls=False,
-                      data_size_limit=100 * 1024 * 1024, enable_SMTPUTF8=True)
-        plain = Controller(_Handler(self), port=self.port,
-                           tls_context=self.tls.server_context(), **common)
-        implicit = Controller(_Handler(self), port=self.ssl_port,
-                              ssl_context=self.tls.server_context(), **common)
+        common = dict(
+            hostname=HOST,
+            server_hostname="smtp.dumas.test",
+            ready_timeout=10,
+            authenticator=self._authenticate,
+            auth_require_tls=False,
+            data_size_limit=100 * 1024 * 1024,
+            enable_SMTPUTF8=True,
+        )
+        plain = Controller(
+            _Handler(self), port=self.port, tls_context=self.tls.server_context(), **common
+        )
+        implicit = Controller(
+            _Handler(self), port=self.ssl_port, ssl_context=self.tls.server_context(), **common
+        )
         try:
             for controller in (plain, implicit):
                 controller.start()
@@ -127,9 +143,15 @@ class SmtpServer:
 
     # --- failure injection --------------------------------------------------------------------
 
-    def fail(self, code: int = 451, *, recipients: Iterable[str] | None = None,
-             stage: str = "rcpt", times: int | None = None,
-             message: str | None = None) -> FailureRule:
+    def fail(
+        self,
+        code: int = 451,
+        *,
+        recipients: Iterable[str] | None = None,
+        stage: str = "rcpt",
+        times: int | None = None,
+        message: str | None = None,
+    ) -> FailureRule:
         """Answer `code` (4xx temporary, 5xx permanent) instead of accepting.
 
         `recipients`: only these addresses (case-insensitive; at DATA the rule fires when any
@@ -142,8 +164,9 @@ class SmtpServer:
             raise ValueError(f"stage must be one of {STAGES}")
         if not 400 <= code < 600:
             raise ValueError("code must be 4xx (temporary) or 5xx (permanent)")
-        text = message or ("Try again later (rig: injected)" if code < 500
-                           else "Rejected (rig: injected)")
+        text = message or (
+            "Try again later (rig: injected)" if code < 500 else "Rejected (rig: injected)"
+        )
         wanted = None if recipients is None else frozenset(a.lower() for a in recipients)
         rule = FailureRule(code, text, stage, wanted, times)
         with self._changed:
@@ -176,8 +199,11 @@ class SmtpServer:
     def captured(self, to: str | None = None) -> list[Envelope]:
         """Accepted messages with at least one non-local recipient (optionally: this one)."""
         want = to.lower() if to else None
-        return [e for e in self.envelopes()
-                if e.external and (want is None or want in (a.lower() for a in e.external))]
+        return [
+            e
+            for e in self.envelopes()
+            if e.external and (want is None or want in (a.lower() for a in e.external))
+        ]
 
     def refusals(self) -> list[Refusal]:
         with self._changed:
@@ -189,8 +215,9 @@ class SmtpServer:
             self._record.envelopes.clear()
             self._record.refusals.clear()
 
-    def wait_for_captured(self, match: int | Callable[[Envelope], bool] = 1,
-                          timeout: float = 10.0, count: int = 1) -> list[Envelope]:
+    def wait_for_captured(
+        self, match: int | Callable[[Envelope], bool] = 1, timeout: float = 10.0, count: int = 1
+    ) -> list[Envelope]:
         """Block until enough captured messages exist, and return them.
 
         `match` as an int N: wait for at least N captured messages, return all captured. As a
@@ -207,9 +234,12 @@ class SmtpServer:
                     return found
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    seen = [(e.mail_from, e.external, e.message["Subject"]) for e in self.captured()]
-                    raise TimeoutError(f"waited {timeout}s for {count} captured message(s); "
-                                       f"captured: {seen}")
+                    seen = [
+                        (e.mail_from, e.external, e.message["Subject"]) for e in self.captured()
+                    ]
+                    raise TimeoutError(
+                        f"waited {timeout}s for {count} captured message(s); captured: {seen}"
+                    )
                 self._changed.wait(left)
 
     def _add(self, item: Envelope | Refusal) -> None:
@@ -220,8 +250,15 @@ class SmtpServer:
 
     # --- client side --------------------------------------------------------------------------
 
-    def submit(self, mail_from: str, rcpt_tos: Iterable[str], data: bytes, *,
-               security: str = "plain", login: tuple[str, str] | None = None) -> dict:
+    def submit(
+        self,
+        mail_from: str,
+        rcpt_tos: Iterable[str],
+        data: bytes,
+        *,
+        security: str = "plain",
+        login: tuple[str, str] | None = None,
+    ) -> dict:
         """Send a message through this server as a mail client would (smtplib); return the
         refused-recipients dict. `security`: "plain", "starttls" or "ssl"."""
         context = self.tls.client_context()
@@ -279,8 +316,9 @@ class _Handler:
         if reply:
             return self._refuse("rcpt", envelope, address, reply)
         if self.s.is_local(address) and not self.s.local_user_exists(address):
-            return self._refuse("rcpt", envelope, address,
-                                f"550 5.1.1 <{address}> User doesn't exist")
+            return self._refuse(
+                "rcpt", envelope, address, f"550 5.1.1 <{address}> User doesn't exist"
+            )
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -296,18 +334,28 @@ class _Handler:
         # their copy, and the client's retry delivers it again to them.
         for rcpt in local:
             try:
-                await loop.run_in_executor(None, self.s.deliver_local, envelope.mail_from, rcpt,
-                                           data, smtputf8)
+                await loop.run_in_executor(
+                    None, self.s.deliver_local, envelope.mail_from, rcpt, data, smtputf8
+                )
             except (smtplib.SMTPException, OSError) as exc:
                 permanent = _smtp_code(exc) >= 500
-                return self._refuse("data", envelope, None,
-                                    f"{554 if permanent else 451} LMTP delivery to {rcpt} "
-                                    f"failed: {exc}")
-        self.s._add(Envelope(
-            mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos), local=local,
-            external=tuple(a for a in envelope.rcpt_tos if a not in local), data=data,
-            login=session.auth_data if session.authenticated else None,
-            tls=server.transport.get_extra_info("ssl_object") is not None))
+                return self._refuse(
+                    "data",
+                    envelope,
+                    None,
+                    f"{554 if permanent else 451} LMTP delivery to {rcpt} failed: {exc}",
+                )
+        self.s._add(
+            Envelope(
+                mail_from=envelope.mail_from or "",
+                rcpt_tos=tuple(envelope.rcpt_tos),
+                local=local,
+                external=tuple(a for a in envelope.rcpt_tos if a not in local),
+                data=data,
+                login=session.auth_data if session.authenticated else None,
+                tls=server.transport.get_extra_info("ssl_object") is not None,
+            )
+        )
         return "250 OK"
 
 

@@ -7,11 +7,11 @@ from dumas.config.cli.main import build_parser
 from dumas.workflow.sop.commands.registry import COMMANDS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-GUIDE = README[README.index("## Panduan balasan"):]
+GUIDE = README[README.index("## Panduan balasan") :]
 
 
 def test_every_reply_command_has_an_example_in_the_staff_guide():
-    for name, command in COMMANDS.items():
+    for name, _command in COMMANDS.items():
         rows = [line for line in GUIDE.splitlines() if line.startswith(f"| `{name}")]
         assert rows, f"{name} is missing from the staff guide"
         assert any(f"`{name}" in row.split("|")[3] for row in rows), f"{name} has no example"

@@ -1,4 +1,4 @@
-"""`dumas recap` and `dumas report` (config.cli_reports), run through their argparse commands."""
+"""`dumas recap` and `dumas report` (config.cli.reports), run through their argparse commands."""
 
 from __future__ import annotations
 
@@ -12,20 +12,20 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from dumas.config.cli import reports as cli_reports
 from dumas.config.app import App
+from dumas.config.cli import reports as cli_reports
 from dumas.config.cli.mailbox import cmd_init
 from dumas.config.settings import load_settings
 from dumas.notify.reports import run_due_reports
-from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.clock import FrozenClock
-from dumas.workflow.store.db import transaction
 from dumas.workflow.errors import DumasError
-from dumas.workflow.store.models import OutboxMessage, ReportRun
-from dumas.workflow.reports.periods import Period
 from dumas.workflow.reports.days import DayCounter
+from dumas.workflow.reports.periods import Period
 from dumas.workflow.reports.sample import CaseFactory, insert_cases
+from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import DEFAULT_SOP
+from dumas.workflow.store.db import transaction
+from dumas.workflow.store.models import OutboxMessage, ReportRun
 
 WIB = ZoneInfo("Asia/Jakarta")
 CONFIG = """
@@ -60,8 +60,9 @@ ketua = ["ketua@kpu.example"]
 def app(tmp_path):
     path = tmp_path / "dumas.toml"
     path.write_text(CONFIG, encoding="utf-8")
-    app = App(load_settings(path, environ={}),
-              clock=FrozenClock(datetime(2026, 11, 20, 9, tzinfo=WIB)))
+    app = App(
+        load_settings(path, environ={}), clock=FrozenClock(datetime(2026, 11, 20, 9, tzinfo=WIB))
+    )
     cmd_init(app, argparse.Namespace())
     factory = CaseFactory(DEFAULT_SOP, DayCounter(WorkCalendar()), app.clock.now(), seed=4)
     with transaction(app.sessions) as session:
@@ -136,8 +137,12 @@ def test_semester_report(app, capsys, tmp_path):
 def test_run_due_reports_uses_the_schedule_from_the_settings(app):
     app.clock.set(datetime(2026, 12, 1, 8, tzinfo=WIB))
     done = run_due_reports(app.sessions, app.report_setup(), app.clock.now())
-    assert done == {"produced": ["recap:2026-10", "recap:2026-11"],
-                    "queued": ["recap:2026-10", "recap:2026-11"]}
+    assert done == {
+        "produced": ["recap:2026-10", "recap:2026-11"],
+        "queued": ["recap:2026-10", "recap:2026-11"],
+    }
     assert run_due_reports(app.sessions, app.report_setup(), app.clock.now()) == {
-        "produced": [], "queued": []}
+        "produced": [],
+        "queued": [],
+    }
     assert count(app, OutboxMessage) == 2

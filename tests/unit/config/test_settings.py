@@ -13,11 +13,19 @@ ENV = {"DUMAS_IMAP_PASSWORD": "imap-secret", "DUMAS_SMTP_PASSWORD": "smtp-secret
 
 MINIMAL = {
     "office": {"name": "KPU Kabupaten Kepulauan Mentawai"},
-    "imap": {"host": "imap.example.org", "port": 993, "username": "pengaduan@example.org",
-             "password": "x"},
+    "imap": {
+        "host": "imap.example.org",
+        "port": 993,
+        "username": "pengaduan@example.org",
+        "password": "x",
+    },
     "smtp": {"host": "smtp.example.org", "port": 465, "from": "pengaduan@example.org"},
-    "roles": {"desk": ["desk@example.org"], "sekretaris": ["sek@example.org"],
-              "hukum": ["hukum@example.org"], "ketua": ["ketua@example.org"]},
+    "roles": {
+        "desk": ["desk@example.org"],
+        "sekretaris": ["sek@example.org"],
+        "hukum": ["hukum@example.org"],
+        "ketua": ["ketua@example.org"],
+    },
 }
 
 
@@ -47,7 +55,8 @@ def test_example_file_shows_every_key():
         if section.open_keys:
             continue
         body = sections[section.name] + "".join(
-            v for k, v in sections.items() if k.startswith(section.name + "."))
+            v for k, v in sections.items() if k.startswith(section.name + ".")
+        )
         for key in section.keys:
             if key.type is dict:
                 assert f"[{section.name}.{key.name}]" in text
@@ -69,22 +78,25 @@ def test_environment_password_wins():
     assert s.imap.password == "from-env"
 
 
-@pytest.mark.parametrize("section,key,value,expected", [
-    ("imap", "port", "993", "[imap] port must be an integer"),
-    ("imap", "port", 70000, "[imap] port = 70000 is not valid"),
-    ("imap", "security", "tls", "[imap] security must be one of"),
-    ("imap", "folderr", "INBOX", "[imap] folderr is not a known key"),
-    ("schedule", "poll_every_minutes", 0, "[schedule] poll_every_minutes = 0"),
-    ("schedule", "poll_every_minutes", 2000, "at least once a day"),
-    ("office", "timezone", "Asia/Jakart", "[office] timezone"),
-    ("roles", "desk", [], "[roles] desk needs at least one email address"),
-    ("roles", "hukum", ["not-an-address"], "[roles] hukum: 'not-an-address'"),
-    ("limits", "max_message_mb", True, "[limits] max_message_mb must be an integer"),
-    ("numbering", "pattern", "{nomor}/PGD", "[numbering] pattern"),
-    ("workhours", "end", "07:00", "[workhours] end must be later than start"),
-    ("workhours", "extra_days_off", ["24-12-2026"], "[workhours] extra_days_off"),
-    ("security", "require_dmarc", True, "[security] trusted_authserv_id is needed"),
-])
+@pytest.mark.parametrize(
+    "section,key,value,expected",
+    [
+        ("imap", "port", "993", "[imap] port must be an integer"),
+        ("imap", "port", 70000, "[imap] port = 70000 is not valid"),
+        ("imap", "security", "tls", "[imap] security must be one of"),
+        ("imap", "folderr", "INBOX", "[imap] folderr is not a known key"),
+        ("schedule", "poll_every_minutes", 0, "[schedule] poll_every_minutes = 0"),
+        ("schedule", "poll_every_minutes", 2000, "at least once a day"),
+        ("office", "timezone", "Asia/Jakart", "[office] timezone"),
+        ("roles", "desk", [], "[roles] desk needs at least one email address"),
+        ("roles", "hukum", ["not-an-address"], "[roles] hukum: 'not-an-address'"),
+        ("limits", "max_message_mb", True, "[limits] max_message_mb must be an integer"),
+        ("numbering", "pattern", "{nomor}/PGD", "[numbering] pattern"),
+        ("workhours", "end", "07:00", "[workhours] end must be later than start"),
+        ("workhours", "extra_days_off", ["24-12-2026"], "[workhours] extra_days_off"),
+        ("security", "require_dmarc", True, "[security] trusted_authserv_id is needed"),
+    ],
+)
 def test_bad_value_names_the_key(section, key, value, expected):
     with pytest.raises(ConfigError) as err:
         settings_from_dict(with_change(section, key, value), environ={})

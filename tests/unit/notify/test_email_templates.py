@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,26 +27,32 @@ from dumas.notify.apply import Applier, Toolkit
 from dumas.notify.compose import Composer
 from dumas.notify.context import EXTERNAL, PELAPOR, STAFF, audience_of, case_context
 from dumas.workflow.sop.calendar import WorkCalendar
+from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.sop.commands.registry import commands_for, help_text, parse_command
+from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.effects import Actor, CaseState, Decision, Notify, TokenFor, Transcript
 from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_registered
-from dumas.workflow.store.models import Attachment, OutboxMessage, Pengaduan
 from dumas.workflow.sop.numbering import case_tag
-from dumas.workflow.sop.commands.grammar import REPLY_MARKER
-from dumas.workflow.sop.config import load_sop
-
-from tests.unit.templates.test_templates_lint import EMAIL as EMAIL_DIR, template_names_in_code
+from dumas.workflow.store.models import Attachment, OutboxMessage, Pengaduan
+from tests.unit.templates.test_templates_lint import EMAIL as EMAIL_DIR
+from tests.unit.templates.test_templates_lint import template_names_in_code
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar()
 SOP = load_sop({"agencies": {"dkpp": {"email": "sekretariat@dkpp.example.go.id"}}}, ["teknis"])
 OFFICE = Office(
-    name="Komisi Pemilihan Umum Kabupaten Kepulauan Mentawai", timezone="Asia/Jakarta",
+    name="Komisi Pemilihan Umum Kabupaten Kepulauan Mentawai",
+    timezone="Asia/Jakarta",
     short_name="KPU Kab. Kepulauan Mentawai",
-    address="Jalan Raya Tuapejat Km. 4, Desa Tuapejat, Kecamatan Sipora Utara", city="Tuapejat",
-    phone="(0759) 000 1234", email="pengaduan@kpu-mentawai.example",
-    website="https://kpu-mentawai.example", sekretaris_name="Yohanes Saleleubaja, S.H.",
-    sekretaris_nip="19800101 200604 1 001", ketua_name="Teresia Samaloisa, S.Sos.")
+    address="Jalan Raya Tuapejat Km. 4, Desa Tuapejat, Kecamatan Sipora Utara",
+    city="Tuapejat",
+    phone="(0759) 000 1234",
+    email="pengaduan@kpu-mentawai.example",
+    website="https://kpu-mentawai.example",
+    sekretaris_name="Yohanes Saleleubaja, S.H.",
+    sekretaris_nip="19800101 200604 1 001",
+    ketua_name="Teresia Samaloisa, S.Sos.",
+)
 TAG = "PGD"
 COMPOSER = Composer(OFFICE, TAG)
 NUMBER = "007/PGD/XI/2026"
@@ -105,17 +111,29 @@ class FakeSession:
         return SimpleNamespace(scalars=lambda: iter(()), scalar=lambda: None)
 
 
-ROLES = Roles(desk=(staff_address("desk"),), sekretaris=(staff_address("sekretaris"),),
-              hukum=(staff_address("hukum"),), ketua=(staff_address("ketua"),),
-              subdivisions={"teknis": (staff_address("teknis"),)})
-KIT = Toolkit(settings=SimpleNamespace(
-    roles=ROLES, office=OFFICE, smtp=SimpleNamespace(from_address="pengaduan@" + DOMAIN),
-    replies=Replies(address="pengaduan@" + DOMAIN, plus_addressing=True, token_days=14),
-    limits=SimpleNamespace(acks_per_sender_per_hour=5)),
-    composer=COMPOSER, sop=SOP, calendar=CAL)
+ROLES = Roles(
+    desk=(staff_address("desk"),),
+    sekretaris=(staff_address("sekretaris"),),
+    hukum=(staff_address("hukum"),),
+    ketua=(staff_address("ketua"),),
+    subdivisions={"teknis": (staff_address("teknis"),)},
+)
+KIT = Toolkit(
+    settings=SimpleNamespace(
+        roles=ROLES,
+        office=OFFICE,
+        smtp=SimpleNamespace(from_address="pengaduan@" + DOMAIN),
+        replies=Replies(address="pengaduan@" + DOMAIN, plus_addressing=True, token_days=14),
+        limits=SimpleNamespace(acks_per_sender_per_hour=5),
+    ),
+    composer=COMPOSER,
+    sop=SOP,
+    calendar=CAL,
+)
 
 
 # --- driving the core -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -156,12 +174,29 @@ class Scenario:
     def take(self, decision: Decision) -> Decision:
         for effect in decision.effects:
             if isinstance(effect, Notify):
-                self.sent.append(Sent(self.path, effect.template, effect.to, dict(effect.context),
-                                      effect.reply_token, decision.state, effect))
+                self.sent.append(
+                    Sent(
+                        self.path,
+                        effect.template,
+                        effect.to,
+                        dict(effect.context),
+                        effect.reply_token,
+                        decision.state,
+                        effect,
+                    )
+                )
             elif isinstance(effect, Transcript):
-                self.sent.append(Sent(self.path, "transkrip", effect.to,
-                                      {"lines": list(effect.lines)}, effect.reply_token,
-                                      decision.state, effect))
+                self.sent.append(
+                    Sent(
+                        self.path,
+                        "transkrip",
+                        effect.to,
+                        {"lines": list(effect.lines)},
+                        effect.reply_token,
+                        decision.state,
+                        effect,
+                    )
+                )
         self.state = decision.state
         return decision
 
@@ -180,10 +215,21 @@ class Scenario:
         decision = decide(self.state, command, actor, self.later(), SOP, CAL, attachments)
         if decision.refusal is not None:
             # As ReplyHandler._refuse: a refusal of the core carries its own explanation.
-            self.sent.append(Sent(self.path, "penolakan", actor.address, {
-                "alasan": decision.refusal.message, "reason": decision.refusal.reason,
-                "perintah": command.name if command else "(tidak ada perintah)", "help": ""},
-                None, self.state))
+            self.sent.append(
+                Sent(
+                    self.path,
+                    "penolakan",
+                    actor.address,
+                    {
+                        "alasan": decision.refusal.message,
+                        "reason": decision.refusal.reason,
+                        "perintah": command.name if command else "(tidak ada perintah)",
+                        "help": "",
+                    },
+                    None,
+                    self.state,
+                )
+            )
             return decision
         return self.take(decision)
 
@@ -195,10 +241,21 @@ class Scenario:
     def gate_refusal(self, reason: str, role: str = "", command: str = "LENGKAP") -> None:
         """As ReplyHandler._refuse for a reply the gate stopped (token, sender, DMARC)."""
         address = staff_address(role) if role else "orang.lain@example.org"
-        self.sent.append(Sent(self.path, "penolakan", address, {
-            "alasan": GATE_REASONS[reason], "reason": reason, "perintah": command,
-            "help": help_text(self.state.step, role, SOP, self.state) if role else ""},
-            None, self.state))
+        self.sent.append(
+            Sent(
+                self.path,
+                "penolakan",
+                address,
+                {
+                    "alasan": GATE_REASONS[reason],
+                    "reason": reason,
+                    "perintah": command,
+                    "help": help_text(self.state.step, role, SOP, self.state) if role else "",
+                },
+                None,
+                self.state,
+            )
+        )
 
     def alerts(self, at: datetime) -> None:
         """Every reminder and escalation of the open task from its opening to `at`."""
@@ -206,32 +263,55 @@ class Scenario:
         role = SOP.acting_role(self.state.step, self.state.handler, self.state.conflict_role)
         step = SOP.step(self.state.step)
         due = CAL.add(opened, step.duration)
-        task = SimpleNamespace(id=1, pengaduan_id=7, step=step.name, role=role, opened_at=opened,
-                               due_at=due, closed_at=None,
-                               remind_at=CAL.subtract(due, step.remind_before))
+        task = SimpleNamespace(
+            id=1,
+            pengaduan_id=7,
+            step=step.name,
+            role=role,
+            opened_at=opened,
+            due_at=due,
+            closed_at=None,
+            remind_at=CAL.subtract(due, step.remind_before),
+        )
         sent: list[tuple[int, str]] = []
         for moment in (task.remind_at, due, at):
-            for alert in due_alerts([task], moment, SOP, CAL,
-                                    conflicts={7: self.state.conflict_role}, sent=sent):
+            for alert in due_alerts(
+                [task], moment, SOP, CAL, conflicts={7: self.state.conflict_role}, sent=sent
+            ):
                 sent.append((alert.task.id, alert.kind))
                 for notice in alert_notices(alert, self.state, SOP, CAL):
-                    self.sent.append(Sent(self.path, notice.template, notice.to,
-                                          dict(notice.context), notice.reply_token, self.state,
-                                          notice))
+                    self.sent.append(
+                        Sent(
+                            self.path,
+                            notice.template,
+                            notice.to,
+                            dict(notice.context),
+                            notice.reply_token,
+                            self.state,
+                            notice,
+                        )
+                    )
 
 
 def acknowledgement(s: Scenario) -> list[Sent]:
     """The registrar's own tanda terima Notify for this case, if it sends one."""
     registrar = Registrar.__new__(Registrar)  # its __init__ only prepares numbering
     registrar.kit = KIT
-    return [Sent(s.path, e.template, e.to, dict(e.context), e.reply_token, s.state, e)
-            for e in registrar.acknowledgement(FakeSession(), pengaduan(s.state), s.now)
-            if isinstance(e, Notify)]
+    return [
+        Sent(s.path, e.template, e.to, dict(e.context), e.reply_token, s.state, e)
+        for e in registrar.acknowledgement(FakeSession(), pengaduan(s.state), s.now)
+        if isinstance(e, Notify)
+    ]
 
 
 def new_case(path: str, **changes) -> Scenario:
-    state = CaseState(number=NUMBER, subject=SUBJECT, klasifikasi="pelanggaran pemilu",
-                      pelapor_email=EMAIL, received_at=T0.astimezone(timezone.utc))
+    state = CaseState(
+        number=NUMBER,
+        subject=SUBJECT,
+        klasifikasi="pelanggaran pemilu",
+        pelapor_email=EMAIL,
+        received_at=T0.astimezone(UTC),
+    )
     return Scenario(path, replace(state, **changes)).register()
 
 
@@ -245,18 +325,30 @@ def scenarios() -> list[Scenario]:
     out = []
     # The happy path, with a TOLAK at step 7 and an investigation.
     s = to_telaah(new_case("lengkap"))
-    s.reply("hukum", "BERKADAR PENGAWASAN\nTerlapor diduga meminta uang; perlu klarifikasi.",
-            attachments=("laporan-hasil-telaah.pdf",))
+    s.reply(
+        "hukum",
+        "BERKADAR PENGAWASAN\nTerlapor diduga meminta uang; perlu klarifikasi.",
+        attachments=("laporan-hasil-telaah.pdf",),
+    )
     s.reply("hukum", "KERTAS KERJA", attachments=("kertas-kerja.xlsx",))
-    s.reply("hukum", "INVESTIGASI Andi Sakerebau (andi.sakerebau@gmail.example); Rina Samaloisa "
-                     "(rina@kpu-mentawai.example)")
+    s.reply(
+        "hukum",
+        "INVESTIGASI Andi Sakerebau (andi.sakerebau@gmail.example); Rina Samaloisa "
+        "(rina@kpu-mentawai.example)",
+    )
     s.reply("sekretaris", "SETUJU Mohon dilaksanakan segera.")
-    s.reply("hukum", "LAPORAN Dugaan terbukti; Ketua KPPS diberi teguran tertulis.",
-            attachments=("laporan-pemeriksaan.pdf",))
+    s.reply(
+        "hukum",
+        "LAPORAN Dugaan terbukti; Ketua KPPS diberi teguran tertulis.",
+        attachments=("laporan-pemeriksaan.pdf",),
+    )
     s.reply("sekretaris", "TOLAK Mohon lampirkan keterangan saksi.")
     s.reply("hukum", "LAPORAN Keterangan saksi terlampir.", attachments=("saksi.pdf",))
-    s.reply("sekretaris", "SETUJU Ketua KPPS TPS 004 telah diberi teguran tertulis dan uang "
-                          "dikembalikan kepada pemilih.")
+    s.reply(
+        "sekretaris",
+        "SETUJU Ketua KPPS TPS 004 telah diberi teguran tertulis dan uang "
+        "dikembalikan kepada pemilih.",
+    )
     s.pelapor("Terima kasih, apakah ada salinan teguran?")  # after closing: to the desk
     s.pelapor("STATUS")
     s.reply("hukum", "STATUS")
@@ -294,15 +386,21 @@ def scenarios() -> list[Scenario]:
     out.append(s)
 
     s = to_telaah(new_case("tidak_ditindaklanjuti"))
-    s.reply("hukum", "TIDAK DAPAT DITINDAKLANJUTI Lokasi dan terlapor tidak dapat dipastikan "
-                     "meskipun pelapor sudah dihubungi.")
+    s.reply(
+        "hukum",
+        "TIDAK DAPAT DITINDAKLANJUTI Lokasi dan terlapor tidak dapat dipastikan "
+        "meskipun pelapor sudah dihubungi.",
+    )
     out.append(s)
 
     s = to_telaah(new_case("sub_bagian"))
     s.pelapor("Saya tambahkan video kejadian.", attachments=("video.mp4",))
     s.reply("hukum", "SUB BAGIAN TEKNIS\nMenyangkut tata cara pendampingan pemilih di TPS.")
-    s.reply("teknis", "LAPORAN Bimbingan teknis ulang untuk KPPS Siberut Tengah.",
-            attachments=("laporan.pdf",))
+    s.reply(
+        "teknis",
+        "LAPORAN Bimbingan teknis ulang untuk KPPS Siberut Tengah.",
+        attachments=("laporan.pdf",),
+    )
     s.reply("sekretaris", "SETUJU")
     out.append(s)
 
@@ -311,8 +409,11 @@ def scenarios() -> list[Scenario]:
     s.reply("sekretaris", "BANTUAN")
     s.reply("sekretaris", "STATUS")
     s.reply("sekretaris", "DELEGASI wakil.sekretaris@kpu-mentawai.example sampai 30-11-2026")
-    s.reply("sekretaris", "DELEGASI wakil@kpu-mentawai.example sampai 30-11-2026",
-            delegated=("sekretaris",))
+    s.reply(
+        "sekretaris",
+        "DELEGASI wakil@kpu-mentawai.example sampai 30-11-2026",
+        delegated=("sekretaris",),
+    )
     s.reply("sekretaris", "DELEGASI BATAL")
     s.reply("ketua", "DELEGASI wakil.ketua@kpu-mentawai.example sampai 30-11-2026")
     s.reply("desk", "Mohon maaf, saya belum sempat membaca.")
@@ -336,35 +437,81 @@ def scenarios() -> list[Scenario]:
 
 # --- composing as the applier does --------------------------------------------------------------
 
+
 def pengaduan(state: CaseState) -> Pengaduan:
     """The case as the database would hold it at `state` (unsaved; never flushed), lacking
     what `state.missing` says is missing."""
     lacks = set(state.missing)
     p = Pengaduan(
-        id=7, number=NUMBER, year=2026, seq=7, channel="email", received_at=T0,
-        registered_at=T0, subject=SUBJECT, body=BODY,
-        terlapor="Ketua KPPS TPS 004 Desa Saibi Samukop", klasifikasi=state.klasifikasi,
-        sifat="biasa", pelapor_name=NAME, pelapor_email=state.pelapor_email,
+        id=7,
+        number=NUMBER,
+        year=2026,
+        seq=7,
+        channel="email",
+        received_at=T0,
+        registered_at=T0,
+        subject=SUBJECT,
+        body=BODY,
+        terlapor="Ketua KPPS TPS 004 Desa Saibi Samukop",
+        klasifikasi=state.klasifikasi,
+        sifat="biasa",
+        pelapor_name=NAME,
+        pelapor_email=state.pelapor_email,
         pelapor_phone="" if "identitas" in lacks else PHONE,
         pelapor_address="" if "identitas" in lacks else ADDRESS,
         pelapor_nik="" if "identitas" in lacks else NIK,
-        confidential=state.confidential, consent_to_share=state.consent_to_share,
+        confidential=state.confidential,
+        consent_to_share=state.consent_to_share,
         kecamatan="" if "lokasi" in lacks else "Siberut Tengah",
-        desa="" if "lokasi" in lacks else "Saibi Samukop", tps="" if "lokasi" in lacks else "004",
+        desa="" if "lokasi" in lacks else "Saibi Samukop",
+        tps="" if "lokasi" in lacks else "004",
         lokasi_text="",
-        missing=list(state.missing), step=state.step, status=SOP.step(state.step).status,
-        conflict_role=state.conflict_role, disposisi_to=state.disposisi_to, tim=state.tim,
-        forwarded_to=state.forwarded_to, complete_at=state.complete_at,
-        closed_at=state.closed_at, data=dict(state.data))
-    evidence = [] if "bukti" in lacks else [
-        Attachment(filename="foto-tps-004.jpg", content_type="image/jpeg", size=1_283_004,
-                   sha256="0" * 64, storage_key="a", step="pengaduan", added_at=T0),
-        Attachment(filename="rekaman-percakapan-dengan-ketua-kpps.m4a",
-                   content_type="audio/mp4", size=5_410_112, sha256="1" * 64, storage_key="b",
-                   step="pengaduan", added_at=T0)]
+        missing=list(state.missing),
+        step=state.step,
+        status=SOP.step(state.step).status,
+        conflict_role=state.conflict_role,
+        disposisi_to=state.disposisi_to,
+        tim=state.tim,
+        forwarded_to=state.forwarded_to,
+        complete_at=state.complete_at,
+        closed_at=state.closed_at,
+        data=dict(state.data),
+    )
+    evidence = (
+        []
+        if "bukti" in lacks
+        else [
+            Attachment(
+                filename="foto-tps-004.jpg",
+                content_type="image/jpeg",
+                size=1_283_004,
+                sha256="0" * 64,
+                storage_key="a",
+                step="pengaduan",
+                added_at=T0,
+            ),
+            Attachment(
+                filename="rekaman-percakapan-dengan-ketua-kpps.m4a",
+                content_type="audio/mp4",
+                size=5_410_112,
+                sha256="1" * 64,
+                storage_key="b",
+                step="pengaduan",
+                added_at=T0,
+            ),
+        ]
+    )
     p.attachments = evidence + [
-        Attachment(filename="laporan-hasil-telaah.pdf", content_type="application/pdf",
-                   size=88_000, sha256="2" * 64, storage_key="c", step="telaah", added_at=T0)]
+        Attachment(
+            filename="laporan-hasil-telaah.pdf",
+            content_type="application/pdf",
+            size=88_000,
+            sha256="2" * 64,
+            storage_key="c",
+            step="telaah",
+            added_at=T0,
+        )
+    ]
     return p
 
 
@@ -372,14 +519,20 @@ def variables(sent: Sent, audience: str, token: str = "") -> dict:
     """What `Applier.send` passes to `Composer.compose` (with the case's own number)."""
     context = {k: v for k, v in sent.context.items() if k != "number"}
     if sent.token is not None and "help" not in context:  # the applier adds the valid commands
-        context["help"] = help_text(sent.token.step, sent.token.role, SOP,
-                                    CaseState.from_case(pengaduan(sent.state)))
+        context["help"] = help_text(
+            sent.token.step, sent.token.role, SOP, CaseState.from_case(pengaduan(sent.state))
+        )
     if sent.template in ("status", "status_pelapor"):
         context["riwayat"] = []  # the fake session has no history rows
-    return dict(number=NUMBER, token=token,
-                case=case_context(pengaduan(sent.state), audience, WIB, SOP),
-                audience=audience, reply_marker=REPLY_MARKER if sent.token else "",
-                asks_reply=sent.token is not None, **context)
+    return dict(
+        number=NUMBER,
+        token=token,
+        case=case_context(pengaduan(sent.state), audience, WIB, SOP),
+        audience=audience,
+        reply_marker=REPLY_MARKER if sent.token else "",
+        asks_reply=sent.token is not None,
+        **context,
+    )
 
 
 def compose(sent: Sent, audience: str | None = None, token: str = ""):
@@ -401,8 +554,11 @@ def values_in(obj: Any) -> list[str]:
 
 def own_part(line: str, given: list[str]) -> str:
     """The line without the values that were substituted into it."""
-    pieces = sorted({p.strip() for v in given for p in v.splitlines() if len(p.strip()) > 3},
-                    key=len, reverse=True)
+    pieces = sorted(
+        {p.strip() for v in given for p in v.splitlines() if len(p.strip()) > 3},
+        key=len,
+        reverse=True,
+    )
     for piece in pieces:
         line = line.replace(piece, "")
     return line
@@ -415,8 +571,15 @@ def words(text: str) -> set[str]:
 def visible(html: str) -> str:
     html = re.sub(r"(?is)<(style|head)\b.*?</\1>", " ", html)
     text = re.sub(r"<[^>]+>", " ", html)
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#34;", '"'),
-                         ("&#39;", "'"), ("&nbsp;", " "), ("&amp;", "&")):
+    for entity, char in (
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", '"'),
+        ("&#34;", '"'),
+        ("&#39;", "'"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ):
         text = text.replace(entity, char)
     return text
 
@@ -433,6 +596,7 @@ SENT = [sent for s in SCENARIOS for sent in s.sent]
 
 
 # --- the tests ---------------------------------------------------------------------------------
+
 
 def test_every_template_in_the_code_is_rendered_by_some_path():
     assert set(template_names_in_code()) == {s.template for s in SENT}
@@ -495,7 +659,7 @@ def test_html_says_what_the_text_says(sent):
         out = compose(sent, audience)
         assert words(visible(out.html)) == words(out.text)
         if sent.token is not None:
-            assert visible(out.html).split() [:len(REPLY_MARKER.split())] == REPLY_MARKER.split()
+            assert visible(out.html).split()[: len(REPLY_MARKER.split())] == REPLY_MARKER.split()
 
 
 def test_token_rides_in_the_subject_tag_without_plus_addressing():
@@ -506,39 +670,70 @@ def test_token_rides_in_the_subject_tag_without_plus_addressing():
 
 # --- what particular emails must say -----------------------------------------------------------
 
+
 def first(template: str, path: str | None = None, **context) -> Sent:
-    return next(s for s in SENT if s.template == template and (path is None or s.path == path)
-                and all(s.context.get(k) == v for k, v in context.items()))
+    return next(
+        s
+        for s in SENT
+        if s.template == template
+        and (path is None or s.path == path)
+        and all(s.context.get(k) == v for k, v in context.items())
+    )
 
 
 def test_desk_new_complaint_email_has_the_fields_the_check_and_the_commands():
     sent = first("tugas", "lengkap", step="verifikasi")
     out = compose(sent)
-    for expected in (NAME, PHONE, ADDRESS, NIK, EMAIL, "TPS 004, Desa Saibi Samukop",
-                     "Ketua KPPS TPS 004 Desa Saibi Samukop", "pelanggaran pemilu",
-                     "foto-tps-004.jpg (1,2 MB)", "(5,2 MB)", sent.context["due_text"],
-                     "Identitas pelapor, lokasi kejadian, dan bukti sudah ditemukan",
-                     "Cetakan pengaduan (PDF)", "Lembar disposisi (PDF)",
-                     "LENGKAPI <apa yang kurang>", "Contoh: BUKAN PENGADUAN", "Pengaduan baru",
-                     "ada biayanya"):
+    for expected in (
+        NAME,
+        PHONE,
+        ADDRESS,
+        NIK,
+        EMAIL,
+        "TPS 004, Desa Saibi Samukop",
+        "Ketua KPPS TPS 004 Desa Saibi Samukop",
+        "pelanggaran pemilu",
+        "foto-tps-004.jpg (1,2 MB)",
+        "(5,2 MB)",
+        sent.context["due_text"],
+        "Identitas pelapor, lokasi kejadian, dan bukti sudah ditemukan",
+        "Cetakan pengaduan (PDF)",
+        "Lembar disposisi (PDF)",
+        "LENGKAPI <apa yang kurang>",
+        "Contoh: BUKAN PENGADUAN",
+        "Pengaduan baru",
+        "ada biayanya",
+    ):
         assert expected in out.text, expected
     assert "laporan-hasil-telaah.pdf" not in out.text  # staff documents are not evidence
     assert out.subject == f"[PGD 007/XI/2026] Pengaduan baru, mohon verifikasi: {SUBJECT}"
     assert NAME in out.html and sent.context["due_text"] in out.html
     assert "LENGKAPI &lt;apa yang kurang&gt;" in out.html
     incomplete = compose(first("tugas", "lengkapi", step="verifikasi")).text
-    for label in ("identitas pelapor (nama lengkap", "lokasi kejadian (kecamatan",
-                  "bukti pendukung (foto"):
+    for label in (
+        "identitas pelapor (nama lengkap",
+        "lokasi kejadian (kecamatan",
+        "bukti pendukung (foto",
+    ):
         assert label in incomplete.split("HASIL PEMERIKSAAN KELENGKAPAN")[1], label
     assert "Tidak ada berkas bukti." in incomplete
 
 
 def test_acknowledgement_says_what_was_received_what_is_missing_and_how_to_go_on():
     out = compose(first("tanda_terima", "lengkap"))
-    for expected in ("Terima kasih atas pengaduan Anda", NUMBER, SUBJECT,
-                     "rekaman-percakapan-dengan-ketua-kpps.m4a (5,2 MB)", "STATUS", "PDF",
-                     "60 hari kalender", "30 menit kerja", "Verifikasi kelengkapan pengaduan",
-                     "dirahasiakan", f"Yth. Bapak/Ibu {NAME},"):
+    for expected in (
+        "Terima kasih atas pengaduan Anda",
+        NUMBER,
+        SUBJECT,
+        "rekaman-percakapan-dengan-ketua-kpps.m4a (5,2 MB)",
+        "STATUS",
+        "PDF",
+        "60 hari kalender",
+        "30 menit kerja",
+        "Verifikasi kelengkapan pengaduan",
+        "dirahasiakan",
+        f"Yth. Bapak/Ibu {NAME},",
+    ):
         assert expected in out.text, expected
     assert "perlu dilengkapi" not in out.text.lower()
     sent = first("tanda_terima", "lengkapi")
@@ -550,8 +745,10 @@ def test_acknowledgement_says_what_was_received_what_is_missing_and_how_to_go_on
 
 
 def test_refusal_says_nothing_changed_why_and_what_to_do():
-    for sent in (first("penolakan", reason="wrong_step"),
-                 first("penolakan", reason="token_terpakai")):
+    for sent in (
+        first("penolakan", reason="wrong_step"),
+        first("penolakan", reason="token_terpakai"),
+    ):
         out = compose(sent)
         assert "tidak mengubah apa pun" in out.text
         assert sent.context["alasan"].splitlines()[0] in out.text
@@ -587,8 +784,9 @@ def test_a_subject_naming_the_reporter_is_redacted_for_outsiders():
 
 
 def test_confidentiality_wins_over_consent_for_outsiders():
-    p = pengaduan(CaseState(step="diteruskan", pelapor_email=EMAIL, confidential=True,
-                            consent_to_share=True))
+    p = pengaduan(
+        CaseState(step="diteruskan", pelapor_email=EMAIL, confidential=True, consent_to_share=True)
+    )
     assert case_context(p, EXTERNAL, WIB, SOP)["pelapor"].hidden
 
 
@@ -605,6 +803,7 @@ def test_transcript_lines_and_the_waiting_case():
 
 
 # --- the same emails through the real applier ---------------------------------------------------
+
 
 def through_applier(sent: Sent):
     session = FakeSession()
@@ -624,7 +823,10 @@ def test_the_applier_composes_the_same_email(sent):
     assert audience == sent.audience
     expected = compose(sent, audience)
     assert (row.subject, row.body_text, row.body_html) == (
-        expected.subject, expected.text, expected.html)
+        expected.subject,
+        expected.text,
+        expected.html,
+    )
 
 
 def test_hostile_complaint_text_stays_text_in_the_html():

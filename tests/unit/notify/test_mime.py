@@ -1,6 +1,6 @@
 """Outgoing MIME: no header injection, RFC 3834 marking, threading headers."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
@@ -8,13 +8,23 @@ import pytest
 from dumas.notify.mime import build_message, header_safe
 from dumas.workflow.store.models import OutboxMessage
 
-NOW = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
 
 def row(**kw):
-    base = dict(id=7, message_id="<dumas.ack.abc@kpu.example>", to_addrs=["warga@gmail.com"],
-                cc_addrs=[], reply_to="", subject="Tanda terima", body_text="Isi", body_html="",
-                in_reply_to="", references="", created_at=NOW)
+    base = dict(
+        id=7,
+        message_id="<dumas.ack.abc@kpu.example>",
+        to_addrs=["warga@gmail.com"],
+        cc_addrs=[],
+        reply_to="",
+        subject="Tanda terima",
+        body_text="Isi",
+        body_html="",
+        in_reply_to="",
+        references="",
+        created_at=NOW,
+    )
     base.update(kw)
     return OutboxMessage(**base)
 
@@ -31,8 +41,14 @@ def test_subject_with_crlf_cannot_add_headers():
 
 
 def test_every_message_is_marked_automatic_and_threaded():
-    msg = parse(build_message(row(in_reply_to="<orig@gmail.com>", references="<a@x> <orig@gmail.com>"),
-                              "pengaduan@kpu.example", "Layanan Pengaduan", []))
+    msg = parse(
+        build_message(
+            row(in_reply_to="<orig@gmail.com>", references="<a@x> <orig@gmail.com>"),
+            "pengaduan@kpu.example",
+            "Layanan Pengaduan",
+            [],
+        )
+    )
     assert msg["Auto-Submitted"] == "auto-generated"
     assert msg["Message-ID"] == "<dumas.ack.abc@kpu.example>"
     assert msg["In-Reply-To"] == "<orig@gmail.com>"
@@ -41,9 +57,17 @@ def test_every_message_is_marked_automatic_and_threaded():
 
 
 def test_indonesian_text_and_attachment_survive():
-    msg = parse(build_message(row(subject="Tanda terima – nomor 001/PGD/XI/2026",
-                                  body_text="Terima kasih, Bapak/Ibu “Budi”."),
-                              "pengaduan@kpu.example", "KPU", [("tanda-terima.pdf", "application/pdf", b"%PDF-1")]))
+    msg = parse(
+        build_message(
+            row(
+                subject="Tanda terima – nomor 001/PGD/XI/2026",
+                body_text="Terima kasih, Bapak/Ibu “Budi”.",
+            ),
+            "pengaduan@kpu.example",
+            "KPU",
+            [("tanda-terima.pdf", "application/pdf", b"%PDF-1")],
+        )
+    )
     assert msg["Subject"] == "Tanda terima – nomor 001/PGD/XI/2026"
     assert "“Budi”" in msg.get_body(("plain",)).get_content()
     [att] = list(msg.iter_attachments())

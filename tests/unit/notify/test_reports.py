@@ -9,25 +9,25 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from dumas.notify.compose import Composer
-from dumas.notify.reports import (CATCH_UP, ReportSetup, due_periods, produce, produce_due)
-from dumas.workflow.sop.calendar import WorkCalendar
-from dumas.workflow.store.db import make_engine, make_sessionmaker, transaction, upgrade
+from dumas.notify.reports import CATCH_UP, ReportSetup, due_periods, produce, produce_due
 from dumas.workflow.documents.sample import SampleOffice
-from dumas.workflow.store.filestore import FileStore
-from dumas.workflow.store.models import OutboxMessage, ReportRun
+from dumas.workflow.reports.days import DayCounter
 from dumas.workflow.reports.periods import Delivery, Period
 from dumas.workflow.reports.recap import RecapSetup
-from dumas.workflow.reports.days import DayCounter
-from dumas.workflow.reports.xlsx import read_figures
 from dumas.workflow.reports.sample import CaseFactory, insert_cases
+from dumas.workflow.reports.xlsx import read_figures
+from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import DEFAULT_SOP
+from dumas.workflow.store.db import make_engine, make_sessionmaker, transaction, upgrade
+from dumas.workflow.store.filestore import FileStore
+from dumas.workflow.store.models import OutboxMessage, ReportRun
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar()
@@ -42,7 +42,7 @@ class Office(SampleOffice):
 
 
 def wib(*args) -> datetime:
-    return datetime(*args, tzinfo=WIB).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=WIB).astimezone(UTC)
 
 
 @pytest.fixture
@@ -52,10 +52,15 @@ def env(tmp_path):
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     setup = ReportSetup(
-        recap=RecapSetup(DEFAULT_SOP, CAL, Office().name), office=Office(),
-        delivery=Delivery(CAL, 1, time(8)), ketua=(KETUA,), sekretaris=(SEKRETARIS,),
-        domain="kpu.example", composer=Composer(Office(), "PGD"),
-        files=FileStore(tmp_path / "files"))
+        recap=RecapSetup(DEFAULT_SOP, CAL, Office().name),
+        office=Office(),
+        delivery=Delivery(CAL, 1, time(8)),
+        ketua=(KETUA,),
+        sekretaris=(SEKRETARIS,),
+        domain="kpu.example",
+        composer=Composer(Office(), "PGD"),
+        files=FileStore(tmp_path / "files"),
+    )
     factory = CaseFactory(DEFAULT_SOP, DayCounter(CAL), wib(2027, 1, 20), seed=3)
     with transaction(sessions) as session:
         next_id = 1
@@ -70,7 +75,7 @@ def _outbox(sessions) -> list[OutboxMessage]:
     with sessions() as session:
         rows = session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()
         for row in rows:
-            row.attachments  # load while the session is open
+            _ = row.attachments  # load while the session is open
         return rows
 
 
@@ -91,8 +96,10 @@ def test_produce_once_with_an_email_to_the_ketua_cc_the_sekretaris(env):
     assert "Jumlah pengaduan diterima: 9" in mail.body_text
     assert "Yth. Ketua" in mail.body_text
     names = [(a.filename, a.storage_key) for a in mail.attachments]
-    assert names == [("rekap-pengaduan-2026-10.xlsx", done.xlsx_key),
-                     ("rekap-pengaduan-2026-10.pdf", done.pdf_key)]
+    assert names == [
+        ("rekap-pengaduan-2026-10.xlsx", done.xlsx_key),
+        ("rekap-pengaduan-2026-10.pdf", done.pdf_key),
+    ]
     assert setup.files.read(done.pdf_key).startswith(b"%PDF")
     assert read_figures(setup.files.read(done.xlsx_key))["total"] == 9
     assert _runs(sessions)[october.key].outbox_message_id == mail.message_id
@@ -141,14 +148,21 @@ def test_the_schedule_across_months_with_downtime_sends_each_period_exactly_once
                 sent[done.period.key] += 1
                 assert setup.delivery.moment(done.period) <= at
         at += timedelta(hours=6)
-    assert sent == {"recap:2026-09": 1, "recap:2026-10": 1, "recap:2026-11": 1,
-                    "recap:2026-12": 1, "semester:2026-2": 1}
+    assert sent == {
+        "recap:2026-09": 1,
+        "recap:2026-10": 1,
+        "recap:2026-11": 1,
+        "recap:2026-12": 1,
+        "semester:2026-2": 1,
+    }
     mails = Counter(m.subject for m in _outbox(sessions))
-    assert mails == {"Rekapitulasi Pengaduan Masyarakat September 2026": 1,
-                     "Rekapitulasi Pengaduan Masyarakat Oktober 2026": 1,
-                     "Rekapitulasi Pengaduan Masyarakat November 2026": 1,
-                     "Rekapitulasi Pengaduan Masyarakat Desember 2026": 1,
-                     "Laporan Semester Pengaduan Masyarakat Semester II Tahun 2026": 1}
+    assert mails == {
+        "Rekapitulasi Pengaduan Masyarakat September 2026": 1,
+        "Rekapitulasi Pengaduan Masyarakat Oktober 2026": 1,
+        "Rekapitulasi Pengaduan Masyarakat November 2026": 1,
+        "Rekapitulasi Pengaduan Masyarakat Desember 2026": 1,
+        "Laporan Semester Pengaduan Masyarakat Semester II Tahun 2026": 1,
+    }
     runs = _runs(sessions)
     # The November recap went out late (after the downtime), and says there were no complaints.
     assert runs["recap:2026-11"].created_at >= wib(2026, 12, 3)
@@ -164,7 +178,8 @@ def test_nothing_is_owed_before_the_office_started(env):
         # The first complaint is in September 2026: the August recap is not owed.
         assert due_periods(session, setup.delivery, wib(2026, 9, 10)) == []
         assert due_periods(session, setup.delivery, wib(2026, 10, 1, 8)) == [
-            Period.month("2026-09")]
+            Period.month("2026-09")
+        ]
 
 
 def test_catch_up_reaches_back_a_limited_time(env):
@@ -194,4 +209,5 @@ def test_a_failing_period_does_not_stop_the_others(env, monkeypatch):
     assert "recap:2026-09" not in _runs(sessions)
     monkeypatch.setattr(reports, "build_files", real)
     assert [d.period.key for d in produce_due(sessions, setup, wib(2026, 11, 2, 1))] == [
-        "recap:2026-09"]
+        "recap:2026-09"
+    ]

@@ -17,8 +17,10 @@ EMAIL = ROOT / "templates" / "email"
 SOURCE_DIRS = ("workflow", "notify", "ingest", "config")
 # Notify("tugas", ...), Notify(\n "tugas", ...), applier.send("penolakan", ...), and a name chosen
 # before the call: `template = "status_pelapor"` ... Notify(template, ...).
-_NAME = re.compile(r"""\b(?:Notify|send)\(\s*["']([a-z_]+)["']"""
-                   r"""|\btemplate\s*=\s*["']([a-z_]+)["']""")
+_NAME = re.compile(
+    r"""\b(?:Notify|send)\(\s*["']([a-z_]+)["']"""
+    r"""|\btemplate\s*=\s*["']([a-z_]+)["']"""
+)
 _LONGEST_LINE = 100
 
 
@@ -45,8 +47,11 @@ def quoted_names_in_code() -> set[str]:
 
 def template_kinds_on_disk() -> set[str]:
     """The kinds with files in templates/email (partials start with "_")."""
-    return {p.name.split(".")[0] for p in EMAIL.iterdir()
-            if p.suffix in (".subject", ".txt", ".html") and not p.name.startswith("_")}
+    return {
+        p.name.split(".")[0]
+        for p in EMAIL.iterdir()
+        if p.suffix in (".subject", ".txt", ".html") and not p.name.startswith("_")
+    }
 
 
 def test_the_scan_finds_the_known_senders():
@@ -59,8 +64,9 @@ def test_the_scan_finds_the_known_senders():
 @pytest.mark.parametrize("name", sorted(template_names_in_code()))
 def test_every_template_used_in_the_code_has_its_files(name):
     for suffix in (".subject", ".txt"):
-        assert (EMAIL / f"{name}{suffix}").is_file(), \
+        assert (EMAIL / f"{name}{suffix}").is_file(), (
             f"{name}{suffix} missing (used in {', '.join(template_names_in_code()[name])})"
+        )
 
 
 def test_no_template_file_is_orphaned():

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import os
 import unicodedata
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,8 @@ def is_safe_filename(name: str) -> bool:
     return (
         isinstance(name, str)
         and name.strip() == name != ""
-        and "/" not in name and "\\" not in name
+        and "/" not in name
+        and "\\" not in name
         and not name.startswith(".")
         and name not in (".", "..")
         and not any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in name)
@@ -54,14 +55,14 @@ def _check(parsed) -> None:
     assert isinstance(parsed.subject, str)
     for text in (parsed.text, parsed.html, parsed.subject, *parsed.defects):
         assert _clean(text)
-    assert parsed.date is None or parsed.date.utcoffset() == timezone.utc.utcoffset(None)
+    assert parsed.date is None or parsed.date.utcoffset() == UTC.utcoffset(None)
     assert "<" not in parsed.message_id and ">" not in parsed.message_id
     assert all(name == name.lower() for name in parsed.headers)
     assert parsed.content_type == parsed.content_type.lower() and "/" in parsed.content_type
     for defect in parsed.defects:
         assert "internal parser error" not in defect
     names = [a.filename for a in parsed.attachments]
-    assert len(set(n.lower() for n in names)) == len(names)
+    assert len({n.lower() for n in names}) == len(names)
     for attachment in parsed.attachments:
         assert is_safe_filename(attachment.filename), attachment.filename
         assert attachment.sha256 == hashlib.sha256(attachment.payload).hexdigest()
@@ -90,8 +91,20 @@ def test_every_corpus_message_parses_or_is_refused_with_a_reason(caplog):
 
 
 def test_safe_filename_check_rejects_what_it_must():
-    for bad in ("", " x", "../x", "a/b", "a\\b", ".hidden", "..", "a\x00b", "a\nb",
-                "exe\u202egpj.txt", "e\u0301.txt", "x" * 256):
+    for bad in (
+        "",
+        " x",
+        "../x",
+        "a/b",
+        "a\\b",
+        ".hidden",
+        "..",
+        "a\x00b",
+        "a\nb",
+        "exe\u202egpj.txt",
+        "e\u0301.txt",
+        "x" * 256,
+    ):
         assert not is_safe_filename(bad), repr(bad)
     assert is_safe_filename("Laporan TPS 03 (2).pdf")
     assert is_safe_filename("é.txt")

@@ -9,9 +9,9 @@ import pytest
 from dumas.ingest.mail.filenames import (
     MAX_BYTES,
     MAX_CHARS,
+    UniqueNames,
     extension_for,
     name_from_subject,
-    UniqueNames,
     safe_filename,
 )
 
@@ -22,32 +22,36 @@ def safe(name: str, content_type: str = "application/pdf") -> str:
     return safe_filename(name, index=4, content_type=content_type)
 
 
-@pytest.mark.parametrize("hostile, expected", [
-    ("../../etc/passwd", "passwd"),
-    ("/etc/shadow", "shadow"),
-    ("C:\\Windows\\x.exe", "x.exe"),
-    ("..\\..\\boot.ini", "boot.ini"),
-    ("laporan/", "laporan"),
-    ("bukti\x00.jpg.exe", "bukti.jpg.exe"),
-    ("surat\r\nbaru\t.pdf", "surat baru.pdf"),
-    ("bel\x07\x1b[31m.txt", "bel[31m.txt"),
-    ("foto\u202egpj.exe", "fotogpj.exe"),  # a right-to-left override would show "fotoexe.jpg"
-    ("zero\u200bwidth.doc", "zerowidth.doc"),
-    (".htaccess", "htaccess"),
-    ("...bashrc", "bashrc"),
-    ("CON.txt", "_CON.txt"),
-    ("lpt1", "_lpt1"),
-    ('what?*<>|":.pdf', "what_______.pdf"),
-    ("  spasi   ganda  .pdf  ", "spasi ganda.pdf"),
-    ("titik akhir...", "titik akhir"),
-])
+@pytest.mark.parametrize(
+    "hostile, expected",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("/etc/shadow", "shadow"),
+        ("C:\\Windows\\x.exe", "x.exe"),
+        ("..\\..\\boot.ini", "boot.ini"),
+        ("laporan/", "laporan"),
+        ("bukti\x00.jpg.exe", "bukti.jpg.exe"),
+        ("surat\r\nbaru\t.pdf", "surat baru.pdf"),
+        ("bel\x07\x1b[31m.txt", "bel[31m.txt"),
+        ("foto\u202egpj.exe", "fotogpj.exe"),  # a right-to-left override would show "fotoexe.jpg"
+        ("zero\u200bwidth.doc", "zerowidth.doc"),
+        (".htaccess", "htaccess"),
+        ("...bashrc", "bashrc"),
+        ("CON.txt", "_CON.txt"),
+        ("lpt1", "_lpt1"),
+        ('what?*<>|":.pdf', "what_______.pdf"),
+        ("  spasi   ganda  .pdf  ", "spasi ganda.pdf"),
+        ("titik akhir...", "titik akhir"),
+    ],
+)
 def test_hostile_names(hostile, expected):
     assert safe(hostile) == expected
     assert is_safe_filename(safe(hostile))
 
 
-@pytest.mark.parametrize("empty",
-                         ["", "   ", ".", "..", "../..", "/", "\\\\", "\x00\x01", "\u202e"])
+@pytest.mark.parametrize(
+    "empty", ["", "   ", ".", "..", "../..", "/", "\\\\", "\x00\x01", "\u202e"]
+)
 def test_nothing_usable_falls_back_to_lampiran_n(empty):
     assert safe(empty) == "lampiran-4.pdf"
     assert safe_filename(empty, index=2, content_type="image/jpeg") == "lampiran-2.jpg"

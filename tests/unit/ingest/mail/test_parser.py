@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,7 @@ def defects_about(parsed, *words: str) -> list[str]:
 
 # -- the common shapes ---------------------------------------------------------------------------
 
+
 def test_plain_complaint():
     parsed = parse_message(complaint())
     assert parsed.sender.email == "budi.santoso@gmail.com"
@@ -54,24 +55,32 @@ def test_plain_complaint():
     assert parsed.text.strip() == KOMPLAIN_LENGKAP.strip()
     assert parsed.html == "" and parsed.text_from_html is False
     assert parsed.attachments == ()
-    assert parsed.date == datetime(2026, 11, 2, 2, 15, tzinfo=timezone.utc)
+    assert parsed.date == datetime(2026, 11, 2, 2, 15, tzinfo=UTC)
     assert parsed.message_id.endswith("@mail.gmail.com") and "<" not in parsed.message_id
     assert parsed.content_type == "text/plain"
     assert parsed.defects == ()
 
 
 def test_html_only_body_becomes_sanitized_html_and_readable_text():
-    html = ("<html><head><title>judul</title><style>p{color:red}</style>"
-            "<script>alert('x')</script></head><body>"
-            "<p>Yth. Bapak/Ibu,</p><p>Ada <b>politik uang</b> &amp; intimidasi di TPS&nbsp;03."
-            "<br>Foto: <a href='https://foto.example/1'>lihat</a></p>"
-            "<ul><li>saksi satu</li><li>saksi dua</li></ul>"
-            "<img src='https://tracker.example/p.gif' onerror='steal()'></body></html>")
+    html = (
+        "<html><head><title>judul</title><style>p{color:red}</style>"
+        "<script>alert('x')</script></head><body>"
+        "<p>Yth. Bapak/Ibu,</p><p>Ada <b>politik uang</b> &amp; intimidasi di TPS&nbsp;03."
+        "<br>Foto: <a href='https://foto.example/1'>lihat</a></p>"
+        "<ul><li>saksi satu</li><li>saksi dua</li></ul>"
+        "<img src='https://tracker.example/p.gif' onerror='steal()'></body></html>"
+    )
     parsed = parse_message(complaint(body=None, html=html))
     assert parsed.text_from_html is True
     assert parsed.text.splitlines() == [
-        "Yth. Bapak/Ibu,", "", "Ada politik uang & intimidasi di TPS 03.",
-        "Foto: lihat (https://foto.example/1)", "", "- saksi satu", "- saksi dua"]
+        "Yth. Bapak/Ibu,",
+        "",
+        "Ada politik uang & intimidasi di TPS 03.",
+        "Foto: lihat (https://foto.example/1)",
+        "",
+        "- saksi satu",
+        "- saksi dua",
+    ]
     for banned in ("<script", "alert", "onerror", "tracker.example", "color:red", "judul"):
         assert banned not in parsed.html
     assert "<b>politik uang</b>" in parsed.html
@@ -102,7 +111,8 @@ def test_outlook_quoted_printable_html():
         assert leftover not in parsed.text
     assert parsed.auth_results == (
         "mx.dumas.test; dkim=pass header.d=outlook.com; spf=pass smtp.mailfrom=outlook.com",
-        "relay.dumas.test; arc=none")
+        "relay.dumas.test; arc=none",
+    )
 
 
 # -- attachments ----------------------------------------------------------------------------------
@@ -120,15 +130,19 @@ HOSTILE_NAMES = [
 
 
 def _attachment_part(disposition_params: str, data: bytes = b"%PDF-1.4 bukti") -> str:
-    return ("Content-Type: application/pdf\n"
-            f"Content-Disposition: attachment; {disposition_params}\n"
-            "Content-Transfer-Encoding: base64\n\n" + base64.b64encode(data).decode())
+    return (
+        "Content-Type: application/pdf\n"
+        f"Content-Disposition: attachment; {disposition_params}\n"
+        "Content-Transfer-Encoding: base64\n\n" + base64.b64encode(data).decode()
+    )
 
 
 def test_hostile_attachment_filenames_are_made_safe():
     parts = ["Content-Type: text/plain\n\nLihat lampiran."]
-    parts += [_attachment_part(params, f"file {i}".encode()) for i, (params, _) in
-              enumerate(HOSTILE_NAMES)]
+    parts += [
+        _attachment_part(params, f"file {i}".encode())
+        for i, (params, _) in enumerate(HOSTILE_NAMES)
+    ]
     parsed = parse_message(multipart(parts))
     assert [a.filename for a in parsed.attachments] == [want for _, want in HOSTILE_NAMES]
     for number, attachment in enumerate(parsed.attachments):
@@ -142,7 +156,7 @@ def test_hostile_attachment_filenames_are_made_safe():
 
 
 def test_attachment_names_encoded_with_rfc2231_and_rfc2047_are_decoded():
-    encoded = base64.b64encode("Surat pernyataan saksi.pdf".encode()).decode()
+    encoded = base64.b64encode(b"Surat pernyataan saksi.pdf").decode()
     parts = [
         "Content-Type: text/plain\n\nBerkas.",
         _attachment_part("filename*=UTF-8''Bukti%20foto%20caf%C3%A9.jpg"),
@@ -151,7 +165,10 @@ def test_attachment_names_encoded_with_rfc2231_and_rfc2047_are_decoded():
     ]
     parsed = parse_message(multipart(parts))
     assert [a.filename for a in parsed.attachments] == [
-        "Bukti foto café.jpg", "Surat pernyataan saksi.pdf", "Kräftig.pdf"]
+        "Bukti foto café.jpg",
+        "Surat pernyataan saksi.pdf",
+        "Kräftig.pdf",
+    ]
     assert parsed.attachments[0].original_filename == "Bukti foto café.jpg"
 
 
@@ -164,10 +181,12 @@ def test_duplicate_attachment_names_are_made_unique():
 def test_invalid_base64_is_decoded_as_far_as_possible_with_a_defect():
     good = base64.b64encode(b"Laporan lengkap terlampir.").decode()
     broken = good[:8] + "!!*" + good[8:] + "Q"  # junk characters and a dangling character
-    parts = ["Content-Type: text/plain\n\nLampiran rusak.",
-             "Content-Type: application/octet-stream\n"
-             "Content-Disposition: attachment; filename=laporan.txt\n"
-             "Content-Transfer-Encoding: base64\n\n" + broken]
+    parts = [
+        "Content-Type: text/plain\n\nLampiran rusak.",
+        "Content-Type: application/octet-stream\n"
+        "Content-Disposition: attachment; filename=laporan.txt\n"
+        "Content-Transfer-Encoding: base64\n\n" + broken,
+    ]
     parsed = parse_message(multipart(parts))
     (attachment,) = parsed.attachments
     assert attachment.payload == b"Laporan lengkap terlampir."
@@ -178,11 +197,13 @@ def test_invalid_base64_is_decoded_as_far_as_possible_with_a_defect():
 
 def test_inline_image_in_related_html_is_an_inline_attachment():
     png = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
-    related = ('Content-Type: multipart/related; boundary="REL"\n\n'
-               "--REL\nContent-Type: text/html; charset=utf-8\n\n"
-               '<p>Foto:</p><img src="cid:foto1@dumas">\n'
-               "--REL\nContent-Type: image/png\nContent-ID: <foto1@dumas>\n"
-               f"Content-Transfer-Encoding: base64\n\n{png}\n--REL--")
+    related = (
+        'Content-Type: multipart/related; boundary="REL"\n\n'
+        "--REL\nContent-Type: text/html; charset=utf-8\n\n"
+        '<p>Foto:</p><img src="cid:foto1@dumas">\n'
+        "--REL\nContent-Type: image/png\nContent-ID: <foto1@dumas>\n"
+        f"Content-Transfer-Encoding: base64\n\n{png}\n--REL--"
+    )
     parsed = parse_message(multipart([related]))
     (image,) = parsed.attachments
     assert image.inline is True and image.content_id == "foto1@dumas"
@@ -193,9 +214,11 @@ def test_inline_image_in_related_html_is_an_inline_attachment():
 
 
 def test_tnef_winmail_dat_is_kept_as_a_file():
-    parts = ["Content-Type: text/plain\n\nLihat lampiran.",
-             "Content-Type: application/ms-tnef\nContent-Transfer-Encoding: base64\n\n"
-             + base64.b64encode(b"\x78\x9f\x3e\x22tnef").decode()]
+    parts = [
+        "Content-Type: text/plain\n\nLihat lampiran.",
+        "Content-Type: application/ms-tnef\nContent-Transfer-Encoding: base64\n\n"
+        + base64.b64encode(b"\x78\x9f\x3e\x22tnef").decode(),
+    ]
     parsed = parse_message(multipart(parts))
     (tnef,) = parsed.attachments
     assert tnef.filename == "winmail.dat" and tnef.content_type == "application/ms-tnef"
@@ -211,6 +234,7 @@ def test_mailfactory_attachments_round_trip():
 
 
 # -- forwarded messages ---------------------------------------------------------------------------
+
 
 def test_forwarded_message_is_one_attachment_named_after_its_subject():
     parsed = parse_message((SAMPLES / "forwarded_rfc822.eml").read_bytes())
@@ -237,6 +261,7 @@ def test_forwarded_message_without_subject_is_pesan_terusan_eml():
 
 # -- headers --------------------------------------------------------------------------------------
 
+
 def test_rfc2047_indonesian_subject():
     parsed = parse_message(complaint(subject=rfc2047_subject(SUBJECT_ID)))
     assert parsed.subject == SUBJECT_ID
@@ -247,8 +272,9 @@ def test_encoded_words_split_inside_a_character_are_joined_before_decoding():
     data = "Pengaduan – Siberut".encode()
     cut = data.index("–".encode()) + 1  # split the three bytes of the dash
     words = [base64.b64encode(chunk).decode() for chunk in (data[:cut], data[cut:])]
-    head = BASIC.replace("Subject: Laporan",
-                         f"Subject: =?UTF-8?B?{words[0]}?=\n =?UTF-8?B?{words[1]}?=")
+    head = BASIC.replace(
+        "Subject: Laporan", f"Subject: =?UTF-8?B?{words[0]}?=\n =?UTF-8?B?{words[1]}?="
+    )
     parsed = parse_message(mail(head))
     assert parsed.subject == "Pengaduan – Siberut"
     assert parsed.defects == ()
@@ -277,47 +303,61 @@ def test_missing_from_message_id_and_date():
 
 
 def test_address_headers_group_syntax_and_garbage():
-    head = ("From: Budi Santoso <budi@example.id>\n"
-            "To: undisclosed-recipients:;\n"
-            "Cc: Tim Hukum: hukum@dumas.test, \"Sekretaris, KPU\" <sek@dumas.test>;, "
-            "ketua@dumas.test\n"
-            "Reply-To: <<garbage>> ,,, @@\n"
-            "Subject: Alamat\n")
+    head = (
+        "From: Budi Santoso <budi@example.id>\n"
+        "To: undisclosed-recipients:;\n"
+        'Cc: Tim Hukum: hukum@dumas.test, "Sekretaris, KPU" <sek@dumas.test>;, '
+        "ketua@dumas.test\n"
+        "Reply-To: <<garbage>> ,,, @@\n"
+        "Subject: Alamat\n"
+    )
     parsed = parse_message(mail(head))
     assert parsed.to == ()
     assert [(a.name, a.key) for a in parsed.cc] == [
-        ("", "hukum@dumas.test"), ("Sekretaris, KPU", "sek@dumas.test"), ("", "ketua@dumas.test")]
+        ("", "hukum@dumas.test"),
+        ("Sekretaris, KPU", "sek@dumas.test"),
+        ("", "ketua@dumas.test"),
+    ]
     assert parsed.reply_to == ()
     assert defects_about(parsed, "Reply-To")
 
 
 def test_lenient_sender_recovery_only_when_unambiguous():
     assert parse_message(mail("From: MAILER-DAEMON\nSubject: x")).sender.email == "MAILER-DAEMON"
-    assert parse_message(mail("From: Budi budi@example.id\nSubject: x")).sender.email == \
-        "budi@example.id"
+    assert (
+        parse_message(mail("From: Budi budi@example.id\nSubject: x")).sender.email
+        == "budi@example.id"
+    )
     spoof = parse_message(mail('From: "a b" <pak bos@example.id>\nSubject: x'))
     assert spoof.sender is None and defects_about(spoof, "From")
 
 
 def test_envelope_headers_ids_and_return_path():
-    head = ("Return-Path: <>\n"
-            "Delivered-To: pengaduan+tok3n@dumas.test\n"
-            "X-Original-To: pengaduan+tok3n@dumas.test\n"
-            "Envelope-To: <pengaduan@dumas.test>, arsip@dumas.test\n"
-            "Received: from a by b; Mon, 2 Nov 2026 02:15:10 +0000\n"
-            "Received: from c by a; Mon, 2 Nov 2026 02:15:09 +0000\n"
-            + BASIC.replace("Message-ID: <abc-1@example.id>", "Message-ID:  < abc-1@example.id >")
-            + "In-Reply-To: <out-7@dumas.test> (kiriman kami)\n"
-            "References: <root@dumas.test>\n <out-7@dumas.test> <root@dumas.test>\n")
+    head = (
+        "Return-Path: <>\n"
+        "Delivered-To: pengaduan+tok3n@dumas.test\n"
+        "X-Original-To: pengaduan+tok3n@dumas.test\n"
+        "Envelope-To: <pengaduan@dumas.test>, arsip@dumas.test\n"
+        "Received: from a by b; Mon, 2 Nov 2026 02:15:10 +0000\n"
+        "Received: from c by a; Mon, 2 Nov 2026 02:15:09 +0000\n"
+        + BASIC.replace("Message-ID: <abc-1@example.id>", "Message-ID:  < abc-1@example.id >")
+        + "In-Reply-To: <out-7@dumas.test> (kiriman kami)\n"
+        "References: <root@dumas.test>\n <out-7@dumas.test> <root@dumas.test>\n"
+    )
     parsed = parse_message(mail(head))
     assert parsed.return_path == ""
-    assert parsed.delivered_to == ("pengaduan+tok3n@dumas.test", "pengaduan@dumas.test",
-                                   "arsip@dumas.test")
+    assert parsed.delivered_to == (
+        "pengaduan+tok3n@dumas.test",
+        "pengaduan@dumas.test",
+        "arsip@dumas.test",
+    )
     assert parsed.message_id == "abc-1@example.id"
     assert parsed.in_reply_to == ("out-7@dumas.test",)
     assert parsed.references == ("root@dumas.test", "out-7@dumas.test")
-    assert parsed.headers["received"] == ("from a by b; Mon, 2 Nov 2026 02:15:10 +0000",
-                                          "from c by a; Mon, 2 Nov 2026 02:15:09 +0000")
+    assert parsed.headers["received"] == (
+        "from a by b; Mon, 2 Nov 2026 02:15:10 +0000",
+        "from c by a; Mon, 2 Nov 2026 02:15:09 +0000",
+    )
     assert parsed.header("RECEIVED").startswith("from a by b")
     assert "pengaduan+tok3n@dumas.test" in parsed.all_recipients
     assert parse_message(mail(BASIC)).return_path is None
@@ -330,13 +370,13 @@ def _with_date(value: str):
 
 def test_date_is_aware_utc():
     parsed = _with_date("Mon, 2 Nov 2026 09:15:00 +0700")
-    assert parsed.date == datetime(2026, 11, 2, 2, 15, tzinfo=timezone.utc)
-    assert parsed.date.tzinfo is timezone.utc
+    assert parsed.date == datetime(2026, 11, 2, 2, 15, tzinfo=UTC)
+    assert parsed.date.tzinfo is UTC
 
 
 def test_nonstandard_date_is_read_leniently_with_a_defect():
     parsed = _with_date("Mon, 2 Nov 2026 09:15")  # no seconds, no zone (seen from old clients)
-    assert parsed.date == datetime(2026, 11, 2, 9, 15, tzinfo=timezone.utc)
+    assert parsed.date == datetime(2026, 11, 2, 9, 15, tzinfo=UTC)
     assert defects_about(parsed, "Date", "leniently")
 
 
@@ -347,10 +387,14 @@ def test_unreadable_date_is_none_with_a_defect():
 
 # -- charsets -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("charset, text", [
-    ("iso-8859-1", "Laporan dari Désa Muara — no. 3 ½"),
-    ("windows-1252", "Bukti “foto” terlampir – biaya €50"),
-])
+
+@pytest.mark.parametrize(
+    "charset, text",
+    [
+        ("iso-8859-1", "Laporan dari Désa Muara — no. 3 ½"),
+        ("windows-1252", "Bukti “foto” terlampir – biaya €50"),
+    ],
+)
 def test_single_byte_bodies(charset, text):
     if charset == "iso-8859-1":
         text = text.replace("—", "-")  # not in latin-1
@@ -386,25 +430,31 @@ def test_line_endings_are_normalised_and_nul_removed():
 
 # -- reports and damaged input --------------------------------------------------------------------
 
+
 def test_delivery_status_notification():
     parsed = parse_message(b"Return-Path: <>\r\n" + bounce(original_id="<x-9@dumas.test>"))
     assert parsed.content_type == "multipart/report"
     assert parsed.return_path == ""
     assert parsed.text.startswith("I'm sorry to have to inform you")
     assert [a.content_type for a in parsed.attachments] == [
-        "message/delivery-status", "text/rfc822-headers"]
+        "message/delivery-status",
+        "text/rfc822-headers",
+    ]
     assert b"Status: 5.1.1" in parsed.attachments[0].payload
     assert b"<x-9@dumas.test>" in parsed.attachments[1].payload
     assert all(is_safe_filename(a.filename) for a in parsed.attachments)
 
 
-@pytest.mark.parametrize("raw, reason", [
-    (b"", "empty"),
-    (b"\r\n \r\n", "empty"),
-    (bytes(range(256)) * 8, "binary"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "Outlook"),
-    (b"Ini hanya teks tanpa kepala surat.\r\nBaris kedua.\r\n", "no mail headers"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        (b"", "empty"),
+        (b"\r\n \r\n", "empty"),
+        (bytes(range(256)) * 8, "binary"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "Outlook"),
+        (b"Ini hanya teks tanpa kepala surat.\r\nBaris kedua.\r\n", "no mail headers"),
+    ],
+)
 def test_input_that_is_not_mail_raises_message_error(raw, reason):
     with pytest.raises(MessageError) as caught:
         parse_message(raw)
@@ -412,16 +462,20 @@ def test_input_that_is_not_mail_raises_message_error(raw, reason):
 
 
 def test_junk_before_headers_and_obsolete_header_syntax_are_recovered():
-    parsed = parse_message(b"\xef\xbb\xbf\r\n---- Original message ----\r\nSubject : Halo\r\n"
-                           b"From  : budi@example.id\r\n\r\nIsi.\r\n")
+    parsed = parse_message(
+        b"\xef\xbb\xbf\r\n---- Original message ----\r\nSubject : Halo\r\n"
+        b"From  : budi@example.id\r\n\r\nIsi.\r\n"
+    )
     assert parsed.subject == "Halo" and parsed.sender.email == "budi@example.id"
     assert parsed.text == "Isi."
     assert defects_about(parsed, "before the headers")
 
 
 def test_broken_multipart_boundaries_still_give_the_text():
-    raw = mail(BASIC + 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="X"\n',
-               "--X\r\nContent-Type: text/plain\r\n\r\nTeks tanpa penutup.\r\n")
+    raw = mail(
+        BASIC + 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="X"\n',
+        "--X\r\nContent-Type: text/plain\r\n\r\nTeks tanpa penutup.\r\n",
+    )
     parsed = parse_message(raw)
     assert parsed.text == "Teks tanpa penutup."
     assert defects_about(parsed, "closing boundary")
@@ -429,8 +483,9 @@ def test_broken_multipart_boundaries_still_give_the_text():
 
 def test_deeply_nested_multipart_does_not_crash():
     depth = 1500  # beyond the email package's recursion limit
-    body = "".join(f'--b{i}\nContent-Type: multipart/mixed; boundary="b{i + 1}"\n\n'
-                   for i in range(depth))
+    body = "".join(
+        f'--b{i}\nContent-Type: multipart/mixed; boundary="b{i + 1}"\n\n' for i in range(depth)
+    )
     body += f"--b{depth}\nContent-Type: text/plain\n\ndalam sekali\n"
     head = BASIC + 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b0"\n'
     parsed = parse_message(mail(head, body.replace("\n", "\r\n")))
@@ -441,8 +496,9 @@ def test_deeply_nested_multipart_does_not_crash():
 def test_over_long_mime_header_is_cut_before_parsing():
     # the email package's parameter parsing is quadratic in the field length
     params = "; ".join(f"x{i}=y" for i in range(100000))
-    parsed = parse_message(mail(BASIC + f"Content-Type: text/plain; charset=utf-8; {params}\n",
-                                "halo"))
+    parsed = parse_message(
+        mail(BASIC + f"Content-Type: text/plain; charset=utf-8; {params}\n", "halo")
+    )
     assert parsed.text == "halo" and parsed.content_type == "text/plain"
     assert defects_about(parsed, "over-long Content-Type")
 

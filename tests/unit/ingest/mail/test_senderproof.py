@@ -14,10 +14,13 @@ from dumas.ingest.mail.senderproof import (
 )
 from tests.rig.dkimkey import pinned, sign
 
-RAW = (b"From: Sekretaris <sekretaris@kpu-mentawai.example>\r\nTo: pengaduan@kpu.example\r\n"
-       b"Subject: Re: [PGD-001]\r\nMessage-ID: <r1@kpu-mentawai.example>\r\n\r\nLENGKAP\r\n")
-KEYS = ProofSettings("dkim", dkim_keys=pinned("kpu-mentawai.example", "attacker.example"),
-                     dns=False)
+RAW = (
+    b"From: Sekretaris <sekretaris@kpu-mentawai.example>\r\nTo: pengaduan@kpu.example\r\n"
+    b"Subject: Re: [PGD-001]\r\nMessage-ID: <r1@kpu-mentawai.example>\r\n\r\nLENGKAP\r\n"
+)
+KEYS = ProofSettings(
+    "dkim", dkim_keys=pinned("kpu-mentawai.example", "attacker.example"), dns=False
+)
 
 
 def prove(raw: bytes, settings: ProofSettings = KEYS):
@@ -29,12 +32,15 @@ def test_a_signature_for_the_from_domain_proves_it():
     assert (proof.proven, proof.method, proof.domain) == (True, "dkim", "kpu-mentawai.example")
 
 
-@pytest.mark.parametrize("raw,reason", [
-    (RAW, NO_SIGNATURE),
-    (sign(RAW, "attacker.example"), OTHER_DOMAIN),
-    (sign(RAW).replace(b"LENGKAP", b"TOLAK"), BAD_SIGNATURE),  # the body changed
-    (b"From: x@attacker.example\r\n" + sign(RAW), BAD_SIGNATURE),  # a second From on top
-])
+@pytest.mark.parametrize(
+    "raw,reason",
+    [
+        (RAW, NO_SIGNATURE),
+        (sign(RAW, "attacker.example"), OTHER_DOMAIN),
+        (sign(RAW).replace(b"LENGKAP", b"TOLAK"), BAD_SIGNATURE),  # the body changed
+        (b"From: x@attacker.example\r\n" + sign(RAW), BAD_SIGNATURE),  # a second From on top
+    ],
+)
 def test_what_proves_nothing(raw, reason):
     proof = prove(raw)
     assert not proof.proven and proof.reason == reason
@@ -47,14 +53,17 @@ def test_a_key_nobody_pinned_and_no_dns_proves_nothing():
 def test_a_garbled_signature_is_a_failed_proof_not_an_exception():
     unreadable = b"DKIM-Signature: v=1; a=rsa-sha256; d=kpu-mentawai.example; b=;;;\r\n" + RAW
     assert prove(unreadable).reason == OTHER_DOMAIN  # no d= we can read is no aligned d=
-    broken = (b"DKIM-Signature: v=1; a=rsa-sha256; d=kpu-mentawai.example; s=dumas-test; "
-              b"h=from; bh=AAAA; b=AAAA\r\n" + RAW)
+    broken = (
+        b"DKIM-Signature: v=1; a=rsa-sha256; d=kpu-mentawai.example; s=dumas-test; "
+        b"h=from; bh=AAAA; b=AAAA\r\n" + RAW
+    )
     assert prove(broken).reason == BAD_SIGNATURE
 
 
 def test_only_the_first_aligned_signatures_are_verified(monkeypatch):
     calls = []
     import dumas.ingest.mail.senderproof as module
+
     monkeypatch.setattr(module, "_verifies", lambda raw, i, dns: calls.append(i) or False)
     raw = RAW
     for _ in range(MAX_SIGNATURES + 3):
@@ -62,14 +71,17 @@ def test_only_the_first_aligned_signatures_are_verified(monkeypatch):
     assert prove(raw).reason == BAD_SIGNATURE and len(calls) == MAX_SIGNATURES
 
 
-@pytest.mark.parametrize("d,from_domain,ok", [
-    ("kpu.go.id", "kpu.go.id", True),
-    ("kpu.go.id", "mentawai.kpu.go.id", True),
-    ("KPU.go.id.", "kpu.go.id", True),
-    ("mentawai.kpu.go.id", "kpu.go.id", False),
-    ("id", "kpu.go.id", False),
-    ("xkpu.go.id", "kpu.go.id", False),
-])
+@pytest.mark.parametrize(
+    "d,from_domain,ok",
+    [
+        ("kpu.go.id", "kpu.go.id", True),
+        ("kpu.go.id", "mentawai.kpu.go.id", True),
+        ("KPU.go.id.", "kpu.go.id", True),
+        ("mentawai.kpu.go.id", "kpu.go.id", False),
+        ("id", "kpu.go.id", False),
+        ("xkpu.go.id", "kpu.go.id", False),
+    ],
+)
 def test_relaxed_alignment(d, from_domain, ok):
     assert aligned(d, from_domain) is ok
 

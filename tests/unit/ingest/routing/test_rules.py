@@ -8,16 +8,39 @@ from dumas.ingest.routing.rules import COMPLAINT, IGNORED, REPLY, classify
 OWN = "pengaduan@kpu.example"
 
 
-def mail(subject="Pengaduan politik uang", sender="warga@gmail.com", headers=None,
-         content_type="text/plain", return_path="warga@gmail.com", to=(OWN,), in_reply_to=(),
-         references=(), delivered_to=()):
+def mail(
+    subject="Pengaduan politik uang",
+    sender="warga@gmail.com",
+    headers=None,
+    content_type="text/plain",
+    return_path="warga@gmail.com",
+    to=(OWN,),
+    in_reply_to=(),
+    references=(),
+    delivered_to=(),
+):
     hdrs = {k.lower(): (v,) for k, v in (headers or {}).items()}
     return InboundMail(
-        message_id="m1@gmail.com", sender=Address("Warga", sender) if sender else None,
-        reply_to=(), to=tuple(Address("", a) for a in to), cc=(), delivered_to=delivered_to,
-        return_path=return_path, subject=subject, date=None, in_reply_to=in_reply_to,
-        references=references, text="isi", html="", text_from_html=False, attachments=(),
-        headers=hdrs, content_type=content_type, auth_results=(), defects=())
+        message_id="m1@gmail.com",
+        sender=Address("Warga", sender) if sender else None,
+        reply_to=(),
+        to=tuple(Address("", a) for a in to),
+        cc=(),
+        delivered_to=delivered_to,
+        return_path=return_path,
+        subject=subject,
+        date=None,
+        in_reply_to=in_reply_to,
+        references=references,
+        text="isi",
+        html="",
+        text_from_html=False,
+        attachments=(),
+        headers=hdrs,
+        content_type=content_type,
+        auth_results=(),
+        defects=(),
+    )
 
 
 class FakeLookup:
@@ -52,37 +75,43 @@ class FakeLookup:
         return "001/PGD/XI/2026" if "[PGD 001/XI/2026]" in subject else ""
 
 
-@pytest.mark.parametrize("kwargs,rule", [
-    ({"content_type": "multipart/report"}, "bounce"),
-    ({"sender": "MAILER-DAEMON@mx.example"}, "bounce"),
-    ({"sender": "postmaster@mx.example"}, "bounce"),
-    ({"return_path": ""}, "bounce"),
-    ({"headers": {"Auto-Submitted": "auto-replied"}}, "auto_reply"),
-    ({"headers": {"Auto-Submitted": "auto-generated"}}, "auto_reply"),
-    ({"headers": {"Precedence": "bulk"}}, "auto_reply"),
-    ({"headers": {"Precedence": "junk"}}, "auto_reply"),
-    ({"headers": {"Precedence": "list"}}, "auto_reply"),
-    ({"headers": {"X-Autoreply": "yes"}}, "auto_reply"),
-    ({"headers": {"X-Autorespond": "Out of office"}}, "auto_reply"),
-    ({"subject": "Balasan Otomatis: Pengaduan"}, "auto_reply"),
-    ({"subject": "Automatic reply: Tanda terima"}, "auto_reply"),
-    ({"subject": "Out of Office: re pengaduan"}, "auto_reply"),
-    ({"subject": "Sedang cuti sampai 5 Desember"}, "auto_reply"),
-    ({"sender": OWN}, "loop"),
-    ({"sender": "pengaduan+abc@kpu.example"}, "loop"),
-    ({"headers": {"X-Dumas-Outbox": "12"}}, "loop"),
-])
+@pytest.mark.parametrize(
+    "kwargs,rule",
+    [
+        ({"content_type": "multipart/report"}, "bounce"),
+        ({"sender": "MAILER-DAEMON@mx.example"}, "bounce"),
+        ({"sender": "postmaster@mx.example"}, "bounce"),
+        ({"return_path": ""}, "bounce"),
+        ({"headers": {"Auto-Submitted": "auto-replied"}}, "auto_reply"),
+        ({"headers": {"Auto-Submitted": "auto-generated"}}, "auto_reply"),
+        ({"headers": {"Precedence": "bulk"}}, "auto_reply"),
+        ({"headers": {"Precedence": "junk"}}, "auto_reply"),
+        ({"headers": {"Precedence": "list"}}, "auto_reply"),
+        ({"headers": {"X-Autoreply": "yes"}}, "auto_reply"),
+        ({"headers": {"X-Autorespond": "Out of office"}}, "auto_reply"),
+        ({"subject": "Balasan Otomatis: Pengaduan"}, "auto_reply"),
+        ({"subject": "Automatic reply: Tanda terima"}, "auto_reply"),
+        ({"subject": "Out of Office: re pengaduan"}, "auto_reply"),
+        ({"subject": "Sedang cuti sampai 5 Desember"}, "auto_reply"),
+        ({"sender": OWN}, "loop"),
+        ({"sender": "pengaduan+abc@kpu.example"}, "loop"),
+        ({"headers": {"X-Dumas-Outbox": "12"}}, "loop"),
+    ],
+)
 def test_ignored_messages(kwargs, rule):
     verdict = classify(mail(**kwargs), FakeLookup())
     assert (verdict.disposition, verdict.rule) == (IGNORED, rule)
     assert verdict.reason
 
 
-@pytest.mark.parametrize("headers", [
-    {"Auto-Submitted": "no"},
-    {"X-Auto-Response-Suppress": "All"},  # Exchange sets this on human mail
-    {"Precedence": "first-class"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Auto-Submitted": "no"},
+        {"X-Auto-Response-Suppress": "All"},  # Exchange sets this on human mail
+        {"Precedence": "first-class"},
+    ],
+)
 def test_human_mail_is_not_automatic(headers):
     m = mail(headers=headers)
     assert classify(m, FakeLookup()).disposition == COMPLAINT
@@ -99,8 +128,9 @@ def test_auto_reply_quoting_a_command_is_still_ignored():
 
 
 def test_reply_by_token_then_thread_then_tag():
-    lookup = FakeLookup(sent={"out1@kpu.example": 5}, tokens={"tok": 3},
-                        numbers={"001/PGD/XI/2026": 9})
+    lookup = FakeLookup(
+        sent={"out1@kpu.example": 5}, tokens={"tok": 3}, numbers={"001/PGD/XI/2026": 9}
+    )
     v = classify(mail(to=("pengaduan+tok@kpu.example",), in_reply_to=("out1@kpu.example",)), lookup)
     assert (v.disposition, v.rule, v.pengaduan_id, v.token) == (REPLY, "reply_token", 3, "tok")
     v = classify(mail(in_reply_to=("out1@kpu.example",)), lookup)
@@ -113,8 +143,11 @@ def test_reply_by_token_then_thread_then_tag():
 
 def test_unknown_token_thread_or_tag_is_a_new_complaint():
     lookup = FakeLookup()
-    m = mail(to=("pengaduan+nope@kpu.example",), in_reply_to=("other@x",),
-             subject="Re: [PGD 001/XI/2026] x")
+    m = mail(
+        to=("pengaduan+nope@kpu.example",),
+        in_reply_to=("other@x",),
+        subject="Re: [PGD 001/XI/2026] x",
+    )
     assert classify(m, lookup).disposition == COMPLAINT
 
 

@@ -16,13 +16,7 @@ import pytest
 from weasyprint.urls import URLFetcher
 
 from dumas.workflow.documents import views as docviews
-from dumas.workflow.formatting import ukuran
-from dumas.workflow.documents.sample import (
-    SAMPLE_PARAMS,
-    advanced_sample_case,
-    sample_case,
-    sample_image,
-)
+from dumas.workflow.documents.fetcher import DataOnlyFetcher
 from dumas.workflow.documents.render import (
     DOCUMENT_KINDS,
     document_filename,
@@ -30,9 +24,15 @@ from dumas.workflow.documents.render import (
     render,
     render_html,
 )
+from dumas.workflow.documents.sample import (
+    SAMPLE_PARAMS,
+    advanced_sample_case,
+    sample_case,
+    sample_image,
+)
 from dumas.workflow.errors import DocumentError
+from dumas.workflow.formatting import ukuran
 from dumas.workflow.store.models import Attachment
-from dumas.workflow.documents.fetcher import DataOnlyFetcher
 
 A4_POINTS = (595.276, 841.89)
 RIGHT_MARGIN_PT = 18 / 25.4 * 72

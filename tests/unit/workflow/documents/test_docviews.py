@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from dumas.workflow.formatting import (clean_text, hari_tanggal, jam, ringkas, tanggal, terbilang,
-                                      ukuran, waktu)
 from dumas.workflow.documents.params import disposisi, penerusan, surat_tugas
 from dumas.workflow.documents.sample import sample_case
 from dumas.workflow.documents.views import LokasiView
 from dumas.workflow.extract.redaction import redact
+from dumas.workflow.formatting import (
+    clean_text,
+    hari_tanggal,
+    jam,
+    ringkas,
+    tanggal,
+    terbilang,
+    ukuran,
+    waktu,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 
 
 def test_indonesian_dates_and_times():
-    at = datetime(2026, 8, 17, 1, 5, tzinfo=timezone.utc).astimezone(WIB)
+    at = datetime(2026, 8, 17, 1, 5, tzinfo=UTC).astimezone(WIB)
     assert tanggal(at) == "17 Agustus 2026"
     assert hari_tanggal(date(2026, 8, 17)) == "Senin, 17 Agustus 2026"
     assert jam(at) == "08.05 WIB"
@@ -27,16 +35,34 @@ def test_indonesian_dates_and_times():
     assert tanggal(None) == waktu(None) == ""
 
 
-@pytest.mark.parametrize("size, text", [(0, "0 B"), (1023, "1023 B"), (1024, "1 KB"),
-                                        (1536, "1,5 KB"), (5 * 1024 ** 2, "5 MB"),
-                                        (int(2.25 * 1024 ** 3), "2,2 GB")])
+@pytest.mark.parametrize(
+    "size, text",
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1 KB"),
+        (1536, "1,5 KB"),
+        (5 * 1024**2, "5 MB"),
+        (int(2.25 * 1024**3), "2,2 GB"),
+    ],
+)
 def test_sizes_use_a_decimal_comma(size, text):
     assert ukuran(size) == text
 
 
-@pytest.mark.parametrize("n, words", [(0, "nol"), (7, "tujuh"), (11, "sebelas"), (14, "empat belas"),
-                                      (60, "enam puluh"), (75, "tujuh puluh lima"),
-                                      (100, "seratus"), (312, "tiga ratus dua belas")])
+@pytest.mark.parametrize(
+    "n, words",
+    [
+        (0, "nol"),
+        (7, "tujuh"),
+        (11, "sebelas"),
+        (14, "empat belas"),
+        (60, "enam puluh"),
+        (75, "tujuh puluh lima"),
+        (100, "seratus"),
+        (312, "tiga ratus dua belas"),
+    ],
+)
 def test_terbilang(n, words):
     assert terbilang(n) == words
 
@@ -52,9 +78,11 @@ def test_ringkas_cuts_at_a_word():
 
 
 def test_redact_removes_identity_in_every_usual_form():
-    text = ("Nama : Maria Sababalat\nNo. HP/WA : 0812-6634-1290\nNIK: 1301014507850002\n"
-            "Hubungi +62 812 6634 1290 atau maria.s@example.com.\n"
-            "Kejadian di TPS 003 Desa Muara Siberut.\nHormat saya, Maria")
+    text = (
+        "Nama : Maria Sababalat\nNo. HP/WA : 0812-6634-1290\nNIK: 1301014507850002\n"
+        "Hubungi +62 812 6634 1290 atau maria.s@example.com.\n"
+        "Kejadian di TPS 003 Desa Muara Siberut.\nHormat saya, Maria"
+    )
     out = redact(text, "Maria Sababalat", ("maria.s@example.com", "Dusun Puro, Desa Muara Siberut"))
     for leak in ("Maria", "Sababalat", "0812", "6634", "1301014507850002", "maria.s"):
         assert leak not in out, leak
@@ -63,8 +91,10 @@ def test_redact_removes_identity_in_every_usual_form():
 
 
 def test_lokasi_summary():
-    assert LokasiView("Siberut Selatan", "Muara Siberut", "003").ringkas == \
-        "TPS 003, Desa Muara Siberut, Kecamatan Siberut Selatan"
+    assert (
+        LokasiView("Siberut Selatan", "Muara Siberut", "003").ringkas
+        == "TPS 003, Desa Muara Siberut, Kecamatan Siberut Selatan"
+    )
     assert LokasiView(desa="Kelurahan X").ringkas == "Kelurahan X"
     assert LokasiView(text="depan kantor camat").ringkas == "depan kantor camat"
     assert LokasiView().ringkas == ""

@@ -7,10 +7,17 @@ from types import SimpleNamespace
 import pytest
 
 from dumas.config.settings import KECAMATAN_MENTAWAI
-from dumas.workflow.extract.completeness import (BUKTI, IDENTITAS, LOKASI, check_completeness,
-                                         check_extracted, check_pengaduan, evidence_links,
-                                         missing_phrases)
 from dumas.workflow.extract import Pelapor, extract_lokasi, extract_pelapor
+from dumas.workflow.extract.completeness import (
+    BUKTI,
+    IDENTITAS,
+    LOKASI,
+    check_completeness,
+    check_extracted,
+    check_pengaduan,
+    evidence_links,
+    missing_phrases,
+)
 from dumas.workflow.store.models import Attachment, Pengaduan
 
 COMPLETE_TEXT = """Nama: Budi Santoso
@@ -32,23 +39,35 @@ def test_bare_complaint_misses_everything_in_order():
     assert check_extracted(p, lok, attachments=0, text=BARE_TEXT) == [IDENTITAS, LOKASI, BUKTI]
 
 
-@pytest.mark.parametrize("fields,identity_ok", [
-    (dict(name="Budi"), False),                        # a display name and the email are not enough
-    (dict(name="Budi", phone="+6281266123456"), True),
-    (dict(name="Budi", address="Desa Sioban"), True),
-    (dict(name="Budi", nik="1309081208900002"), True),
-    (dict(phone="+6281266123456", address="Desa Sioban"), False),   # no name
-    (dict(name="   ", phone="+6281266123456"), False),
-])
+@pytest.mark.parametrize(
+    "fields,identity_ok",
+    [
+        (dict(name="Budi"), False),  # a display name and the email are not enough
+        (dict(name="Budi", phone="+6281266123456"), True),
+        (dict(name="Budi", address="Desa Sioban"), True),
+        (dict(name="Budi", nik="1309081208900002"), True),
+        (dict(phone="+6281266123456", address="Desa Sioban"), False),  # no name
+        (dict(name="   ", phone="+6281266123456"), False),
+    ],
+)
 def test_identity_needs_a_name_and_a_way_to_reach(fields, identity_ok):
     missing = check_completeness(**fields, kecamatan="Sikakap", attachments=1)
     assert (IDENTITAS not in missing) is identity_ok
 
 
-@pytest.mark.parametrize("fields", [dict(tps="003"), dict(desa="Muntei"), dict(kecamatan="Sikakap"),
-                                    dict(lokasi_text="Pasar Sikakap")])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        dict(tps="003"),
+        dict(desa="Muntei"),
+        dict(kecamatan="Sikakap"),
+        dict(lokasi_text="Pasar Sikakap"),
+    ],
+)
 def test_any_location_detail_is_enough(fields):
-    assert LOKASI not in check_completeness(name="A", phone="+6281266123456", attachments=1, **fields)
+    assert LOKASI not in check_completeness(
+        name="A", phone="+6281266123456", attachments=1, **fields
+    )
 
 
 def test_evidence_is_an_attachment_or_a_link_to_a_media_host():
@@ -63,15 +82,31 @@ def test_evidence_is_an_attachment_or_a_link_to_a_media_host():
 
 
 def test_evidence_links():
-    text = ("foto: https://photos.app.goo.gl/AbC, video https://m.facebook.com/watch?v=1 "
-            "dan https://notdrive.google.com.evil.example/x serta http://example.com")
-    assert evidence_links(text) == ["https://photos.app.goo.gl/AbC", "https://m.facebook.com/watch?v=1"]
+    text = (
+        "foto: https://photos.app.goo.gl/AbC, video https://m.facebook.com/watch?v=1 "
+        "dan https://notdrive.google.com.evil.example/x serta http://example.com"
+    )
+    assert evidence_links(text) == [
+        "https://photos.app.goo.gl/AbC",
+        "https://m.facebook.com/watch?v=1",
+    ]
 
 
 def _case(**kw) -> Pengaduan:
-    return Pengaduan(**{"pelapor_name": "", "pelapor_phone": "", "pelapor_address": "",
-                        "pelapor_nik": "", "tps": "", "desa": "", "kecamatan": "",
-                        "lokasi_text": "", "body": "", **kw})
+    return Pengaduan(
+        **{
+            "pelapor_name": "",
+            "pelapor_phone": "",
+            "pelapor_address": "",
+            "pelapor_nik": "",
+            "tps": "",
+            "desa": "",
+            "kecamatan": "",
+            "lokasi_text": "",
+            "body": "",
+            **kw,
+        }
+    )
 
 
 def test_check_on_a_pengaduan_row_counts_only_the_reporters_evidence():
@@ -84,8 +119,18 @@ def test_check_on_a_pengaduan_row_counts_only_the_reporters_evidence():
 
 
 def test_check_on_a_pengaduan_like_object():
-    like = SimpleNamespace(pelapor_name="Budi", pelapor_phone="", pelapor_address="", pelapor_nik="",
-                           tps="", desa="", kecamatan="", lokasi_text="", body="", attachments=[])
+    like = SimpleNamespace(
+        pelapor_name="Budi",
+        pelapor_phone="",
+        pelapor_address="",
+        pelapor_nik="",
+        tps="",
+        desa="",
+        kecamatan="",
+        lokasi_text="",
+        body="",
+        attachments=[],
+    )
     assert check_pengaduan(like) == [IDENTITAS, LOKASI, BUKTI]
 
 

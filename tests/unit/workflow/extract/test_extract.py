@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from dumas.config.settings import KECAMATAN_MENTAWAI
-from dumas.workflow.extract import (Lokasi, Pelapor, extract_lokasi, extract_pelapor,
-                                    extract_terlapor, guess_klasifikasi, normalize_phone,
-                                    wants_confidentiality)
+from dumas.workflow.extract import (
+    Lokasi,
+    Pelapor,
+    extract_lokasi,
+    extract_pelapor,
+    extract_terlapor,
+    guess_klasifikasi,
+    normalize_phone,
+    wants_confidentiality,
+)
 from dumas.workflow.extract.gazetteer import DESA_MENTAWAI, Gazetteer
 from dumas.workflow.extract.nik import nik_is_plausible
 
@@ -162,12 +169,17 @@ sudah tercoblos sebelum pemungutan. Hubungi saya di 0852 1111 3333."""
 
 # --- pelapor -------------------------------------------------------------------------------------
 
+
 def test_formal_letter_identity():
     p = extract_pelapor(FORMAL_LETTER, "Budi", "budi.santoso@gmail.com")
-    assert p == Pelapor(name="Budi Santoso", email="budi.santoso@gmail.com", phone="+6281266123456",
-                        address="Jl. Raya Tuapejat KM 4, RT/RW 001/002, Desa Tuapejat, "
-                                "Kecamatan Sipora Utara",
-                        nik="1309081208900002", confidential=True)
+    assert p == Pelapor(
+        name="Budi Santoso",
+        email="budi.santoso@gmail.com",
+        phone="+6281266123456",
+        address="Jl. Raya Tuapejat KM 4, RT/RW 001/002, Desa Tuapejat, Kecamatan Sipora Utara",
+        nik="1309081208900002",
+        confidential=True,
+    )
 
 
 def test_all_caps_name_is_recased_and_secret_requested():
@@ -228,8 +240,11 @@ def test_outlook_forward_block_and_whatsapp_label():
 
 def test_name_written_below_its_label_and_section_ends_at_the_story():
     p = extract_pelapor(FORM_THEN_STORY, "", "")
-    assert (p.name, p.phone, p.address) == ("Yosef Satoko", "+6281299998888",
-                                            "Desa Sioban, Kec. Sipora Selatan")
+    assert (p.name, p.phone, p.address) == (
+        "Yosef Satoko",
+        "+6281299998888",
+        "Desa Sioban, Kec. Sipora Selatan",
+    )
 
 
 def test_address_in_a_sentence_and_hubungi_saya():
@@ -254,15 +269,18 @@ def test_anonymous_name_means_no_name_and_confidential():
     assert p.confidential
 
 
-@pytest.mark.parametrize("from_name,from_email,expected", [
-    ("Rina Sagulu", "rina@example.id", "Rina Sagulu"),
-    ('"BUDI SANTOSO"', "budi@example.id", "Budi Santoso"),
-    ("budi@example.id", "budi@example.id", ""),
-    ("budisantoso", "budisantoso@example.id", ""),
-    ("No Reply", "no-reply@bank.example", ""),
-    ("Layanan", "noreply@example.id", ""),
-    ("", "x@example.id", ""),
-])
+@pytest.mark.parametrize(
+    "from_name,from_email,expected",
+    [
+        ("Rina Sagulu", "rina@example.id", "Rina Sagulu"),
+        ('"BUDI SANTOSO"', "budi@example.id", "Budi Santoso"),
+        ("budi@example.id", "budi@example.id", ""),
+        ("budisantoso", "budisantoso@example.id", ""),
+        ("No Reply", "no-reply@bank.example", ""),
+        ("Layanan", "noreply@example.id", ""),
+        ("", "x@example.id", ""),
+    ],
+)
 def test_display_name_fallback(from_name, from_email, expected):
     assert extract_pelapor("Ada politik uang.", from_name, from_email).name == expected
 
@@ -282,45 +300,51 @@ def test_nik_guard_phone_is_not_read_from_a_nik():
 
 
 def test_implausible_nik_is_dropped():
-    assert extract_pelapor("Nama: Ani\nNIK: 1309081208900", "", "").nik == ""      # 13 digits
-    assert extract_pelapor("Nama: Ani\nNIK: 9909081208900002", "", "").nik == ""   # province 99
+    assert extract_pelapor("Nama: Ani\nNIK: 1309081208900", "", "").nik == ""  # 13 digits
+    assert extract_pelapor("Nama: Ani\nNIK: 9909081208900002", "", "").nik == ""  # province 99
     assert extract_pelapor("Nama: Ani\nNo. KTP 1309085208900002", "", "").nik == "1309085208900002"
 
 
-@pytest.mark.parametrize("nik,ok", [
-    ("1309081208900002", True),
-    ("1309085208900002", True),    # woman: day 12 + 40
-    ("1309083002900002", False),   # 30 February
-    ("1309082902000002", True),    # 29 February (century unknown)
-    ("1309081213900002", False),   # month 13
-    ("1309081208900000", False),   # serial 0
-    ("1300081208900002", False),   # district 00
-    ("2009081208900002", False),   # province 20 does not exist
-    ("130908120890000", False),    # 15 digits
-    ("13090812089000a2", False),
-])
+@pytest.mark.parametrize(
+    "nik,ok",
+    [
+        ("1309081208900002", True),
+        ("1309085208900002", True),  # woman: day 12 + 40
+        ("1309083002900002", False),  # 30 February
+        ("1309082902000002", True),  # 29 February (century unknown)
+        ("1309081213900002", False),  # month 13
+        ("1309081208900000", False),  # serial 0
+        ("1300081208900002", False),  # district 00
+        ("2009081208900002", False),  # province 20 does not exist
+        ("130908120890000", False),  # 15 digits
+        ("13090812089000a2", False),
+    ],
+)
 def test_nik_shape(nik, ok):
     assert nik_is_plausible(nik) is ok
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("0812-6612-3456", "+6281266123456"),
-    ("0812 6612 3456", "+6281266123456"),
-    ("0812.6612.3456", "+6281266123456"),
-    ("62 812 6612 3456", "+6281266123456"),
-    ("+62 812-6612-3456", "+6281266123456"),
-    ("+62 (0)812 6612 3456", "+6281266123456"),
-    ("+620812 6612 3456", "+6281266123456"),
-    ("0812661234", "+62812661234"),       # old 10-digit mobile
-    ("081266123", ""),                    # 9 digits: too short
-    ("(0759) 320145", "+62759320145"),
-    ("0751-7051234", "+627517051234"),
-    ("+65 9123 4567", "+6591234567"),     # a Singapore number stays as written
-    ("0812", ""),
-    ("1309081208900002", ""),
-    ("08126612345678901", ""),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("0812-6612-3456", "+6281266123456"),
+        ("0812 6612 3456", "+6281266123456"),
+        ("0812.6612.3456", "+6281266123456"),
+        ("62 812 6612 3456", "+6281266123456"),
+        ("+62 812-6612-3456", "+6281266123456"),
+        ("+62 (0)812 6612 3456", "+6281266123456"),
+        ("+620812 6612 3456", "+6281266123456"),
+        ("0812661234", "+62812661234"),  # old 10-digit mobile
+        ("081266123", ""),  # 9 digits: too short
+        ("(0759) 320145", "+62759320145"),
+        ("0751-7051234", "+627517051234"),
+        ("+65 9123 4567", "+6591234567"),  # a Singapore number stays as written
+        ("0812", ""),
+        ("1309081208900002", ""),
+        ("08126612345678901", ""),
+        ("", ""),
+    ],
+)
 def test_normalize_phone(raw, expected):
     assert normalize_phone(raw) == expected
 
@@ -331,16 +355,20 @@ def test_two_numbers_side_by_side_take_the_first():
 
 
 def test_multiline_address_stops_at_the_next_label_and_blank_line():
-    text = ("Nama: Yulius\nAlamat:\nJl. Mawar No. 5\nDusun Baru, Desa Sioban\nKec. Sipora Selatan\n"
-            "No HP: 081212341234\n\nDi TPS 2 ada kecurangan.")
+    text = (
+        "Nama: Yulius\nAlamat:\nJl. Mawar No. 5\nDusun Baru, Desa Sioban\nKec. Sipora Selatan\n"
+        "No HP: 081212341234\n\nDi TPS 2 ada kecurangan."
+    )
     p = extract_pelapor(text, "", "")
     assert p.address == "Jl. Mawar No. 5, Dusun Baru, Desa Sioban, Kec. Sipora Selatan"
     assert p.phone == "+6281212341234"
 
 
 def test_story_right_under_the_address_is_not_part_of_it():
-    text = ("Nama: Budi, 45 th\nAlamat: Desa Sioban\nPada tanggal 14 Februari 2024 saya melihat di "
-            "TPS 3 Desa Muntei ada pembagian uang oleh tim sukses.")
+    text = (
+        "Nama: Budi, 45 th\nAlamat: Desa Sioban\nPada tanggal 14 Februari 2024 saya melihat di "
+        "TPS 3 Desa Muntei ada pembagian uang oleh tim sukses."
+    )
     p = extract_pelapor(text, "", "")
     assert (p.name, p.address) == ("Budi", "Desa Sioban")
     lok = extract_lokasi(text, KEC)
@@ -349,45 +377,52 @@ def test_story_right_under_the_address_is_not_part_of_it():
 
 # --- confidentiality -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "Mohon identitas saya dirahasiakan.",
-    "tolong rahasiakan identitas saya pak",
-    "Saya minta nama saya dirahasiakan karena takut.",
-    "Identitas pelapor agar dirahasiakan",
-    "Nama: (dirahasiakan)",
-    "RAHASIA\nKepada Yth. Ketua KPU",
-    "Sifat: Rahasia",
-    "Saya ingin melapor secara anonim.",
-    "saya mau tetap anonim",
-    "Anonim",
-    "I would like to remain anonymous.",
-    "jgn sebut nama sy ya",
-    "Tolong jangan cantumkan nama saya di surat apapun.",
-    "Mohon jaga kerahasiaan identitas saya.",
-    "Saya tidak mau nama saya diketahui oleh PPS.",
-    "[Rahasia] Laporan politik uang",
-    "RAHASIA: laporan pungli di PPK\nIsi laporan ...",
-    "Mohon dirahasiakan ya pak.",
-    "Nama saya mohon dirahasiakan.",
-    "tidak usah sebut nama saya di surat balasan",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mohon identitas saya dirahasiakan.",
+        "tolong rahasiakan identitas saya pak",
+        "Saya minta nama saya dirahasiakan karena takut.",
+        "Identitas pelapor agar dirahasiakan",
+        "Nama: (dirahasiakan)",
+        "RAHASIA\nKepada Yth. Ketua KPU",
+        "Sifat: Rahasia",
+        "Saya ingin melapor secara anonim.",
+        "saya mau tetap anonim",
+        "Anonim",
+        "I would like to remain anonymous.",
+        "jgn sebut nama sy ya",
+        "Tolong jangan cantumkan nama saya di surat apapun.",
+        "Mohon jaga kerahasiaan identitas saya.",
+        "Saya tidak mau nama saya diketahui oleh PPS.",
+        "[Rahasia] Laporan politik uang",
+        "RAHASIA: laporan pungli di PPK\nIsi laporan ...",
+        "Mohon dirahasiakan ya pak.",
+        "Nama saya mohon dirahasiakan.",
+        "tidak usah sebut nama saya di surat balasan",
+    ],
+)
 def test_confidentiality_requests(text):
     assert wants_confidentiality(text)
 
 
-@pytest.mark.parametrize("text", [
-    "Sudah menjadi rahasia umum bahwa ada politik uang.",
-    "Ini menyangkut rahasia negara? Tentu tidak.",
-    "Asas pemilu langsung, umum, bebas, rahasia harus dijaga.",
-    "Daftar pemilih sengaja dirahasiakan oleh PPS.",
-    "Identitas saya tidak perlu dirahasiakan, saya siap bersaksi.",
-    "Saya bukan pelapor anonim.",
-    "Nama saya boleh disebutkan.",
-    "Bilik suara tidak menjamin kerahasiaan pilihan warga.",
-    "Ada akun anonim di Facebook yang menyebarkan hoaks tentang KPU.",
-    "Surat anonim itu beredar di grup WA desa.",
-    "Hasil pleno dirahasiakan, ini tidak transparan.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sudah menjadi rahasia umum bahwa ada politik uang.",
+        "Ini menyangkut rahasia negara? Tentu tidak.",
+        "Asas pemilu langsung, umum, bebas, rahasia harus dijaga.",
+        "Daftar pemilih sengaja dirahasiakan oleh PPS.",
+        "Identitas saya tidak perlu dirahasiakan, saya siap bersaksi.",
+        "Saya bukan pelapor anonim.",
+        "Nama saya boleh disebutkan.",
+        "Bilik suara tidak menjamin kerahasiaan pilihan warga.",
+        "Ada akun anonim di Facebook yang menyebarkan hoaks tentang KPU.",
+        "Surat anonim itu beredar di grup WA desa.",
+        "Hasil pleno dirahasiakan, ini tidak transparan.",
+    ],
+)
 def test_rahasia_in_other_senses_is_not_a_request(text):
     assert not wants_confidentiality(text)
 
@@ -400,9 +435,11 @@ def test_whole_complaints_confidentiality():
 
 # --- lokasi --------------------------------------------------------------------------------------
 
+
 def test_formal_letter_location_ignores_the_reporters_address():
-    assert extract_lokasi(FORMAL_LETTER, KEC) == Lokasi(tps="003", desa="Muntei",
-                                                        kecamatan="Siberut Selatan", text="")
+    assert extract_lokasi(FORMAL_LETTER, KEC) == Lokasi(
+        tps="003", desa="Muntei", kecamatan="Siberut Selatan", text=""
+    )
 
 
 def test_all_caps_location():
@@ -416,7 +453,7 @@ def test_lowercase_location_kecamatan_inferred_from_desa():
 def test_labelled_location_line_is_kept_as_text():
     lok = extract_lokasi(FORWARDED, KEC)
     assert lok.text == "Kantor PPS Desa Maileppet"
-    assert lok.desa == "Maileppet"          # not Muara Siberut, the reporter's address
+    assert lok.desa == "Maileppet"  # not Muara Siberut, the reporter's address
     assert lok.kecamatan == "Siberut Selatan"
     assert lok.tps == ""
 
@@ -429,18 +466,21 @@ def test_tps_nomor_and_quoted_lines():
 def test_terlapor_block_location_counts_but_pelapor_block_does_not():
     lok = extract_lokasi(FORM_WITH_TERLAPOR, KEC)
     assert lok.desa == "Bosua"
-    assert lok.kecamatan == "Sipora Selatan"   # from Bosua; "Sipora Utara" is the reporter's
+    assert lok.kecamatan == "Sipora Selatan"  # from Bosua; "Sipora Utara" is the reporter's
 
 
-@pytest.mark.parametrize("written", ["TPS 03", "TPS 3", "TPS No. 03", "TPS nomor 3", "tps03",
-                                     "TPS-003", "TPS No: 3", "di tps 3,"])
+@pytest.mark.parametrize(
+    "written",
+    ["TPS 03", "TPS 3", "TPS No. 03", "TPS nomor 3", "tps03", "TPS-003", "TPS No: 3", "di tps 3,"],
+)
 def test_tps_forms(written):
     assert extract_lokasi(f"Kejadian di {written} kemarin.", KEC).tps == "003"
 
 
 def test_tps_label_line():
-    assert extract_lokasi("Nomor TPS : 05\nDesa: Bosua", KEC) == Lokasi("005", "Bosua",
-                                                                       "Sipora Selatan", "")
+    assert extract_lokasi("Nomor TPS : 05\nDesa: Bosua", KEC) == Lokasi(
+        "005", "Bosua", "Sipora Selatan", ""
+    )
 
 
 def test_years_are_not_tps_numbers():
@@ -453,21 +493,24 @@ def test_years_are_not_tps_numbers():
 def test_ambiguous_desa_gives_no_kecamatan():
     lok = extract_lokasi(YEAR_NOT_TPS, KEC)
     assert lok.desa == "Matobe"
-    assert lok.kecamatan == ""                 # Matobe is in Sipora Selatan and in Sikakap
+    assert lok.kecamatan == ""  # Matobe is in Sipora Selatan and in Sikakap
     assert lok.text == "Desa Matobe"
 
 
-@pytest.mark.parametrize("written,expected", [
-    ("Kec. Siberut Sel.", "Siberut Selatan"),
-    ("KECAMATAN SIBERUT SELATAN", "Siberut Selatan"),
-    ("kec siberut barat daya", "Siberut Barat Daya"),
-    ("Kecamatan Siberut Barat", "Siberut Barat"),
-    ("Kec. Siberut Brt Daya", "Siberut Barat Daya"),
-    ("Kec. Sipora Utr", "Sipora Utara"),
-    ("Kecamatan Sibirut Seltan", "Siberut Selatan"),      # typos: fuzzy after "Kec."
-    ("Kec. Pagai Selatan", "Pagai Selatan"),
-    ("Sikakap", "Sikakap"),
-])
+@pytest.mark.parametrize(
+    "written,expected",
+    [
+        ("Kec. Siberut Sel.", "Siberut Selatan"),
+        ("KECAMATAN SIBERUT SELATAN", "Siberut Selatan"),
+        ("kec siberut barat daya", "Siberut Barat Daya"),
+        ("Kecamatan Siberut Barat", "Siberut Barat"),
+        ("Kec. Siberut Brt Daya", "Siberut Barat Daya"),
+        ("Kec. Sipora Utr", "Sipora Utara"),
+        ("Kecamatan Sibirut Seltan", "Siberut Selatan"),  # typos: fuzzy after "Kec."
+        ("Kec. Pagai Selatan", "Pagai Selatan"),
+        ("Sikakap", "Sikakap"),
+    ],
+)
 def test_kecamatan_variants(written, expected):
     assert extract_lokasi(f"Kejadiannya di {written}, dekat pasar.", KEC).kecamatan == expected
 
@@ -488,7 +531,9 @@ def test_generic_desa_words_are_not_names():
 
 
 def test_unknown_desa_kept_as_written_and_configured_gazetteer():
-    lok = extract_lokasi("Kejadian di Desa Sumber Rejo, Kecamatan Ngadirejo.", ["Ngadirejo", "Kota"])
+    lok = extract_lokasi(
+        "Kejadian di Desa Sumber Rejo, Kecamatan Ngadirejo.", ["Ngadirejo", "Kota"]
+    )
     assert (lok.desa, lok.kecamatan) == ("Sumber Rejo", "Ngadirejo")
     # The Mentawai desa list does not leak into another regency's gazetteer.
     assert extract_lokasi("di desa muntei", ["Ngadirejo"]).kecamatan == ""
@@ -535,6 +580,7 @@ def test_no_location_at_all():
 
 # --- terlapor ------------------------------------------------------------------------------------
 
+
 def test_terlapor_from_a_section():
     assert extract_terlapor(FORM_WITH_TERLAPOR) == "Markus Saleleubaja, Ketua PPS Desa Bosua"
 
@@ -547,40 +593,53 @@ def test_terlapor_label_with_jabatan_below():
     assert extract_terlapor(text) == "KETUA KPPS TPS 3 DESA BOSUA"
 
 
-@pytest.mark.parametrize("text,expected", [
-    (FORMAL_LETTER, "anggota KPPS"),
-    (SIGNATURE_ONLY, "sekretariat PPK"),
-    ("Yang dilaporkan adalah Ketua PPS Desa Bosua, karena meminta uang.", "Ketua PPS Desa Bosua"),
-    ("Saya melaporkan Sdr. Yakobus Sabaggalet yang tidak hadir saat rekap.", "Sdr. Yakobus Sabaggalet"),
-    ("ADA OKNUM KPPS TPS 5 MEMBAGIKAN UANG", "KPPS TPS 5"),
-    ("oknum tersebut tidak dikenal", ""),
-    (MALADMINISTRASI, ""),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (FORMAL_LETTER, "anggota KPPS"),
+        (SIGNATURE_ONLY, "sekretariat PPK"),
+        (
+            "Yang dilaporkan adalah Ketua PPS Desa Bosua, karena meminta uang.",
+            "Ketua PPS Desa Bosua",
+        ),
+        (
+            "Saya melaporkan Sdr. Yakobus Sabaggalet yang tidak hadir saat rekap.",
+            "Sdr. Yakobus Sabaggalet",
+        ),
+        ("ADA OKNUM KPPS TPS 5 MEMBAGIKAN UANG", "KPPS TPS 5"),
+        ("oknum tersebut tidak dikenal", ""),
+        (MALADMINISTRASI, ""),
+    ],
+)
 def test_terlapor_phrases(text, expected):
     assert extract_terlapor(text) == expected
 
 
 # --- klasifikasi ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("subject,text,expected,keyword", [
-    ("Laporan", FORMAL_LETTER, "pidana_pemilu", "bagi-bagi uang"),
-    ("", ALL_CAPS, "pidana_pemilu", "serangan fajar"),
-    ("", WHATSAPP_STYLE, "pidana_pemilu", "bagi-bagi uang"),
-    ("laporan", FORWARDED, "korupsi", "pungli"),
-    ("", QUOTED_REPLY, "pidana_pemilu", "mencoblos lebih dari sekali"),
-    ("Pengaduan", FORM_WITH_TERLAPOR, "etik", "tidak netral"),
-    ("Honor KPPS", SIGNATURE_ONLY, "korupsi", "potongan honor"),
-    ("Keluhan pelayanan", MALADMINISTRASI, "maladministrasi", "pelayanan buruk"),
-    ("Permohonan data", PERMOHONAN_INFORMASI, "permohonan_informasi", "salinan"),
-    ("", NIK_GUARD, "pelanggaran_pemilu", "daftar pemilih"),
-    ("", ENGLISH_SIGNATURE, "pidana_pemilu", "intimidasi"),
-    ("Money politics di Sikakap", "Mohon ditindaklanjuti.", "pidana_pemilu", "money politics"),
-    ("Dugaan gratifikasi", "Anggota PPK menerima hadiah dari caleg.", "korupsi", "gratifikasi"),
-    ("Netralitas ASN", "Seorang guru PNS ikut kampanye.", "pelanggaran_pemilu", "netralitas"),
-    ("", OUTLOOK_FORWARD, "pidana_pemilu", "manipulasi suara"),
-    ("", ADDRESS_IN_A_SENTENCE, "pidana_pemilu", "manipulasi suara"),
-    ("", "OKNUM PPK MEMINTA UANG KE CALON KPPS", "korupsi", "pungli"),
-])
+
+@pytest.mark.parametrize(
+    "subject,text,expected,keyword",
+    [
+        ("Laporan", FORMAL_LETTER, "pidana_pemilu", "bagi-bagi uang"),
+        ("", ALL_CAPS, "pidana_pemilu", "serangan fajar"),
+        ("", WHATSAPP_STYLE, "pidana_pemilu", "bagi-bagi uang"),
+        ("laporan", FORWARDED, "korupsi", "pungli"),
+        ("", QUOTED_REPLY, "pidana_pemilu", "mencoblos lebih dari sekali"),
+        ("Pengaduan", FORM_WITH_TERLAPOR, "etik", "tidak netral"),
+        ("Honor KPPS", SIGNATURE_ONLY, "korupsi", "potongan honor"),
+        ("Keluhan pelayanan", MALADMINISTRASI, "maladministrasi", "pelayanan buruk"),
+        ("Permohonan data", PERMOHONAN_INFORMASI, "permohonan_informasi", "salinan"),
+        ("", NIK_GUARD, "pelanggaran_pemilu", "daftar pemilih"),
+        ("", ENGLISH_SIGNATURE, "pidana_pemilu", "intimidasi"),
+        ("Money politics di Sikakap", "Mohon ditindaklanjuti.", "pidana_pemilu", "money politics"),
+        ("Dugaan gratifikasi", "Anggota PPK menerima hadiah dari caleg.", "korupsi", "gratifikasi"),
+        ("Netralitas ASN", "Seorang guru PNS ikut kampanye.", "pelanggaran_pemilu", "netralitas"),
+        ("", OUTLOOK_FORWARD, "pidana_pemilu", "manipulasi suara"),
+        ("", ADDRESS_IN_A_SENTENCE, "pidana_pemilu", "manipulasi suara"),
+        ("", "OKNUM PPK MEMINTA UANG KE CALON KPPS", "korupsi", "pungli"),
+    ],
+)
 def test_klasifikasi(subject, text, expected, keyword):
     guess = guess_klasifikasi(subject, text)
     assert guess.klasifikasi == expected
@@ -602,13 +661,24 @@ def test_subject_weighs_more_than_body():
 
 # --- robustness ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("hostile", [
-    "\n" * 50_000, " " * 50_000, "nama saya" + " " * 50_000 + "x", "> " * 25_000,
-    "rahasia\n" * 6_000, "Hormat saya,\n" * 4_000, "HP " + "0-" * 25_000, "Desa " * 10_000,
-])
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "\n" * 50_000,
+        " " * 50_000,
+        "nama saya" + " " * 50_000 + "x",
+        "> " * 25_000,
+        "rahasia\n" * 6_000,
+        "Hormat saya,\n" * 4_000,
+        "HP " + "0-" * 25_000,
+        "Desa " * 10_000,
+    ],
+)
 def test_hostile_texts_take_linear_time(hostile):
     # A quadratic regex would take minutes on these; linear code takes well under a second.
     import time
+
     started = time.perf_counter()
     extract_pelapor(hostile, "x", "x@example.id")
     extract_lokasi(hostile, KEC)

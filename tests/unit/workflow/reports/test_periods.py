@@ -1,16 +1,16 @@
-"""Report periods (workflow.periods) and the fast working-day counter (workflow.recap_days)."""
+"""Report periods (workflow.reports.periods) and the fast working-day counter (workflow.reports.days)."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from dumas.workflow.sop.calendar import Duration, WorkCalendar
-from dumas.workflow.reports.periods import RECAP, SEMESTER, Delivery, Period, period_of
 from dumas.workflow.reports.days import DayCounter
+from dumas.workflow.reports.periods import RECAP, SEMESTER, Delivery, Period, period_of
+from dumas.workflow.sop.calendar import Duration, WorkCalendar
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar(extra_days_off=[date(2026, 10, 2)])
@@ -22,27 +22,34 @@ def wib(*args) -> datetime:
 
 
 def at_wib(moment: datetime) -> datetime:
-    assert moment.tzinfo is timezone.utc
+    assert moment.tzinfo is UTC
     return moment.astimezone(WIB)
 
 
 # --- naming ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, key, label", [
-    ("2026-10", "recap:2026-10", "Oktober 2026"),
-    ("2026-1", "recap:2026-01", "Januari 2026"),
-    (" 2027-12 ", "recap:2027-12", "Desember 2027"),
-])
+
+@pytest.mark.parametrize(
+    "text, key, label",
+    [
+        ("2026-10", "recap:2026-10", "Oktober 2026"),
+        ("2026-1", "recap:2026-01", "Januari 2026"),
+        (" 2027-12 ", "recap:2027-12", "Desember 2027"),
+    ],
+)
 def test_month_parsing_and_names(text, key, label):
     period = Period.month(text)
     assert (period.key, period.label) == (key, label)
     assert Period.from_key(key) == period
 
 
-@pytest.mark.parametrize("text, key, label, months", [
-    ("2026-1", "semester:2026-1", "Semester I Tahun 2026", (1, 6)),
-    ("2026-2", "semester:2026-2", "Semester II Tahun 2026", (7, 12)),
-])
+@pytest.mark.parametrize(
+    "text, key, label, months",
+    [
+        ("2026-1", "semester:2026-1", "Semester I Tahun 2026", (1, 6)),
+        ("2026-2", "semester:2026-2", "Semester II Tahun 2026", (7, 12)),
+    ],
+)
 def test_semester_parsing_and_names(text, key, label, months):
     period = Period.semester(text)
     assert (period.key, period.label) == (key, label)
@@ -79,17 +86,18 @@ def test_next_and_previous_cross_the_year():
 
 # --- bounds ----------------------------------------------------------------------------------
 
+
 def test_bounds_are_office_midnights_in_utc():
     start, end = Period.month("2026-10").bounds(WIB)
     assert (at_wib(start), at_wib(end)) == (wib(2026, 10, 1), wib(2026, 11, 1))
-    assert start == datetime(2026, 9, 30, 17, tzinfo=timezone.utc)
+    assert start == datetime(2026, 9, 30, 17, tzinfo=UTC)
     start, end = Period.semester("2026-2").bounds(WIB)
     assert (at_wib(start), at_wib(end)) == (wib(2026, 7, 1), wib(2027, 1, 1))
 
 
 def test_an_instant_belongs_to_the_period_of_its_office_date():
     # 31 October 18:30 UTC is already 1 November in Jakarta.
-    late = datetime(2026, 10, 31, 18, 30, tzinfo=timezone.utc)
+    late = datetime(2026, 10, 31, 18, 30, tzinfo=UTC)
     assert period_of(RECAP, late, WIB) == Period.month("2026-11")
     assert period_of(SEMESTER, wib(2026, 6, 30, 23, 59), WIB) == Period.semester("2026-1")
     assert period_of(SEMESTER, wib(2026, 7, 1), WIB) == Period.semester("2026-2")
@@ -98,8 +106,7 @@ def test_an_instant_belongs_to_the_period_of_its_office_date():
 def test_week_buckets_cover_the_month_exactly_once_monday_to_sunday():
     period = Period.month("2026-10")  # 1 October 2026 is a Thursday
     buckets = period.buckets()
-    assert [b[0] for b in buckets] == ["1–4 Okt", "5–11 Okt", "12–18 Okt", "19–25 Okt",
-                                       "26–31 Okt"]
+    assert [b[0] for b in buckets] == ["1–4 Okt", "5–11 Okt", "12–18 Okt", "19–25 Okt", "26–31 Okt"]
     days = [d for _, first, stop in buckets for d in range(first.toordinal(), stop.toordinal())]
     assert days == list(range(period.first_day.toordinal(), period.end_day.toordinal()))
     assert all(first.weekday() == 0 for _, first, _ in buckets[1:])
@@ -112,12 +119,19 @@ def test_a_single_day_bucket_is_named_by_its_day():
 
 def test_semester_buckets_are_its_six_months():
     buckets = Period.semester("2026-2").buckets()
-    assert [b[0] for b in buckets] == ["Juli", "Agustus", "September", "Oktober", "November",
-                                       "Desember"]
+    assert [b[0] for b in buckets] == [
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
     assert buckets[-1][2] == date(2027, 1, 1)
 
 
 # --- delivery --------------------------------------------------------------------------------
+
 
 def test_monthly_delivery_is_on_recap_day_at_recap_time_office_time():
     assert at_wib(DELIVERY.moment(Period.month("2026-10"))) == wib(2026, 11, 1, 8)
@@ -147,14 +161,17 @@ def test_catch_up_after_downtime_lists_every_missed_period_oldest_first():
     assert [p.code for p in due] == ["2026-09", "2026-10", "2026-11", "2026-12"]
     done = {"recap:2026-09", "recap:2026-11"}
     assert [p.code for p in DELIVERY.due(RECAP, since, wib(2027, 1, 20), done)] == [
-        "2026-10", "2026-12"]
+        "2026-10",
+        "2026-12",
+    ]
 
 
 def test_semesters_due_from_the_one_containing_the_start():
     due = DELIVERY.due(SEMESTER, wib(2026, 3, 1), wib(2027, 1, 4, 8))
     assert [p.key for p in due] == ["semester:2026-1", "semester:2026-2"]
     assert DELIVERY.due(SEMESTER, wib(2026, 3, 1), wib(2027, 1, 4, 7, 59)) == [
-        Period.semester("2026-1")]
+        Period.semester("2026-1")
+    ]
 
 
 def test_a_start_after_now_owes_nothing():
@@ -174,6 +191,7 @@ def test_recap_day_must_exist_in_every_month():
 
 # --- the day counter agrees with the calendar ------------------------------------------------
 
+
 def _instants(rnd: random.Random, n: int) -> list[datetime]:
     base = wib(2025, 12, 1)
     out = []
@@ -181,9 +199,18 @@ def _instants(rnd: random.Random, n: int) -> list[datetime]:
         at = base + timedelta(minutes=rnd.randrange(0, 60 * 24 * 500))
         day = CAL.local_date(at)
         # Often exactly at, or just around, opening and closing time: the edges of the rules.
-        out.append(rnd.choice([at, at, CAL.opening(day), CAL.closing(day),
-                               CAL.opening(day) - timedelta(microseconds=1),
-                               CAL.closing(day) + timedelta(seconds=1)]))
+        out.append(
+            rnd.choice(
+                [
+                    at,
+                    at,
+                    CAL.opening(day),
+                    CAL.closing(day),
+                    CAL.opening(day) - timedelta(microseconds=1),
+                    CAL.closing(day) + timedelta(seconds=1),
+                ]
+            )
+        )
     return out
 
 
@@ -196,8 +223,15 @@ def test_day_counter_matches_working_days_used_of_the_calendar():
         assert counter.working_days_used(a, b) == CAL.working_days_used(a, b), (a, b)
 
 
-@pytest.mark.parametrize("duration", [Duration(60, "calendar_days"), Duration(60, "working_days"),
-                                      Duration(1, "working_days"), Duration(30, "working_minutes")])
+@pytest.mark.parametrize(
+    "duration",
+    [
+        Duration(60, "calendar_days"),
+        Duration(60, "working_days"),
+        Duration(1, "working_days"),
+        Duration(30, "working_minutes"),
+    ],
+)
 def test_day_counter_deadlines_match_the_calendar(duration):
     rnd = random.Random(11)
     counter = DayCounter(CAL)
@@ -208,7 +242,9 @@ def test_day_counter_deadlines_match_the_calendar(duration):
 def test_day_counter_counts_across_years():
     counter = DayCounter(CAL)
     first, last = date(2026, 12, 28), date(2027, 1, 8)
-    expected = sum(CAL.is_working_day(date.fromordinal(d))
-                   for d in range(first.toordinal(), last.toordinal() + 1))
+    expected = sum(
+        CAL.is_working_day(date.fromordinal(d))
+        for d in range(first.toordinal(), last.toordinal() + 1)
+    )
     assert counter.between(first, last) == expected
     assert counter.between(last, first) == 0

@@ -1,7 +1,7 @@
 """The recap workbook and print-out, read back the way a person (or Excel) would.
 
 A real SQLite database in a temp dir (schema from the migrations), synthetic cases from
-`workflow.recapsample` plus a few written by hand for the edges (confidential reporter, a subject
+`workflow.reports.sample` plus a few written by hand for the edges (confidential reporter, a subject
 that looks like a formula, deadlines missed, the period's first and last minutes). The workbook
 is opened with openpyxl, the PDF read with pdftotext; every figure is checked against the
 database with separate SQL queries.
@@ -13,46 +13,68 @@ import io
 import re
 import subprocess
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from dumas.workflow.sop.calendar import Duration, WorkCalendar
-from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
 from dumas.workflow.documents.sample import SampleOffice
-from dumas.workflow.store.models import Event, Pengaduan, Task
-from dumas.workflow.reports.periods import Period
-from dumas.workflow.reports.recap import (Recap, RecapSetup, channel_label, columns, klasifikasi_label,
-                                  status_label)
 from dumas.workflow.reports.days import DayCounter
 from dumas.workflow.reports.pdf import render_recap_pdf
-from dumas.workflow.reports.xlsx import read_figures, write_workbook
+from dumas.workflow.reports.periods import Period
+from dumas.workflow.reports.recap import (
+    Recap,
+    RecapSetup,
+    channel_label,
+    columns,
+    klasifikasi_label,
+    status_label,
+)
 from dumas.workflow.reports.sample import CaseFactory, insert_cases
+from dumas.workflow.reports.xlsx import read_figures, write_workbook
+from dumas.workflow.sop.calendar import Duration, WorkCalendar
 from dumas.workflow.sop.definition import DEFAULT_SOP
+from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
+from dumas.workflow.store.models import Event, Pengaduan, Task
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar()
 OCTOBER = Period.month("2026-10")
-NOW = datetime(2026, 11, 1, 1, 0, tzinfo=timezone.utc)  # 1 November 08.00 WIB
+NOW = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)  # 1 November 08.00 WIB
 SETUP = RecapSetup(DEFAULT_SOP, CAL, "Komisi Pemilihan Umum Kabupaten Kepulauan Mentawai")
 SECRET_NAME = "Rahmat Sikaraja"
 HEADER_ROW = 3
 
 
 def wib(*args) -> datetime:
-    return datetime(*args, tzinfo=WIB).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=WIB).astimezone(UTC)
 
 
 def _case(case_id: int, received: datetime, **fields) -> dict:
-    row = {"id": case_id, "number": f"{case_id:03d}/PGD/X/2026", "year": 2026, "seq": case_id,
-           "received_at": received, "registered_at": received, "channel": "email",
-           "subject": "Pengaduan", "body": "", "terlapor": "", "klasifikasi": "etik",
-           "pelapor_name": "Warga", "pelapor_email": f"w{case_id}@contoh.example",
-           "kecamatan": "Sikakap", "desa": "Sikakap", "tps": "001", "missing": [], "data": {},
-           "step": "telaah", "status": "diproses"}
+    row = {
+        "id": case_id,
+        "number": f"{case_id:03d}/PGD/X/2026",
+        "year": 2026,
+        "seq": case_id,
+        "received_at": received,
+        "registered_at": received,
+        "channel": "email",
+        "subject": "Pengaduan",
+        "body": "",
+        "terlapor": "",
+        "klasifikasi": "etik",
+        "pelapor_name": "Warga",
+        "pelapor_email": f"w{case_id}@contoh.example",
+        "kecamatan": "Sikakap",
+        "desa": "Sikakap",
+        "tps": "001",
+        "missing": [],
+        "data": {},
+        "step": "telaah",
+        "status": "diproses",
+    }
     row.update(fields)
     return row
 
@@ -60,36 +82,91 @@ def _case(case_id: int, received: datetime, **fields) -> dict:
 def _hand_made(session) -> None:
     """Cases whose every column we know, at the edges the synthetic ones do not pin down."""
     complete = wib(2026, 10, 1, 9)
-    session.add_all([
-        # Received at 00:10 WIB on 1 October (still 30 September in UTC): October's first.
-        Pengaduan(**_case(901, wib(2026, 10, 1, 0, 10), subject="=HYPERLINK(\"http://x.example\")",
-                          complete_at=complete, step="selesai", status="selesai",
-                          closed_at=complete + timedelta(days=61), outcome="Ditegur.",
-                          telaah_at=wib(2026, 10, 9, 10), telaah_result="berkadar_pengawasan",
-                          disposisi_to="hukum")),
-        # Confidential: the name must not appear anywhere, not even through the subject.
-        Pengaduan(**_case(902, wib(2026, 10, 15, 10), confidential=True,
-                          pelapor_name=SECRET_NAME, pelapor_email="rahmat@contoh.example",
-                          subject=f"Laporan {SECRET_NAME} soal TPS 004", kecamatan="",
-                          complete_at=wib(2026, 10, 15, 11))),
-        # Received at 23:30 WIB on 31 October (16:30 UTC): October's last.
-        Pengaduan(**_case(903, wib(2026, 10, 31, 23, 30), channel="surat", klasifikasi="",
-                          step="verifikasi", status="verifikasi", missing=["bukti"])),
-        # Received at 00:10 WIB on 1 November (still 31 October in UTC): not October's.
-        Pengaduan(**_case(904, wib(2026, 11, 1, 0, 10))),
-    ])
+    session.add_all(
+        [
+            # Received at 00:10 WIB on 1 October (still 30 September in UTC): October's first.
+            Pengaduan(
+                **_case(
+                    901,
+                    wib(2026, 10, 1, 0, 10),
+                    subject='=HYPERLINK("http://x.example")',
+                    complete_at=complete,
+                    step="selesai",
+                    status="selesai",
+                    closed_at=complete + timedelta(days=61),
+                    outcome="Ditegur.",
+                    telaah_at=wib(2026, 10, 9, 10),
+                    telaah_result="berkadar_pengawasan",
+                    disposisi_to="hukum",
+                )
+            ),
+            # Confidential: the name must not appear anywhere, not even through the subject.
+            Pengaduan(
+                **_case(
+                    902,
+                    wib(2026, 10, 15, 10),
+                    confidential=True,
+                    pelapor_name=SECRET_NAME,
+                    pelapor_email="rahmat@contoh.example",
+                    subject=f"Laporan {SECRET_NAME} soal TPS 004",
+                    kecamatan="",
+                    complete_at=wib(2026, 10, 15, 11),
+                )
+            ),
+            # Received at 23:30 WIB on 31 October (16:30 UTC): October's last.
+            Pengaduan(
+                **_case(
+                    903,
+                    wib(2026, 10, 31, 23, 30),
+                    channel="surat",
+                    klasifikasi="",
+                    step="verifikasi",
+                    status="verifikasi",
+                    missing=["bukti"],
+                )
+            ),
+            # Received at 00:10 WIB on 1 November (still 31 October in UTC): not October's.
+            Pengaduan(**_case(904, wib(2026, 11, 1, 0, 10))),
+        ]
+    )
     session.flush()
-    session.add_all([
-        Task(pengaduan_id=901, step="verifikasi", role="desk", opened_at=wib(2026, 10, 1, 8),
-             due_at=wib(2026, 10, 1, 8, 30), closed_at=wib(2026, 10, 1, 9)),  # late
-        Task(pengaduan_id=901, step="telaah", role="hukum", opened_at=wib(2026, 10, 2, 8),
-             due_at=wib(2026, 10, 12, 16), closed_at=wib(2026, 10, 9, 10)),
-        Task(pengaduan_id=902, step="telaah", role="hukum", opened_at=wib(2026, 10, 16, 8),
-             due_at=wib(2026, 10, 27, 16), closed_at=None),  # open and late at NOW
-        Task(pengaduan_id=903, step="verifikasi", role="desk", opened_at=wib(2026, 11, 2, 8),
-             due_at=wib(2026, 11, 2, 8, 30), closed_at=None),  # open, not late yet
-        Event(at=wib(2026, 10, 1, 0, 10), pengaduan_id=901, kind="registrasi", summary="-"),
-    ])
+    session.add_all(
+        [
+            Task(
+                pengaduan_id=901,
+                step="verifikasi",
+                role="desk",
+                opened_at=wib(2026, 10, 1, 8),
+                due_at=wib(2026, 10, 1, 8, 30),
+                closed_at=wib(2026, 10, 1, 9),
+            ),  # late
+            Task(
+                pengaduan_id=901,
+                step="telaah",
+                role="hukum",
+                opened_at=wib(2026, 10, 2, 8),
+                due_at=wib(2026, 10, 12, 16),
+                closed_at=wib(2026, 10, 9, 10),
+            ),
+            Task(
+                pengaduan_id=902,
+                step="telaah",
+                role="hukum",
+                opened_at=wib(2026, 10, 16, 8),
+                due_at=wib(2026, 10, 27, 16),
+                closed_at=None,
+            ),  # open and late at NOW
+            Task(
+                pengaduan_id=903,
+                step="verifikasi",
+                role="desk",
+                opened_at=wib(2026, 11, 2, 8),
+                due_at=wib(2026, 11, 2, 8, 30),
+                closed_at=None,
+            ),  # open, not late yet
+            Event(at=wib(2026, 10, 1, 0, 10), pengaduan_id=901, kind="registrasi", summary="-"),
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +211,13 @@ def book(produced):
 def pdf_text(produced, tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "rekap.pdf"
     path.write_bytes(produced[3])
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                         capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     return " ".join(out.split())
 
 
@@ -171,20 +253,26 @@ def _summary_sections(book) -> dict[str, dict[str, int]]:
 
 def _by_number(book) -> dict[str, dict]:
     header, rows = _detail(book)
-    return {r[1]: dict(zip(header, r)) for r in rows}
+    return {r[1]: dict(zip(header, r, strict=False)) for r in rows}
 
 
 # --- the rows --------------------------------------------------------------------------------
+
 
 def test_one_row_per_complaint_of_the_period_in_order_of_receipt(db, book):
     header, rows = _detail(book)
     assert header == [c.header for c in columns(DEFAULT_SOP)]
     with db() as session:
-        expected = session.execute(_in_october(select(Pengaduan.number)).order_by(
-            Pengaduan.received_at, Pengaduan.id)).scalars().all()
+        expected = (
+            session.execute(
+                _in_october(select(Pengaduan.number)).order_by(Pengaduan.received_at, Pengaduan.id)
+            )
+            .scalars()
+            .all()
+        )
     assert [r[1] for r in rows] == expected
     assert [r[0] for r in rows] == list(range(1, len(expected) + 1))
-    assert "901/PGD/X/2026" == expected[0] and "903/PGD/X/2026" == expected[-1]
+    assert expected[0] == "901/PGD/X/2026" and expected[-1] == "903/PGD/X/2026"
     assert "904/PGD/X/2026" not in expected  # 1 November WIB, though 31 October in UTC
 
 
@@ -226,7 +314,8 @@ def test_timeliness_per_step_and_against_the_limit(book):
     assert "Verifikasi kelengkapan pengaduan" in late_limit["Keterangan"]
     assert "Penelaahan" not in late_limit["Keterangan"]  # that task was on time
     assert late_limit["Hari Kerja Dipakai"] == CAL.working_days_used(
-        wib(2026, 10, 1, 9), wib(2026, 10, 1, 9) + timedelta(days=61))
+        wib(2026, 10, 1, 9), wib(2026, 10, 1, 9) + timedelta(days=61)
+    )
     assert late_limit["Tanggal Selesai"] == datetime(2026, 12, 1)
     assert late_limit["Disposisi kepada"] == "Sub Bagian Hukum"
     assert late_limit["Hasil Telaah"] == "Berkadar pengawasan"
@@ -246,8 +335,11 @@ def test_synthetic_rows_agree_with_an_independent_reading_of_the_tasks(db, produ
     with db() as session:
         tasks = session.execute(select(Task.pengaduan_id, Task.due_at, Task.closed_at)).all()
         numbers = dict(session.execute(select(Pengaduan.id, Pengaduan.number)).all())
-    late = {numbers[pid] for pid, due, closed in tasks
-            if (closed is not None and closed > due) or (closed is None and due < NOW)}
+    late = {
+        numbers[pid]
+        for pid, due, closed in tasks
+        if (closed is not None and closed > due) or (closed is None and due < NOW)
+    }
     having = {numbers[pid] for pid, _, _ in tasks}
     for row in rows:
         expected = "-" if row.number not in having else "Tidak" if row.number in late else "Ya"
@@ -255,6 +347,7 @@ def test_synthetic_rows_agree_with_an_independent_reading_of_the_tasks(db, produ
 
 
 # --- the sheet's form ------------------------------------------------------------------------
+
 
 def test_title_frozen_bold_header_autofilter_and_print_setup(book, produced):
     ws = book["Rekapitulasi"]
@@ -271,8 +364,10 @@ def test_title_frozen_bold_header_autofilter_and_print_setup(book, produced):
     summary = book["Ringkasan"]
     assert summary.sheet_properties.pageSetUpPr.fitToPage
     assert int(summary.page_setup.paperSize) == 9 and summary.page_setup.orientation == "portrait"
-    widths = {c.header: ws.column_dimensions[chr(ord("A") + i)].width
-              for i, c in enumerate(columns(DEFAULT_SOP))}
+    widths = {
+        c.header: ws.column_dimensions[chr(ord("A") + i)].width
+        for i, c in enumerate(columns(DEFAULT_SOP))
+    }
     assert widths["Perihal/Ringkasan"] >= 30 and widths["No"] < 10
 
 
@@ -283,30 +378,46 @@ def test_long_text_wraps(book):
     assert long and all(c.alignment.wrap_text for c in long)
     # Their rows are tall enough for the lines (programs do not all grow rows on opening).
     assert all(ws.row_dimensions[c.row].height >= 30 for c in long)
-    short = [r for r in ws.iter_rows(min_row=HEADER_ROW + 1)
-             if all(not isinstance(c.value, str) or len(c.value) <= 12 or not c.alignment.wrap_text
-                    for c in r)]
+    short = [
+        r
+        for r in ws.iter_rows(min_row=HEADER_ROW + 1)
+        if all(
+            not isinstance(c.value, str) or len(c.value) <= 12 or not c.alignment.wrap_text
+            for c in r
+        )
+    ]
     assert short and all(ws.row_dimensions[r[0].row].height is None for r in short)
 
 
 # --- the summary -----------------------------------------------------------------------------
 
+
 def test_summary_counts_equal_the_database(db, book):
     sections = _summary_sections(book)
     total = sum(_db_counts(db, Pengaduan.status).values())
-    assert dict(book["Ringkasan"].iter_rows(min_row=4, max_row=4, max_col=2,
-                                            values_only=True))["Jumlah pengaduan diterima"] == total
+    assert (
+        dict(book["Ringkasan"].iter_rows(min_row=4, max_row=4, max_col=2, values_only=True))[
+            "Jumlah pengaduan diterima"
+        ]
+        == total
+    )
     expect = {
-        "Menurut status": {status_label(k, DEFAULT_SOP): n
-                           for k, n in _db_counts(db, Pengaduan.status).items()},
-        "Menurut saluran": {channel_label(k): n
-                            for k, n in _db_counts(db, Pengaduan.channel).items()},
-        "Menurut klasifikasi": {klasifikasi_label(k) or "(belum diklasifikasi)": n
-                                for k, n in _db_counts(db, Pengaduan.klasifikasi).items()},
-        "Menurut kecamatan": {k or "(tidak diketahui)": n
-                              for k, n in _db_counts(db, Pengaduan.kecamatan).items()},
+        "Menurut status": {
+            status_label(k, DEFAULT_SOP): n for k, n in _db_counts(db, Pengaduan.status).items()
+        },
+        "Menurut saluran": {
+            channel_label(k): n for k, n in _db_counts(db, Pengaduan.channel).items()
+        },
+        "Menurut klasifikasi": {
+            klasifikasi_label(k) or "(belum diklasifikasi)": n
+            for k, n in _db_counts(db, Pengaduan.klasifikasi).items()
+        },
+        "Menurut kecamatan": {
+            k or "(tidak diketahui)": n for k, n in _db_counts(db, Pengaduan.kecamatan).items()
+        },
         "Menurut instansi tujuan penerusan": {
-            k: n for k, n in _db_counts(db, Pengaduan.forwarded_to).items() if k},
+            k: n for k, n in _db_counts(db, Pengaduan.forwarded_to).items() if k
+        },
     }
     for title, counts in expect.items():
         assert sections[title] == counts, title
@@ -318,8 +429,13 @@ def test_summary_counts_equal_the_database(db, book):
 def test_open_at_period_end_counts_cases_closed_later_as_open(db, book):
     end = OCTOBER.bounds(WIB)[1]
     with db() as session:
-        still_open = session.execute(_in_october(select(func.count()).where(
-            (Pengaduan.closed_at.is_(None)) | (Pengaduan.closed_at >= end)))).scalar()
+        still_open = session.execute(
+            _in_october(
+                select(func.count()).where(
+                    (Pengaduan.closed_at.is_(None)) | (Pengaduan.closed_at >= end)
+                )
+            )
+        ).scalar()
     ages = _summary_sections(book)["Masih terbuka pada akhir periode, menurut umur"]
     assert ages.pop("Jumlah masih terbuka") == still_open == sum(ages.values())
 
@@ -353,6 +469,7 @@ def test_figures_property_matches_the_summary(produced):
 
 
 # --- the print-out -----------------------------------------------------------------------------
+
 
 def test_pdf_shows_the_same_totals(produced, pdf_text, book):
     summary = produced[2]

@@ -1,6 +1,6 @@
-"""The state machine (workflow.machine): every step x command x role, the SOP's paths, deadlines."""
+"""The state machine (workflow.sop.machine): every step x command x role, the SOP's paths, deadlines."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -8,12 +8,24 @@ import pytest
 
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.registry import COMMANDS, parse_command
-from dumas.workflow.sop.effects import (Actor, CaseState, CloseTask, Delegate, FileAttachments, Notify,
-                                    OpenTask, RecheckCompleteness, Record, RenderDocument,
-                                    TokenFor, Transcript, UpdateCase)
-from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_registered
 from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.definition import PELAPOR
+from dumas.workflow.sop.effects import (
+    Actor,
+    CaseState,
+    CloseTask,
+    Delegate,
+    FileAttachments,
+    Notify,
+    OpenTask,
+    RecheckCompleteness,
+    Record,
+    RenderDocument,
+    TokenFor,
+    Transcript,
+    UpdateCase,
+)
+from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_registered
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar()
@@ -22,44 +34,80 @@ NOW = datetime(2026, 3, 6, 9, 0, tzinfo=WIB)  # Friday
 ROLES = ("desk", "sekretaris", "hukum", "ketua", "teknis", PELAPOR)
 
 # The flow of issue 4, written out by hand: step -> (deciding role, {command: next step}).
-DESK = {"LENGKAP": "disposisi", "LENGKAPI": "menunggu_pelapor",
-        "BUKAN PENGADUAN": "bukan_pengaduan", "SPAM": "bukan_pengaduan"}
+DESK = {
+    "LENGKAP": "disposisi",
+    "LENGKAPI": "menunggu_pelapor",
+    "BUKAN PENGADUAN": "bukan_pengaduan",
+    "SPAM": "bukan_pengaduan",
+}
 FLOW = {
     "verifikasi": ("desk", {**DESK, "KONFLIK": "verifikasi"}),
     "menunggu_pelapor": ("desk", {**DESK, "KONFLIK": "menunggu_pelapor"}),
     "disposisi": ("sekretaris", {"DISPOSISI": "telaah"}),
-    "telaah": ("hukum", {"BERKADAR PENGAWASAN": "kertas_kerja", "TERUSKAN": "diteruskan",
-                         "SUB BAGIAN": "tindak_lanjut",
-                         "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti"}),
+    "telaah": (
+        "hukum",
+        {
+            "BERKADAR PENGAWASAN": "kertas_kerja",
+            "TERUSKAN": "diteruskan",
+            "SUB BAGIAN": "tindak_lanjut",
+            "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti",
+        },
+    ),
     "kertas_kerja": ("hukum", {"KERTAS KERJA": "tindak_lanjut"}),
-    "tindak_lanjut": ("hukum", {"INVESTIGASI": "persetujuan_investigasi",
-                                "LAPORAN": "persetujuan_laporan"}),
+    "tindak_lanjut": (
+        "hukum",
+        {"INVESTIGASI": "persetujuan_investigasi", "LAPORAN": "persetujuan_laporan"},
+    ),
     "persetujuan_investigasi": ("sekretaris", {"SETUJU": "investigasi", "TOLAK": "tindak_lanjut"}),
     "investigasi": ("hukum", {"LAPORAN": "persetujuan_laporan"}),
     "persetujuan_laporan": ("sekretaris", {"SETUJU": "selesai", "TOLAK": "tindak_lanjut"}),
-    "selesai": (None, {}), "diteruskan": (None, {}), "tidak_ditindaklanjuti": (None, {}),
+    "selesai": (None, {}),
+    "diteruskan": (None, {}),
+    "tidak_ditindaklanjuti": (None, {}),
     "bukan_pengaduan": (None, {}),
 }
-TASK_ROLE = {"verifikasi": "desk", "disposisi": "sekretaris", "telaah": "hukum",
-             "kertas_kerja": "hukum", "tindak_lanjut": "hukum",
-             "persetujuan_investigasi": "sekretaris", "investigasi": "hukum",
-             "persetujuan_laporan": "sekretaris"}
+TASK_ROLE = {
+    "verifikasi": "desk",
+    "disposisi": "sekretaris",
+    "telaah": "hukum",
+    "kertas_kerja": "hukum",
+    "tindak_lanjut": "hukum",
+    "persetujuan_investigasi": "sekretaris",
+    "investigasi": "hukum",
+    "persetujuan_laporan": "sekretaris",
+}
 GOOD_ARGS = {
-    "LENGKAP": "", "LENGKAPI": "fotokopi KTP", "BUKAN PENGADUAN": "iklan", "SPAM": "",
-    "KONFLIK": "SEKRETARIS", "DISPOSISI": "HUKUM mohon ditelaah", "BERKADAR PENGAWASAN": "",
-    "TERUSKAN": "BAWASLU", "SUB BAGIAN": "TEKNIS",
-    "TIDAK DAPAT DITINDAKLANJUTI": "bukan wewenang KPU", "KERTAS KERJA": "",
-    "INVESTIGASI": "Andi (andi@kpu.example); Rina", "LAPORAN": "tidak terbukti", "SETUJU": "",
-    "TOLAK": "mohon diperbaiki", "STATUS": "", "BANTUAN": "",
+    "LENGKAP": "",
+    "LENGKAPI": "fotokopi KTP",
+    "BUKAN PENGADUAN": "iklan",
+    "SPAM": "",
+    "KONFLIK": "SEKRETARIS",
+    "DISPOSISI": "HUKUM mohon ditelaah",
+    "BERKADAR PENGAWASAN": "",
+    "TERUSKAN": "BAWASLU",
+    "SUB BAGIAN": "TEKNIS",
+    "TIDAK DAPAT DITINDAKLANJUTI": "bukan wewenang KPU",
+    "KERTAS KERJA": "",
+    "INVESTIGASI": "Andi (andi@kpu.example); Rina",
+    "LAPORAN": "tidak terbukti",
+    "SETUJU": "",
+    "TOLAK": "mohon diperbaiki",
+    "STATUS": "",
+    "BANTUAN": "",
     "DELEGASI": "wakil@kpu.example sampai 31-03-2026",
 }
 
 
 def base_state(step="verifikasi", **kw) -> CaseState:
-    values = dict(step=step, number="001/PGD/III/2026", subject="Petugas meminta uang",
-                  pelapor_email="warga@example.id", tim="Andi (andi@kpu.example); Rina",
-                  received_at=NOW, complete_at=NOW if step not in ("verifikasi",
-                                                                   "menunggu_pelapor") else None)
+    values = dict(
+        step=step,
+        number="001/PGD/III/2026",
+        subject="Petugas meminta uang",
+        pelapor_email="warga@example.id",
+        tim="Andi (andi@kpu.example); Rina",
+        received_at=NOW,
+        complete_at=NOW if step not in ("verifikasi", "menunggu_pelapor") else None,
+    )
     values.update(kw)
     return CaseState(**values)
 
@@ -70,8 +118,7 @@ def reply(state, role, text, at=NOW, attachments=(), sop=SOP, delegated=()):
 
 
 def only(decision, kind, **match):
-    found = [e for e in decision.of_type(kind)
-             if all(getattr(e, k) == v for k, v in match.items())]
+    found = [e for e in decision.of_type(kind) if all(getattr(e, k) == v for k, v in match.items())]
     assert len(found) == 1, (kind.__name__, match, decision.effects)
     return found[0]
 
@@ -79,12 +126,13 @@ def only(decision, kind, **match):
 def all_utc(decision) -> bool:
     for effect in decision.effects:
         for value in vars(effect).values():
-            if isinstance(value, datetime) and value.tzinfo is not timezone.utc:
+            if isinstance(value, datetime) and value.tzinfo is not UTC:
                 return False
     return True
 
 
 # --- every step x every command x every role ----------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("command", list(GOOD_ARGS))
@@ -99,13 +147,13 @@ def test_cross_product(step, command, role):
         assert d.accepted and d.state == state
         note = only(d, Notify, to=f"{role}@kpu.example")
         assert note.template == command.lower() and len(d.effects) == 1
-        return
+        return None
     if command == "DELEGASI":
         if role in ("sekretaris", "ketua"):
             assert d.accepted and d.state == state and only(d, Delegate).role == role
         else:
             assert d.refusal.reason == "not_your_role"
-        return
+        return None
     if decider is None:
         assert d.refusal.reason == "case_closed"
     elif command not in moves:
@@ -129,8 +177,7 @@ def check_pelapor(state, command, d):
         assert d.of_type(RecheckCompleteness)
     else:
         assert d.state == state and not d.of_type(OpenTask) and not d.of_type(UpdateCase)
-        assert only(d, Notify, template="informasi_pelapor").to == (
-            FLOW[state.step][0] or "desk")
+        assert only(d, Notify, template="informasi_pelapor").to == (FLOW[state.step][0] or "desk")
 
 
 def check_accepted(state, command, role, d, target):
@@ -166,21 +213,25 @@ def check_accepted(state, command, role, d, target):
 
 # --- argument refusals through decide ------------------------------------------------------------
 
-@pytest.mark.parametrize("step, role, text, attachments, reason", [
-    ("verifikasi", "desk", "LENGKAPI", (), "missing_argument"),
-    ("verifikasi", "desk", "BUKAN PENGADUAN", (), "missing_argument"),
-    ("verifikasi", "desk", "KONFLIK DESK", (), "invalid_argument"),
-    ("disposisi", "sekretaris", "DISPOSISI GUDANG", (), "invalid_argument"),
-    ("telaah", "hukum", "BERKADAR PENGAWASAN", (), "missing_report"),
-    ("telaah", "hukum", "TERUSKAN", ("lht.pdf",), "missing_argument"),
-    ("telaah", "hukum", "TERUSKAN KEJAKSAAN", ("lht.pdf",), "invalid_argument"),
-    ("telaah", "hukum", "TIDAK DAPAT DITINDAKLANJUTI", (), "missing_argument"),
-    ("kertas_kerja", "hukum", "KERTAS KERJA\nterlampir", (), "missing_attachment"),
-    ("tindak_lanjut", "hukum", "INVESTIGASI", (), "missing_argument"),
-    ("tindak_lanjut", "hukum", "LAPORAN", (), "missing_report"),
-    ("persetujuan_laporan", "sekretaris", "TOLAK", (), "missing_argument"),
-    ("telaah", "sekretaris", "DELEGASI besok", (), "missing_argument"),
-])
+
+@pytest.mark.parametrize(
+    "step, role, text, attachments, reason",
+    [
+        ("verifikasi", "desk", "LENGKAPI", (), "missing_argument"),
+        ("verifikasi", "desk", "BUKAN PENGADUAN", (), "missing_argument"),
+        ("verifikasi", "desk", "KONFLIK DESK", (), "invalid_argument"),
+        ("disposisi", "sekretaris", "DISPOSISI GUDANG", (), "invalid_argument"),
+        ("telaah", "hukum", "BERKADAR PENGAWASAN", (), "missing_report"),
+        ("telaah", "hukum", "TERUSKAN", ("lht.pdf",), "missing_argument"),
+        ("telaah", "hukum", "TERUSKAN KEJAKSAAN", ("lht.pdf",), "invalid_argument"),
+        ("telaah", "hukum", "TIDAK DAPAT DITINDAKLANJUTI", (), "missing_argument"),
+        ("kertas_kerja", "hukum", "KERTAS KERJA\nterlampir", (), "missing_attachment"),
+        ("tindak_lanjut", "hukum", "INVESTIGASI", (), "missing_argument"),
+        ("tindak_lanjut", "hukum", "LAPORAN", (), "missing_report"),
+        ("persetujuan_laporan", "sekretaris", "TOLAK", (), "missing_argument"),
+        ("telaah", "sekretaris", "DELEGASI besok", (), "missing_argument"),
+    ],
+)
 def test_argument_refusals_change_nothing(step, role, text, attachments, reason):
     state = base_state(step)
     d = reply(state, role, text, attachments=attachments)
@@ -219,15 +270,32 @@ def test_decide_is_pure_and_deterministic():
 def test_state_from_a_pengaduan_row():
     from dumas.workflow.store.models import Pengaduan, Task
 
-    row = Pengaduan(step="telaah", number="7/PGD/III/2026", subject="s", klasifikasi="etik",
-                    conflict_role="sekretaris", disposisi_to="hukum", tim="", forwarded_to="",
-                    pelapor_email="w@x.id", consent_to_share=True, confidential=False,
-                    missing=["bukti"], received_at=NOW, complete_at=NOW, closed_at=None,
-                    data={"handler": "teknis", "laporan_ringkasan": "r"})
+    row = Pengaduan(
+        step="telaah",
+        number="7/PGD/III/2026",
+        subject="s",
+        klasifikasi="etik",
+        conflict_role="sekretaris",
+        disposisi_to="hukum",
+        tim="",
+        forwarded_to="",
+        pelapor_email="w@x.id",
+        consent_to_share=True,
+        confidential=False,
+        missing=["bukti"],
+        received_at=NOW,
+        complete_at=NOW,
+        closed_at=None,
+        data={"handler": "teknis", "laporan_ringkasan": "r"},
+    )
     open_task = Task(step="telaah", role="teknis", due_at=wib(2026, 3, 17, 16, 0))
     state = CaseState.from_case(row, open_task)
     assert (state.step, state.handler, state.conflict_role, state.missing) == (
-        "telaah", "teknis", "sekretaris", ("bukti",))
+        "telaah",
+        "teknis",
+        "sekretaris",
+        ("bukti",),
+    )
     assert state.consent_to_share and state.task_due_at == open_task.due_at
     assert state.data["laporan_ringkasan"] == "r"
     fresh = CaseState.from_case(Pengaduan(step="verifikasi", received_at=NOW, disposisi_to=""))
@@ -236,11 +304,18 @@ def test_state_from_a_pengaduan_row():
 
 def test_naive_time_is_refused():
     with pytest.raises(ValueError):
-        decide(base_state(), parse_command(["LENGKAP"]), Actor.of("d@x", "desk"),
-               datetime(2026, 3, 6, 9), SOP, CAL)
+        decide(
+            base_state(),
+            parse_command(["LENGKAP"]),
+            Actor.of("d@x", "desk"),
+            datetime(2026, 3, 6, 9),
+            SOP,
+            CAL,
+        )
 
 
 # --- the paths of the SOP ------------------------------------------------------------------------
+
 
 class Case:
     """A case driven through the machine like the applier would, one reply at a time."""
@@ -303,8 +378,12 @@ def test_happy_path_with_investigation_across_idul_fitri():
     assert only(d, Notify, template="tugas").context["note"] == "Mohon ditelaah segera."
     assert "lembar_disposisi" in only(d, Notify, template="tugas").documents
 
-    d = case.do("hukum", "Berkadar pengawasan\n\nRingkasan telaah: ada indikasi.",
-                wib(2026, 3, 16, 11, 0), attachments=("LHT.pdf",))
+    d = case.do(
+        "hukum",
+        "Berkadar pengawasan\n\nRingkasan telaah: ada indikasi.",
+        wib(2026, 3, 16, 11, 0),
+        attachments=("LHT.pdf",),
+    )
     assert d.of_type(UpdateCase)[0].fields["telaah_result"] == "berkadar_pengawasan"
     assert only(d, FileAttachments).step == "telaah"
     assert only(d, Notify, template="tugas").documents == ("lampiran:telaah",)
@@ -321,8 +400,12 @@ def test_happy_path_with_investigation_across_idul_fitri():
     assert "surat_tugas" in only(d, Notify, template="tugas").documents
     assert case.state.step == "investigasi"
 
-    case.do("hukum", "LAPORAN Dugaan terbukti; petugas telah ditegur.", wib(2026, 4, 1, 9, 0),
-            attachments=("LHP.pdf",))
+    case.do(
+        "hukum",
+        "LAPORAN Dugaan terbukti; petugas telah ditegur.",
+        wib(2026, 4, 1, 9, 0),
+        attachments=("LHP.pdf",),
+    )
     d = case.do("sekretaris", "SETUJU", wib(2026, 4, 2, 9, 0))
     assert case.state.step == "selesai" and case.state.closed_at == wib(2026, 4, 2, 9, 0)
     outcome = only(d, Notify, template="hasil")
@@ -346,8 +429,12 @@ def test_report_without_investigation_and_tolak_at_step_7():
     back = only(d, Notify, template="tugas")
     assert back.to == "hukum" and back.context["note"] == "Mohon lampirkan keterangan saksi."
     assert d.of_type(UpdateCase)[0].data == {"catatan_laporan": "Mohon lampirkan keterangan saksi."}
-    case.do("hukum", "LAPORAN Tidak terbukti, keterangan saksi terlampir.", NOW,
-            attachments=("saksi.pdf",))
+    case.do(
+        "hukum",
+        "LAPORAN Tidak terbukti, keterangan saksi terlampir.",
+        NOW,
+        attachments=("saksi.pdf",),
+    )
     d = case.do("sekretaris", "APPROVE Pengaduan tidak terbukti.", NOW)
     assert case.state.step == "selesai"
     assert only(d, Notify, template="hasil").context["ringkasan"] == "Pengaduan tidak terbukti."
@@ -387,21 +474,26 @@ def test_teruskan_shows_the_identity_only_with_consent_and_not_when_confidential
     def redacted(**kw):
         d = reply(base_state("telaah", **kw), "hukum", "TERUSKAN DKPP", attachments=("x",))
         return only(d, RenderDocument).params["redact_identity"]
+
     assert redacted(consent_to_share=True) is False
     assert redacted(consent_to_share=True, confidential=True) is True
     assert redacted() is True
 
 
 def test_tidak_dapat_ditindaklanjuti():
-    d = reply(base_state("telaah"), "hukum",
-              "tidak dapat ditindaklanjuti - identitas terlapor tidak jelas")
+    d = reply(
+        base_state("telaah"),
+        "hukum",
+        "tidak dapat ditindaklanjuti - identitas terlapor tidak jelas",
+    )
     assert d.state.step == "tidak_ditindaklanjuti" and d.state.closed_at == NOW
     told = only(d, Notify, template="tidak_ditindaklanjuti")
     assert told.to == PELAPOR and told.context["alasan"] == "identitas terlapor tidak jelas"
     assert only(d, Notify, template="informasi").to == "sekretaris"
     assert only(d, UpdateCase).fields["outcome"] == "identitas terlapor tidak jelas"
-    assert only(d, CloseTask) == CloseTask("telaah", "tidak_dapat_ditindaklanjuti",
-                                           "hukum@kpu.example")
+    assert only(d, CloseTask) == CloseTask(
+        "telaah", "tidak_dapat_ditindaklanjuti", "hukum@kpu.example"
+    )
 
 
 def test_bukan_pengaduan_tells_the_sender_but_spam_does_not():
@@ -430,8 +522,12 @@ def test_lengkapi_round_trip():
     assert only(status, Notify).reply_token == TokenFor("menunggu_pelapor", PELAPOR)
     assert case.state.step == "menunggu_pelapor"
 
-    d = case.do(PELAPOR, "Berikut saya lampirkan fotonya.", wib(2026, 3, 8, 20, 0),
-                attachments=("foto.jpg",))
+    d = case.do(
+        PELAPOR,
+        "Berikut saya lampirkan fotonya.",
+        wib(2026, 3, 8, 20, 0),
+        attachments=("foto.jpg",),
+    )
     assert case.state.step == "verifikasi"
     assert only(d, FileAttachments).step == "pengaduan"
     assert d.of_type(RecheckCompleteness)
@@ -508,17 +604,25 @@ def test_delegasi():
     d = reply(base_state("telaah"), "sekretaris", "DELEGASI Wakil@KPU.example sampai 31 Maret 2026")
     grant = only(d, Delegate)
     assert (grant.role, grant.address, grant.granted_by) == (
-        "sekretaris", "wakil@kpu.example", "sekretaris@kpu.example")
-    assert grant.until == wib(2026, 4, 1, 0, 0) and grant.until.tzinfo is timezone.utc
+        "sekretaris",
+        "wakil@kpu.example",
+        "sekretaris@kpu.example",
+    )
+    assert grant.until == wib(2026, 4, 1, 0, 0) and grant.until.tzinfo is UTC
     assert only(d, Notify, template="delegasi").to == "wakil@kpu.example"
     assert d.state == base_state("telaah")
     assert only(d, Transcript).lines[0].startswith("Dilaksanakan: DELEGASI")
     # the deputy decides, but cannot pass the role on
-    deputy = reply(base_state("disposisi"), "sekretaris", "DISPOSISI HUKUM",
-                   delegated=("sekretaris",))
+    deputy = reply(
+        base_state("disposisi"), "sekretaris", "DISPOSISI HUKUM", delegated=("sekretaris",)
+    )
     assert deputy.accepted and deputy.state.step == "telaah"
-    again = reply(base_state("disposisi"), "sekretaris", "DELEGASI x@kpu.example 31-03-2026",
-                  delegated=("sekretaris",))
+    again = reply(
+        base_state("disposisi"),
+        "sekretaris",
+        "DELEGASI x@kpu.example 31-03-2026",
+        delegated=("sekretaris",),
+    )
     assert again.refusal.reason == "delegate_cannot_delegate"
     closed = reply(base_state("selesai"), "ketua", "DELEGASI y@kpu.example 31-03-2026")
     assert only(closed, Delegate).role == "ketua"
@@ -535,16 +639,28 @@ def test_status_for_staff_carries_deadlines_and_a_token_for_the_decider():
     assert local(ctx["batas_akhir"]) == wib(2026, 5, 6, 0, 0)
     assert ctx["hari_kerja_dipakai"] == 2
     assert only(reply(state, "ketua", "STATUS"), Notify).reply_token is None
-    assert "DISPOSISI" in only(reply(base_state("disposisi"), "sekretaris", "HELP"),
-                               Notify).context["help"]
+    assert (
+        "DISPOSISI"
+        in only(reply(base_state("disposisi"), "sekretaris", "HELP"), Notify).context["help"]
+    )
 
 
 # --- deadlines: reminders and escalations ---------------------------------------------------------
 
-def task(id=1, step="verifikasi", role="desk", opened=None, due=None, remind=None, closed=None,
-         case=7):
-    return SimpleNamespace(id=id, pengaduan_id=case, step=step, role=role, opened_at=opened,
-                           due_at=due, remind_at=remind, closed_at=closed)
+
+def task(
+    id=1, step="verifikasi", role="desk", opened=None, due=None, remind=None, closed=None, case=7
+):
+    return SimpleNamespace(
+        id=id,
+        pengaduan_id=case,
+        step=step,
+        role=role,
+        opened_at=opened,
+        due_at=due,
+        remind_at=remind,
+        closed_at=closed,
+    )
 
 
 def kinds(alerts):
@@ -561,30 +677,41 @@ def test_desk_task_across_the_weekend():
     assert kinds(due_alerts([row], wib(2026, 3, 9, 8, 5), SOP, CAL)) == [(1, "reminder", ("desk",))]
     # once overdue, no reminder: the holder and the Sekretaris are told
     assert kinds(due_alerts([row], wib(2026, 3, 9, 8, 20), SOP, CAL)) == [
-        (1, "overdue", ("desk", "sekretaris"))]
+        (1, "overdue", ("desk", "sekretaris"))
+    ]
     # two working days later the Ketua
     assert kinds(due_alerts([row], wib(2026, 3, 11, 15, 59), SOP, CAL)) == [
-        (1, "overdue", ("desk", "sekretaris"))]
+        (1, "overdue", ("desk", "sekretaris"))
+    ]
     assert kinds(due_alerts([row], wib(2026, 3, 11, 16, 0), SOP, CAL)) == [
-        (1, "overdue", ("desk", "sekretaris")), (1, "escalation", ("ketua",))]
+        (1, "overdue", ("desk", "sekretaris")),
+        (1, "escalation", ("ketua",)),
+    ]
 
 
 def test_telaah_reminder_waits_for_idul_fitri_to_pass():
-    row = task(step="telaah", role="hukum", due=wib(2026, 3, 25, 16, 0),
-               remind=wib(2026, 3, 25, 8, 0))
+    row = task(
+        step="telaah", role="hukum", due=wib(2026, 3, 25, 16, 0), remind=wib(2026, 3, 25, 8, 0)
+    )
     assert due_alerts([row], wib(2026, 3, 24, 12, 0), SOP, CAL) == []
     assert kinds(due_alerts([row], wib(2026, 3, 25, 8, 0), SOP, CAL)) == [
-        (1, "reminder", ("hukum",))]
+        (1, "reminder", ("hukum",))
+    ]
 
 
 def test_each_alert_goes_once_and_closed_tasks_are_quiet():
-    rows = [task(1, due=wib(2026, 3, 9, 8, 20)),
-            task(2, due=wib(2026, 3, 9, 8, 20), closed=wib(2026, 3, 9, 8, 0))]
+    rows = [
+        task(1, due=wib(2026, 3, 9, 8, 20)),
+        task(2, due=wib(2026, 3, 9, 8, 20), closed=wib(2026, 3, 9, 8, 0)),
+    ]
     late = wib(2026, 3, 20, 9, 0)
     assert kinds(due_alerts(rows, late, SOP, CAL)) == [
-        (1, "overdue", ("desk", "sekretaris")), (1, "escalation", ("ketua",))]
+        (1, "overdue", ("desk", "sekretaris")),
+        (1, "escalation", ("ketua",)),
+    ]
     assert kinds(due_alerts(rows, late, SOP, CAL, sent=[(1, "overdue")])) == [
-        (1, "escalation", ("ketua",))]
+        (1, "escalation", ("ketua",))
+    ]
     assert due_alerts(rows, late, SOP, CAL, sent=[(1, "overdue"), (1, "escalation")]) == []
 
 
@@ -594,7 +721,8 @@ def test_escalation_respects_the_chain_and_conflicts():
     assert kinds(due_alerts([sek], late, SOP, CAL)) == [(1, "overdue", ("sekretaris", "ketua"))]
     hukum = task(2, step="telaah", role="hukum", due=wib(2026, 3, 10, 16, 0), case=9)
     assert kinds(due_alerts([hukum], late, SOP, CAL, conflicts={9: "sekretaris"})) == [
-        (2, "overdue", ("hukum", "ketua"))]
+        (2, "overdue", ("hukum", "ketua"))
+    ]
     ketua = task(3, step="disposisi", role="ketua", due=wib(2026, 3, 10, 16, 0))
     assert kinds(due_alerts([ketua], late, SOP, CAL)) == [(3, "overdue", ("ketua",))]
 
@@ -607,22 +735,34 @@ def test_no_reminder_when_the_lead_time_exceeds_the_task():
 
 def test_alert_notices():
     state = base_state("telaah")
-    row = task(step="telaah", role="hukum", opened=NOW, due=wib(2026, 3, 17, 16, 0),
-               remind=wib(2026, 3, 17, 8, 0))
+    row = task(
+        step="telaah",
+        role="hukum",
+        opened=NOW,
+        due=wib(2026, 3, 17, 16, 0),
+        remind=wib(2026, 3, 17, 8, 0),
+    )
     [reminder] = due_alerts([row], wib(2026, 3, 17, 8, 0), SOP, CAL)
     [sent] = alert_notices(reminder, state, SOP, CAL)
-    assert (sent.template, sent.to, sent.reply_token) == ("pengingat", "hukum",
-                                                          TokenFor("telaah", "hukum"))
+    assert (sent.template, sent.to, sent.reply_token) == (
+        "pengingat",
+        "hukum",
+        TokenFor("telaah", "hukum"),
+    )
     assert "BERKADAR PENGAWASAN" in sent.context["help"]
     assert sent.context["due_text"] == "Selasa, 17 Maret 2026 pukul 16.00 WIB"
     [overdue] = due_alerts([row], wib(2026, 3, 17, 16, 0), SOP, CAL)
     late, up = alert_notices(overdue, state, SOP, CAL)
-    assert (late.template, late.to, late.reply_token) == ("terlambat", "hukum",
-                                                          TokenFor("telaah", "hukum"))
+    assert (late.template, late.to, late.reply_token) == (
+        "terlambat",
+        "hukum",
+        TokenFor("telaah", "hukum"),
+    )
     assert (up.template, up.to, up.reply_token) == ("eskalasi", "sekretaris", None)
     [_, escalation] = due_alerts([row], wib(2026, 3, 31, 9, 0), SOP, CAL)
     assert [(n.template, n.to) for n in alert_notices(escalation, state, SOP, CAL)] == [
-        ("eskalasi", "ketua")]
+        ("eskalasi", "ketua")
+    ]
 
 
 def test_every_command_is_reachable_in_the_cross_product():

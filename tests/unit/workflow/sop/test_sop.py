@@ -1,10 +1,10 @@
-"""The SOP as data and its `[sop]` overrides (workflow.sop, workflow.sop_config)."""
+"""The SOP as data and its `[sop]` overrides (workflow.sop.definition, workflow.sop.config)."""
 
 import pytest
 
+from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.calendar import Duration
 from dumas.workflow.sop.commands.registry import COMMANDS
-from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY
 
@@ -78,44 +78,59 @@ def test_unknown_step_is_a_key_error():
 
 # --- who decides, who is told -----------------------------------------------------------------
 
-@pytest.mark.parametrize("step, handler, conflict, expected", [
-    ("verifikasi", "hukum", "", "desk"),
-    ("menunggu_pelapor", "hukum", "", "desk"),
-    ("disposisi", "hukum", "", "sekretaris"),
-    ("disposisi", "hukum", "sekretaris", "ketua"),
-    ("telaah", "hukum", "", "hukum"),
-    ("telaah", "teknis", "", "teknis"),
-    ("telaah", "hukum", "hukum", "sekretaris"),
-    ("telaah", "teknis", "hukum", "teknis"),
-    ("tindak_lanjut", "teknis", "teknis", "sekretaris"),
-    ("persetujuan_laporan", "hukum", "sekretaris", "ketua"),
-    ("persetujuan_laporan", "hukum", "ketua", "sekretaris"),
-    ("selesai", "hukum", "", ""),
-])
+
+@pytest.mark.parametrize(
+    "step, handler, conflict, expected",
+    [
+        ("verifikasi", "hukum", "", "desk"),
+        ("menunggu_pelapor", "hukum", "", "desk"),
+        ("disposisi", "hukum", "", "sekretaris"),
+        ("disposisi", "hukum", "sekretaris", "ketua"),
+        ("telaah", "hukum", "", "hukum"),
+        ("telaah", "teknis", "", "teknis"),
+        ("telaah", "hukum", "hukum", "sekretaris"),
+        ("telaah", "teknis", "hukum", "teknis"),
+        ("tindak_lanjut", "teknis", "teknis", "sekretaris"),
+        ("persetujuan_laporan", "hukum", "sekretaris", "ketua"),
+        ("persetujuan_laporan", "hukum", "ketua", "sekretaris"),
+        ("selesai", "hukum", "", ""),
+    ],
+)
 def test_acting_role(step, handler, conflict, expected):
     assert DEFAULT_SOP.acting_role(step, handler, conflict) == expected
 
 
-@pytest.mark.parametrize("role, conflict, expected", [
-    ("desk", "", ("sekretaris", "ketua")),
-    ("sekretaris", "", ("ketua",)),
-    ("hukum", "", ("sekretaris", "ketua")),
-    ("teknis", "", ("sekretaris", "ketua")),
-    ("ketua", "", ()),
-    ("desk", "sekretaris", ("ketua",)),
-    ("hukum", "ketua", ("sekretaris",)),
-    (PELAPOR, "", ()),
-])
+@pytest.mark.parametrize(
+    "role, conflict, expected",
+    [
+        ("desk", "", ("sekretaris", "ketua")),
+        ("sekretaris", "", ("ketua",)),
+        ("hukum", "", ("sekretaris", "ketua")),
+        ("teknis", "", ("sekretaris", "ketua")),
+        ("ketua", "", ()),
+        ("desk", "sekretaris", ("ketua",)),
+        ("hukum", "ketua", ("sekretaris",)),
+        (PELAPOR, "", ()),
+    ],
+)
 def test_escalation_chain(role, conflict, expected):
     assert DEFAULT_SOP.escalation(role, conflict) == expected
 
 
-@pytest.mark.parametrize("klasifikasi, expected", [
-    ("etik", ("dkpp",)), ("Pelanggaran Pemilu", ("bawaslu",)), ("pelanggaran_pemilu", ("bawaslu",)),
-    ("pidana pemilu", ("gakkumdu",)), ("korupsi", ("apip", "kpk")),
-    ("maladministrasi", ("ombudsman",)), ("permohonan informasi", ("ppid",)), ("lainnya", ()),
-    ("", ()),
-])
+@pytest.mark.parametrize(
+    "klasifikasi, expected",
+    [
+        ("etik", ("dkpp",)),
+        ("Pelanggaran Pemilu", ("bawaslu",)),
+        ("pelanggaran_pemilu", ("bawaslu",)),
+        ("pidana pemilu", ("gakkumdu",)),
+        ("korupsi", ("apip", "kpk")),
+        ("maladministrasi", ("ombudsman",)),
+        ("permohonan informasi", ("ppid",)),
+        ("lainnya", ()),
+        ("", ()),
+    ],
+)
 def test_forwarding_suggestions(klasifikasi, expected):
     assert tuple(a.key for a in DEFAULT_SOP.suggest(klasifikasi)) == expected
 
@@ -133,6 +148,7 @@ def test_bawaslu_note_states_the_seven_working_days():
 
 # --- [sop] overrides ----------------------------------------------------------------------------
 
+
 def test_empty_table_gives_the_defaults_and_hukum():
     sop = load_sop({})
     assert dict(sop.steps) == dict(DEFAULT_SOP.steps)
@@ -141,15 +157,22 @@ def test_empty_table_gives_the_defaults_and_hukum():
 
 
 def test_overrides_apply_without_touching_the_defaults():
-    sop = load_sop({
-        "case_limit": "60 hari kerja", "escalate_again_after": {"amount": 1, "unit": WD},
-        "telaah": {"duration": "10 hari kerja", "remind_before": "2 hari kerja"},
-        "verifikasi": {"remind_before": "0 menit kerja"},
-        "agencies": {"bawaslu": {"email": "Bawaslu@Example.go.id", "address": "Tuapejat"},
-                     "kejaksaan": {"name": "Kejaksaan Negeri", "aliases": ["kejari"]}},
-        "subdivisions": {"teknis": {"title": "Sub Bagian Teknis dan Hupmas",
-                                    "aliases": ["Hupmas"]}},
-    }, subdivisions=["teknis", "hukum"])
+    sop = load_sop(
+        {
+            "case_limit": "60 hari kerja",
+            "escalate_again_after": {"amount": 1, "unit": WD},
+            "telaah": {"duration": "10 hari kerja", "remind_before": "2 hari kerja"},
+            "verifikasi": {"remind_before": "0 menit kerja"},
+            "agencies": {
+                "bawaslu": {"email": "Bawaslu@Example.go.id", "address": "Tuapejat"},
+                "kejaksaan": {"name": "Kejaksaan Negeri", "aliases": ["kejari"]},
+            },
+            "subdivisions": {
+                "teknis": {"title": "Sub Bagian Teknis dan Hupmas", "aliases": ["Hupmas"]}
+            },
+        },
+        subdivisions=["teknis", "hukum"],
+    )
     assert sop.case_limit == Duration(60, WD)
     assert sop.escalate_again_after == Duration(1, WD)
     assert sop.step("telaah").duration == Duration(10, WD)
@@ -168,26 +191,41 @@ def test_overrides_apply_without_touching_the_defaults():
     assert DEFAULT_SOP.agency("bawaslu").email == ""
 
 
-@pytest.mark.parametrize("table, subs, key_named", [
-    ("not a table", (), "[sop] must be a table"),
-    ({"telaa": {"duration": "7 hari kerja"}}, (), "[sop] telaa"),
-    ({"telaah": {"durasi": "7 hari kerja"}}, (), "[sop.telaah] durasi"),
-    ({"telaah": {"duration": "7 hari"}}, (), "[sop.telaah] duration"),
-    ({"telaah": {"duration": "0 hari kerja"}}, (), "[sop.telaah] duration must be more than 0"),
-    ({"telaah": "7 hari kerja"}, (), "[sop.telaah] must be a table"),
-    ({"menunggu_pelapor": {"duration": "7 hari kerja"}}, (), "[sop.menunggu_pelapor]"),
-    ({"selesai": {"duration": "1 hari kerja"}}, (), "[sop.selesai]"),
-    ({"case_limit": "enam puluh hari"}, (), "[sop] case_limit"),
-    ({"escalate_again_after": 2}, (), "[sop] escalate_again_after"),
-    ({"agencies": {"kejaksaan": {"email": "k@x.id"}}}, (), "[sop.agencies.kejaksaan] name"),
-    ({"agencies": {"bawaslu": {"email": "not an address"}}}, (), "[sop.agencies.bawaslu] email"),
-    ({"agencies": {"bawaslu": {"fax": "1"}}}, (), "[sop.agencies.bawaslu] fax"),
-    ({"agencies": {"Bawas Lu": {"name": "x"}}}, (), "[sop.agencies.Bawas Lu]"),
-    ({"agencies": {"bawaslu": {"aliases": "panwas"}}}, (), "[sop.agencies.bawaslu] aliases"),
-    ({"subdivisions": {"teknis": {"title": "x"}}}, (), "[sop.subdivisions.teknis]"),
-    ({"subdivisions": {"teknis": {"nama": "x"}}}, ("teknis",), "[sop.subdivisions.teknis] nama"),
-    ({"subdivisions": {"teknis": {"title": ""}}}, ("teknis",), "[sop.subdivisions.teknis] title"),
-])
+@pytest.mark.parametrize(
+    "table, subs, key_named",
+    [
+        ("not a table", (), "[sop] must be a table"),
+        ({"telaa": {"duration": "7 hari kerja"}}, (), "[sop] telaa"),
+        ({"telaah": {"durasi": "7 hari kerja"}}, (), "[sop.telaah] durasi"),
+        ({"telaah": {"duration": "7 hari"}}, (), "[sop.telaah] duration"),
+        ({"telaah": {"duration": "0 hari kerja"}}, (), "[sop.telaah] duration must be more than 0"),
+        ({"telaah": "7 hari kerja"}, (), "[sop.telaah] must be a table"),
+        ({"menunggu_pelapor": {"duration": "7 hari kerja"}}, (), "[sop.menunggu_pelapor]"),
+        ({"selesai": {"duration": "1 hari kerja"}}, (), "[sop.selesai]"),
+        ({"case_limit": "enam puluh hari"}, (), "[sop] case_limit"),
+        ({"escalate_again_after": 2}, (), "[sop] escalate_again_after"),
+        ({"agencies": {"kejaksaan": {"email": "k@x.id"}}}, (), "[sop.agencies.kejaksaan] name"),
+        (
+            {"agencies": {"bawaslu": {"email": "not an address"}}},
+            (),
+            "[sop.agencies.bawaslu] email",
+        ),
+        ({"agencies": {"bawaslu": {"fax": "1"}}}, (), "[sop.agencies.bawaslu] fax"),
+        ({"agencies": {"Bawas Lu": {"name": "x"}}}, (), "[sop.agencies.Bawas Lu]"),
+        ({"agencies": {"bawaslu": {"aliases": "panwas"}}}, (), "[sop.agencies.bawaslu] aliases"),
+        ({"subdivisions": {"teknis": {"title": "x"}}}, (), "[sop.subdivisions.teknis]"),
+        (
+            {"subdivisions": {"teknis": {"nama": "x"}}},
+            ("teknis",),
+            "[sop.subdivisions.teknis] nama",
+        ),
+        (
+            {"subdivisions": {"teknis": {"title": ""}}},
+            ("teknis",),
+            "[sop.subdivisions.teknis] title",
+        ),
+    ],
+)
 def test_config_errors_name_the_key(table, subs, key_named):
     with pytest.raises(ConfigError) as err:
         load_sop(table, subs)

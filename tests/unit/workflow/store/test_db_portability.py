@@ -1,19 +1,19 @@
-"""workflow.db: what keeps SQLite and PostgreSQL storing the same thing (no server needed here;
+"""workflow.store.db: what keeps SQLite and PostgreSQL storing the same thing (no server needed here;
 tests/integration/test_postgres.py runs the same on a real PostgreSQL)."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from dumas.workflow.store.db import check_schema, make_engine, make_sessionmaker, upgrade
 from dumas.workflow.errors import ConfigError, DumasError
+from dumas.workflow.store.db import check_schema, make_engine, make_sessionmaker, upgrade
 from dumas.workflow.store.models import Attachment, Pengaduan
 
-NOW = datetime(2026, 11, 2, 2, 15, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 2, 2, 15, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -26,15 +26,26 @@ def sessions(tmp_path):
 
 
 def test_texts_longer_than_their_column_are_clipped_and_the_log_names_only_the_column(
-        sessions, caplog):
+    sessions, caplog
+):
     caplog.set_level(logging.WARNING)
     with sessions() as s, s.begin():
-        case = Pengaduan(channel="email", received_at=NOW, pelapor_name="Nama Panjang " * 40,
-                         body="isi " * 5000)
+        case = Pengaduan(
+            channel="email", received_at=NOW, pelapor_name="Nama Panjang " * 40, body="isi " * 5000
+        )
         s.add(case)
         s.flush()
-        s.add(Attachment(pengaduan_id=case.id, filename="a.bin", content_type="x/" + "y" * 400,
-                         size=1, sha256="0" * 64, storage_key="k", added_at=NOW))
+        s.add(
+            Attachment(
+                pengaduan_id=case.id,
+                filename="a.bin",
+                content_type="x/" + "y" * 400,
+                size=1,
+                sha256="0" * 64,
+                storage_key="k",
+                added_at=NOW,
+            )
+        )
     with sessions() as s:
         stored = s.execute(select(Pengaduan)).scalar_one()
         [ctype] = s.execute(select(Attachment.content_type)).scalars().all()
@@ -59,8 +70,9 @@ def test_a_changed_value_is_clipped_too(sessions):
         assert (case.kecamatan, case.tps) == ("K" * 128, "7")
 
 
-@pytest.mark.parametrize("url, says", [("mysql://dumas@localhost/dumas", "MySQLdb"),
-                                       ("nosuchdb://x/y", "not usable")])
+@pytest.mark.parametrize(
+    "url, says", [("mysql://dumas@localhost/dumas", "MySQLdb"), ("nosuchdb://x/y", "not usable")]
+)
 def test_an_unusable_url_is_a_configuration_error(url, says):
     with pytest.raises(ConfigError, match=says):
         make_engine(url)
