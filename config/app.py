@@ -135,7 +135,13 @@ class App:
         )
 
     def sender(self):
-        return OutboxSender(self.settings.smtp, self.sessions, self.files, self.clock)
+        return OutboxSender(
+            self.settings.smtp,
+            self.sessions,
+            self.files,
+            self.clock,
+            acks_per_hour=self.settings.limits.acknowledgements_per_hour,
+        )
 
     def report_setup(self) -> ReportSetup:
         """The reports' collaborators, from the app's SOP, calendar and composer."""

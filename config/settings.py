@@ -118,6 +118,8 @@ class Limits:
     acks_per_sender_per_hour: int
     notices_per_sender_per_day: int
     staff_status_per_day: int = 10
+    # Office-wide: more acknowledgements than this in an hour wait in the outbox (issue 9).
+    acknowledgements_per_hour: int = 60
 
     @property
     def max_message_bytes(self) -> int:
@@ -308,6 +310,13 @@ SCHEMA = (
                 hint="0 or more",
             ),
             Key("staff_status_per_day", int, default=10, check=lambda v: v >= 0, hint="0 or more"),
+            Key(
+                "acknowledgements_per_hour",
+                int,
+                default=60,
+                check=lambda v: v >= 0,
+                hint="0 (no cap) or more",
+            ),
         ),
     ),
     Section(

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dumas.notify.compose import Composer
-from dumas.notify.context import STAFF, audience_of, case_context
+from dumas.notify.context import EXTERNAL, STAFF, audience_of, case_context
 from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
 from dumas.notify.recipients import active_delegates, active_delegations, resolve, roles_of
 from dumas.workflow.addresses import domain_of, staff_key
@@ -575,10 +575,23 @@ class Applier:
 
     def _threading(self, audience: str, answer_source: bool) -> tuple[str, str]:
         """Answers thread under the message they answer; the pelapor's mail under their own
-        complaint, so their mail client shows one conversation per case."""
+        complaint, so their mail client shows one conversation per case.
+
+        Nobody outside the office but the pelapor is threaded to the pelapor's mail (issue 9,
+        "no amplification"): an agency or an outside team holding the reporter's Message-ID
+        could reply into, or forge, the reporter's own conversation. An outsider answered
+        directly gets their own message as In-Reply-To only, never the References they sent."""
         if answer_source and self.source is not None and self.source.message_id:
-            return self.source.message_id, self.source.references or ""
-        if audience != STAFF and self.case is not None and self.case.channel == "email":
+            if audience != EXTERNAL:
+                return self.source.message_id, self.source.references or ""
+            if self.source.message_id not in self._reporter_message_ids():
+                return self.source.message_id, ""
+            return "", ""
+        if (
+            audience not in (STAFF, EXTERNAL)
+            and self.case is not None
+            and self.case.channel == "email"
+        ):
             original = self.session.execute(
                 select(RawMessage.message_id)
                 .where(
@@ -589,6 +602,22 @@ class Applier:
             ).scalar()
             return (original or "", "")
         return "", ""
+
+    def _reporter_message_ids(self) -> set[str]:
+        """Message-IDs of the case's complaint and of everything its pelapor wrote on it."""
+        if self.case is None:
+            return set()
+        reporter = (self.case.pelapor_email or "").lower()
+        rows = self.session.execute(
+            select(RawMessage.message_id, RawMessage.from_address, RawMessage.disposition).where(
+                RawMessage.pengaduan_id == self.case.id
+            )
+        )
+        return {
+            m
+            for m, sender, disposition in rows
+            if m and (disposition == "complaint" or (reporter and sender.lower() == reporter))
+        }
 
     def _issue(self, token_for: TokenFor, address: str, message_id: str) -> str:
         case = self._case()  # a token is bound to its case

@@ -14,12 +14,16 @@ from typing import Any
 
 from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
 from dumas.workflow.extract.redaction import redact, redact_filename
-from dumas.workflow.formatting import waktu
+from dumas.workflow.formatting import one_line, ringkas, waktu, without_links
 from dumas.workflow.sop.definition import Sop
 from dumas.workflow.store.models import Pengaduan
 
 STAFF, PELAPOR, EXTERNAL = "staff", "pelapor", "external"
 HIDDEN = "Dirahasiakan"
+# What the sender wrote (subject, display name) is echoed to the pelapor's address at most this
+# long: whoever forges a complaint from a victim's address must not have the office mail the
+# victim their advertisement (issue 9, "no amplification"). The case keeps the full text.
+ECHO_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,15 @@ def case_context(case: Pengaduan | None, audience: str, tz: tzinfo, sop: Sop) ->
     if hide:
         body = redact(body, name, identity)
         subject = redact(subject, name, identity)
+    if audience == PELAPOR:
+        subject = ringkas(one_line(subject), ECHO_LIMIT)
     return {
         "number": case.number or "",
         "subject": subject,
         "body": body,
         "received": waktu(case.received_at.astimezone(tz)) if case.received_at else "",
         "channel": CHANNEL_LABELS.get(case.channel, case.channel),
-        "pelapor": _pelapor(case, hide),
+        "pelapor": _pelapor(case, hide, echo=audience == PELAPOR),
         "confidential": bool(case.confidential),
         "terlapor": case.terlapor or "",
         "lokasi": lokasi_text(case),
@@ -84,11 +90,14 @@ def _identity(case: Pengaduan) -> tuple[str, ...]:
     return tuple(v for v in values if v)
 
 
-def _pelapor(case: Pengaduan, hide: bool) -> EmailPelapor:
+def _pelapor(case: Pengaduan, hide: bool, echo: bool = False) -> EmailPelapor:
     if hide:
         return EmailPelapor(HIDDEN, "", "", "", "", True)
+    name = case.pelapor_name or ""
+    if echo:  # the salutation ("Yth. ...") to the sender's address: never a link, never long
+        name = ringkas(without_links(one_line(name)), ECHO_LIMIT)
     return EmailPelapor(
-        case.pelapor_name or "",
+        name,
         case.pelapor_email or "",
         case.pelapor_phone or "",
         case.pelapor_address or "",

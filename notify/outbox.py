@@ -82,17 +82,34 @@ def enqueue(session: Session, email: OutgoingEmail, domain: str, now: datetime) 
     return row
 
 
+# Mailboxes that ignore dots in the local part: b.u.d.i@gmail.com is budi@gmail.com.
+_DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def normal_address(address: str) -> str:
+    """The mailbox an address reaches, for rate limits: lower case, no `+tag`, and for Gmail no
+    dots (`Budi.Santoso+promo@googlemail.com` → `budisantoso@gmail.com`). Only for counting:
+    mail still goes to the address as written."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    if not at:
+        return domain
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def sent_recently(session: Session, address: str, kind: str, since: datetime) -> int:
-    """How many `kind` emails went (or are going) to `address` since `since` (rate limits)."""
-    return (
-        session.execute(
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
-                OutboxMessage.kind == kind,
-                OutboxMessage.first_to == address.lower(),
-                OutboxMessage.created_at >= since,
-            )
-        ).scalar()
-        or 0
-    )
+    """How many `kind` emails went (or are going) to `address` since `since` (rate limits).
+
+    Counted on the normalised address: `+tag` and Gmail's dots give one mailbox any number of
+    spellings, and each must not get a fresh allowance (issue 9). Grouped by the address as
+    written, then normalised here (one row per distinct address), so the table needs no new
+    column."""
+    target = normal_address(address)
+    rows = session.execute(
+        select(OutboxMessage.first_to, func.count())
+        .where(OutboxMessage.kind == kind, OutboxMessage.created_at >= since)
+        .group_by(OutboxMessage.first_to)
+    ).all()
+    return sum(n for to, n in rows if normal_address(to) == target)

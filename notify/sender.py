@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.notify.mime import build_message
@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=3)
+# The emails anyone can cause by writing to the office: an office-wide hourly cap holds them.
+ACKNOWLEDGEMENTS = ("tanda_terima",)
 
 
 class SmtpSettings(Protocol):
@@ -97,12 +99,17 @@ class OutboxSender:
         files: FileStore,
         clock: Clock,
         connect: Callable[[SmtpSettings], smtplib.SMTP] = smtp_connection,
+        acks_per_hour: int = 0,
     ) -> None:
         self._smtp = smtp_settings
         self._sessions = sessions
         self._files = files
         self._clock = clock
         self._connect = connect
+        # At most this many acknowledgements sent in any hour (0: no cap). The rest stay pending,
+        # untouched, and go in a later drain: a flood of forged complaints is delayed, not lost,
+        # and the office's mail reputation is not spent on it (issue 9, "no amplification").
+        self._acks_per_hour = acks_per_hour
         self._connect_failures = 0
         self._down_until: datetime | None = None
 
@@ -140,21 +147,37 @@ class OutboxSender:
                 .join(Document, OutboxAttachment.document_id == Document.id)
                 .where(Document.status == "pending")
             )
-            return list(
-                session.execute(
-                    select(OutboxMessage.id)
-                    .where(
-                        OutboxMessage.status == "pending",
-                        or_(
-                            OutboxMessage.next_attempt_at.is_(None),
-                            OutboxMessage.next_attempt_at <= now,
-                        ),
-                        OutboxMessage.id.not_in(not_ready),
-                    )
-                    .order_by(OutboxMessage.id)
-                    .limit(limit)
-                ).scalars()
+            due = select(OutboxMessage.id).where(
+                OutboxMessage.status == "pending",
+                or_(
+                    OutboxMessage.next_attempt_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now,
+                ),
+                OutboxMessage.id.not_in(not_ready),
             )
+            if not self._acks_per_hour:
+                return list(session.execute(due.order_by(OutboxMessage.id).limit(limit)).scalars())
+            # Held acknowledgements are left out of the query, not cut after it: they must not
+            # fill `limit` and keep the staff's mail waiting behind them.
+            others = due.where(OutboxMessage.kind.not_in(ACKNOWLEDGEMENTS))
+            ids = list(session.execute(others.order_by(OutboxMessage.id).limit(limit)).scalars())
+            room = self._acks_per_hour - self._acks_sent_since(session, now - timedelta(hours=1))
+            if room > 0:
+                acks = due.where(OutboxMessage.kind.in_(ACKNOWLEDGEMENTS))
+                ids += session.execute(acks.order_by(OutboxMessage.id).limit(room)).scalars()
+            return sorted(ids)[:limit]
+
+    @staticmethod
+    def _acks_sent_since(session: Session, since: datetime) -> int:
+        return session.execute(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind.in_(ACKNOWLEDGEMENTS),
+                OutboxMessage.status == "sent",
+                OutboxMessage.sent_at >= since,
+            )
+        ).scalar_one()
 
     def _open(self) -> smtplib.SMTP | None:
         now = self._clock.now()

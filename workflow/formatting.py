@@ -98,6 +98,18 @@ def one_line(value: str | None) -> str:
     return " ".join(clean_text(value).split())
 
 
+# A word that a mail client may turn into a link: a scheme (`http:`, `mailto:`), `www.`, an
+# address, or a host name (`hadiah-kilat.example`, `Klik.Com`). A host is two or more characters
+# before a dot, which keeps Indonesian degrees in a name (`S.Kom`, `S.Pd.I`, `M.Si`, `Dr.`).
+# Run per word: linear time.
+_LINKISH = re.compile(r"(?i:^[a-z][a-z0-9+.-]*:[^\s:]|www\.)|@|[\w-]{2,}\.[^\W\d_]{2,}")
+
+
+def without_links(value: str) -> str:
+    """`value` without the words that look like a URL, an address or a domain name."""
+    return " ".join(w for w in value.split() if not _LINKISH.search(w))
+
+
 def ringkas(value: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary, with an ellipsis when cut."""
     text = value.strip()

@@ -108,7 +108,7 @@ class FakeSession:
         pass
 
     def execute(self, query):
-        return SimpleNamespace(scalars=lambda: iter(()), scalar=lambda: None)
+        return SimpleNamespace(scalars=lambda: iter(()), scalar=lambda: None, all=list)
 
 
 ROLES = Roles(
