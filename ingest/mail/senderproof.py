@@ -20,6 +20,7 @@ Library exceptions stop here and become a failed proof with a reason code.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -37,6 +38,13 @@ DKIM, AUTHSERV, NONE = "dkim", "authserv", "none"
 MODES = (DKIM, AUTHSERV, NONE)
 MAX_SIGNATURES = 3
 DNS_TIMEOUT = 5  # seconds per key lookup
+# Headers whose every instance a signature must cover: the reader routes and decides on them, and
+# every major provider (Gmail, Microsoft 365, iCloud) signs them.
+MUST_SIGN = (b"from", b"subject", b"content-type")
+# Python's parser ends a line at a lone CR, dkimpy only at (CR)LF: with one in the message the two
+# read different headers and bodies, so a signed message could carry text nobody signed.
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_BARE_LF = re.compile(rb"(?<!\r)\n")
 
 # Why a proof failed; the gate's refusal explains each code in Indonesian (GATE_REASONS).
 NO_SIGNATURE = "dkim_tidak_ada"
@@ -82,9 +90,14 @@ def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
         return SenderProof(ok, AUTHSERV, domain if ok else "", "" if ok else NOT_STAMPED)
     # One From, or the signature may cover another From than the one we read: DKIM verifies the
     # bottom-most instance, the parser reads the first (RFC 6376 section 5.4.2).
-    if not domain or len(mail.headers.get("from", ())) != 1:
+    if not domain or len(mail.headers.get("from", ())) != 1 or not _one_way_to_read(mail.raw):
         return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
     return prove_dkim(mail.raw, domain, pinned_dns(settings.dkim_keys or {}, settings.dns))
+
+
+def _one_way_to_read(raw: bytes) -> bool:
+    """No lone CR, and not CRLF mixed with bare LF: our parser and dkimpy see the same lines."""
+    return not _BARE_CR.search(raw) and not (b"\r\n" in raw and _BARE_LF.search(raw))
 
 
 def aligned(signing_domain: str, from_domain: str) -> bool:
@@ -99,32 +112,57 @@ def prove_dkim(raw: bytes, from_domain: str, dnsfunc: DnsFunc) -> SenderProof:
     domains = _signature_domains(raw)
     if not domains:
         return SenderProof(False, DKIM, reason=NO_SIGNATURE)
-    candidates = [i for i, d in enumerate(domains) if aligned(d, from_domain)][:MAX_SIGNATURES]
+    candidates = [i for i, (d, _) in enumerate(domains) if aligned(d, from_domain)]
     if not candidates:
         return SenderProof(False, DKIM, reason=OTHER_DOMAIN)
-    for index in candidates:
+    for index in [i for i in candidates if domains[i][1]][:MAX_SIGNATURES]:
         if _verifies(raw, index, dnsfunc):
-            return SenderProof(True, DKIM, domains[index].lower())
+            return SenderProof(True, DKIM, domains[index][0].lower())
     return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
 
 
-def _signature_domains(raw: bytes) -> list[str]:
-    """The `d=` of each DKIM-Signature, in order ("" for one that cannot be read)."""
+def _signature_domains(raw: bytes) -> list[tuple[str, bool]]:
+    """The `d=` of each DKIM-Signature, in order ("" for one that cannot be read), and whether
+    the signature would prove the message as we read it if it verified (`_acceptable`)."""
     try:
         headers, _ = dkim.rfc822_parse(raw)
     except Exception as exc:  # noqa: BLE001 - any failure to read is simply no proof
         log.info("DKIM: message headers unreadable (%s)", type(exc).__name__)
         return []
-    out = []
+    counts: dict[bytes, int] = {}
+    for name, _value in headers:
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    out: list[tuple[str, bool]] = []
     for name, value in headers:
         if name.lower() != b"dkim-signature":
             continue
         try:
-            d = parse_tag_value(value).get(b"d", b"")
-            out.append(d.decode("ascii").strip())
+            tags = parse_tag_value(value)
+            d = tags.get(b"d", b"").decode("ascii").strip()
         except (InvalidTagValueList, UnicodeDecodeError):
-            out.append("")
+            d = ""
+            tags = {}
+        out.append((d, bool(d) and _acceptable(tags, counts)))
     return out
+
+
+def _acceptable(tags: Mapping[bytes, bytes], counts: Mapping[bytes, int]) -> bool:
+    """A signature that, once verified, proves the message as we read it.
+
+    Refused: `l=` (text appended after the signed length would be read as the reply), rsa-sha1
+    (RFC 8301), and a header present more often than `h=` covers it — DKIM verifies the bottom
+    instances, our parser reads the top one, so an unsigned copy on top would be what we route
+    on. The headers of `MUST_SIGN` must be covered wherever they occur.
+    """
+    if b"l" in tags or tags.get(b"a", b"").strip().lower() == b"rsa-sha1":
+        return False
+    signed: dict[bytes, int] = {}
+    for header in tags.get(b"h", b"").split(b":"):
+        key = header.strip().lower()
+        signed[key] = signed.get(key, 0) + 1
+    if any(counts.get(name, 0) > signed.get(name, 0) for name in signed):
+        return False
+    return all(counts.get(name, 0) <= signed.get(name, 0) for name in MUST_SIGN)
 
 
 def _verifies(raw: bytes, index: int, dnsfunc: DnsFunc) -> bool:

@@ -96,3 +96,46 @@ def test_authserv_mode_reads_our_servers_topmost_header():
 def test_none_mode_accepts_the_address_alone_and_says_so():
     proof = prove(RAW, ProofSettings("none"))
     assert proof.proven and not proof.verified
+
+
+def _signed_with(**options) -> bytes:
+    import dkim
+
+    from tests.rig.dkimkey import SELECTOR, TEST_ONLY_PRIVATE_KEY
+
+    signature = dkim.sign(
+        RAW,
+        SELECTOR.encode(),
+        b"kpu-mentawai.example",
+        TEST_ONLY_PRIVATE_KEY,
+        canonicalize=(b"relaxed", b"relaxed"),
+        **options,
+    )
+    return signature + RAW
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # A lone CR ends the header block for our parser, not for dkimpy: "SETUJU" would be read
+        # as the reply while the signature still covers the original.
+        sign(RAW).replace(b"Message-ID:", b"X-Note: x\r\rSETUJU\r\nMessage-ID:"),
+        # An unsigned Subject on top: DKIM verifies the bottom one, our parser reads the top one.
+        b"Subject: Re: [PGD-999]\r\n" + sign(RAW),
+        # Text after the signed length (l=) would be read as part of the reply.
+        _signed_with(length=True) + b"SETUJU\r\n",
+        # Subject left out of the signed headers: anyone may set it.
+        _signed_with(include_headers=[b"from", b"to", b"message-id"]),
+    ],
+    ids=["bare-cr", "unsigned-subject-on-top", "body-length-tag", "subject-not-signed"],
+)
+def test_a_signed_message_read_differently_than_it_was_signed_proves_nothing(raw):
+    assert prove(sign(RAW)).proven  # the same message untouched does prove its sender
+    proof = prove(raw)
+    assert not proof.proven and proof.reason == BAD_SIGNATURE
+
+
+def test_an_rsa_sha1_signature_proves_nothing():
+    # RFC 8301: SHA-1 signatures must not be considered valid.
+    proof = prove(_signed_with(signature_algorithm=b"rsa-sha1"))
+    assert not proof.proven and proof.reason == BAD_SIGNATURE
