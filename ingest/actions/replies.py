@@ -359,7 +359,13 @@ class ReplyHandler:
         if command is None or command.name not in FREE_COMMANDS:
             return True
         row = verdict.token
-        if row is not None and row.pengaduan_id == case.id and row.issued_to == sender:
+        # Only a live token of theirs exempts: a used, revoked or expired one is in every old
+        # email, and with a forged From it would make STATUS mails (each with a token) unlimited.
+        if (
+            row is not None
+            and row.issued_to == sender
+            and not self._token_problem(row, case, now, None, self._open_task_id(session, case))
+        ):
             return True
         s = self.kit.settings
         return take_notice(

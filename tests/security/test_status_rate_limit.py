@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.flows.conftest import REPORTER, to_disposisi
+from tests.flows.conftest import REPORTER, registered, to_disposisi
 from tests.replies import OUTLOOK_ID, reply
 
 
@@ -33,3 +33,19 @@ def test_staff_status_without_a_token_is_rate_limited(flow):
     flow.reply(note, "STATUS", "sekretaris", style=OUTLOOK_ID)
     flow.poll("intake", "outbox")
     assert flow.one("sekretaris", "status")
+
+
+@pytest.mark.dumas_settings(limits={"staff_status_per_day": 1})
+def test_a_spent_token_does_not_lift_the_staff_status_limit(flow):
+    # The desk's task email, once decided, is in every mailbox it was forwarded to: its used
+    # token must not make STATUS from the desk's (forgeable) address free again.
+    desk_note = registered(flow)
+    flow.later(minutes=5)
+    flow.reply(desk_note, "LENGKAP", "desk")
+    flow.poll()
+    flow.inbox("desk")
+    for _ in range(3):
+        flow.reply(desk_note, "STATUS", "desk", style=OUTLOOK_ID)
+        flow.poll("intake", "outbox")
+    kinds = [m.kind for m in flow.inbox("desk")]
+    assert kinds.count("status") == 1 and kinds.count("penolakan") == 1, kinds
