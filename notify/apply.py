@@ -314,29 +314,26 @@ class Applier:
             ).apply([notice])
 
     def _CancelDelegation(self, e: CancelDelegation) -> None:
-        rows = self.session.execute(
-            select(Delegation).where(
-                Delegation.role == e.role,
-                Delegation.granted_by == e.granted_by,
-                Delegation.revoked_at.is_(None),
-                Delegation.until > self.now,
-            )
-        ).scalars()
-        deputies = set()
-        for row in rows:
-            row.revoked_at, row.revoked_by = self.now, e.granted_by
-            deputies.add(row.address)
+        query = select(Delegation).where(
+            Delegation.revoked_at.is_(None), Delegation.until > self.now
+        )
+        if e.role is not None:
+            query = query.where(Delegation.role == e.role)
+        deputies: set[tuple[str, str]] = set()
+        for row in self.session.execute(query).scalars():
+            row.revoked_at, row.revoked_by = self.now, e.by
+            deputies.add((row.address, row.role))
         self.session.flush()
         self._staff_now = None
         roles = self.kit.settings.roles
         # The deputy loses the role's tasks at once: the tokens they hold for it die with the
         # delegation, unless they still act for the role another way ([roles] or a delegation
-        # from someone else).
-        gone = [a for a in deputies if e.role not in roles_of(self.session, roles, a, self.now)[0]]
-        if gone:
-            revoke_tokens(
-                self.session, self.now, ReplyToken.role == e.role, ReplyToken.issued_to.in_(gone)
-            )
+        # not cancelled).
+        for address, role in deputies:
+            if role not in roles_of(self.session, roles, address, self.now)[0]:
+                revoke_tokens(
+                    self.session, self.now, ReplyToken.role == role, ReplyToken.issued_to == address
+                )
 
     def _RecheckCompleteness(self, e: RecheckCompleteness) -> None:
         self.session.flush()

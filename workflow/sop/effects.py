@@ -182,11 +182,12 @@ class Delegate:
 
 @dataclass(frozen=True)
 class CancelDelegation:
-    """DELEGASI BATAL: end at once every delegation `granted_by` gave for `role` that is still
-    acting, and kill the reply tokens its deputies hold for that role."""
+    """DELEGASI BATAL: end at once every delegation of `role` still acting (of every role when
+    `role` is None: the Ketua's brake), whoever granted it, and kill the reply tokens its
+    deputies hold for that role. `by` is who cancelled."""
 
-    role: str
-    granted_by: str
+    role: str | None
+    by: str
 
 
 @dataclass(frozen=True)

@@ -201,16 +201,26 @@ class Delegasi(Command):
         )
 
     def _cancel(self, ctx: Context) -> Decision:
+        # Whoever holds the role ends every delegation of it, also one a predecessor gave; the
+        # Ketua, told of every delegation "reply DELEGASI BATAL if it was never given", ends
+        # them all: a delegation the principal did not give must not outlive the alarm.
+        everything = ctx.role == Role.KETUA
         title = ctx.sop.role_title(ctx.role)
+        scope = "semua peran" if everything else title
         line = (
-            f"Semua penunjukan pelaksana harian {title} oleh {ctx.actor.address} berakhir "
-            "saat ini; pelaksana tidak lagi dapat memutuskan atas nama Anda."
+            f"Semua penunjukan pelaksana harian ({scope}) diakhiri oleh {ctx.actor.address} "
+            "saat ini; pelaksana tidak lagi dapat memutuskan."
         )
-        told = {"role": ctx.role, "role_title": title, "granted_by": ctx.actor.address}
+        told = {
+            "role": ctx.role,
+            "role_title": title,
+            "granted_by": ctx.actor.address,
+            "scope": scope,
+        }
         return Decision(
             ctx.state,
             (
-                CancelDelegation(ctx.role, ctx.actor.address),
+                CancelDelegation(None if everything else ctx.role, ctx.actor.address),
                 *(Notify("delegasi_batal", to, told) for to in _principal_and_ketua(ctx)),
                 Record("delegasi_batal", line, {"role": ctx.role, "by": ctx.actor.address}),
                 Transcript(

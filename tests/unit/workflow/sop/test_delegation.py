@@ -53,6 +53,7 @@ def test_batal_cancels_the_principals_delegations_and_tells_them_and_the_ketua()
     d = reply("sekretaris", "DELEGASI BATAL")
     assert d.accepted
     assert d.of_type(CancelDelegation) == [CancelDelegation("sekretaris", "sekretaris@kpu.example")]
+
     assert [(n.template, n.to) for n in d.of_type(Notify)] == [
         ("delegasi_batal", "sekretaris@kpu.example"),
         ("delegasi_batal", "ketua"),
@@ -87,3 +88,13 @@ def test_a_deputy_cannot_cancel_for_the_principal():
 
 def test_the_help_text_says_how_to_cancel():
     assert "DELEGASI BATAL" in help_text("disposisi", "sekretaris", SOP)
+
+
+def test_the_ketuas_batal_ends_every_delegation_of_the_office():
+    # The Ketua is told of every delegation with "reply DELEGASI BATAL if it was never given":
+    # that reply must end the Sekretaris' delegation too, not only the Ketua's own.
+    d = reply("ketua", "DELEGASI BATAL")
+    assert d.of_type(CancelDelegation) == [CancelDelegation(None, "ketua@kpu.example")]
+    assert [(n.template, n.to) for n in d.of_type(Notify)] == [
+        ("delegasi_batal", "ketua@kpu.example")
+    ]
