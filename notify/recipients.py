@@ -47,12 +47,27 @@ def _in_force(now: datetime):
     )
 
 
-def active_delegates(session: Session, role: str | None, now: datetime) -> tuple[str, ...]:
-    """Addresses acting by DELEGASI right now, for `role` (or for any role when None)."""
-    query = select(Delegation.address).where(_in_force(now))
+def active_delegates(
+    session: Session, role: str | None, now: datetime, roles: RoleDirectory | None = None
+) -> tuple[str, ...]:
+    """Addresses acting by DELEGASI right now, for `role` (or for any role when None); with
+    `roles`, only delegations whose grantor still holds the role (`_granted_by_holder`)."""
+    query = select(Delegation.address, Delegation.role, Delegation.granted_by).where(_in_force(now))
     if role is not None:
         query = query.where(Delegation.role == role)
-    return tuple(dict.fromkeys(a.lower() for a in session.execute(query).scalars()))
+    return tuple(
+        dict.fromkeys(
+            address.lower()
+            for address, of, granted_by in session.execute(query).all()
+            if roles is None or _granted_by_holder(roles, of, granted_by)
+        )
+    )
+
+
+def _granted_by_holder(roles: RoleDirectory, role: str, granted_by: str) -> bool:
+    """A delegation lasts only while its grantor holds the role: a Sekretaris who has left the
+    office (taken out of `[roles]`) no longer lends a role she no longer has."""
+    return staff_key(granted_by) in roles.addresses(role)
 
 
 def active_delegations(session: Session, now: datetime) -> list[Delegation]:
@@ -65,7 +80,7 @@ def role_addresses(
     session: Session, roles: RoleDirectory, role: str, now: datetime
 ) -> tuple[str, ...]:
     """The people to notify for `role`: its holders and anyone delegated to it right now."""
-    return tuple(dict.fromkeys(roles.addresses(role) + active_delegates(session, role, now)))
+    return tuple(dict.fromkeys(roles.addresses(role) + active_delegates(session, role, now, roles)))
 
 
 def roles_of(
@@ -81,11 +96,15 @@ def roles_of(
     held = {r for r in ("desk", "sekretaris", "hukum", "ketua") if address in roles.addresses(r)}
     held |= {r for r, addrs in roles.subdivisions.items() if address in addrs}
     deputy = {r for r, addrs in roles.delegates.items() if address in addrs}
-    deputy |= set(
-        session.execute(
-            select(Delegation.role).where(Delegation.address == address, _in_force(now))
-        ).scalars()
-    )
+    deputy |= {
+        role
+        for role, granted_by in session.execute(
+            select(Delegation.role, Delegation.granted_by).where(
+                Delegation.address == address, _in_force(now)
+            )
+        ).all()
+        if _granted_by_holder(roles, role, granted_by)
+    }
     return frozenset(held | deputy), frozenset(deputy - held)
 
 

@@ -5,6 +5,10 @@ A reply token dies when its task is decided through another token or the case mo
 `revoked_by`). Columns are added, never changed, so rows of 0001 stay valid on SQLite and
 PostgreSQL alike; `revoked_by` gets a server default for the rows already there.
 
+Delegations still acting are ended: they were granted before DELEGASI needed proof of sender
+and kept to the office's domains and `max_delegation_days` (issue 9: one forged email could
+hand a role to an outsider for a year). Role holders grant them again with DELEGASI.
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-02
@@ -12,6 +16,7 @@ Create Date: 2026-12-02
 from alembic import op
 import sqlalchemy as sa
 import dumas.workflow.store.models
+from datetime import UTC, datetime
 
 
 revision = '0002'
@@ -30,6 +35,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('revoked_at', dumas.workflow.store.models.UtcDateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
+    delegation = sa.table(
+        'delegation',
+        sa.column('revoked_at', dumas.workflow.store.models.UtcDateTime(timezone=True)),
+        sa.column('revoked_by', sa.String(length=320)),
+    )
+    op.execute(
+        delegation.update()
+        .where(delegation.c.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC), revoked_by='upgrade 0002 (issue 9)')
+    )
 
 
 def downgrade() -> None:
