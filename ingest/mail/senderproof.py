@@ -23,6 +23,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import getaddresses
 
 import dkim
 from dkim.util import InvalidTagValueList, parse_tag_value
@@ -90,9 +91,17 @@ def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
         return SenderProof(ok, AUTHSERV, domain if ok else "", "" if ok else NOT_STAMPED)
     # One From, or the signature may cover another From than the one we read: DKIM verifies the
     # bottom-most instance, the parser reads the first (RFC 6376 section 5.4.2).
-    if not domain or len(mail.headers.get("from", ())) != 1 or not _one_way_to_read(mail.raw):
+    if not domain or not _one_from(mail) or not _one_way_to_read(mail.raw):
         return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
     return prove_dkim(mail.raw, domain, pinned_dns(settings.dkim_keys or {}, settings.dns))
+
+
+def _one_from(mail: InboundMail) -> bool:
+    """One From header with one address. Two headers: DKIM verifies the bottom one, the parser
+    reads the top one (RFC 6376 section 5.4.2). Two addresses: the signer vouches for the group,
+    we would act for the first (RFC 5322 then wants a Sender, which no staff client sends)."""
+    values = mail.headers.get("from", ())
+    return len(values) == 1 and len(getaddresses([values[0]])) == 1
 
 
 def _one_way_to_read(raw: bytes) -> bool:

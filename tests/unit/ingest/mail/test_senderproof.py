@@ -139,3 +139,13 @@ def test_an_rsa_sha1_signature_proves_nothing():
     # RFC 8301: SHA-1 signatures must not be considered valid.
     proof = prove(_signed_with(signature_algorithm=b"rsa-sha1"))
     assert not proof.proven and proof.reason == BAD_SIGNATURE
+
+
+def test_a_from_with_two_addresses_proves_nothing():
+    # The signer vouches for both; we would act for the first.
+    raw = RAW.replace(
+        b"From: Sekretaris <sekretaris@kpu-mentawai.example>",
+        b"From: Sekretaris <sekretaris@kpu-mentawai.example>, x@attacker.example",
+    )
+    proof = prove(sign(raw))
+    assert not proof.proven and proof.reason == BAD_SIGNATURE
