@@ -37,12 +37,22 @@ def test_redaction_misses_nothing_of_the_reporter():
     body = (
         "Saya Budi Santoso, NIK saya 3171 0123 4567 8901 (KTP: 3171.0123.4567.8901).\n"
         "HP (0812) 3456 7890, WA +62 812 3456 7890 atau +62-812-3456-7890, "
-        "email budi.s@example.com.\nFoto KTP terlampir: KTP_Budi_Santoso.jpg dan budi-santoso.pdf."
+        "email budi.s@example.com.\nFoto KTP terlampir: KTP_Budi_Santoso.jpg dan budi-santoso.pdf.\n"
+        "Nama Pelapor : Budi Santoso. HP 0812\u20133456\u20137890, 0062 812 3456 7890, "
+        "\uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10; "
+        "NIK 3171  0123  4567  8901 / 3171/0123/4567/8901; "
+        "budi\uff20example.com, budi [at] example.com, budi'o@example.com, BUDI\u200bSANTOSO."
     )
     identity = ("budi.s@example.com", "+6281234567890", "3171012345678901")
     out = redact(body, "Budi Santoso", identity)
     for leak in ("Budi", "Santoso", "3171", "8901", "0812", "3456", "812", "budi"):
         assert leak.lower() not in out.lower(), (leak, out)
-    for filename in ("KTP_Budi_Santoso.jpg", "budi-santoso.pdf", "BudiSantoso.png"):
+    for filename in (
+        "KTP_Budi_Santoso.jpg",
+        "budi-santoso.pdf",
+        "BudiSantoso.png",
+        "KTP Budi%20Santoso.jpg",
+    ):
         hidden = redact_filename(filename, "Budi Santoso", identity)
         assert "budi" not in hidden.lower() and hidden.endswith(filename[-4:]), hidden
+        assert "santoso" not in hidden.lower(), hidden

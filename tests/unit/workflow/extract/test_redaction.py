@@ -25,6 +25,10 @@ NAME = "Budi Santoso"
         "3171 0123 4567 8901",
         "3171.0123.4567.8901",
         "3171-0123-4567-8901",
+        "3171  0123  4567  8901",
+        "3171/0123/4567/8901",
+        "\uff13\uff11\uff17\uff11\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10\uff11",
+        "3171\u00a00123\u00a04567\u00a08901",
     ],
 )
 def test_a_nik_is_redacted_however_it_is_grouped(written):
@@ -47,6 +51,11 @@ def test_a_nik_is_redacted_however_it_is_grouped(written):
         "0812.3456.7890",
         "081234567890",
         "0812 - 3456 - 7890",
+        "0812\u20133456\u20137890",
+        "0812\u00a03456\u00a07890",
+        "0062 812 3456 7890",
+        "006281234567890",
+        "\uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10",
     ],
 )
 def test_a_phone_is_redacted_in_every_common_shape(written):
@@ -55,7 +64,17 @@ def test_a_phone_is_redacted_in_every_common_shape(written):
 
 @pytest.mark.parametrize(
     "written",
-    ["budi@example.com", "budi.santoso+kpu@mail.example.co.id", "b_s-1@sub-domain.example"],
+    [
+        "budi@example.com",
+        "budi.santoso+kpu@mail.example.co.id",
+        "b_s-1@sub-domain.example",
+        "budi\uff20gmail.com",
+        "budi [at] gmail.com",
+        "budi (at) gmail.com",
+        "budi [at] gmail [dot] com",
+        "budi'o@gmail.com",
+        "budi%kpu@gmail.com",
+    ],
 )
 def test_an_email_address_is_redacted(written):
     assert redact(f"kirim ke <{written}>.") == f"kirim ke <{REDACTED}>."
@@ -85,6 +104,45 @@ def test_the_name_is_redacted_with_any_separator(written):
     assert redact(f"ttd {written}.", NAME) == f"ttd {REDACTED}."
 
 
+def test_a_landline_with_its_area_code_in_brackets_is_redacted_anywhere():
+    # The judgement call: "(021) 5551234" is a phone wherever it is; "021-5551234" unlabelled
+    # stays (it reads like the case's numbers), labelled it goes with the label's value.
+    assert redact("kantor (021) 5551234 atau") == f"kantor {REDACTED} atau"
+    assert redact("Telp: 021-5551234") == f"Telp: {REDACTED}"
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        ("Ma'ruf Amin", "Ma\u2019ruf"),
+        ("Ma'ruf Amin", "Maruf"),
+        ("Andr\u00e9 Wijaya", "Andre\u0301"),
+        ("Andr\u00e9 Wijaya", "Andre"),
+        ("Andr\u00e9 Wijaya", "ANDR\u00c9"),
+        ("Andre\u0301 Wijaya", "Andr\u00e9"),
+    ],
+)
+def test_the_name_is_redacted_however_its_letters_are_written(stored, written):
+    assert redact(f"ttd {written}, salam", stored) == f"ttd {REDACTED}, salam"
+
+
+@pytest.mark.parametrize(
+    "label", ["Nama Pelapor :", "Identitas pelapor:", "Nama saya:", "NAMA LENGKAP\uff1a"]
+)
+def test_identity_labels_hide_their_value(label):
+    out = redact(f"{label} Siti Aminah\nKronologi: uang dibagikan")
+    assert "Siti" not in out and out.endswith(f" {REDACTED}\nKronologi: uang dibagikan"), out
+
+
+def test_what_is_not_redacted_stays_as_written():
+    text = "Caf\u00e9 \u201cMa\u2019ruf\u201d \uff11\uff12 di TPS\u00a0003, Budi\u2013Santoso."
+    assert redact(text, "Joko") == text
+    assert (
+        redact(text, NAME)
+        == f"Caf\u00e9 \u201cMa\u2019ruf\u201d \uff11\uff12 di TPS\u00a0003, {REDACTED}."
+    )
+
+
 def test_a_name_inside_a_word_stays():
     assert redact("Budiman dan Santosohadi", NAME) == "Budiman dan Santosohadi"
 
@@ -102,6 +160,9 @@ def test_a_name_inside_a_word_stays():
         ("foto.budi", f"foto.{REDACTED}"),
         ("bukti TPS 003.jpg", "bukti TPS 003.jpg"),
         ("video_kejadian_12-12-2026.mp4", "video_kejadian_12-12-2026.mp4"),
+        ("KTP Budi%20Santoso.jpg", f"KTP {REDACTED}.jpg"),
+        ("KTP%5FBudi%5FSantoso.jpg", f"KTP_{REDACTED}.jpg"),
+        ("bukti%20TPS%20003.jpg", "bukti%20TPS%20003.jpg"),
     ],
 )
 def test_a_file_name_is_redacted_and_keeps_its_extension(filename, redacted):
@@ -147,6 +208,9 @@ HOSTILE = {
     "blanks after keywords": "'bagi' + ' ' * MB + 'tps' + '\\n' * MB",
     "label then a long value": "'Nama: ' + 'a' * MB + '\\nEmail: ' + 'a' * MB",
     "keyword inside a long word": "'bagi' * (MB // 4) + 'honor' * (MB // 5)",
+    "accents and full-width digits": "'e\\u0301\\uff11 \\u2019' * (MB // 5)",
+    "spelled-out at": "'a [at] ' * (MB // 7) + 'a(at)a(dot)' * (MB // 11)",
+    "spaced digits": "'1  ' * (MB // 3) + '1/' * (MB // 2)",
 }
 _RUN = """
 import sys
