@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, overload
 
+from dumas.workflow.formatting import BULAN, HARI, ZONE_LABELS
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import PELAPOR, Sop, Step
 from dumas.workflow.sop.effects import (
@@ -33,27 +34,6 @@ from dumas.workflow.sop.effects import (
     UpdateCase,
 )
 
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-_DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_ZONE_NAMES = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Jayapura": "WIT",
-}
 # `help_text(step, role, sop, state)`: the commands `role` may give now, as the BANTUAN text
 # (`workflow.sop.commands.registry.help_text`, given by the caller).
 HelpText = Callable[[str, str, Sop, CaseState], str]
@@ -115,9 +95,9 @@ def when(at: datetime | None, calendar: WorkCalendar) -> str:
     clock = f"{local:%H.%M}"
     if clock == "00.00":
         local, clock = local - timedelta(days=1), "24.00"
-    zone = _ZONE_NAMES.get(str(calendar.zone.key), local.tzname() or "")
+    zone = ZONE_LABELS.get(str(calendar.zone.key), local.tzname() or "")
     return (
-        f"{_DAYS[local.weekday()]}, {local.day} {_MONTHS[local.month - 1]} {local.year} "
+        f"{HARI[local.weekday()]}, {local.day} {BULAN[local.month - 1]} {local.year} "
         f"pukul {clock} {zone}"
     ).rstrip()
 
