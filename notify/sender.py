@@ -27,7 +27,7 @@ from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DeliveryError, StorageError
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Document, OutboxAttachment, OutboxMessage
-from dumas.workflow.tls import tls_context
+from dumas.workflow.tls import MailServer, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -38,25 +38,9 @@ GIVE_UP_AFTER = timedelta(days=3)
 ACKNOWLEDGEMENTS = ("tanda_terima",)
 
 
-class SmtpSettings(Protocol):
+class SmtpSettings(MailServer, Protocol):
     """The fields of `dumas.config.settings.Smtp` we read (notify does not import config)."""
 
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def security(self) -> str: ...
-    @property
-    def username(self) -> str: ...
-    @property
-    def password(self) -> str: ...
-    @property
-    def timeout(self) -> float: ...
-    @property
-    def tls_verify(self) -> bool: ...
-    @property
-    def ca_file(self) -> str: ...
     @property
     def from_address(self) -> str: ...
     @property

@@ -1,8 +1,32 @@
-"""One TLS policy for IMAP and SMTP: the system's CAs (or a given CA file), verification on."""
+"""One TLS policy for IMAP and SMTP: the system's CAs (or a given CA file), verification on; and
+the fields of a mail server's settings that a connection reads, shared by both."""
 
 from __future__ import annotations
 
 import ssl
+from typing import Protocol
+
+
+class MailServer(Protocol):
+    """How to reach a mail server: the fields `dumas.config.settings.Imap` and `.Smtp` share
+    (ingest and notify do not import config)."""
+
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def security(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def password(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def tls_verify(self) -> bool: ...
+    @property
+    def ca_file(self) -> str: ...
 
 
 def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:

@@ -22,33 +22,15 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.exceptions import LoginError as ImapLoginError
 
 from dumas.workflow.errors import LoginError, MailServerError
-from dumas.workflow.tls import tls_context
+from dumas.workflow.tls import MailServer, tls_context
 
 log = logging.getLogger(__name__)
 
 _NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError)
 
 
-class ImapServer(Protocol):
-    """How to reach the server: the fields of `dumas.config.settings.Imap` that a connection
-    reads (ingest does not import config)."""
-
-    @property
-    def host(self) -> str: ...
-    @property
-    def port(self) -> int: ...
-    @property
-    def security(self) -> str: ...
-    @property
-    def username(self) -> str: ...
-    @property
-    def password(self) -> str: ...
-    @property
-    def timeout(self) -> float: ...
-    @property
-    def tls_verify(self) -> bool: ...
-    @property
-    def ca_file(self) -> str: ...
+# How to reach the server: what a connection reads of `dumas.config.settings.Imap`.
+ImapServer = MailServer
 
 
 class ImapSettings(ImapServer, Protocol):
