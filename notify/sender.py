@@ -27,7 +27,7 @@ from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DeliveryError, StorageError
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Document, OutboxAttachment, OutboxMessage
-from dumas.workflow.tls import MailServer, tls_context
+from dumas.workflow.tls import ServerAccess, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ GIVE_UP_AFTER = timedelta(days=3)
 ACKNOWLEDGEMENTS = ("tanda_terima",)
 
 
-class SmtpSettings(MailServer, Protocol):
+class SmtpSettings(ServerAccess, Protocol):
     """The fields of `dumas.config.settings.Smtp` we read (notify does not import config)."""
 
     @property

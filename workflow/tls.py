@@ -7,7 +7,7 @@ import ssl
 from typing import Protocol
 
 
-class MailServer(Protocol):
+class ServerAccess(Protocol):
     """How to reach a mail server: the fields `dumas.config.settings.Imap` and `.Smtp` share
     (ingest and notify do not import config)."""
 

@@ -22,7 +22,7 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.exceptions import LoginError as ImapLoginError
 
 from dumas.workflow.errors import LoginError, MailServerError
-from dumas.workflow.tls import MailServer, tls_context
+from dumas.workflow.tls import ServerAccess, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError)
 
 
 # How to reach the server: what a connection reads of `dumas.config.settings.Imap`.
-ImapServer = MailServer
+ImapServer = ServerAccess
 
 
 class ImapSettings(ImapServer, Protocol):
