@@ -45,6 +45,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
+from dumas.workflow.formatting import BULAN, HARI
 from tests.rig.dkimkey import sign
 
 GMAIL_WEB_ID = "gmail_web_id"
@@ -74,22 +75,7 @@ _MSGID_DOMAIN = {
 }
 WIB = ZoneInfo("Asia/Jakarta")
 _HARI_PENDEK = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
-_HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 _BULAN_PENDEK = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-_BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 _DAY_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _CLASS_OR_ID = re.compile(r'\b(class|id)="([^"]*)"')
@@ -344,7 +330,7 @@ def _outlook(msg, note, body, signature, web: bool) -> None:
     name, address = note.sender
     local = note.date.astimezone(WIB)
     sent = (
-        f"{_HARI[local.weekday()]}, {local.day:02d} {_BULAN[local.month - 1]} {local.year} "
+        f"{HARI[local.weekday()]}, {local.day:02d} {BULAN[local.month - 1]} {local.year} "
         f"{local:%H.%M}"
     )
     x = "x_" if web else ""
@@ -386,7 +372,7 @@ def _outlook_desktop(msg, note, body, signature) -> None:
     name, address = note.sender
     local = note.date.astimezone(WIB)
     sent = (
-        f"{_HARI[local.weekday()]}, {local.day:02d} {_BULAN[local.month - 1]} {local.year} "
+        f"{HARI[local.weekday()]}, {local.day:02d} {BULAN[local.month - 1]} {local.year} "
         f"{local:%H.%M}"
     )
 

@@ -30,7 +30,16 @@ from dumas.workflow.store.models import (
 )
 from tests import mailfactory as mf
 from tests.integration.conftest import dumas  # noqa: F401 - the shared fixture
-from tests.replies import GMAIL_ANDROID_EN, IPHONE_ID, WIB, Received, Reply, pdf_with_text, reply
+from tests.replies import (
+    GMAIL_ANDROID_EN,
+    IPHONE_ID,
+    OUTLOOK_WEB_ID,
+    WIB,
+    Received,
+    Reply,
+    pdf_with_text,
+    reply,
+)
 from tests.rig import write_config
 
 # Monday 2 November 2026, 09:15 WIB: an ordinary working morning.
@@ -269,6 +278,23 @@ def to_telaah(flow: Flow, **complaint) -> Received:
     flow.poll()
     flow.inbox("sekretaris")
     return flow.one("hukum", "tugas")
+
+
+def forwarded_to_bawaslu(flow: Flow) -> Received:
+    """… and Hukum proposed TERUSKAN BAWASLU (with the agency's address configured by the test's
+    `dumas_settings`); returns Hukum's request, the mail already processed."""
+    hukum_note = to_telaah(flow)
+    flow.inbox(REPORTER)
+    flow.later(days=1)
+    flow.reply(
+        hukum_note,
+        "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
+        "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.",
+        "hukum",
+        style=OUTLOOK_WEB_ID,
+    )
+    flow.poll()
+    return hukum_note
 
 
 def to_step_7(flow: Flow) -> Received:

@@ -14,6 +14,7 @@ from tests import mailfactory as mf
 from tests.flows.conftest import (
     REPORTER,
     commands_in,
+    forwarded_to_bawaslu,
     pdf_text,
     registered,
     to_disposisi,
@@ -42,17 +43,7 @@ def _flat(text: str) -> str:
     sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}}
 )
 def test_teruskan_bawaslu_sends_a_redacted_letter_and_tells_the_reporter(flow):
-    hukum_note = to_telaah(flow)
-    flow.inbox(REPORTER)
-    flow.later(days=1)
-    flow.reply(
-        hukum_note,
-        "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
-        "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.",
-        "hukum",
-        style=OUTLOOK_WEB_ID,
-    )
-    flow.poll()
+    forwarded_to_bawaslu(flow)
 
     case = flow.case()
     assert (case.step, case.status, case.forwarded_to) == (

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dumas.workflow.store.models import RawMessage
-from tests.flows.conftest import REPORTER, to_telaah
-from tests.replies import OUTLOOK_WEB_ID
+from tests.flows.conftest import REPORTER, forwarded_to_bawaslu
 
 BAWASLU = "bawaslu.mentawai@bawaslu.example"
 
@@ -19,17 +18,7 @@ BAWASLU = "bawaslu.mentawai@bawaslu.example"
     sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}}
 )
 def test_outsiders_get_no_thread_to_the_reporter(flow):
-    hukum_note = to_telaah(flow)
-    flow.inbox(REPORTER)
-    flow.later(days=1)
-    flow.reply(
-        hukum_note,
-        "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
-        "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.",
-        "hukum",
-        style=OUTLOOK_WEB_ID,
-    )
-    flow.poll()
+    forwarded_to_bawaslu(flow)
     case = flow.case()
     reporters = {r.message_id for r in flow.rows(RawMessage, pengaduan_id=case.id) if r.message_id}
     [original] = [
