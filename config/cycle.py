@@ -46,6 +46,24 @@ def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS)
     return results
 
 
+def describe(result) -> str:
+    """One job's result in a few words: "registered 3", "nothing to do"."""
+    if hasattr(result, "summary"):
+        return result.summary()
+    return ", ".join(f"{k} {v}" for k, v in result.items() if v) or "nothing to do"
+
+
+def log_cycle(results: dict) -> None:
+    """One line per job that did something (INFO), or that did nothing (DEBUG): a daemon polling
+    every few minutes for years logs what changed, not that it looked."""
+    for job, (result, seconds) in results.items():
+        text = describe(result)
+        if isinstance(result, dict) and "error" in result:
+            continue  # logged as an error where it happened
+        idle = text == "nothing to do" or text.endswith(": nothing new")
+        log.log(logging.DEBUG if idle else logging.INFO, "%s: %s (%.1f s)", job, text, seconds)
+
+
 def drain_outbox(app: App) -> dict:
     """Send what is due; one drainer at a time, or a row could go out twice."""
     with job_lock(app.settings.storage_root, "outbox"):

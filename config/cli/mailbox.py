@@ -9,7 +9,7 @@ from sqlalchemy import select
 from dumas.config.app import App
 from dumas.config.cli.doctor import run_doctor
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
-from dumas.config.cycle import JOBS, run_cycle
+from dumas.config.cycle import JOBS, describe, run_cycle
 from dumas.config.locks import job_lock
 from dumas.workflow.store.db import create_private_sqlite_file, upgrade
 from dumas.workflow.store.models import RawMessage
@@ -76,12 +76,7 @@ def cmd_poll(app: App, args) -> int:
         print_json(_cycle_json(results))
         return 1 if _failed(results) else 0
     for job, (result, seconds) in results.items():
-        text = (
-            result.summary()
-            if hasattr(result, "summary")
-            else ", ".join(f"{k} {v}" for k, v in result.items() if v) or "nothing to do"
-        )
-        print(f"{job}: {text} ({seconds:.1f} s)")
+        print(f"{job}: {describe(result)} ({seconds:.1f} s)")
     return 1 if _failed(results) else 0
 
 

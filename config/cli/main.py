@@ -25,6 +25,7 @@ from dumas.config.cli import (
     reports as cli_reports,
 )
 from dumas.config.settings import load_settings
+from dumas.workflow import logs
 from dumas.workflow.errors import ConfigError, DumasError, MailServerError
 
 log = logging.getLogger("dumas")
@@ -33,7 +34,9 @@ log = logging.getLogger("dumas")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dumas", description="Pengaduan masyarakat by email.")
     parser.add_argument("--config", help="the TOML file (default: $DUMAS_CONFIG or ./dumas.toml)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log at DEBUG level (libraries at WARNING)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli_intake.add_mailbox_commands(sub)
     cli_cases.add_case_commands(sub)
@@ -44,11 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.configure(verbose=args.verbose)
     try:
         app = App(load_settings(args.config), clock=clock_from_env())
         try:

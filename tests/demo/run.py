@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from dumas.config.app import NOW_ENV
 from dumas.config.cli.main import main as dumas_main
+from dumas.workflow import logs
 from tests.demo.samples import complaints, desk_reply
 from tests.rig import MailRig, write_config
 
@@ -40,6 +41,11 @@ def dumas(config: Path, *args: str) -> str:
     if rc != 0:
         raise SystemExit(f"dumas {' '.join(args)} failed ({rc}):\n{out.getvalue()}")
     return out.getvalue()
+
+
+def busy(poll_output: str) -> str:
+    """`dumas poll`'s lines for the jobs that did something: the demo's output fits on a screen."""
+    return "\n".join(line for line in poll_output.splitlines() if "nothing to do" not in line)
 
 
 def save_emails(rig: MailRig, office, folder: Path) -> list[str]:
@@ -77,6 +83,8 @@ def run(out: Path, now: datetime = DEMO_NOW) -> None:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
+    # Before the rig starts: its SMTP server (aiosmtpd) logs every command at INFO otherwise.
+    logs.configure()
     with dumas_now(now), MailRig() as rig:
         office = rig.new_office()
         config = write_config(rig, out, office.pengaduan, office.roles)
@@ -88,7 +96,7 @@ def run(out: Path, now: datetime = DEMO_NOW) -> None:
         for raw in complaints():
             rig.append(office.pengaduan, raw, when=now)  # received now, for the numbering
         print("\n$ dumas poll   (intake, documents, outbox)")
-        print(dumas(config, "poll"))
+        print(busy(dumas(config, "poll")))
         print("$ dumas register   (a walk-in complaint typed by the desk)")
         print(
             dumas(
@@ -119,7 +127,7 @@ def run(out: Path, now: datetime = DEMO_NOW) -> None:
         )
         rig.wait_for_messages(office.pengaduan, len(complaints()) + 1)
         print("$ dumas poll   (the desk replied LENGKAP to the first notification)")
-        print(dumas(config, "poll"))
+        print(busy(dumas(config, "poll")))
         print("$ dumas list")
         print(dumas(config, "list"))
         cases = json.loads(dumas(config, "list", "--json"))
@@ -131,13 +139,12 @@ def run(out: Path, now: datetime = DEMO_NOW) -> None:
                 "--out",
                 str(out / "pdf" / case["number"].replace("/", "-")),
             )
-        print("$ dumas show 1")
-        print(dumas(config, "show", "1"))
         print("Emails sent by Dumas (saved in email/):")
         print("\n".join(save_emails(rig, office, out / "email")))
         recap(config, out, cases)
         print(f"\n$ dumas reconcile\n{dumas(config, 'reconcile')}")
     print(f"Everything is in {out.resolve()}")
+    print(f"A case in full, with its timeline: dumas --config {out}/dumas.toml show 1")
 
 
 def recap(config: Path, out: Path, cases: list[dict]) -> None:

@@ -15,8 +15,13 @@ def test_demo_writes_pdfs_emails_and_the_recap(
 ):
     out = tmp_path / "demo-output"
     run(out, suite_now)
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
     assert "missing      0" in printed
+    # Issue 11: the output fits on a screen, and no library speaks below WARNING.
+    lines = (captured.out + captured.err).splitlines()
+    assert len(lines) < 60, "\n".join(lines)
+    assert not [line for line in lines if " INFO " in line and " dumas." not in line]
     folders = sorted(p.name for p in (out / "pdf").iterdir())
     assert folders == [expected_number(seq).replace("/", "-") for seq in range(1, 5)]
     for folder in (out / "pdf").iterdir():

@@ -18,6 +18,7 @@ is up, `DocumentError` when the render itself said the document cannot be made, 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -25,6 +26,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
 from typing import Any
 
+from dumas.workflow import logs
 from dumas.workflow.documents.render import render
 from dumas.workflow.documents.views import DocumentContext
 from dumas.workflow.errors import DocumentError, DumasError
@@ -60,7 +62,9 @@ def render_in_worker(
     """
     receiving, sending = _context().Pipe(duplex=False)
     worker = _context().Process(
-        target=_work, args=(sending, render_fn, kind, context, params), daemon=True
+        target=_work,
+        args=(sending, render_fn, kind, context, params, logs.level()),
+        daemon=True,
     )
     worker.start()
     sending.close()  # the worker now holds the only writing end: its death reads as EOF here
@@ -91,9 +95,13 @@ def _work(
     kind: str,
     context: DocumentContext,
     params: Mapping[str, Any] | None,
+    log_level: int = logging.INFO,
 ) -> None:
     """The worker's body: one render, its outcome sent back as plain data (never an exception
     object, whose unpickling could itself fail)."""
+    # The fork server started from a fresh interpreter: without this, fontTools and WeasyPrint
+    # would log at their own levels (one line per font subset) or not at all.
+    logs.configure(verbose=log_level <= logging.DEBUG)
     try:
         result: tuple[str, Any] = ("ok", render_fn(kind, context, params))
     except DocumentError as exc:
