@@ -66,7 +66,13 @@ from dumas.workflow.store.models import (
 log = logging.getLogger(__name__)
 
 # Bookkeeping events left out of the history a STATUS reply shows.
-QUIET_EVENTS = ("dokumen_dibuat", "balasan_diterima", "perintah_diterima")
+QUIET_EVENTS = (
+    "dokumen_dibuat",
+    "balasan_diterima",
+    "perintah_diterima",
+    events.NOTES_DELIVERED,
+)
+NOTES_SHOWN, NOTE_CHARS = 10, 600  # unverified notes in one email to the desk
 
 
 def revoke_tokens(session: Session, now: datetime, *where) -> int:
@@ -480,7 +486,7 @@ class Applier:
         s = self.kit.settings
         context = {
             **self.extra,
-            **self._context_for(template, token_for, context),
+            **self._context_for(template, token_for, context, to),
             **{k: v for k, v in context.items() if k != "number"},
         }  # the case's own wins
         audience = audience_of(to[0], self.case, self._staff())
@@ -529,9 +535,13 @@ class Applier:
             )
         return self._staff_now
 
-    def _context_for(self, template: str, token_for: TokenFor | None, given: dict) -> dict:
+    def _context_for(
+        self, template: str, token_for: TokenFor | None, given: dict, to: tuple[str, ...] = ()
+    ) -> dict:
         """Context every email of its kind needs that the pure core cannot know."""
         extra: dict = {}
+        if notes := self._unverified_notes(to):
+            extra["catatan_belum_terverifikasi"] = notes
         if token_for is not None and "help" not in given and self.case is not None:
             state = CaseState.from_case(self.case, next(iter(self._open_tasks()), None))
             extra["help"] = help_text(token_for.step, token_for.role, self.kit.sop, state)
@@ -540,6 +550,59 @@ class Applier:
         if template == "status":  # who may act for a role besides its holders, for staff only
             extra["delegasi_aktif"] = self._delegations()
         return extra
+
+    def _unverified_notes(self, to: tuple[str, ...]) -> list[str]:
+        """Mail in the reporter's name that proved nothing, not yet shown to the desk: an email
+        to a desk address carries it as a note (and marks it carried, in the same transaction
+        as the email it rides on). Only the desk: it is the desk's to check with the reporter."""
+        if self.case is None or self.case.id is None or not to:
+            return []
+        desk = set(resolve(self.session, self.kit.settings.roles, self.case, "desk", self.now))
+        if not desk.intersection(a.lower() for a in to):
+            return []
+        since = (
+            self.session.execute(
+                select(func.max(Event.id)).where(
+                    Event.pengaduan_id == self.case.id, Event.kind == events.NOTES_DELIVERED
+                )
+            ).scalar()
+            or 0
+        )
+        rows = list(
+            self.session.execute(
+                select(Event)
+                .where(
+                    Event.pengaduan_id == self.case.id,
+                    Event.kind == events.UNVERIFIED_NOTE,
+                    Event.id > since,
+                )
+                .order_by(Event.id)
+            ).scalars()
+        )
+        if not rows:
+            return []
+        tz = self.kit.settings.office.tz
+        notes = []
+        for e in rows[-NOTES_SHOWN:]:
+            text = " ".join(str((e.detail or {}).get("text", "")).split())
+            text = text if len(text) <= NOTE_CHARS else text[: NOTE_CHARS - 1] + "…"
+            files = ", ".join((e.detail or {}).get("files", ()))
+            notes.append(
+                f"{waktu(e.at.astimezone(tz))}, dari {e.actor or 'pengirim tanpa alamat'}: "
+                f"{text or '(tanpa teks)'}" + (f" [berkas: {files}]" if files else "")
+            )
+        if len(rows) > NOTES_SHOWN:
+            notes.insert(0, f"({len(rows) - NOTES_SHOWN} catatan sebelumnya ada pada riwayat.)")
+        events.record(
+            self.session,
+            events.NOTES_DELIVERED,
+            self.now,
+            pengaduan_id=self.case.id,
+            summary=f"{len(rows)} catatan belum terverifikasi disampaikan kepada Desk Pelayanan.",
+            detail={"through_event": rows[-1].id},
+        )
+        self.session.flush()  # the next email of this transaction starts after it
+        return notes
 
     def _delegations(self) -> list[str]:
         tz = self.kit.settings.office.tz

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from dumas.config.app import App
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
 from dumas.workflow.errors import DumasError
+from dumas.workflow.store.events import UNVERIFIED_NOTE
 from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
 
 
@@ -139,6 +140,17 @@ def cmd_show(app: App, args) -> int:
             {"at": iso(e.at, tz), "kind": e.kind, "actor": e.actor, "summary": e.summary}
             for e in timeline
         ],
+        # Mail in the reporter's name that proved nothing: kept apart, never part of the case.
+        "unverified_notes": [
+            {
+                "at": iso(e.at, tz),
+                "from": e.actor,
+                "text": (e.detail or {}).get("text", ""),
+                "files": (e.detail or {}).get("files", []),
+            }
+            for e in timeline
+            if e.kind == UNVERIFIED_NOTE
+        ],
     }
     if args.json:
         print_json(data)
@@ -175,6 +187,11 @@ def _print_case(data: dict) -> None:
         print(
             f"    {table_cell(f['filename'], 50)}  {f['content_type']}  {f['size']} B  {f['sha256'][:16]}…"
         )
+    if data["unverified_notes"]:
+        print("  unverified notes (in the reporter's name, sender not proven; changed nothing):")
+    for n in data["unverified_notes"]:
+        files = f"  [files: {', '.join(n['files'])}]" if n["files"] else ""
+        print(f"    {n['at']}  {table_cell(n['from'], 30)}  {table_cell(n['text'], 100)}{files}")
     print("  timeline:")
     for e in data["timeline"]:
         print(

@@ -54,6 +54,7 @@ from dumas.workflow.store.registration import fill_from_text
 
 log = logging.getLogger(__name__)
 FREE_COMMANDS = ("STATUS", "BANTUAN")
+UNVERIFIED_TEXT_CHARS = 4000  # of a note kept from mail that proves nothing (the raw is kept)
 # Commands accepted with a token that decide no task: they spend their own token only.
 TASK_NEUTRAL = (*FREE_COMMANDS, "DELEGASI")
 
@@ -131,8 +132,17 @@ class ReplyHandler:
         text = reply_text(mail.text, mail.html)
         command = parse_command(first_lines(text, 5))
         applier = Applier(session, self.kit, case, now, source=raw, incoming=files, actor=sender)
-        if sender and sender == (case.pelapor_email or "").lower():
-            self._from_pelapor(session, case, applier, command, text, files, now)
+        # Staff first: a staff address that is also a case's pelapor (a forged complaint in
+        # their name, issue 9 item 8) must still decide as staff, through the gate.
+        if (
+            sender
+            and sender == (case.pelapor_email or "").lower()
+            and not self._is_staff(session, mail, now)
+        ):
+            if self._reporter_proven(session, case, mail, token):
+                self._from_pelapor(session, case, applier, command, text, files, now)
+            else:
+                self._unverified(session, case, applier, sender, command, text, files, now)
             return
         # Roles are matched on the address as written, in strict ASCII (look-alikes never match).
         verdict = self.gate(
@@ -241,6 +251,91 @@ class ReplyHandler:
         applier.apply(decision.effects)
         if not decision.of_type(RecheckCompleteness):
             applier.apply([RecheckCompleteness()])  # what they sent may complete the file
+
+    def _is_staff(self, session: Session, mail: InboundMail, now: datetime) -> bool:
+        address = mail.sender.email if mail.sender else ""
+        return bool(address) and bool(roles_of(session, self.kit.settings.roles, address, now)[0])
+
+    def _reporter_proven(
+        self, session: Session, case: Pengaduan, mail: InboundMail, token: str
+    ) -> bool:
+        """A reporter's mail counts when it carries a routing token we sent to the reporter
+        (the acknowledgement's or a LENGKAPI request's Reply-To), or proves its From the way
+        `[replies] authentication` says (a DKIM signature of the reporter's own domain).
+
+        Reporter tokens are not single-use and do not expire here: a reporter answers their
+        acknowledgement as often as they like, and possessing one proves access to the
+        reporter's mailbox, which is all this check asks. A revoked one (none are today) fails."""
+        presented = token or self._plus_tag(mail)
+        row = self._token(session, presented, mail) if presented else None
+        if (
+            row is not None
+            and row.role == PELAPOR
+            and row.pengaduan_id == case.id
+            and row.revoked_at is None
+            and row.issued_to.lower() == (case.pelapor_email or "").lower()
+        ):
+            return True
+        return self._authentic(mail).proven
+
+    def _unverified(self, session, case, applier, sender, command, text, files, now) -> None:
+        """Mail in the reporter's name that proves nothing: it changes nothing on the case.
+
+        Its text and files are kept (the event, `lampiran:belum_terverifikasi`, never attached
+        again) and reach the desk as a note: in the desk's next email, and in an email of its
+        own at most once a day per case, so a forger cannot turn the office into a mail cannon.
+        STATUS and BANTUAN are answered, to the real reporter's address only, within
+        `notices_per_sender_per_day`."""
+        s = self.kit.settings
+        if command is not None and command.name in FREE_COMMANDS:
+            if take_notice(
+                session,
+                sender,
+                "pelapor_tanpa_bukti",
+                now,
+                s.office.tz,
+                s.limits.notices_per_sender_per_day,
+            ):
+                self._from_pelapor(session, case, applier, command, text, files, now)
+            return
+        names = [f.filename for f in files]
+        applier.apply([FileAttachments(events.UNVERIFIED_STEP)] if files else [])
+        events.record(
+            session,
+            events.UNVERIFIED_NOTE,
+            now,
+            pengaduan_id=case.id,
+            raw_id=applier.source.id if applier.source else None,
+            actor=sender,
+            summary="Email atas nama pelapor tanpa bukti pengirim (kode balasan atau tanda "
+            "tangan DKIM) dicatat sebagai informasi yang belum terverifikasi; pengaduan tidak "
+            "berubah.",
+            detail={"text": text[:UNVERIFIED_TEXT_CHARS], "files": names},
+        )
+        log.info(
+            "case %s: reporter mail without proof kept as a note (message %s)",
+            case.number,
+            applier.source.message_id if applier.source else "",
+        )
+        if take_notice(
+            session, f"pengaduan:{case.id}", events.UNVERIFIED_NOTE, now, s.office.tz, 1
+        ):
+            applier.apply(
+                [
+                    Notify(
+                        "informasi",
+                        "desk",
+                        {
+                            "subject": case.subject,
+                            "message": "Email atas nama pelapor diterima tanpa bukti "
+                            "pengirim. Isinya dicatat sebagai informasi yang belum "
+                            "terverifikasi (lihat CATATAN BELUM TERVERIFIKASI di bawah) dan "
+                            "tidak mengubah pengaduan. Bila perlu, hubungi pelapor melalui "
+                            "kontak yang tercatat untuk memastikannya.",
+                        },
+                    )
+                ]
+            )
 
     def _add_information(self, case: Pengaduan, text: str, now: datetime) -> None:
         """The reporter's new text joins the case, and fills fields still empty."""

@@ -16,6 +16,8 @@ from dumas.ingest.actions.replies import ReplyHandler
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.routing.rules import COMPLAINT, IGNORED, REPLY, Verdict
 from dumas.notify.apply import Toolkit
+from dumas.notify.recipients import roles_of
+from dumas.workflow.addresses import staff_key
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import ComplaintInput, IncomingFile
 from dumas.workflow.store.filestore import FileStore
@@ -27,6 +29,7 @@ class Dispatcher:
         self._files = files
         self._registrar = Registrar(kit)
         self._replies = ReplyHandler(kit)
+        self._roles = kit.settings.roles
 
     def dispatch(
         self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict, now: datetime
@@ -39,13 +42,19 @@ class Dispatcher:
     def on_complaint(
         self, session: Session, raw: RawMessage, mail: InboundMail, verdict: Verdict, now: datetime
     ) -> None:
+        address = mail.sender.email if mail.sender else ""
+        # A complaint from a staff address (or a forged one in a staff name) does not make staff
+        # the pelapor of their own workflow (issue 9 item 8): the case is registered without a
+        # reporter's address, so nothing is acknowledged to staff and their replies on the case
+        # stay decisions. The desk sees who sent it on the timeline.
+        staff = bool(address) and bool(roles_of(session, self._roles, address, now)[0])
         data = ComplaintInput(
             channel="email",
             received_at=raw.internal_date or now,
             subject=mail.subject,
             body=mail.text,
-            from_name=mail.sender.name if mail.sender else "",
-            from_email=mail.sender.email if mail.sender else "",
+            from_name=mail.sender.name if mail.sender and not staff else "",
+            from_email=address if not staff else "",
             files=self.store_files(mail),
         )
         # Numbering, acknowledgement and the desk's task follow in the registration job.
@@ -57,7 +66,13 @@ class Dispatcher:
             pengaduan_id=case.id,
             raw_id=raw.id,
             actor=raw.from_address,
-            summary="Pengaduan diterima melalui email.",
+            summary="Pengaduan diterima melalui email."
+            + (
+                f" Pengirimnya alamat petugas ({staff_key(address)}), sehingga tidak dicatat "
+                "sebagai pelapor; identitas pelapor perlu dilengkapi Desk Pelayanan."
+                if staff
+                else ""
+            ),
         )
 
     def on_reply(

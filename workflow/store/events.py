@@ -8,6 +8,13 @@ from sqlalchemy.orm import Session
 
 from dumas.workflow.store.models import Event
 
+# Mail in a reporter's name that proves nothing (issue 9 item 7): recorded under this kind, its
+# files filed under this step (never attached again), shown to the desk as a note until an email
+# to the desk has carried it (NOTES_DELIVERED marks how far).
+UNVERIFIED_NOTE = "informasi_belum_terverifikasi"
+UNVERIFIED_STEP = "belum_terverifikasi"
+NOTES_DELIVERED = "catatan_disampaikan"
+
 
 def record(
     session: Session,
