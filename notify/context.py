@@ -14,16 +14,12 @@ from typing import Any
 
 from dumas.workflow.documents.views import CHANNEL_LABELS, MISSING_LABELS
 from dumas.workflow.extract.redaction import redact, redact_filename
-from dumas.workflow.formatting import one_line, ringkas, waktu, without_links
+from dumas.workflow.formatting import echoed_name, echoed_subject, waktu
 from dumas.workflow.sop.definition import Sop
 from dumas.workflow.store.models import Pengaduan
 
 STAFF, PELAPOR, EXTERNAL = "staff", "pelapor", "external"
 HIDDEN = "Dirahasiakan"
-# What the sender wrote (subject, display name) is echoed to the pelapor's address at most this
-# long: whoever forges a complaint from a victim's address must not have the office mail the
-# victim their advertisement (issue 9, "no amplification"). The case keeps the full text.
-ECHO_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -57,7 +53,7 @@ def case_context(case: Pengaduan | None, audience: str, tz: tzinfo, sop: Sop) ->
         body = redact(body, name, identity)
         subject = redact(subject, name, identity)
     if audience == PELAPOR:
-        subject = ringkas(one_line(subject), ECHO_LIMIT)
+        subject = echoed_subject(subject)
     return {
         "number": case.number or "",
         "subject": subject,
@@ -95,7 +91,7 @@ def _pelapor(case: Pengaduan, hide: bool, echo: bool = False) -> EmailPelapor:
         return EmailPelapor(HIDDEN, "", "", "", "", True)
     name = case.pelapor_name or ""
     if echo:  # the salutation ("Yth. ...") to the sender's address: never a link, never long
-        name = ringkas(without_links(one_line(name)), ECHO_LIMIT)
+        name = echoed_name(name)
     return EmailPelapor(
         name,
         case.pelapor_email or "",

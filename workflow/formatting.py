@@ -110,6 +110,22 @@ def without_links(value: str) -> str:
     return " ".join(w for w in value.split() if not _LINKISH.search(w))
 
 
+# What a sender wrote (subject, display name) is echoed back to the sender's address at most
+# this long: whoever forges a complaint from a victim's address must not have the office send
+# the victim their advertisement (issue 9, "no amplification"). The case keeps the full text.
+ECHO_LIMIT = 120
+
+
+def echoed_subject(value: str | None) -> str:
+    """A subject as echoed to its sender: one line, at most ECHO_LIMIT characters."""
+    return ringkas(one_line(value), ECHO_LIMIT)
+
+
+def echoed_name(value: str | None) -> str:
+    """A display name as echoed in a salutation: one line, no link, at most ECHO_LIMIT."""
+    return ringkas(without_links(one_line(value)), ECHO_LIMIT)
+
+
 def ringkas(value: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary, with an ellipsis when cut."""
     text = value.strip()

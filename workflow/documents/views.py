@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Protocol, overload
 
 from dumas.workflow.documents.thumbnails import ThumbnailCache, can_thumbnail
 from dumas.workflow.errors import DumasError
-from dumas.workflow.formatting import clean_text, one_line, ukuran, zone_label
+from dumas.workflow.formatting import (
+    clean_text,
+    echoed_name,
+    echoed_subject,
+    one_line,
+    ukuran,
+    zone_label,
+)
 
 if TYPE_CHECKING:
     from dumas.workflow.store.models import Attachment, Event, Pengaduan, RawMessage
@@ -125,6 +132,11 @@ class PelaporView:
     address: str = ""
     nik: str = ""
 
+    @property
+    def name_echoed(self) -> str:
+        """The name as a document mailed back to the sender's address may print it."""
+        return echoed_name(self.name)
+
 
 @dataclass(frozen=True)
 class LokasiView:
@@ -203,6 +215,11 @@ class CaseView:
     attachments: tuple[AttachmentView, ...] = ()
     sent_at: datetime | None = None  # the original email's Date, in the office's zone
     raw_sha256: str = ""  # of the original message as stored (the naskah asli)
+
+    @property
+    def subject_echoed(self) -> str:
+        """The subject as a document mailed back to the sender's address may print it."""
+        return echoed_subject(self.subject)
 
     @property
     def body_printed(self) -> str:

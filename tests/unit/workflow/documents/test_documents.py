@@ -244,6 +244,18 @@ def test_tanda_terima_lists_what_is_missing_and_honours_confidentiality(sample, 
     assert "Maria Sababalat" in text  # the receipt is for the reporter: their own name is fine
 
 
+def test_tanda_terima_echoes_no_advertisement_to_the_senders_address(sample, tmp_path):
+    """Issue 9 item 4: the receipt mailed to a forged From prints at most ECHO_LIMIT characters of
+    the subject and a name without links (the case keeps both in full)."""
+    case = sample_case()
+    case.pengaduan.subject = "Hadiah Rp 10jt " + "klik sekarang juga " * 50
+    case.pengaduan.pelapor_name = "Pemenang hadiah-kilat.example klik www.hadiah.example"
+    text = " ".join(text_of(pdf_file(tmp_path, render("tanda_terima", case.context()))).split())
+    assert "Hadiah Rp 10jt klik sekarang" in text and "Pemenang" in text
+    assert text.count("klik sekarang juga") < 10
+    assert "hadiah-kilat" not in text and "www.hadiah" not in text
+
+
 def test_lembar_disposisi_blank_at_intake(ctx, tmp_path):
     text = text_of(pdf_file(tmp_path, render("lembar_disposisi", ctx)))
     for expected in (
