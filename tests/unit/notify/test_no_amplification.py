@@ -10,11 +10,11 @@ from types import SimpleNamespace
 import pytest
 
 from dumas.notify.apply import Applier
-from dumas.notify.context import ECHO_LIMIT, EXTERNAL, PELAPOR, STAFF, case_context
+from dumas.notify.context import EXTERNAL, PELAPOR, STAFF, case_context
 from dumas.notify.outbox import OutgoingEmail, enqueue, normal_address, sent_recently
 from dumas.notify.sender import OutboxSender
 from dumas.workflow.clock import FrozenClock
-from dumas.workflow.formatting import without_links
+from dumas.workflow.formatting import ECHO_LIMIT, without_links
 from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
 from dumas.workflow.store.models import OutboxMessage, Pengaduan, RawMessage
 from tests.unit.notify.test_email_templates import KIT, SOP, WIB
