@@ -21,7 +21,8 @@ from dumas.config.cli.output import (
 )
 from dumas.config.cycle import drain_outbox
 from dumas.ingest.mail.filenames import safe_filename
-from dumas.workflow.documents.render import document_filename, render
+from dumas.workflow.documents.render import document_filename
+from dumas.workflow.documents.worker import render_in_worker
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.cases import ComplaintInput, IncomingFile
 from dumas.workflow.store.models import Document, OutboxMessage
@@ -162,6 +163,8 @@ def cmd_pdf(app: App, args) -> int:
     app.require_schema()
     args.out.mkdir(parents=True, exist_ok=True)
     renderer = app.renderer()
+    # Citizens' text is rendered here too: the same hard limit as the documents job.
+    limit = app.settings.documents.render_timeout_seconds
     with app.sessions() as session:
         case = find_case(session, args.id)
         docs = (
@@ -179,11 +182,15 @@ def cmd_pdf(app: App, args) -> int:
             pdf = (
                 app.files.read(doc.storage_key)
                 if doc.status == "rendered"
-                else render(kind, renderer.context(session, case, kind), doc.params)
+                else render_in_worker(
+                    kind, renderer.context(session, case, kind), doc.params, timeout=limit
+                )
             )
             written.append(_write(args.out / doc.filename, pdf))
         if args.timeline:
-            pdf = render("riwayat", renderer.context(session, case, "riwayat"))
+            pdf = render_in_worker(
+                "riwayat", renderer.context(session, case, "riwayat"), None, timeout=limit
+            )
             written.append(
                 _write(args.out / document_filename("riwayat", case.number or "", 1, case.id), pdf)
             )

@@ -27,7 +27,7 @@ from multiprocessing.context import ForkServerContext
 from typing import Any
 
 from dumas.workflow import logs
-from dumas.workflow.documents.render import render
+from dumas.workflow.documents.render import data_only_fetcher, html_to_pdf, render
 from dumas.workflow.documents.views import DocumentContext
 from dumas.workflow.errors import DocumentError, DumasError
 
@@ -87,6 +87,16 @@ def render_in_worker(
     if outcome == "document_error":
         raise DocumentError(payload)
     raise WorkerError(payload)
+
+
+def html_to_pdf_in_worker(html: str, *, timeout: float) -> bytes:
+    """`html_to_pdf(html)` (data-only fetcher) in a worker, killed after `timeout` s: for the
+    print-outs made from HTML of their own (the recap), not from a document kind."""
+    return render_in_worker("html", html, None, timeout=timeout, render_fn=_html_pdf)  # type: ignore[arg-type]
+
+
+def _html_pdf(kind: str, html: str, params: Mapping[str, Any] | None) -> bytes:
+    return html_to_pdf(html, data_only_fetcher())
 
 
 def _work(

@@ -28,6 +28,7 @@ from jinja2 import TemplateError
 # function under that name, which hides the submodule.
 from dumas.workflow.documents.render import data_only_fetcher, environment, html_to_pdf
 from dumas.workflow.documents.views import OfficeLike, OfficeView, office_view
+from dumas.workflow.documents.worker import html_to_pdf_in_worker
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.formatting import one_line, tanggal
 from dumas.workflow.reports.recap import Recap, RecapRow
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from dumas.workflow.documents.fetcher import DataOnlyFetcher
 
 MAX_PRINTED_ROWS = 300
+# A hard stop for the recap print-out (its rows are citizens' text): 300 rows take seconds.
+RECAP_RENDER_SECONDS = 300.0
 TEMPLATE = "recap.html"
 CHANNEL_SHORT = {
     "Surat elektronik (email)": "Email",
@@ -150,13 +153,16 @@ def render_recap_pdf(
     *,
     logo: bytes = b"",
     fetcher: DataOnlyFetcher | None = None,
+    timeout: float | None = RECAP_RENDER_SECONDS,
 ) -> bytes:
     """The PDF of `recap`; `rows` are its rows (at least the first MAX_PRINTED_ROWS; more are
     ignored). Call after the rows were read, when the summary is complete. Raises
-    `DocumentError` when it cannot be rendered."""
-    return html_to_pdf(
-        render_recap_html(recap, rows, office, logo=logo), fetcher or data_only_fetcher()
-    )
+    `DocumentError` when it cannot be rendered (`RenderTimeout` after `timeout` s: rendered in a
+    worker process then; `timeout=None` or a `fetcher` of the caller's renders here)."""
+    html = render_recap_html(recap, rows, office, logo=logo)
+    if fetcher is None and timeout is not None:
+        return html_to_pdf_in_worker(html, timeout=timeout)
+    return html_to_pdf(html, fetcher or data_only_fetcher())
 
 
 def render_recap_html(
