@@ -18,8 +18,10 @@ _HIDE = r"(?:di)?rahasia(?:kan)?"
 _W = r"[\w'’/-]+"  # one word
 _NEGATION_WINDOW = 200  # characters before a request where its negation is looked for
 _NOT = re.compile(r"\b(?:tidak|tak|bukan|gak|ga|nggak|ngga|enggak|ndak|tdk|jangan|jgn)\b", re.I)
+# Read with `.match(text, pos)`, which anchors at `pos` (a `^` would anchor at the string's
+# start only, and never match there).
 _OTHER_SENSE = re.compile(
-    r"^\s*(?:umum|negara|jabatan|dagang|perusahaan|negeri|pribadi\s+mereka)", re.I
+    r"\s*(?:umum|negara|jabatan|dagang|perusahaan|negeri|pribadi\s+mereka)", re.I
 )
 
 # Requests to hide something, negatable.

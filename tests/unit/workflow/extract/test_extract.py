@@ -412,6 +412,7 @@ def test_confidentiality_requests(text):
     [
         "Sudah menjadi rahasia umum bahwa ada politik uang.",
         "Ini menyangkut rahasia negara? Tentu tidak.",
+        "Tolong rahasia negara dijaga oleh petugas PPK.",  # a request, but not about the reporter
         "Asas pemilu langsung, umum, bebas, rahasia harus dijaga.",
         "Daftar pemilih sengaja dirahasiakan oleh PPS.",
         "Identitas saya tidak perlu dirahasiakan, saya siap bersaksi.",
