@@ -100,6 +100,7 @@ class App:
             composer=Composer(s.office, s.numbering.case_tag),
             sop=self.sop,
             calendar=self.calendar,
+            attachments_max_bytes=s.limits.attachments_max_bytes,
         )
 
     def intake(self):
@@ -141,6 +142,7 @@ class App:
             self.files,
             self.clock,
             acks_per_hour=self.settings.limits.acknowledgements_per_hour,
+            attachments_max_bytes=self.settings.limits.attachments_max_bytes,
         )
 
     def report_setup(self) -> ReportSetup:

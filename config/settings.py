@@ -120,6 +120,8 @@ class Limits:
     staff_status_per_day: int = 10
     # Office-wide: more acknowledgements than this in an hour wait in the outbox (issue 9).
     acknowledgements_per_hour: int = 60
+    # Bytes of files in one email at most; the rest are named as kept in the case file (issue 9).
+    attachments_max_bytes: int = 15_000_000
 
     @property
     def max_message_bytes(self) -> int:
@@ -316,6 +318,13 @@ SCHEMA = (
                 default=60,
                 check=lambda v: v >= 0,
                 hint="0 (no cap) or more",
+            ),
+            Key(
+                "attachments_max_bytes",
+                int,
+                default=15_000_000,
+                check=lambda v: v > 0,
+                hint="bytes, more than 0",
             ),
         ),
     ),

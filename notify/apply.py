@@ -16,18 +16,24 @@ from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from typing import Generic, Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dumas.notify.compose import Composer
 from dumas.notify.context import EXTERNAL, STAFF, audience_of, case_context
-from dumas.notify.outbox import FileRef, OutgoingEmail, enqueue, new_message_id
+from dumas.notify.outbox import (
+    ATTACHMENTS_MAX_BYTES,
+    FileRef,
+    OutgoingEmail,
+    enqueue,
+    new_message_id,
+)
 from dumas.notify.recipients import active_delegates, active_delegations, resolve, roles_of
-from dumas.workflow.addresses import domain_of, staff_key
+from dumas.workflow.addresses import domain_of, normal_address, staff_key
 from dumas.workflow.documents.render import document_filename
 from dumas.workflow.errors import DumasError, WorkflowError
 from dumas.workflow.extract.completeness import check_pengaduan
-from dumas.workflow.formatting import waktu
+from dumas.workflow.formatting import one_line, ringkas, waktu
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.sop.commands.registry import help_text
@@ -57,6 +63,8 @@ from dumas.workflow.store.models import (
     Delegation,
     Document,
     Event,
+    OutboxAttachment,
+    OutboxMessage,
     Pengaduan,
     RawMessage,
     ReplyToken,
@@ -64,6 +72,9 @@ from dumas.workflow.store.models import (
 )
 
 log = logging.getLogger(__name__)
+
+# How much of a file's name the "kept in the case file" list shows (names come from senders).
+KEPT_NAME_CHARS = 120
 
 # Bookkeeping events left out of the history a STATUS reply shows.
 QUIET_EVENTS = (
@@ -167,6 +178,8 @@ class Toolkit(Generic[SettingsT_co]):
     composer: Composer
     sop: Sop
     calendar: WorkCalendar
+    # `[limits] attachments_max_bytes`: at most this many bytes of files in one email.
+    attachments_max_bytes: int = ATTACHMENTS_MAX_BYTES
 
     @cached_property
     def staff_addresses(self) -> frozenset[str]:
@@ -411,14 +424,20 @@ class Applier:
             if ref.startswith("lampiran:"):
                 out.extend(
                     FileRef(
-                        storage_key=a.storage_key, filename=a.filename, content_type=a.content_type
+                        storage_key=a.storage_key,
+                        filename=a.filename,
+                        content_type=a.content_type,
+                        size=a.size,
                     )
                     for a in self._attachments(ref[9:])
                 )
             elif (doc := self._latest_document(ref)) is not None:
                 out.append(
                     FileRef(
-                        document_id=doc.id, filename=doc.filename, content_type="application/pdf"
+                        document_id=doc.id,
+                        filename=doc.filename,
+                        content_type="application/pdf",
+                        size=doc.size,  # 0 while pending: see `_file_plan`
                     )
                 )
         return tuple(out)
@@ -482,7 +501,107 @@ class Applier:
         token_for: TokenFor | None = None,
         answer_source: bool = False,
     ) -> None:
-        """Compose and queue one email (to several addresses only when they are all staff)."""
+        """Compose and queue one email (to several addresses only when they are all staff).
+
+        `files` go only to an address that has not had them in an earlier email of the case, and
+        only within `attachments_max_bytes` (issue 9 item 3: whoever writes with the case tag
+        adds files, and each notification must not carry them all again). The files left out
+        are listed by name (`berkas_tersimpan`, `_berkas_tersimpan.txt`). Staff addresses
+        sharing one email are split only when they differ in what they already hold."""
+        for group, attach, kept in self._file_plan(to, tuple(files)):
+            self._queue(
+                template,
+                group,
+                {**context, "berkas_tersimpan": kept},
+                attach,
+                token_for,
+                answer_source,
+            )
+
+    def _file_plan(
+        self, to: tuple[str, ...], files: tuple[FileRef, ...]
+    ) -> list[tuple[tuple[str, ...], tuple[FileRef, ...], list[str]]]:
+        """(addresses, files to attach, names left out) per email to queue.
+
+        Addresses are grouped by the files they still lack. Not the intersection of what they
+        hold (it would send again what some already have: the amplification this prevents) nor
+        the union (it would withhold from one what only others have): each gets exactly its
+        new files, and addresses that always received together (the usual case) stay one email.
+
+        The cap counts the sizes known now. A document still to be rendered counts 0: its size
+        exists only after the documents job, after this transaction; the sender checks the
+        real sizes before reading anything and leaves out what would pass the cap
+        (`OutboxSender._files_for`), so the cap holds exactly and the sender's memory with it.
+        """
+        if not files:
+            return [(to, (), [])]
+        held = self._already_attached(to, files)
+        cap = self.kit.attachments_max_bytes
+        groups: dict[tuple[FileRef, ...], list[str]] = {}
+        for address in to:
+            had = held.get(normal_address(address), set())
+            new, seen = [], set(had)
+            for f in files:
+                if _file_key(f) not in seen:
+                    seen.add(_file_key(f))  # the same file twice in one email: once
+                    new.append(f)
+            groups.setdefault(tuple(new), []).append(address)
+        plan = []
+        for lacking, addresses in groups.items():
+            attach, total = [], 0
+            for f in lacking:
+                if total + f.size <= cap:
+                    attach.append(f)
+                    total += f.size
+            kept = [
+                ringkas(one_line(f.filename), KEPT_NAME_CHARS) for f in files if f not in attach
+            ]
+            plan.append((tuple(addresses), tuple(attach), kept))
+        return plan
+
+    def _already_attached(
+        self, to: tuple[str, ...], files: tuple[FileRef, ...]
+    ) -> dict[str, set[tuple[str, object]]]:
+        """Which of `files` each normalised address of `to` already has from an email of this
+        case queued or sent before (a failed one never arrived). One query on the case's outbox
+        (`outbox.pengaduan_id` and `outbox_attachment.outbox_id` are indexed), limited to these
+        files. Files compare exactly: stored files by content address (`storage_key` is their
+        SHA-256), documents by row (each version is its own row and its own PDF)."""
+        if self.case is None or self.case.id is None:
+            return {}
+        keys = {f.storage_key for f in files if f.document_id is None and f.storage_key}
+        docs = {f.document_id for f in files if f.document_id is not None}
+        rows = self.session.execute(
+            select(
+                OutboxMessage.to_addrs,
+                OutboxMessage.cc_addrs,
+                OutboxAttachment.storage_key,
+                OutboxAttachment.document_id,
+            )
+            .join(OutboxAttachment, OutboxAttachment.outbox_id == OutboxMessage.id)
+            .where(
+                OutboxMessage.pengaduan_id == self.case.id,
+                OutboxMessage.status != "failed",
+                or_(OutboxAttachment.storage_key.in_(keys), OutboxAttachment.document_id.in_(docs)),
+            )
+        ).all()
+        wanted = {normal_address(a) for a in to}
+        held: dict[str, set[tuple[str, object]]] = {}
+        for to_addrs, cc_addrs, key, doc_id in rows:
+            ref = FileRef(document_id=doc_id, storage_key=key or "")
+            for address in {normal_address(a) for a in [*to_addrs, *cc_addrs]} & wanted:
+                held.setdefault(address, set()).add(_file_key(ref))
+        return held
+
+    def _queue(
+        self,
+        template: str,
+        to: tuple[str, ...],
+        context: dict,
+        files: tuple[FileRef, ...],
+        token_for: TokenFor | None,
+        answer_source: bool,
+    ) -> None:
         s = self.kit.settings
         context = {
             **self.extra,
@@ -520,7 +639,7 @@ class Applier:
                 in_reply_to=in_reply_to,
                 references=references,
                 pengaduan_id=self.case.id if self.case else None,
-                files=tuple(files),
+                files=files,
                 message_id=message_id,
             ),
             self.kit.domain,
@@ -699,3 +818,8 @@ class Applier:
             )
         )
         return token
+
+
+def _file_key(f: FileRef) -> tuple[str, object]:
+    """What makes two attachments the same file (see `Applier._already_attached`)."""
+    return ("document", f.document_id) if f.document_id is not None else ("file", f.storage_key)

@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dumas.notify.mime import build_message
+from dumas.notify.outbox import ATTACHMENTS_MAX_BYTES
 from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DeliveryError, StorageError
 from dumas.workflow.store.filestore import FileStore
@@ -84,6 +85,7 @@ class OutboxSender:
         clock: Clock,
         connect: Callable[[SmtpSettings], smtplib.SMTP] = smtp_connection,
         acks_per_hour: int = 0,
+        attachments_max_bytes: int = ATTACHMENTS_MAX_BYTES,
     ) -> None:
         self._smtp = smtp_settings
         self._sessions = sessions
@@ -94,6 +96,10 @@ class OutboxSender:
         # untouched, and go in a later drain: a flood of forged complaints is delayed, not lost,
         # and the office's mail reputation is not spent on it (issue 9, "no amplification").
         self._acks_per_hour = acks_per_hour
+        # The files of one message, in bytes, at most: what the applier capped when queueing,
+        # now on the real sizes (a document's is known only once rendered). It also bounds what
+        # one message holds in memory here.
+        self._attachments_max_bytes = attachments_max_bytes
         self._connect_failures = 0
         self._down_until: datetime | None = None
 
@@ -226,24 +232,37 @@ class OutboxSender:
         return sorted(refused)
 
     def _files_for(self, session: Session, row: OutboxMessage) -> list[tuple[str, str, bytes]]:
-        out = []
-        for att in row.attachments:
+        """The files of `row`, at most `attachments_max_bytes` of them, sizes checked before
+        anything is read. A file left out is removed from the row, in the transaction that marks
+        it sent: the outbox then says what the recipient has, and a later notification offers it
+        again (`Applier._already_attached`)."""
+        out, total = [], 0
+        for att in list(row.attachments):
             if att.document_id is not None:
                 doc = session.get_one(Document, att.document_id)  # a foreign key
                 if doc.status != "rendered":  # failed for good: the mail goes without it
                     log.warning(
-                        "sending %s without %s (render failed)", row.message_id, doc.filename
+                        "sending %s without document %d (render failed)", row.message_id, doc.id
                     )
+                    row.attachments.remove(att)
                     continue
-                out.append(
-                    (
-                        att.filename or doc.filename,
-                        "application/pdf",
-                        self._files.read(doc.storage_key),
-                    )
-                )
+                name, kind, key = att.filename or doc.filename, "application/pdf", doc.storage_key
             else:
-                out.append((att.filename, att.content_type, self._files.read(att.storage_key)))
+                name, kind, key = att.filename, att.content_type, att.storage_key
+            size = self._files.size(key)
+            if total + size > self._attachments_max_bytes:
+                # The id and size only: a file's name may carry personal data.
+                log.warning(
+                    "sending %s without attachment %d (%d bytes): over the %d-byte cap",
+                    row.message_id,
+                    att.id,
+                    size,
+                    self._attachments_max_bytes,
+                )
+                row.attachments.remove(att)
+                continue
+            total += size
+            out.append((name, kind, self._files.read(key)))
         return out
 
     def _failed(self, row: OutboxMessage, error: str, permanent: bool) -> str:

@@ -27,3 +27,21 @@ def staff_key(address: str) -> str:
 def domain_of(address: str) -> str:
     """The part after the last "@" of a staff key ("" when there is none)."""
     return address.rpartition("@")[2] if "@" in address else ""
+
+
+# Mailboxes that ignore dots in the local part: b.u.d.i@gmail.com is budi@gmail.com.
+_DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def normal_address(address: str) -> str:
+    """The mailbox an address reaches, for rate limits: lower case, no `+tag`, and for Gmail no
+    dots (`Budi.Santoso+promo@googlemail.com` → `budisantoso@gmail.com`). Only for counting:
+    mail still goes to the address as written. Here, not in `notify/`, because the outbox's
+    stored form (`OutboxMessage.to_normal`) is written by a migration too."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    if not at:
+        return domain
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"

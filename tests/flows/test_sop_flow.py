@@ -177,7 +177,10 @@ def test_the_whole_sop_by_email(flow, rig):
     _done(flow, "hukum", "Dilaksanakan: KERTAS KERJA")
     tl_note = flow.one("hukum", "tugas")
     _asks(tl_note, "INVESTIGASI", "LAPORAN")
-    assert tl_note.attachments == {"laporan-hasil-telaah.pdf": lht, "kertas-kerja.docx": kk}
+    # Hukum already has the report from the KERTAS KERJA task: named as kept, not sent again
+    # (issue 9 item 3).
+    assert tl_note.attachments == {"kertas-kerja.docx": kk}
+    assert "tidak dilampirkan lagi" in tl_note.text and "- laporan-hasil-telaah.pdf" in tl_note.text
 
     # Hukum: INVESTIGASI with the team and their addresses (Outlook on the web, x_ ids).
     flow.later(hours=3)
@@ -239,7 +242,9 @@ def test_the_whole_sop_by_email(flow, rig):
     final_note = flow.one("sekretaris", "tugas")
     _asks(final_note, "SETUJU", "TOLAK", sekretaris=True)
     assert "laporan-hasil-pemeriksaan.pdf" in final_note.attachments
-    assert "laporan-hasil-telaah.pdf" in final_note.attachments
+    # The Sekretaris had the report of the telaah with the approval of the investigation.
+    assert "laporan-hasil-telaah.pdf" not in final_note.attachments
+    assert "- laporan-hasil-telaah.pdf" in final_note.text
 
     # Sekretaris: SETUJU, the case closes and the reporter gets the outcome (new Outlook).
     flow.later(hours=4)

@@ -60,6 +60,13 @@ class FileStore:
         except OSError as exc:
             raise StorageError(f"cannot read stored file {key}: {exc.strerror}") from exc
 
+    def size(self, key: str) -> int:
+        """The stored file's size in bytes, without reading it (the sender checks its cap first)."""
+        try:
+            return self.path(key).stat().st_size
+        except OSError as exc:
+            raise StorageError(f"cannot read stored file {key}: {exc.strerror}") from exc
+
     def flush(self) -> None:
         """Make every file written since the last flush durable (one call per batch commit)."""
         dirs = set()

@@ -371,14 +371,17 @@ class OutboxMessage(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_kind_first_to", "kind", "first_to", "created_at"),)
+    # The acknowledgement rate limit counts one kind to one mailbox since a time (`sent_recently`).
+    __table_args__ = (Index("ix_outbox_kind_to_normal", "kind", "to_normal", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(MSGID), unique=True)
     pengaduan_id: Mapped[int | None] = mapped_column(ForeignKey("pengaduan.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     to_addrs: Mapped[list] = mapped_column(default=list)
-    first_to: Mapped[str] = mapped_column(String(ADDR), default="")  # lower-cased, for rate limits
+    first_to: Mapped[str] = mapped_column(String(ADDR), default="")  # lower-cased
+    # The mailbox `first_to` reaches (`workflow.addresses.normal_address`), for rate limits.
+    to_normal: Mapped[str] = mapped_column(String(ADDR), default="", server_default="")
     cc_addrs: Mapped[list] = mapped_column(default=list)
     reply_to: Mapped[str] = mapped_column(String(ADDR), default="")
     subject: Mapped[str] = mapped_column(Text)
