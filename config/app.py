@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -119,6 +119,7 @@ class App:
                 session, s.replies.address, own, s.numbering.case_tag, s.numbering.pattern
             ),
             s.limits.max_message_bytes,
+            retry_for=timedelta(hours=s.replies.dkim_retry_hours),
         )
 
     def poller(self):

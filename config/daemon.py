@@ -21,6 +21,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from dumas.config.app import App
 from dumas.config.cycle import drain_outbox, run_cycle
 from dumas.config.locks import job_lock
+from dumas.ingest.mail.stampcheck import unchecked_note
 from dumas.workflow.errors import DumasError, MailServerError, where
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,9 @@ def run_daemon(app: App) -> int:
             app.settings.imap.folder,
             app.settings.schedule.poll_every_minutes,
         )
+        r = app.settings.replies
+        if note := unchecked_note(r.authentication, r.authserv_id, r.stamp_record):
+            log.warning("%s", note)
         scheduler.start()
         log.info("dumas daemon stopped")
     return 0

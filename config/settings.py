@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dumas.config.schema import Key, Section, read_section
+from dumas.ingest.mail.stampcheck import RECORD_NAME
 from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.config import load_sop
 
@@ -86,6 +87,11 @@ class Replies:
     authserv_id: str = ""  # our receiving server's, for "authserv"
     # "selector._domainkey.domain" -> the TXT record's text, tried before DNS.
     dkim_keys: dict[str, str] = field(default_factory=dict)
+    dkim_dns: bool = True  # False: only the pinned keys, DNS is never asked
+    # A reply whose DKIM key DNS did not give is tried again each cycle for this long.
+    dkim_retry_hours: int = 24
+    # Where `dumas doctor` records that our server stamps every message ("authserv" needs it).
+    stamp_record: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,14 @@ SCHEMA = (
             Key("authentication", str, default=None, choices=AUTHENTICATION_MODES),
             Key("authserv_id", str, default=""),
             Key("dkim_keys", dict, default={}),
+            Key("dkim_dns", bool, default=True),
+            Key(
+                "dkim_retry_hours",
+                int,
+                default=24,
+                check=lambda v: 0 < v <= 24 * 14,
+                hint="hours, 1 to 336",
+            ),
         ),
     ),
     Section(
@@ -431,7 +445,9 @@ def settings_from_dict(
         storage_root=_under(base, v["storage"]["root"]),
         imap=_imap(v["imap"], environ),
         smtp=_smtp(v["smtp"], environ),
-        replies=_replies(v["replies"], v["imap"], v["security"]),
+        replies=_replies(
+            v["replies"], v["imap"], v["security"], _under(base, v["storage"]["root"])
+        ),
         roles=roles,
         schedule=_schedule(v["schedule"]),
         limits=Limits(**v["limits"]),
@@ -512,7 +528,7 @@ def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:
     return Smtp(**fields, from_address=values["from_address"], from_name=values["from_name"])
 
 
-def _replies(values: dict, imap: dict, security: dict) -> Replies:
+def _replies(values: dict, imap: dict, security: dict, storage_root: Path) -> Replies:
     address = values["address"] or (imap["username"] if "@" in imap["username"] else "")
     if not address:
         raise ConfigError("[replies] address is missing (the complaint mailbox's email address)")
@@ -524,6 +540,9 @@ def _replies(values: dict, imap: dict, security: dict) -> Replies:
         authentication=mode,
         authserv_id=authserv,
         dkim_keys=_dkim_keys(values["dkim_keys"]),
+        dkim_dns=values["dkim_dns"],
+        dkim_retry_hours=values["dkim_retry_hours"],
+        stamp_record=storage_root / RECORD_NAME,
     )
 
 

@@ -29,7 +29,7 @@ from dumas.notify.outbox import (
     new_message_id,
 )
 from dumas.notify.recipients import active_delegates, active_delegations, resolve, roles_of
-from dumas.workflow.addresses import domain_of, normal_address, staff_key
+from dumas.workflow.addresses import domain_of, is_public_provider, normal_address, staff_key
 from dumas.workflow.documents.render import document_filename
 from dumas.workflow.errors import DumasError, WorkflowError
 from dumas.workflow.extract.completeness import check_pengaduan
@@ -192,8 +192,12 @@ class Toolkit(Generic[SettingsT_co]):
 
     @cached_property
     def staff_domains(self) -> frozenset[str]:
-        """The domains of the configured staff addresses: where DELEGASI may point by default."""
-        return frozenset(domain_of(a) for a in self.staff_addresses)
+        """The domains of the configured staff addresses: where DELEGASI may point by default.
+        Public providers (gmail.com...) are left out: a Kasubbag on Gmail must not make every
+        Gmail user a possible deputy; `[roles] delegate_domains` may still name one."""
+        return frozenset(
+            d for a in self.staff_addresses if not is_public_provider(d := domain_of(a))
+        )
 
     @property
     def domain(self) -> str:

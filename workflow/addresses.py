@@ -29,6 +29,42 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2] if "@" in address else ""
 
 
+# Mail providers anyone can sign up with: a staff member's address there makes its domain no
+# office domain (DELEGASI to any of their users would otherwise be allowed), and its DKIM proves
+# the mailbox only. Lower case; an office may still list one in `[roles] delegate_domains`.
+PUBLIC_MAIL_PROVIDERS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.id",
+        "ymail.com",
+        "rocketmail.com",
+        "outlook.com",
+        "outlook.co.id",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.com",
+        "mail.com",
+        "zoho.com",
+        "yandex.com",
+        "tutanota.com",
+    }
+)
+
+
+def is_public_provider(domain: str) -> bool:
+    return domain.lower().rstrip(".") in PUBLIC_MAIL_PROVIDERS
+
+
 # Mailboxes that ignore dots in the local part: b.u.d.i@gmail.com is budi@gmail.com.
 _DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 

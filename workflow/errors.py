@@ -36,6 +36,11 @@ class MessageError(DumasError):
         self.reason = reason
 
 
+class MessageDeferred(MessageError):
+    """A message cannot be decided yet for a reason that should pass (DNS did not answer for a
+    DKIM key): intake leaves it for the next cycle instead of quarantining or refusing it."""
+
+
 class DeliveryError(DumasError):
     """The SMTP server did not accept a message; `permanent` tells whether to retry."""
 

@@ -1,7 +1,9 @@
 """`dumas doctor`: check an installation end to end and say plainly what to fix.
 
 Each check returns (status, message); FAIL means Dumas cannot do its job, WARN means it can but
-something deserves a look. Nothing here changes data, and no email is sent unless asked.
+something deserves a look. Nothing here changes data, and no email is sent unless asked; the one
+thing written is the record that our server stamps every message (`authentication =
+"authserv"` is trusted only with it: ingest/mail/stampcheck.py).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from sqlalchemy import func, select
 
 from dumas.config.app import App
 from dumas.ingest.mail.authresults import stamped_by
+from dumas.ingest.mail.senderproof import aligned, signing_domains
+from dumas.ingest.mail.stampcheck import forget_stamping, record_stamping
 from dumas.notify.recipients import active_delegations
 from dumas.notify.sender import smtp_connection
+from dumas.workflow.addresses import is_public_provider
 from dumas.workflow.documents.render import render
 from dumas.workflow.documents.sample import sample_case
 from dumas.workflow.errors import DumasError
@@ -100,6 +105,16 @@ def check_roles(app: App) -> tuple[str, str]:
     counts = ", ".join(
         f"{r} {len(s.roles.addresses(r))}" for r in ("desk", "sekretaris", "hukum", "ketua")
     )
+    public = sorted(
+        a for a in app.toolkit.staff_addresses if is_public_provider(a.rpartition("@")[2])
+    )
+    if public:
+        return WARN, (
+            f"roles: {counts}; {', '.join(public)} is on a public mail provider: its DKIM proves "
+            "that mailbox only, and DELEGASI may not name other addresses there unless the "
+            "provider is in [roles] delegate_domains (better: list deputies in [roles.delegates] "
+            "or give the person an office address)"
+        )
     return OK, f"roles: {counts}"
 
 
@@ -186,6 +201,7 @@ def check_backlog(app: App) -> tuple[str, str]:
 
 
 STAMP_SAMPLE = 20  # newest stored messages that must carry our server's Authentication-Results
+STAFF_SAMPLE = 50  # newest stored staff messages whose DKIM alignment is looked at
 
 
 def check_authentication(app: App) -> tuple[str, str]:
@@ -202,8 +218,54 @@ def check_authentication(app: App) -> tuple[str, str]:
             if r.dkim_keys
             else "keys from DNS"
         )
-        return OK, f'authentication = "dkim": decisions need an aligned DKIM signature ({where})'
+        relies = f'authentication = "dkim": decisions need an aligned DKIM signature ({where})'
+        unaligned = _unaligned_staff_mail(app)
+        if not unaligned:
+            return OK, relies
+        return WARN, f"{relies}; but {_explain_unaligned(unaligned)}"
     return _check_authserv(app, r.authserv_id)
+
+
+def _unaligned_staff_mail(app: App) -> dict[str, list[str]]:
+    """Staff addresses whose newest mail here carries no DKIM signature aligned with their
+    From domain -> the domains that did sign it. Their decisions are refused."""
+    staff = app.toolkit.staff_addresses
+    with app.sessions() as s:
+        rows = s.execute(
+            select(RawMessage.from_address, RawMessage.storage_key)
+            .where(RawMessage.from_address.in_(staff))
+            .order_by(RawMessage.id.desc())
+            .limit(STAFF_SAMPLE)
+        ).all()
+    found: dict[str, list[str]] = {}
+    for address, key in rows:
+        if address in found:
+            continue
+        try:
+            domains = signing_domains(app.files.read(key))
+        except (OSError, DumasError):
+            continue
+        if not any(aligned(d, address.rpartition("@")[2]) for d in domains):
+            found[address] = domains
+    return found
+
+
+def _explain_unaligned(unaligned: dict[str, list[str]]) -> str:
+    said = "; ".join(
+        f"{a} signed by {', '.join(d) if d else 'nobody'}" for a, d in sorted(unaligned.items())
+    )
+    text = (
+        f"the newest mail of {len(unaligned)} staff address(es) has no DKIM signature of their "
+        f"own domain ({said}): their decisions by email are refused"
+    )
+    if any(d.endswith(".onmicrosoft.com") for ds in unaligned.values() for d in ds):
+        text += (
+            ". Microsoft 365 signs with the tenant's onmicrosoft.com domain until DKIM is enabled "
+            "for the office's own domain: Microsoft Defender portal > Email & collaboration > "
+            "Policies > Email authentication settings > DKIM, publish the two selector1/selector2 "
+            "CNAME records it shows, then enable signing (see docs/security.md)"
+        )
+    return text
 
 
 def _check_authserv(app: App, authserv_id: str) -> tuple[str, str]:
@@ -228,15 +290,27 @@ def _check_authserv(app: App, authserv_id: str) -> tuple[str, str]:
     relies = (
         f'authentication = "authserv": decisions rely on Authentication-Results by {authserv_id}'
     )
+    record = app.settings.replies.stamp_record
     if not keys:
-        return WARN, f"{relies}; no message received yet, so its stamping is unchecked"
-    if unstamped:
         return WARN, (
-            f"{relies}, but {unstamped} of the newest {len(keys)} message(s) do not carry it on "
-            "top: the server does not stamp every message, so senders could write it themselves"
-            ' (fix the server, or use authentication = "dkim")'
+            f"{relies}; no message received yet, so its stamping is unchecked and every staff "
+            "decision by email is refused: run `dumas doctor` again once mail has arrived"
         )
-    return OK, f"{relies}; the newest {len(keys)} message(s) all carry it on top"
+    if unstamped:
+        if record is not None:
+            forget_stamping(record)  # the gate stops trusting the header at once
+        return FAIL, (
+            f"{relies}, but {unstamped} of the newest {len(keys)} message(s) do not carry it on "
+            "top: the server does not stamp every message, so senders could write it themselves."
+            " Staff decisions by email are refused until the server is fixed and `dumas doctor`"
+            ' passes (or use authentication = "dkim")'
+        )
+    if record is not None:
+        record_stamping(record, authserv_id, app.clock.now(), len(keys))
+    return OK, (
+        f"{relies}; the newest {len(keys)} message(s) all carry it on top "
+        f"(recorded in {record}: decisions by email are accepted)"
+    )
 
 
 CHECKS: tuple[Check, ...] = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -101,6 +102,10 @@ class ProofRepliesSettings(RepliesSettings, Protocol):
     def authserv_id(self) -> str: ...
     @property
     def dkim_keys(self) -> Mapping[str, str]: ...
+    @property
+    def dkim_dns(self) -> bool: ...
+    @property
+    def stamp_record(self) -> Path | None: ...
 
 
 class IngestSettings(ApplierSettings, RegistrationSettings, Protocol):

@@ -28,11 +28,13 @@ from sqlalchemy.orm import Session
 from dumas.ingest.actions.registrar import IngestSettings, numbering_rules
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.replytext import first_lines, reply_text
-from dumas.ingest.mail.senderproof import NONE, ProofSettings, SenderProof, prove_sender
+from dumas.ingest.mail.senderproof import AUTHSERV, NONE, ProofSettings, SenderProof, prove_sender
+from dumas.ingest.mail.stampcheck import stamping_checked
 from dumas.notify.apply import Applier, Toolkit, revoke_tokens
 from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
 from dumas.workflow.addresses import domain_of, staff_key
+from dumas.workflow.errors import MessageDeferred
 from dumas.workflow.sop.commands.registry import help_text, is_delegation_cancel, parse_command
 from dumas.workflow.sop.definition import PELAPOR
 from dumas.workflow.sop.effects import (
@@ -91,6 +93,12 @@ GATE_REASONS = {
     "bukan domain alamat pengirimnya, sehingga keaslian pengirim tidak dapat dibuktikan.",
     "dkim_tidak_sah": "Tanda tangan digital (DKIM) pada email Anda tidak sah: isi email berubah "
     "dalam perjalanan, kunci domain pengirim tidak ditemukan, atau kepala email tidak wajar.",
+    "dkim_kunci_tidak_terambil": "Kunci DKIM domain pengirim tidak dapat diambil dari DNS "
+    "meskipun sudah dicoba berulang kali selama beberapa jam, sehingga keaslian pengirim tidak "
+    "dapat dibuktikan. Mohon kirim ulang balasan Anda; bila terulang, hubungi petugas TI kantor.",
+    "authserv_belum_diperiksa": "Pemeriksaan keaslian pengirim oleh server email kami belum "
+    "dipastikan berjalan untuk setiap email (petugas TI perlu menjalankan `dumas doctor`), "
+    "sehingga keputusan melalui email belum dapat diterima.",
     "pengirim_tidak_dikenal": "Alamat email Anda tidak terdaftar sebagai pelapor maupun "
     "petugas untuk pengaduan ini.",
 }
@@ -132,6 +140,10 @@ class ReplyHandler:
         text = reply_text(mail.text, mail.html)
         command = parse_command(first_lines(text, 5))
         applier = Applier(session, self.kit, case, now, source=raw, incoming=files, actor=sender)
+        # Refusals answer the From as written. `sender` is folded by str.lower(), which maps a
+        # look-alike (the Kelvin sign) onto the real staff address; an address we cannot write
+        # in ASCII gets no answer at all.
+        answer = staff_key(mail.sender.email) if mail.sender else ""
         # Staff first: a staff address that is also a case's pelapor (a forged complaint in
         # their name, issue 9 item 8) must still decide as staff, through the gate.
         if (
@@ -158,7 +170,7 @@ class ReplyHandler:
             self._from_someone_else(case, applier, sender, text, files)
             return
         if not verdict.allowed:
-            self._refuse(session, case, applier, sender, verdict, command)
+            self._refuse(session, case, applier, sender, verdict, command, answer_to=answer)
             return
         actor = Actor(sender, verdict.roles, verdict.delegated)
         decision = decide(
@@ -182,6 +194,7 @@ class ReplyHandler:
                 ),
                 command,
                 message=decision.refusal.message,
+                answer_to=answer,
             )
             return
         assert command is not None  # decide() refuses a staff reply without a command
@@ -194,6 +207,7 @@ class ReplyHandler:
                 sender,
                 GateVerdict(False, policy, verdict.roles, verdict.delegated, verdict.token),
                 command,
+                answer_to=answer,
             )
             return
         if verdict.token is not None and not self._free(command):
@@ -485,15 +499,31 @@ class ReplyHandler:
         return ""
 
     def _authentic(self, mail: InboundMail) -> SenderProof:
-        """Whether `mail` proves its From the way `[replies] authentication` says."""
+        """Whether `mail` proves its From the way `[replies] authentication` says.
+
+        Raises `MessageDeferred` when DNS did not answer for the DKIM key: intake keeps the
+        message for the next cycle, until `[replies] dkim_retry_hours` have passed and its last
+        attempt (`mail.last_attempt`) fails the proof for good."""
         proof = prove_sender(mail, self._proof_settings())
+        if proof.temporary and not mail.last_attempt:
+            raise MessageDeferred(
+                f"DKIM key of {proof.domain} not fetched: DNS did not answer (temporary)"
+            )
         if not proof.proven:
             log.info("message %s: sender not proven (%s)", mail.message_id, proof.reason)
         return proof
 
     def _proof_settings(self) -> ProofSettings:
         r = self.kit.settings.replies
-        return ProofSettings(r.authentication, r.authserv_id, r.dkim_keys)
+        return ProofSettings(
+            r.authentication,
+            r.authserv_id,
+            r.dkim_keys,
+            dns=r.dkim_dns,
+            # Read per message, not once: doctor may record (or forget) the check meanwhile.
+            authserv_checked=r.authentication == AUTHSERV
+            and stamping_checked(r.stamp_record, r.authserv_id) is not None,
+        )
 
     def _token(self, session: Session, token: str, mail: InboundMail) -> ReplyToken | None:
         if token:
@@ -549,8 +579,17 @@ class ReplyHandler:
         return ""
 
     def _refuse(
-        self, session, case, applier, sender, verdict: GateVerdict, command, message: str = ""
+        self,
+        session,
+        case,
+        applier,
+        sender,
+        verdict: GateVerdict,
+        command,
+        message: str = "",
+        answer_to: str = "",
     ) -> None:
+        """Record the refusal and explain it to `answer_to` (the From as written; "" for none)."""
         name = command.name if command else "(tidak ada perintah)"
         events.record(
             session,
@@ -570,9 +609,9 @@ class ReplyHandler:
             applier.source.message_id,
         )
         s = self.kit.settings
-        if not sender or not take_notice(
+        if not answer_to or not take_notice(
             session,
-            sender,
+            answer_to,
             verdict.reason,
             applier.now,
             s.office.tz,
@@ -583,7 +622,7 @@ class ReplyHandler:
         explanation = message or GATE_REASONS.get(verdict.reason, "")
         applier.send(
             "penolakan",
-            (sender,),
+            (answer_to,),
             {
                 "alasan": explanation,
                 "reason": verdict.reason,

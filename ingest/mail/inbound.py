@@ -68,6 +68,9 @@ class InboundMail:
     defects: tuple[str, ...]  # readable descriptions of what was wrong with the MIME
     # The bytes as received: a DKIM signature is verified over them, never over our reading.
     raw: bytes = field(default=b"", repr=False, compare=False)
+    # Set by intake on a message it deferred (`MessageDeferred`) for as long as it may wait: a
+    # trouble that was temporary now counts for good (no DKIM key from DNS: the proof fails).
+    last_attempt: bool = field(default=False, compare=False)
 
     def header(self, name: str) -> str:
         """The first value of a header, or "" (names are case-insensitive)."""

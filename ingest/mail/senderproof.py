@@ -3,13 +3,19 @@
 `[replies] authentication` chooses the proof (see docs/security.md, "Proof of sender"):
 
 - "dkim" (the default): a DKIM signature on the message that verifies (dkimpy) for a domain
-  aligned with the From domain. Alignment is relaxed and kept simple: the signature's `d=` is
-  the From domain or a parent of it (`d=kpu.go.id` proves `From: x@mentawai.kpu.go.id`), never a
-  bare top-level label. We carry no Public Suffix List, so a signature by a registry-level parent
-  such as `go.id` would count — only that registry could make one. Keys come from the pinned
-  `[replies.dkim_keys]` table first (offline sites, the test rig), then DNS.
+  aligned with the From domain. Alignment is relaxed (RFC 7489 section 3.1.1): the signature's
+  `d=` and the From domain have the same organisational domain, found with the Public Suffix
+  List (`publicsuffixlist`, its bundled copy: no network). `d=kpu.go.id` proves
+  `From: x@mentawai.kpu.go.id`; `d=go.id`, a public suffix, proves nothing. Keys come from the
+  pinned `[replies.dkim_keys]` table first (offline sites, the test rig), then DNS unless
+  `[replies] dkim_dns = false`.
+  DNS that does not answer (a timeout, SERVFAIL) is not a verdict on the signature: the proof is
+  then `temporary` and the caller tries the message again later. A key that does not exist
+  (NXDOMAIN, no TXT record) fails the proof for good.
 - "authserv": our own receiving server's Authentication-Results (RFC 8601, parsed by `authres`):
-  the topmost header only, and only when it carries our authserv-id; see `authresults.py`.
+  the topmost header only, and only when it carries our authserv-id; see `authresults.py`. It
+  counts only once `dumas doctor` has seen our server stamp every message
+  (`ProofSettings.authserv_checked`, see `stampcheck.py`).
 - "none": the address alone; the transcript of every accepted decision says so.
 
 The work per message is bounded: at most `MAX_SIGNATURES` signatures are looked at, and only
@@ -26,7 +32,10 @@ from dataclasses import dataclass
 from email.utils import getaddresses
 
 import dkim
+import dns.exception
+import dns.resolver
 from dkim.util import InvalidTagValueList, parse_tag_value
+from publicsuffixlist import PublicSuffixList
 
 from dumas.ingest.mail.authresults import sender_authenticated
 from dumas.ingest.mail.inbound import InboundMail
@@ -51,7 +60,9 @@ _BARE_LF = re.compile(rb"(?<!\r)\n")
 NO_SIGNATURE = "dkim_tidak_ada"
 OTHER_DOMAIN = "dkim_domain_lain"
 BAD_SIGNATURE = "dkim_tidak_sah"
+KEY_UNAVAILABLE = "dkim_kunci_tidak_terambil"  # DNS did not answer: temporary, see `temporary`
 NOT_STAMPED = "autentikasi_gagal"
+STAMPING_UNCHECKED = "authserv_belum_diperiksa"
 
 DnsFunc = Callable[..., bytes | None]
 
@@ -64,6 +75,9 @@ class SenderProof:
     method: str
     domain: str = ""
     reason: str = ""
+    # Not proven only because DNS did not answer for a key: the same message may prove its
+    # sender once it does, so the caller should try again later rather than refuse.
+    temporary: bool = False
 
     @property
     def verified(self) -> bool:
@@ -78,7 +92,11 @@ class ProofSettings:
     mode: str = DKIM
     authserv_id: str = ""
     dkim_keys: Mapping[str, str] | None = None  # "selector._domainkey.domain" -> TXT text
-    dns: bool = True  # fall back to DNS for keys not pinned
+    dns: bool = True  # fall back to DNS for keys not pinned ([replies] dkim_dns)
+    # `dumas doctor` recorded that our server stamps every message with `authserv_id`: until
+    # then a header naming our authserv-id may be the sender's own, so "authserv" proves nothing.
+    authserv_checked: bool = False
+    resolver: DnsFunc | None = None  # asks DNS for a TXT record; None: `resolve_txt`
 
 
 def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
@@ -87,13 +105,16 @@ def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
     if settings.mode == NONE:
         return SenderProof(True, NONE, domain)
     if settings.mode == AUTHSERV:
+        if not settings.authserv_checked:
+            return SenderProof(False, AUTHSERV, reason=STAMPING_UNCHECKED)
         ok = bool(domain) and sender_authenticated(mail.auth_results, settings.authserv_id, domain)
         return SenderProof(ok, AUTHSERV, domain if ok else "", "" if ok else NOT_STAMPED)
     # One From, or the signature may cover another From than the one we read: DKIM verifies the
     # bottom-most instance, the parser reads the first (RFC 6376 section 5.4.2).
     if not domain or not _one_from(mail) or not _one_way_to_read(mail.raw):
         return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
-    return prove_dkim(mail.raw, domain, pinned_dns(settings.dkim_keys or {}, settings.dns))
+    resolver = (settings.resolver or resolve_txt) if settings.dns else None
+    return prove_dkim(mail.raw, domain, pinned_dns(settings.dkim_keys or {}, resolver))
 
 
 def _one_from(mail: InboundMail) -> bool:
@@ -110,10 +131,26 @@ def _one_way_to_read(raw: bytes) -> bool:
 
 
 def aligned(signing_domain: str, from_domain: str) -> bool:
-    """Relaxed alignment: `d=` is the From domain or one of its parents (at least two labels)."""
+    """Relaxed alignment (RFC 7489 section 3.1.1): `d=` is the From domain or one of its
+    parents, and not a public suffix (`go.id`, `co.id`, `com`): the two share an
+    organisational domain by the Public Suffix List."""
     d = signing_domain.lower().rstrip(".")
     f = from_domain.lower().rstrip(".")
-    return "." in d and (f == d or f.endswith("." + d))
+    if not (f == d or f.endswith("." + d)):
+        return False
+    # privatesuffix: the organisational domain, None when `d` is itself a public suffix.
+    org = _psl().privatesuffix(d)
+    return org is not None and org == _psl().privatesuffix(f)
+
+
+_PSL: list[PublicSuffixList] = []
+
+
+def _psl() -> PublicSuffixList:
+    """The bundled Public Suffix List, read once (about 10 000 rules) when first needed."""
+    if not _PSL:
+        _PSL.append(PublicSuffixList())
+    return _PSL[0]
 
 
 def prove_dkim(raw: bytes, from_domain: str, dnsfunc: DnsFunc) -> SenderProof:
@@ -124,10 +161,22 @@ def prove_dkim(raw: bytes, from_domain: str, dnsfunc: DnsFunc) -> SenderProof:
     candidates = [i for i, (d, _) in enumerate(domains) if aligned(d, from_domain)]
     if not candidates:
         return SenderProof(False, DKIM, reason=OTHER_DOMAIN)
+    unanswered = ""
     for index in [i for i in candidates if domains[i][1]][:MAX_SIGNATURES]:
-        if _verifies(raw, index, dnsfunc):
+        outcome = _verifies(raw, index, dnsfunc)
+        if outcome is True:
             return SenderProof(True, DKIM, domains[index][0].lower())
+        if outcome is None:
+            unanswered = unanswered or domains[index][0].lower()
+    if unanswered:
+        # Another signature failing for good does not make this one bad: DNS may answer later.
+        return SenderProof(False, DKIM, unanswered, KEY_UNAVAILABLE, temporary=True)
     return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
+
+
+def signing_domains(raw: bytes) -> list[str]:
+    """The readable `d=` of each DKIM-Signature, in order (for `dumas doctor`)."""
+    return [d.lower() for d, _ in _signature_domains(raw) if d]
 
 
 def _signature_domains(raw: bytes) -> list[tuple[str, bool]]:
@@ -174,11 +223,15 @@ def _acceptable(tags: Mapping[bytes, bytes], counts: Mapping[bytes, int]) -> boo
     return all(counts.get(name, 0) <= signed.get(name, 0) for name in MUST_SIGN)
 
 
-def _verifies(raw: bytes, index: int, dnsfunc: DnsFunc) -> bool:
+def _verifies(raw: bytes, index: int, dnsfunc: DnsFunc) -> bool | None:
+    """True: verified; False: not, for good; None: DNS did not answer for the key."""
     try:
         verifier = dkim.DKIM(raw, minkey=1024, timeout=DNS_TIMEOUT)
         ok = bool(verifier.verify(idx=index, dnsfunc=dnsfunc))
-    except dkim.DKIMException as exc:  # a malformed signature or key, a DNS timeout
+    except KeyLookupFailed as exc:
+        log.info("DKIM: key of signature %d not fetched (%s)", index, exc)
+        return None
+    except dkim.DKIMException as exc:  # a malformed signature or key
         log.info("DKIM: signature %d not verified (%s)", index, type(exc).__name__)
         return False
     except Exception as exc:  # noqa: BLE001 - a library bug on hostile input is no proof either
@@ -188,14 +241,54 @@ def _verifies(raw: bytes, index: int, dnsfunc: DnsFunc) -> bool:
     return ok and b"from" in getattr(verifier, "include_headers", ())
 
 
-def pinned_dns(keys: Mapping[str, str], dns: bool = True) -> DnsFunc:
-    """A dkimpy `dnsfunc` answering from the pinned records first, then DNS (when `dns`)."""
+class KeyLookupFailed(Exception):
+    """DNS gave no answer for a key (timeout, SERVFAIL, no resolver): it may answer later.
+
+    Deliberately not a `dkim.DKIMException`: dkimpy turns its own DNS timeout into a plain
+    "not verified", and this must come through its `verify` to us instead."""
+
+
+def pinned_dns(keys: Mapping[str, str], resolver: DnsFunc | None = None) -> DnsFunc:
+    """A dkimpy `dnsfunc` answering from the pinned records first, then from `resolver` (None:
+    no DNS at all, `[replies] dkim_dns = false`). A resolver's `dkim.DnsTimeoutError` becomes
+    `KeyLookupFailed`, so that a DNS timeout stays distinguishable from a bad signature."""
     table = {name.lower().rstrip("."): record.encode() for name, record in keys.items()}
 
     def lookup(name: bytes, timeout: int = DNS_TIMEOUT) -> bytes | None:
         key = name.decode("ascii", "replace").lower().rstrip(".")
         if key in table:
             return table[key]
-        return dkim.dnsplug.get_txt(name, timeout=timeout) if dns else None
+        if resolver is None:
+            return None
+        try:
+            return resolver(name, timeout=timeout)
+        except dkim.DnsTimeoutError as exc:
+            raise KeyLookupFailed(type(exc).__name__) from None
 
     return lookup
+
+
+def resolve_txt(name: bytes, timeout: int = DNS_TIMEOUT) -> bytes | None:
+    """The TXT record at `name` from DNS (its strings joined, as RFC 6376 section 3.6.2.2 asks).
+
+    None when DNS says there is none (NXDOMAIN, no TXT record): the key is missing, for good.
+    `KeyLookupFailed` when DNS did not answer (timeout, every server failed, no resolver): dkimpy's
+    own lookup would call that "no key" too, and refuse a genuine decision."""
+    try:
+        answer = dns.resolver.resolve(
+            name.decode("ascii"), "TXT", lifetime=timeout, raise_on_no_answer=False, search=False
+        )
+    except (dns.resolver.NXDOMAIN, dns.resolver.YXDOMAIN, UnicodeDecodeError):
+        return None
+    except (
+        dns.exception.Timeout,
+        dns.resolver.NoNameservers,  # SERVFAIL or refused by every server
+        dns.resolver.NoResolverConfiguration,
+    ) as exc:
+        raise KeyLookupFailed(type(exc).__name__) from None
+    except dns.exception.DNSException as exc:  # a name DNS cannot carry: no key can be there
+        log.info("DKIM: key name not resolvable (%s)", type(exc).__name__)
+        return None
+    for rdata in answer.rrset or ():
+        return b"".join(rdata.strings)
+    return None

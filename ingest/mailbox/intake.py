@@ -3,7 +3,10 @@
 `store()` keeps the raw bytes and the message's identity first; `process()` parses, classifies and
 hands the message to the dispatcher inside a SAVEPOINT. Whatever goes wrong in processing rolls
 back to "raw stored + quarantined with the reason" and the poll goes on; `dumas replay` calls
-`process()` again later. A message already known by Message-ID + SHA-256 (the same message seen at
+`process()` again later. A message that cannot be decided *yet* (`MessageDeferred`: DNS did not
+answer for a DKIM key) is kept under the rule `RETRY` instead, and the poller processes it again
+each cycle (`deferred_ids`) until `retry_for` has passed since we first fetched it; its last
+attempt then treats the trouble as final. A message already known by Message-ID + SHA-256 (the same message seen at
 a new UID, e.g. after a UIDVALIDITY change) only gets its new location recorded.
 """
 
@@ -13,8 +16,8 @@ import hashlib
 import logging
 import re
 import traceback
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,13 +26,14 @@ from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.parser import parse_message
 from dumas.ingest.mailbox.source import FetchedMessage
 from dumas.ingest.routing.rules import QUARANTINED, Verdict, classify
-from dumas.workflow.errors import MessageError, where
+from dumas.workflow.errors import MessageDeferred, MessageError, where
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import MailboxLocation, RawMessage
 
 log = logging.getLogger(__name__)
 
 OVERSIZE = "oversize"
+RETRY = "retry"  # the rule of a deferred message: processed again by the next poll
 _MESSAGE_ID = re.compile(
     rb"^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE
 )
@@ -58,11 +62,19 @@ def message_id_key(message_id: str) -> str:
 
 
 class Intake:
-    def __init__(self, files: FileStore, dispatcher, lookup_factory, max_bytes: int):
+    def __init__(
+        self,
+        files: FileStore,
+        dispatcher,
+        lookup_factory,
+        max_bytes: int,
+        retry_for: timedelta = timedelta(hours=24),
+    ):
         self._files = files
         self._dispatcher = dispatcher
         self._lookup_factory = lookup_factory  # session -> ThreadLookup
         self.max_bytes = max_bytes
+        self.retry_for = retry_for  # how long a deferred message waits ([replies] dkim_retry_hours)
 
     def ingest(
         self, session: Session, where: Location, msg: FetchedMessage, size: int, now: datetime
@@ -126,6 +138,16 @@ class Intake:
                 verdict = classify(parsed, self._lookup_factory(session))
                 self._dispatcher.dispatch(session, raw, parsed, verdict, now)
                 _apply_verdict(raw, verdict, now)
+        except MessageDeferred as exc:
+            if (
+                isinstance(parsed, InboundMail)
+                and not parsed.last_attempt
+                and self._expired(raw, now)
+            ):
+                # Waited long enough: once more, with the trouble counting for good.
+                self._handle(session, raw, replace(parsed, last_attempt=True), now)
+            else:
+                self._defer(raw, exc.reason, now)
         except MessageError as exc:  # our own reasons: readable, no personal data
             self._quarantine(raw, exc.reason, "", now)
             log.warning("message %s quarantined: %s", _label(raw), exc.reason[:200])
@@ -137,6 +159,18 @@ class Intake:
                 now,
             )
             log.error("message %s quarantined: processing failed: %s", _label(raw), where(exc))
+
+    def _expired(self, raw: RawMessage, now: datetime) -> bool:
+        return now - raw.fetched_at >= self.retry_for  # fetched_at: our first sighting
+
+    def _defer(self, raw: RawMessage, reason: str, now: datetime) -> None:
+        """Kept for the next poll: nothing of it was applied (its SAVEPOINT rolled back)."""
+        until = raw.fetched_at + self.retry_for
+        self._quarantine(
+            raw, f"{reason} (tried again each cycle until {until:%Y-%m-%d %H:%M} UTC)", "", now
+        )
+        raw.rule = RETRY
+        log.info("message %s deferred: %s", _label(raw), reason[:200])
 
     def _quarantine_oversize(self, raw: RawMessage, now: datetime) -> None:
         # Fetched once, header only, and never fetched again (the cursor moves past it); the
@@ -161,6 +195,17 @@ class Intake:
         raw.error = error
         raw.pengaduan_id = None
         raw.processed_at = now
+
+
+def deferred_ids(session: Session) -> list[int]:
+    """The messages waiting to be processed again (`RETRY`), oldest first."""
+    return list(
+        session.execute(
+            select(RawMessage.id)
+            .where(RawMessage.disposition == QUARANTINED, RawMessage.rule == RETRY)
+            .order_by(RawMessage.id)
+        ).scalars()
+    )
 
 
 def _parse(data: bytes) -> InboundMail | Exception:

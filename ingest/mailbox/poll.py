@@ -6,6 +6,9 @@ stored files durable, commit. A crash loses at most the uncommitted batch, which
 on the next poll and deduplicated. The cursor is keyed by UIDVALIDITY: a new UIDVALIDITY starts a
 cursor at 0, so the whole folder is rescanned and every already-known message (Message-ID +
 SHA-256) only gets its new location recorded.
+
+Before the new UIDs, every message intake deferred (`RETRY`: a DKIM key DNS did not give) is
+processed again, each in its own commit, whether or not the IMAP server can be reached.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.ingest.mailbox.intake import Intake, Location
+from dumas.ingest.mailbox.intake import RETRY, Intake, Location, deferred_ids
 from dumas.ingest.mailbox.source import ImapServer, ImapSettings, MailboxSource
 from dumas.workflow.clock import Clock
 from dumas.workflow.store.filestore import FileStore
-from dumas.workflow.store.models import MailboxCursor, MailboxLocation
+from dumas.workflow.store.models import MailboxCursor, MailboxLocation, RawMessage
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +38,15 @@ class PollReport:
     uidvalidity_changed: bool = False
     new_uids: int = 0
     last_uid: int = 0
+    retried: Counter = field(default_factory=Counter)  # deferred messages: what they became
     outcomes: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
         parts = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "nothing new"
         note = " (UIDVALIDITY changed: folder rescanned)" if self.uidvalidity_changed else ""
+        if self.retried:
+            again = ", ".join(f"{k} {v}" for k, v in sorted(self.retried.items()))
+            note += f"; {sum(self.retried.values())} deferred message(s) again: {again}"
         return f"{self.folder}: {self.new_uids} new message(s): {parts}{note}"
 
 
@@ -68,6 +75,7 @@ class Poller:
         """
         s = self._imap
         report = PollReport(account=s.account, folder=s.folder)
+        self._retry_deferred(report, should_stop)
         with self._source_factory(s) as source:
             report.uidvalidity = source.select(s.folder)
             where = Location(s.account, s.folder, report.uidvalidity)
@@ -80,8 +88,23 @@ class Poller:
                     break
                 self._ingest_batch(source, where, batch, report)
                 report.last_uid = batch[-1]
-        log.info("poll %s: %s", s.account, report.summary())
+        # DEBUG: the daemon logs each job's summary once per cycle (`dumas.config.cycle`).
+        log.debug("poll %s: %s", s.account, report.summary())
         return report
+
+    def _retry_deferred(self, report: PollReport, should_stop: Callable[[], bool]) -> None:
+        """Process the deferred messages again, oldest first, each in its own commit."""
+        with self._sessions() as session:
+            todo = deferred_ids(session)
+        for raw_id in todo:
+            if should_stop():
+                return
+            with self._sessions() as session, session.begin():
+                raw = session.get_one(RawMessage, raw_id)  # raw messages are kept
+                now = self._clock.now()
+                self._intake.process(session, raw, self._files.read(raw.storage_key), now)
+                report.retried["deferred" if raw.rule == RETRY else raw.disposition] += 1
+            self._files.flush()
 
     def _cursor_start(self, where: Location) -> tuple[int, bool]:
         with self._sessions() as session:

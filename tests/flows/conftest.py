@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from dumas.config.app import NOW_ENV, App
 from dumas.config.settings import load_settings
+from dumas.ingest.mail.stampcheck import record_stamping
 from dumas.workflow.store.models import (
     Attachment,
     Document,
@@ -234,6 +235,11 @@ class Flow:
 def flow(rig, office, dumas, dumas_config, monkeypatch):  # noqa: F811 - the imported fixture
     f = Flow(rig, office, dumas, dumas_config, monkeypatch)
     f.at(MONDAY)
+    replies = f.app.settings.replies
+    if replies.authentication == "authserv" and replies.stamp_record is not None:
+        # As if `dumas doctor` had seen the "server" stamp every message: on the rig, the
+        # stamp is what `Flow.authenticated` writes on staff replies.
+        record_stamping(replies.stamp_record, replies.authserv_id, MONDAY, 20)
     yield f
     f.close()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from dumas.ingest.actions.replies import GATE_REASONS
+from dumas.ingest.mail.stampcheck import forget_stamping
 from tests.flows.conftest import REPORTER, to_disposisi
 from tests.replies import GMAIL_WEB_ID, OUTLOOK_ID, reply
 
@@ -127,6 +128,20 @@ def test_a_signed_reply_from_the_sekretaris_decides(flow, at_disposisi):
     _send(flow, reply(note, "DISPOSISI HUKUM", sender=flow.address("sekretaris")))
     assert flow.case().step == "telaah"
     assert flow.events(case_id, "perintah_ditolak") == []
+
+
+@pytest.mark.dumas_settings(replies={"authentication": "authserv", "authserv_id": OUR_AUTHSERV})
+def test_authserv_mode_decides_nothing_before_doctor_checked_the_stamping(flow, at_disposisi):
+    """Even a "pass" in our server's name on top counts only once `dumas doctor` has seen our
+    server stamp every message (its record in the data folder): else it may be the sender's."""
+    case_id, note, before = at_disposisi
+    forget_stamping(flow.app.settings.replies.stamp_record)
+    sekretaris = flow.address("sekretaris")
+    _send(
+        flow,
+        reply(note, "DISPOSISI HUKUM", sender=sekretaris, headers=flow.authenticated("sekretaris")),
+    )
+    _refused(flow, case_id, before, "authserv_belum_diperiksa")
 
 
 @pytest.mark.dumas_settings(replies={"authentication": "none"})

@@ -71,6 +71,8 @@ def test_minimal_config_gets_defaults(tmp_path):
     assert s.imap.security == "ssl" and s.imap.folder == "INBOX"
     assert s.replies.address == "pengaduan@example.org"
     assert s.limits.max_message_bytes == 25 * 1024 * 1024
+    assert s.replies.dkim_dns and s.replies.dkim_retry_hours == 24
+    assert s.replies.stamp_record == tmp_path / "var" / "files" / "authserv-checked.json"
 
 
 def test_environment_password_wins():
@@ -95,6 +97,8 @@ def test_environment_password_wins():
         ("workhours", "end", "07:00", "[workhours] end must be later than start"),
         ("workhours", "extra_days_off", ["24-12-2026"], "[workhours] extra_days_off"),
         ("security", "require_dmarc", True, "[security] trusted_authserv_id is needed"),
+        ("replies", "dkim_retry_hours", 0, "[replies] dkim_retry_hours = 0"),
+        ("replies", "dkim_dns", "no", "[replies] dkim_dns must be"),
     ],
 )
 def test_bad_value_names_the_key(section, key, value, expected):

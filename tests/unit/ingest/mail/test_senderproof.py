@@ -1,18 +1,26 @@
-"""Proof of sender: DKIM with pinned keys (no DNS), alignment, bounded work, authserv, none."""
+"""Proof of sender: DKIM with pinned keys or a stand-in for DNS, alignment (Public Suffix List),
+bounded work, temporary DNS trouble, authserv (only once checked), none."""
 
+import dkim
+import dns.exception
+import dns.resolver
 import pytest
 
 from dumas.ingest.mail.parser import parse_message
 from dumas.ingest.mail.senderproof import (
     BAD_SIGNATURE,
+    KEY_UNAVAILABLE,
     MAX_SIGNATURES,
     NO_SIGNATURE,
     OTHER_DOMAIN,
+    STAMPING_UNCHECKED,
+    KeyLookupFailed,
     ProofSettings,
     aligned,
     prove_sender,
+    resolve_txt,
 )
-from tests.rig.dkimkey import pinned, sign
+from tests.rig.dkimkey import PUBLIC_RECORD, pinned, sign
 
 RAW = (
     b"From: Sekretaris <sekretaris@kpu-mentawai.example>\r\nTo: pengaduan@kpu.example\r\n"
@@ -80,6 +88,12 @@ def test_only_the_first_aligned_signatures_are_verified(monkeypatch):
         ("mentawai.kpu.go.id", "kpu.go.id", False),
         ("id", "kpu.go.id", False),
         ("xkpu.go.id", "kpu.go.id", False),
+        # Public suffixes (the Public Suffix List): a registry is no organisation's domain.
+        ("go.id", "kpu.go.id", False),
+        ("go.id", "mail.kpu.go.id", False),
+        ("co.id", "kantor.co.id", False),
+        ("kpu.go.id", "mail.kpu.go.id", True),
+        ("mail.kpu.go.id", "mail.kpu.go.id", True),
     ],
 )
 def test_relaxed_alignment(d, from_domain, ok):
@@ -88,9 +102,96 @@ def test_relaxed_alignment(d, from_domain, ok):
 
 def test_authserv_mode_reads_our_servers_topmost_header():
     ours = b"Authentication-Results: mx.kpu.example; dkim=pass header.d=kpu-mentawai.example\r\n"
-    settings = ProofSettings("authserv", authserv_id="mx.kpu.example")
+    settings = ProofSettings("authserv", authserv_id="mx.kpu.example", authserv_checked=True)
     assert prove(ours + RAW, settings).proven
     assert prove(RAW, settings).reason == "autentikasi_gagal"
+
+
+def test_authserv_mode_proves_nothing_before_doctor_saw_the_server_stamp():
+    ours = b"Authentication-Results: mx.kpu.example; dkim=pass header.d=kpu-mentawai.example\r\n"
+    proof = prove(ours + RAW, ProofSettings("authserv", authserv_id="mx.kpu.example"))
+    assert not proof.proven and proof.reason == STAMPING_UNCHECKED
+
+
+# --- keys from DNS: an answer, no key, no answer ----------------------------------------------
+
+
+def _resolver(outcome):
+    """A `resolver` as `resolve_txt` behaves: the record, None (no key), or an exception."""
+    asked = []
+
+    def resolve(name: bytes, timeout: int = 5):
+        asked.append(name)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    resolve.asked = asked  # type: ignore[attr-defined]
+    return resolve
+
+
+def _from_dns(resolver) -> ProofSettings:
+    return ProofSettings("dkim", dkim_keys={}, resolver=resolver)
+
+
+def test_a_key_from_dns_proves_the_sender():
+    resolver = _resolver(PUBLIC_RECORD.encode())
+    assert prove(sign(RAW), _from_dns(resolver)).proven
+    assert resolver.asked == [b"dumas-test._domainkey.kpu-mentawai.example."]
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    [KeyLookupFailed("Timeout"), dkim.DnsTimeoutError("timed out")],
+    ids=["ours", "dkimpy"],
+)
+def test_dns_that_does_not_answer_is_temporary_not_a_bad_signature(trouble):
+    proof = prove(sign(RAW), _from_dns(_resolver(trouble)))
+    assert not proof.proven and proof.temporary
+    assert (proof.reason, proof.domain) == (KEY_UNAVAILABLE, "kpu-mentawai.example")
+
+
+def test_a_missing_key_fails_for_good():
+    proof = prove(sign(RAW), _from_dns(_resolver(None)))  # NXDOMAIN, or no TXT record
+    assert not proof.proven and not proof.temporary and proof.reason == BAD_SIGNATURE
+
+
+def test_a_forged_body_is_bad_even_when_dns_answers():
+    forged = sign(RAW).replace(b"LENGKAP", b"TOLAK")
+    proof = prove(forged, _from_dns(_resolver(PUBLIC_RECORD.encode())))
+    assert not proof.temporary and proof.reason == BAD_SIGNATURE
+
+
+def test_without_dns_only_pinned_keys_count_and_dns_is_never_asked():
+    resolver = _resolver(PUBLIC_RECORD.encode())
+    settings = ProofSettings("dkim", dkim_keys={}, dns=False, resolver=resolver)
+    assert prove(sign(RAW), settings).reason == BAD_SIGNATURE
+    assert resolver.asked == []
+    pinned_only = ProofSettings("dkim", dkim_keys=KEYS.dkim_keys, dns=False, resolver=resolver)
+    assert prove(sign(RAW), pinned_only).proven and resolver.asked == []
+
+
+@pytest.mark.parametrize(
+    "raised,temporary",
+    [
+        (dns.resolver.NXDOMAIN(), False),
+        (dns.resolver.YXDOMAIN(), False),
+        (dns.exception.Timeout(), True),
+        (dns.resolver.LifetimeTimeout(timeout=5.0, errors=[]), True),
+        (dns.resolver.NoNameservers(), True),  # SERVFAIL from every server
+        (dns.resolver.NoResolverConfiguration(), True),
+    ],
+)
+def test_resolve_txt_tells_a_missing_key_from_no_answer(monkeypatch, raised, temporary):
+    def fail(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(dns.resolver, "resolve", fail)
+    if temporary:
+        with pytest.raises(KeyLookupFailed):
+            resolve_txt(b"s._domainkey.kpu.go.id.")
+    else:
+        assert resolve_txt(b"s._domainkey.kpu.go.id.") is None
 
 
 def test_none_mode_accepts_the_address_alone_and_says_so():
