@@ -139,15 +139,13 @@ class Intake:
                 self._dispatcher.dispatch(session, raw, parsed, verdict, now)
                 _apply_verdict(raw, verdict, now)
         except MessageDeferred as exc:
-            if (
-                isinstance(parsed, InboundMail)
-                and not parsed.last_attempt
-                and self._expired(raw, now)
-            ):
+            if not isinstance(parsed, InboundMail) or not self._expired(raw, now):
+                self._defer(raw, exc.reason, now)
+            elif not parsed.last_attempt:
                 # Waited long enough: once more, with the trouble counting for good.
                 self._handle(session, raw, replace(parsed, last_attempt=True), now)
-            else:
-                self._defer(raw, exc.reason, now)
+            else:  # deferred even on its last attempt: a person must look, never a loop
+                self._quarantine(raw, f"{exc.reason} (still after the retry period)", "", now)
         except MessageError as exc:  # our own reasons: readable, no personal data
             self._quarantine(raw, exc.reason, "", now)
             log.warning("message %s quarantined: %s", _label(raw), exc.reason[:200])
