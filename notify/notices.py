@@ -1,4 +1,4 @@
-"""Rate limits for explanations: a sender gets at most N per reason per day (office time)."""
+"""Rate limits for explanations: a mailbox gets at most N per reason per day (office time)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dumas.workflow.addresses import normal_address
 from dumas.workflow.store.models import Notice
 
 
@@ -15,7 +16,8 @@ def take_notice(
 ) -> bool:
     """Record a notice to `address` for `reason` if today's allowance is not used up."""
     day = now.astimezone(tz).date().isoformat()
-    address = address.lower()
+    # The mailbox, not the spelling: `victim+1@`, `v.i.c.t.i.m@gmail.com` share one allowance.
+    address = normal_address(address)
     sent = session.execute(
         select(func.count())
         .select_from(Notice)

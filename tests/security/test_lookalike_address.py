@@ -29,3 +29,5 @@ def test_a_lookalike_address_never_matches_a_role(flow):
     assert refused.detail["reason"] == "pengirim_tidak_dikenal" and refused.detail["roles"] == []
     assert flow.events(case_id, "perintah_diterima")[-1].detail["command"] == "LENGKAP"
     flow.nothing_for("hukum")
+    # … and its refusal is not mailed to the real Sekretaris (the look-alike's lower-case form).
+    assert [m.kind for m in flow.inbox("sekretaris")] == []

@@ -11,6 +11,7 @@ import pytest
 
 from dumas.notify.apply import Applier
 from dumas.notify.context import EXTERNAL, PELAPOR, STAFF, case_context
+from dumas.notify.notices import take_notice
 from dumas.notify.outbox import OutgoingEmail, enqueue, normal_address, sent_recently
 from dumas.notify.sender import OutboxSender
 from dumas.workflow.clock import FrozenClock
@@ -193,3 +194,13 @@ def test_an_outsider_answered_gets_their_own_message_and_no_references():
     assert _applier(forged)._threading(EXTERNAL, True) == ("", "")
     staff = RawMessage(message_id="<staff@kpu.example>", references=ORIGINAL)
     assert _applier(staff)._threading(STAFF, True) == ("<staff@kpu.example>", ORIGINAL)
+
+
+def test_explanations_are_limited_per_mailbox_not_per_spelling(sessions):
+    """`take_notice` (refusals, STATUS without a token) counts `victim+1@`, `v.i.c.t.i.m@` as the
+    one mailbox they reach."""
+    spellings = ("Korban@gmail.com", "korban+1@gmail.com", "k.o.r.b.a.n+2@googlemail.com")
+    with sessions() as session, session.begin():
+        taken = [take_notice(session, a, "tanpa_token", NOW, WIB, 2) for a in spellings]
+        assert taken == [True, True, False]
+        assert take_notice(session, "korban@example.net", "tanpa_token", NOW, WIB, 2)
