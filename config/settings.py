@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dumas.config.mailaddress import parse_address, parse_mailbox
 from dumas.config.schema import Key, Section, read_section
 from dumas.ingest.mail.stampcheck import RECORD_NAME
 from dumas.workflow.errors import ConfigError
@@ -525,11 +526,22 @@ def _imap(values: dict, environ: Mapping[str, str]) -> Imap:
 
 def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:
     fields = _server_fields("smtp", values, environ, required_password=bool(values["username"]))
-    return Smtp(**fields, from_address=values["from_address"], from_name=values["from_name"])
+    # "Name <address>" is how most people write a From: the name goes in the From header, the
+    # address to the envelope and the Message-IDs (issue 11: it used to fail every email).
+    name, address = parse_mailbox(values["from_address"], "[smtp] from")
+    from_name = values["from_name"].strip()
+    if name and from_name and name != from_name:
+        raise ConfigError(
+            f"[smtp] from names the sender {name!r} and from_name {from_name!r}: give the name once"
+        )
+    return Smtp(**fields, from_address=address, from_name=from_name or name)
 
 
 def _replies(values: dict, imap: dict, security: dict, storage_root: Path) -> Replies:
-    address = values["address"] or (imap["username"] if "@" in imap["username"] else "")
+    if values["address"]:
+        address = parse_address(values["address"], "[replies] address")
+    else:
+        address = imap["username"] if "@" in imap["username"] else ""
     if not address:
         raise ConfigError("[replies] address is missing (the complaint mailbox's email address)")
     mode, authserv = _authentication(values, security)
@@ -599,6 +611,8 @@ def _addresses(section: str, key: str, items: list) -> tuple[str, ...]:
             # Senders are matched to roles in strict ASCII (look-alike letters never match), so
             # a non-ASCII staff address could never act: say so at start-up.
             raise ConfigError(f"[{section}] {key}: {a!r} must be written in plain ASCII")
+        # Two "@", a bad domain: mail to it would fail at every send.
+        parse_address(a, f"[{section}] {key}")
     return tuple(a.lower() for a in out)
 
 

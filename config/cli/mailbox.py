@@ -11,6 +11,8 @@ from dumas.config.cli.doctor import run_doctor
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
 from dumas.config.cycle import JOBS, describe, run_cycle
 from dumas.config.locks import job_lock
+from dumas.config.mailaddress import parse_address
+from dumas.workflow.errors import ConfigError, DeliveryError
 from dumas.workflow.store.db import create_private_sqlite_file, upgrade
 from dumas.workflow.store.models import RawMessage
 
@@ -33,6 +35,11 @@ def add_mailbox_commands(sub) -> None:
     p.set_defaults(func=cmd_poll)
 
     p = sub.add_parser("doctor", help="check the configuration, servers and storage")
+    p.add_argument(
+        "--send-test",
+        metavar="ADDRESS",
+        help="also send a real test email to ADDRESS through [smtp] and say whether it went",
+    )
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("run", help="run the daemon (scheduler) until SIGTERM")
@@ -108,7 +115,34 @@ def _cycle_json(results: dict) -> dict:
 
 
 def cmd_doctor(app: App, args) -> int:
-    return run_doctor(app)
+    rc = run_doctor(app)
+    if args.send_test is None:
+        return rc
+    return send_test_email(app, args.send_test) or rc
+
+
+def send_test_email(app: App, to: str, printer=print) -> int:
+    """`doctor --send-test`: a passing SMTP login does not prove the server takes our mail (a
+    From it refuses, a relay that rejects the domain); one real email does."""
+    from dumas.notify.sender import send_test  # start-up time: only this option sends
+
+    s = app.settings.smtp
+    try:
+        address = parse_address(to, "--send-test")
+    except ConfigError as exc:
+        printer(f"FAIL  test email not sent: {exc}")
+        return 1
+    try:
+        message_id = send_test(s, address, app.clock.now())
+    except DeliveryError as exc:
+        printer(f"FAIL  test email to {address} not sent: {exc}")
+        return 1
+    sender = f"{s.from_name} <{s.from_address}>" if s.from_name else s.from_address
+    printer(
+        f"OK    test email sent to {address} through {s.host}:{s.port} from {sender} "
+        f"(Message-ID {message_id}): the server accepted it; check that it arrived"
+    )
+    return 0
 
 
 def cmd_run(app: App, args) -> int:
