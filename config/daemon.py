@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from dumas.config.app import App
-from dumas.config.cycle import drain_outbox, run_cycle
+from dumas.config.cycle import drain_outbox, log_cycle, run_cycle
 from dumas.config.locks import job_lock
 from dumas.ingest.mail.stampcheck import unchecked_note
 from dumas.workflow.errors import DumasError, MailServerError, where
@@ -41,7 +41,7 @@ class CycleJob:
             return
         try:
             with job_lock(self.app.settings.storage_root, "cycle"):
-                run_cycle(self.app, should_stop=self.stop.is_set)
+                log_cycle(run_cycle(self.app, should_stop=self.stop.is_set))
         except MailServerError as exc:
             self.failures += 1
             delay = self.retry_delay()
