@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from dumas.ingest.actions.registrar import IngestSettings, numbering_rules
 from dumas.ingest.mail.inbound import InboundMail
-from dumas.ingest.mail.replytext import first_lines, reply_text
+from dumas.ingest.mail.replytext import command_lines, reply_text
 from dumas.ingest.mail.senderproof import AUTHSERV, NONE, ProofSettings, SenderProof, prove_sender
 from dumas.ingest.mail.stampcheck import stamping_checked
 from dumas.notify.apply import Applier, Toolkit, revoke_tokens
@@ -138,7 +138,7 @@ class ReplyHandler:
         case = session.get_one(Pengaduan, case_id)  # the dispatcher found it; cases are kept
         sender = mail.sender.key if mail.sender else ""
         text = reply_text(mail.text, mail.html)
-        command = parse_command(first_lines(text, 5))
+        command = parse_command(command_lines(text))
         applier = Applier(session, self.kit, case, now, source=raw, incoming=files, actor=sender)
         # Refusals answer the From as written. `sender` is folded by str.lower(), which maps a
         # look-alike (the Kelvin sign) onto the real staff address; an address we cannot write

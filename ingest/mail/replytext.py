@@ -2,8 +2,10 @@
 
 `reply_text(text, html="")` returns only the new content of a reply ("" when nothing new),
 without the quoted message, quote headers ("Pada … menulis:", "Dari: / Dikirim: / Kepada:"…),
-signatures and mobile footers; `first_lines(reply, n=3)` gives its first meaningful lines,
-greeting lines ("Yth. Admin,") skipped. Nothing below our own `REPLY_MARKER` is read.
+signatures and mobile footers, gateway banners and disclaimers; `first_lines(reply, n=3)` gives
+its first meaningful lines, greeting lines ("Yth. Admin,") skipped, and `command_lines(reply)`
+the same with paragraph breaks kept (a command's note ends at the first blank line). Nothing
+below our own `REPLY_MARKER` is read.
 
 How it works, and how mail-parser-reply is taught Indonesian (and kept linear-time): see
 docs/reply-reading.md.
@@ -102,6 +104,63 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _ATTRIBUTION = re.compile(r"^(?:On|Pada)\s.{0,300}\b(?:wrote|menulis)\s?:$", re.I)
 _ATTRIBUTION_MAX_LINES = 3
 _HAS_WORD = re.compile(r"\w")
+# Quote headers the library does not know, each recognised on one line or on a header wrapped
+# over up to `_HEADER_MAX_LINES` lines, and replaced by the one separator it does know
+# (`_SEPARATOR`), so a header ends the reply wherever it stands. Every pattern is anchored and
+# bounded ({0,300}): linear on citizen input.
+_SEPARATOR = "-----Original Message-----"
+_HEADER_MAX_LINES = 3
+_HEADER_SHAPES = (
+    # "-----Reply Message-----", "----- Original message -----", "-----Pesan Asli-----"
+    re.compile(
+        r"^-{2,} ?(?:reply|original|forwarded) message ?-{2,}$"
+        r"|^-{2,} ?pesan (?:asli|awal|balasan|(?:yang )?(?:di)?teruskan) ?-{2,}$",
+        re.I,
+    ),
+    # "---- Rina wrote ----", "---- Pada Sen, 2 Nov 2026 Rina menulis ----" (Zoho, some webmails)
+    re.compile(r"^-{2,} ?[^\n]{0,300}\b(?:wrote|menulis) ?-{2,}$", re.I),
+    # "On … wrote:" / "Pada … menulis:", possibly wrapped (the lines are joined with spaces)
+    _ATTRIBUTION,
+    # Gmail in some locales: "2026-11-02 9:20 GMT+07:00 Rina <rina@example.org>:"
+    re.compile(r"^\d{4}-\d{1,2}-\d{1,2},? \d{1,2}[:.]\d{2}\b[^\n]{0,300}:$"),
+    # Outlook's header paragraph rendered on one line: "From: Rina <…> Date: Monday, …"
+    re.compile(
+        r"^\W{0,3}(?:from|dari) ?:[^\n]{0,300}?\W(?:date|sent|dikirim|terkirim|tanggal) ?:", re.I
+    ),
+    # Outlook's plain-text block, from its first two lines: "From: …" then "Sent: …" / "Dari: …"
+    # then "Dikirim: …" (the library needs the rest of the block to be there as well).
+    re.compile(
+        r"^\W{0,3}(?:from|dari) ?:[^\n]{0,300} \W{0,3}(?:sent|date|to|dikirim|terkirim|tanggal"
+        r"|kepada) ?:",
+        re.I,
+    ),
+    # Outlook's separator line (its text part's rendering of the <hr> above the header block)
+    re.compile(r"^_{8,}$"),
+)
+# Gateway banners stamped on the message ("[EXTERNAL] …", "CAUTION: This email originated from
+# outside …", "Hati-hati: email ini berasal dari luar organisasi"): the paragraph is dropped,
+# wherever it stands; staff never typed it.
+_BANNER = re.compile(
+    r"^\W{0,3}\[(?:external|eksternal|ext|luar)\]"
+    r"|^[^\n]{0,200}\b(?:originated|came|comes|sent|berasal) (?:from )?(?:outside|dari luar)"
+    r" (?:of )?(?:the |your |our )?(?:organi[sz]ation|organisasi|instansi|kantor|domain"
+    r"|company|perusahaan)",
+    re.I,
+)
+# Corporate disclaimers and confidentiality footers: from here to the next quote nothing is
+# what the person typed.
+_DISCLAIMER = re.compile(
+    r"^\W{0,3}(?:disclaimer|penafian|confidentiality notice|pemberitahuan kerahasiaan"
+    r"|catatan kerahasiaan)\b"
+    r"|^\W{0,3}(?:this|the information in this|the contents of this|isi|informasi dalam)"
+    r" (?:e-?mail|message|surel|pesan)\b[^\n]{0,120}\b(?:confidential|privileged|rahasia)\b"
+    r"|^\W{0,3}(?:e-?mail|surel|pesan) ini(?: dan(?: seluruh| semua)? lampiran(?:nya)?)?"
+    r" (?:bersifat |adalah )?(?:rahasia|konfidensial)\b",
+    re.I,
+)
+# How many lines of a reply `command_lines` hands on: the command is in the first three, the
+# rest is its note or written report.
+_COMMAND_TEXT_LINES = 400
 _GREETING = re.compile(
     r"^(?:(?:kepada\s+)?yth\b|yang\s+terhormat\b|dengan\s+hormat\b|di\s*-?\s*tempat\b"
     r"|dear\b|hi\b|hai\b|halo\b|hallo\b|hello\b|salam\b|selamat\s+(?:pagi|siang|sore|malam)\b"
@@ -159,8 +218,36 @@ def first_lines(reply: str, n: int = 3) -> list[str]:
     return lines[:n]
 
 
+def command_lines(reply: str) -> list[str]:
+    """The lines a command and its note are read from: `first_lines` with the blank lines kept.
+
+    Starts at the first meaningful line (greetings skipped as in `first_lines`); a line without
+    a letter or digit counts as blank, runs of blank lines become one "". A note ends at the
+    first blank line, so the paragraph boundaries must survive to the command parser.
+    """
+    lines = [_WHITESPACE.sub(" ", line).strip() for line in reply.splitlines()]
+    lines = [line if _HAS_WORD.search(line) else "" for line in lines]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and _GREETING.match(lines[0]):
+        _, comma, rest = lines[0].partition(",")
+        rest = rest.strip()
+        if comma and rest and not rest.endswith(",") and _HAS_WORD.search(rest):
+            lines[0] = rest
+            break
+        lines.pop(0)
+        while lines and not lines[0]:
+            lines.pop(0)
+    out: list[str] = []
+    for line in lines[: _COMMAND_TEXT_LINES * 2]:
+        if line or (out and out[-1]):
+            out.append(line)
+    return out[:_COMMAND_TEXT_LINES]
+
+
 def _reply_from_text(text: str) -> str:
     lines = _cut_at_marker(_normalized_lines(text))
+    lines = _drop_boilerplate(_mark_headers(lines))
     top = _top_reply(_unquoted(lines))
     if top:
         return top
@@ -194,14 +281,71 @@ def _cut_at_marker(lines: list[str]) -> list[str]:
     return lines
 
 
+def _is_header_at(lines: list[str], index: int) -> int:
+    """How many lines (1 to `_HEADER_MAX_LINES`) from `index` form a quote header; 0: none."""
+    joined = ""
+    for size in range(1, _HEADER_MAX_LINES + 1):
+        if index + size > len(lines):
+            return 0
+        line = lines[index + size - 1].strip()
+        if not line or _is_quoted(line):
+            return 0
+        joined = f"{joined} {line}" if joined else line
+        if len(joined) > 400:  # headers are short; this also bounds every pattern's work
+            return 0
+        if any(shape.match(joined) for shape in _HEADER_SHAPES):
+            return size
+    return 0
+
+
+def _mark_headers(lines: list[str]) -> list[str]:
+    """`lines` with each quote header we recognise replaced by `_SEPARATOR`, which the library
+    splits at like any header it knows (so bottom-posted replies below it are still found)."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        size = 0 if _is_quoted(lines[index]) else _is_header_at(lines, index)
+        if size:
+            out.append(_SEPARATOR)
+            index += size
+        else:
+            out.append(lines[index])
+            index += 1
+    return out
+
+
+def _drop_boilerplate(lines: list[str]) -> list[str]:
+    """`lines` without gateway banners (their paragraph) and disclaimers (up to the next quote
+    or quote header); each leaves a blank line, so no note runs across where it stood."""
+    out: list[str] = []
+    dropping = ""  # "banner": to the end of the paragraph; "disclaimer": to the next quote
+    for line in lines:
+        unquoted = not _is_quoted(line) and line != _SEPARATOR
+        if not unquoted or (dropping == "banner" and not line.strip()):
+            dropping = ""
+        if not dropping and unquoted and len(line) <= 1000:
+            if _BANNER.match(line):
+                dropping = "banner"
+            elif _DISCLAIMER.match(line):
+                dropping = "disclaimer"
+            if dropping and out and out[-1].strip():
+                out.append("")
+        if not dropping:
+            out.append(line)
+    return out
+
+
 def _unquoted(lines: list[str]) -> list[str]:
-    """The lines not quoted with `>`, without the attribution line above each quote."""
+    """The lines not quoted with `>`, without the attribution line above each quote; a blank
+    line stands where each quote was, so text below a quote never joins a note above it."""
     kept: list[str] = []
     previous_quoted = False
     for line in lines:
         quoted = _is_quoted(line)
         if quoted and not previous_quoted:
             _drop_attribution(kept)
+            if kept and kept[-1].strip():
+                kept.append("")
         if not quoted:
             kept.append(line)
         previous_quoted = quoted

@@ -210,6 +210,7 @@ def advance(
     go between the case update and the new task (documents to render, notifications), `notes`
     are extra transcript lines, `note` is passed to the next role with the task.
     """
+    notes = tuple(notes)  # read twice: shown, and checked for the note (`_note_back`)
     old, step = ctx.state, ctx.step
     target = ctx.sop.step(step.transitions[outcome])
     new = replace(old, step=target.name, **(changes or {}))
@@ -259,11 +260,20 @@ def advance(
     out.append(
         Transcript(
             ctx.actor.address,
-            (line, *notes, next_line(new, ctx, task, moving)),
+            (line, *notes, *_note_back(note, line, notes), next_line(new, ctx, task, moving)),
             stay_token(new, ctx),
         )
     )
     return Decision(new, tuple(out))
+
+
+def _note_back(note: str, line: str, notes: Iterable[str]) -> tuple[str, ...]:
+    """The recorded note, quoted back in the transcript unless a line already shows it whole:
+    the person sees exactly what was kept of what they wrote (a note ends at the first blank
+    line, signature or quote, so it may be shorter than their reply)."""
+    if not note or note in line or any(note in n for n in notes):
+        return ()
+    return (f"Catatan yang dicatat: {note}",)
 
 
 def next_line(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from dumas.workflow.sop.commands.grammar import first_paragraph
+from dumas.workflow.sop.commands.grammar import note_of
 from dumas.workflow.sop.definition import Sop
 from dumas.workflow.sop.effects import CaseState, Decision
 from dumas.workflow.sop.transitions import Context, Problem
@@ -51,7 +51,7 @@ class Command:
         return self.example
 
     def need_text(self, ctx: Context, what: str) -> str:
-        text = ctx.args or first_paragraph(ctx.text)
+        text = note_of(ctx.args, ctx.text)
         if not text:
             raise Problem(
                 "missing_argument",

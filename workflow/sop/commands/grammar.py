@@ -108,6 +108,21 @@ def first_paragraph(text: str) -> str:
     return " ".join(lines)
 
 
+def note_of(rest: str, text: str) -> str:
+    """A command's note: the rest of its line (`rest`) and the lines directly under it (`text`,
+    as the reply reader left it), up to the first blank line, joined with spaces.
+
+    A blank line ends the note even right under a bare command: what follows a paragraph break
+    (a closing word, a footer nobody recognised) is not what the person meant as the note.
+    """
+    lines = []
+    for line in [rest, *text.split("\n")] if rest.strip() else text.split("\n"):
+        if not line.strip():
+            break
+        lines.append(line.strip())
+    return " ".join(lines)
+
+
 def read_date(text: str) -> date | None:
     """A date as people write it: 2026-03-31, 31-03-2026, 31/3/2026, 31 Maret 2026, 31 Mar 2026."""
     t = fold(text).strip(_LEAD)

@@ -253,7 +253,9 @@ def parse_command(lines: Iterable[str]) -> ParsedCommand | None:
             continue
         m = match_start(line, _TABLE)
         if m is not None:
-            text = "\n".join(lines[i + 1 :]).strip()
+            # Only trailing space goes: a blank line right under the command ends its note
+            # (`grammar.note_of`), so it must reach the command.
+            text = "\n".join(lines[i + 1 :]).rstrip()
             return ParsedCommand(m.name, m.rest, " ".join(line.split()).strip(" *"), text)
         seen += 1
         if seen >= COMMAND_LINES:

@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from dumas.workflow.sop.commands.base import Command, paragraph_lines
-from dumas.workflow.sop.commands.grammar import EMAIL, first_paragraph, match_start, strip_words
+from dumas.workflow.sop.commands.grammar import (
+    EMAIL,
+    first_paragraph,
+    match_start,
+    note_of,
+    strip_words,
+)
 from dumas.workflow.sop.commands.verifikasi import match_subdivision
 from dumas.workflow.sop.definition import PELAPOR, Agency, Sop, Subdivision
 from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
@@ -231,7 +237,7 @@ class KertasKerja(Command):
                 "Kertas Kerja belum terlampir. Mohon balas lagi dengan perintah KERTAS "
                 "KERJA dan lampirkan berkas Kertas Kerja pada balasan yang sama.",
             )
-        return first_paragraph(ctx.args + "\n" + ctx.text if ctx.args else ctx.text)
+        return note_of(ctx.args, ctx.text)
 
     def process(self, ctx: Context, note: str) -> Decision:
         return advance(ctx, self.name, data={"kertas_kerja": note} if note else {}, note=note)
@@ -277,7 +283,7 @@ class Laporan(Command):
 
     def parse(self, ctx: Context) -> str:
         self.need_report(ctx, ctx.args)
-        return ctx.args or first_paragraph(ctx.text)
+        return note_of(ctx.args, ctx.text)
 
     def process(self, ctx: Context, summary: str) -> Decision:
         return advance(ctx, self.name, data={"laporan_ringkasan": summary}, note=summary)
@@ -301,7 +307,7 @@ class Setuju(Command):
         )
 
     def parse(self, ctx: Context) -> str:
-        return ctx.args or first_paragraph(ctx.text)
+        return note_of(ctx.args, ctx.text)
 
     def process(self, ctx: Context, note: str) -> Decision:
         if ctx.state.step == StepName.PERSETUJUAN_INVESTIGASI:
@@ -362,7 +368,11 @@ def _approve_report(ctx: Context, note: str) -> Decision:
         "SETUJU",
         fields={"outcome": outcome},
         effects=effects,
-        notes=("Pelapor diberi tahu hasil penanganan.",),
+        # What the reporter was told, quoted back to whoever approved it.
+        notes=(
+            "Pelapor diberi tahu hasil penanganan"
+            + (f" dengan ringkasan: {outcome}" if outcome else "."),
+        ),
     )
 
 

@@ -7,7 +7,7 @@ case's step and that the sender holds the deciding role when `parse` and `proces
 from __future__ import annotations
 
 from dumas.workflow.sop.commands.base import Command
-from dumas.workflow.sop.commands.grammar import first_paragraph, match_start, strip_words
+from dumas.workflow.sop.commands.grammar import match_start, note_of, strip_words
 from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
 from dumas.workflow.sop.effects import Decision, Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.names import Role, StepName
@@ -193,7 +193,7 @@ class Disposisi(Command):
 
     def parse(self, ctx: Context) -> tuple[Subdivision, str]:
         if not ctx.args:
-            return _handler(ctx.sop), first_paragraph(ctx.text)
+            return _handler(ctx.sop), note_of("", ctx.text)
         found = match_subdivision(ctx.args, ctx.sop)
         if found is None:
             raise Problem(
@@ -203,7 +203,7 @@ class Disposisi(Command):
                 f"contoh: {self.example}",
             )
         sub, note = found
-        return sub, note or first_paragraph(ctx.text)
+        return sub, note_of(note, ctx.text)
 
     def process(self, ctx: Context, args: tuple[Subdivision, str]) -> Decision:
         sub, note = args
