@@ -19,6 +19,9 @@ from dumas.config.cli import (
     desk as cli_desk,
 )
 from dumas.config.cli import (
+    export as cli_export,
+)
+from dumas.config.cli import (
     mailbox as cli_intake,
 )
 from dumas.config.cli import (
@@ -41,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_intake.add_mailbox_commands(sub)
     cli_cases.add_case_commands(sub)
     cli_desk.add_desk_commands(sub)
+    cli_export.add_export_commands(sub)
     cli_reports.add_report_commands(sub)
     return parser
 
