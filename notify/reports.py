@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +40,10 @@ from dumas.workflow.reports.xlsx import read_figures, write_workbook
 from dumas.workflow.store.db import transaction
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Pengaduan, RawMessage, ReportRun
+
+# Wraps the rows as they are read: (rows, total, description) -> the same rows. The CLI passes
+# a progress bar (config/cli/progress.py); the daemon passes nothing.
+RowProgress = Callable[[Iterable[RecapRow], int, str], Iterable[RecapRow]]
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +119,17 @@ def build_files(
     *,
     pdf: bool = True,
     logo: bytes = b"",
+    progress: RowProgress | None = None,
 ) -> RecapFiles:
     """The workbook (and the print-out) of `period` as of `now`, in one pass over the rows."""
     recap = Recap(session, period, setup, now)
     printed: list[RecapRow] = []
 
     def rows() -> Iterator[RecapRow]:
-        for row in recap.rows():
+        source: Iterable[RecapRow] = recap.rows()
+        if progress is not None:  # the count costs a query: only when someone is watching
+            source = progress(source, recap.count(), f"recap {period.key}")
+        for row in source:
             if pdf and len(printed) < MAX_PRINTED_ROWS:
                 printed.append(row)
             yield row
@@ -140,6 +148,7 @@ def produce(
     *,
     send: bool = True,
     resend: bool = False,
+    progress: RowProgress | None = None,
 ) -> Produced:
     """Produce `period` unless it was produced before; queue its email when `send` and none was
     queued yet (or always, when `resend`). Runs in the caller's transaction: commit to keep it.
@@ -151,7 +160,7 @@ def produce(
         select(ReportRun).where(ReportRun.period_key == period.key)
     ).scalar_one_or_none()
     created = found is None
-    run = _new_run(session, period, setup, now) if found is None else found
+    run = _new_run(session, period, setup, now, progress) if found is None else found
     message_id = ""
     if send and (resend or not run.outbox_message_id):
         message_id = _queue_email(session, run, period, setup, now)
@@ -169,8 +178,16 @@ def produce(
     )
 
 
-def _new_run(session: Session, period: Period, setup: ReportSetup, now: datetime) -> ReportRun:
-    files = build_files(session, period, setup.recap, setup.office, now, logo=setup.logo)
+def _new_run(
+    session: Session,
+    period: Period,
+    setup: ReportSetup,
+    now: datetime,
+    progress: RowProgress | None = None,
+) -> ReportRun:
+    files = build_files(
+        session, period, setup.recap, setup.office, now, logo=setup.logo, progress=progress
+    )
     assert files.pdf is not None  # build_files prints unless told pdf=False
     xlsx_key, _ = setup.files.put("report", files.xlsx)
     pdf_key, _ = setup.files.put("report", files.pdf)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from dumas.config.app import App
 from dumas.config.cli.doctor import run_doctor
 from dumas.config.cli.output import iso, local, print_json, print_table, table_cell
+from dumas.config.cli.progress import progress
 from dumas.config.cycle import JOBS, describe, run_cycle
 from dumas.config.locks import job_lock
 from dumas.config.mailaddress import parse_address
@@ -206,7 +207,12 @@ def cmd_replay(app: App, args) -> int:
 
     app.require_schema()
     results = replay(
-        None if args.all else args.ids, app.sessions, app.files, app.intake(), app.clock
+        None if args.all else args.ids,
+        app.sessions,
+        app.files,
+        app.intake(),
+        app.clock,
+        progress=progress,
     )
     if args.json:
         print_json([{"id": i, "disposition": d, "reason": r} for i, d, r in results])

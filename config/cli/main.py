@@ -13,6 +13,9 @@ import sys
 
 from dumas.config.app import App, clock_from_env
 from dumas.config.cli import (
+    backup as cli_backup,
+)
+from dumas.config.cli import (
     cases as cli_cases,
 )
 from dumas.config.cli import (
@@ -46,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_desk.add_desk_commands(sub)
     cli_export.add_export_commands(sub)
     cli_reports.add_report_commands(sub)
+    cli_backup.add_backup_commands(sub)
     return parser
 
 

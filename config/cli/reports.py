@@ -20,6 +20,7 @@ from pathlib import Path
 
 from dumas.config.app import App
 from dumas.config.cli.output import iso, local, print_json, write_private
+from dumas.config.cli.progress import progress
 from dumas.notify.reports import (
     Produced,
     ReportSetup,
@@ -87,7 +88,9 @@ def _run(app: App, period: Period, args) -> int:
             )
         return _preview(app, setup, period, args)
     with transaction(app.sessions) as session:
-        done = produce(session, period, setup, now, send=args.send, resend=args.send)
+        done = produce(
+            session, period, setup, now, send=args.send, resend=args.send, progress=progress
+        )
     written = _copy_out(app, done, args.out) if args.out else []
     _report(app, setup, done, written, args)
     return 0
@@ -96,7 +99,13 @@ def _run(app: App, period: Period, args) -> int:
 def _preview(app: App, setup: ReportSetup, period: Period, args) -> int:
     with app.sessions() as session:
         files = build_files(
-            session, period, setup.recap, setup.office, app.clock.now(), logo=setup.logo
+            session,
+            period,
+            setup.recap,
+            setup.office,
+            app.clock.now(),
+            logo=setup.logo,
+            progress=progress,
         )
     assert files.pdf is not None  # build_files prints unless told pdf=False
     out = args.out or Path(".")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,11 +21,13 @@ def replay(
     files: FileStore,
     intake: Intake,
     clock: Clock,
+    progress: Callable[[list[int], int, str], Iterable[int]] | None = None,
 ) -> list[tuple[int, str, str]]:
     """Reprocess the given quarantined messages (all quarantined when `ids` is None).
 
     Returns `(raw id, disposition, reason)` per message. Each message commits on its own, so one
-    that fails again stays quarantined without holding back the others.
+    that fails again stays quarantined without holding back the others. `progress` wraps the
+    ids as they are processed (the CLI's progress bar: `replay --all` can be thousands).
     """
     with sessions() as session:
         query = select(RawMessage.id).where(RawMessage.disposition == QUARANTINED)
@@ -37,7 +41,7 @@ def replay(
                 f"not quarantined (or no such message): {', '.join(map(str, unknown))}"
             )
     results = []
-    for raw_id in todo:
+    for raw_id in progress(todo, len(todo), "replay") if progress else todo:
         with sessions() as session, session.begin():
             raw = session.get_one(RawMessage, raw_id)  # listed above; raw messages are kept
             intake.process(session, raw, files.read(raw.storage_key), clock.now())

@@ -1,0 +1,223 @@
+"""Backups on the rig: `dumas backup DIR`, then `dumas restore` into a fresh place, and the
+restored Dumas shows and reconciles the same cases; a backup killed mid-way (SIGKILL at a known
+point, not after a guessed delay) leaves the previous backup whole and restorable."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from dumas.config.backup import PAUSE_ENV
+from dumas.config.cli.main import main
+from tests import mailfactory as mf
+from tests.rig import write_config
+
+
+@pytest.fixture
+def run(capsys):
+    """`dumas --config CONFIG ...` in-process, for configs other than the test's own."""
+
+    def call(config: Path, *args: str) -> tuple[int, str]:
+        rc = main(["--config", str(config), *args])
+        captured = capsys.readouterr()
+        return rc, captured.out + captured.err
+
+    return call
+
+
+def register(rig, office, dumas, first: int, count: int) -> None:
+    for i in range(first, first + count):
+        rig.append(
+            office.pengaduan,
+            mf.complaint(
+                subject=f"Pengaduan nomor {i}",
+                sender=f"warga{i}@gmail.com",
+                attachments=[(f"bukti{i}.txt", "text/plain", f"bukti nomor {i}".encode())],
+            ),
+        )
+    rc, out = dumas("poll", "--json")
+    assert rc == 0, out
+
+
+def snapshot(call) -> dict:
+    """What an IT person would compare: the list, every case with its timeline, reconcile."""
+    rc, out = call("list", "--json")
+    assert rc == 0, out
+    cases = json.loads(out)
+    shown = {}
+    for case in cases:
+        rc, out = call("show", str(case["id"]), "--json")
+        assert rc == 0, out
+        shown[case["id"]] = json.loads(out)
+    rc, out = call("reconcile", "--json")
+    assert rc == 0, out
+    return {"list": cases, "show": shown, "reconcile": json.loads(out)}
+
+
+def fresh_place(rig, office, folder: Path) -> Path:
+    """A second installation on the same mailbox, with an empty database and file store."""
+    return write_config(rig, folder, office.pengaduan, office.roles)
+
+
+def stamp(at) -> str:
+    return at.strftime("%Y%m%dT%H%M%SZ")
+
+
+def assert_private(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path}: {oct(mode)}"
+
+
+def test_backup_restores_into_a_fresh_place_that_agrees(
+    rig, office, dumas, dumas_config, app, run, tmp_path
+):
+    register(rig, office, dumas, 1, 3)
+    original = snapshot(dumas)
+    assert len(original["list"]) == 3
+    target = tmp_path / "backups"
+
+    rc, out = dumas("backup", str(target), "--json")
+    assert rc == 0, out
+    done = json.loads(out)
+    name = stamp(app.clock.now())  # named by the injected clock, not the wall clock
+    assert Path(done["folder"]) == target / name
+    assert (target / "latest").read_text().strip() == name
+    assert done["database"] == "sqlite" and done["copied_files"] == done["store_files"] > 3
+    assert_private(target)  # reporters' identities: the service user's only
+    config_copy = (target / name / "dumas.toml").read_text()
+    assert rig.password not in config_copy and 'password = ""' in config_copy
+
+    # A second backup copies no file again: the store's files are shared under DIR/files.
+    rc, out = dumas("backup", str(target), "--json")
+    again = json.loads(out)
+    assert again["copied_files"] == 0 and Path(again["folder"]).name == f"{name}-2"
+
+    restored = fresh_place(rig, office, tmp_path / "restored")
+    rc, out = run(restored, "restore", str(target))
+    assert rc == 0, out
+    assert snapshot(lambda *a: run(restored, *a)) == original
+    assert sorted(p.relative_to(tmp_path / "restored" / "files") for p in _stored(restored)) == (
+        sorted(p.relative_to(app.settings.storage_root) for p in _stored(dumas_config))
+    )
+
+    rc, out = run(restored, "restore", str(target))  # a database with data is not overwritten
+    assert rc == 1 and "already holds a database" in out
+    rc, out = run(restored, "restore", str(target), "--force")
+    assert rc == 0, out
+
+    into = tmp_path / "into"
+    rc, out = run(dumas_config, "restore", str(target / name), "--into", str(into))
+    assert rc == 0, out
+    assert {p.name for p in into.iterdir()} == {"dumas.sqlite3", "files", "dumas.toml"}
+    assert_private(into)
+
+
+def test_a_damaged_backup_is_refused_before_anything_is_written(rig, office, dumas, run, tmp_path):
+    register(rig, office, dumas, 1, 1)
+    target = tmp_path / "backups"
+    assert dumas("backup", str(target))[0] == 0
+    victim = next(p for p in (target / "files").rglob("*") if p.is_file())
+    victim.write_bytes(b"changed")
+    restored = fresh_place(rig, office, tmp_path / "restored")
+    rc, out = run(restored, "restore", str(target))
+    assert rc == 1 and "damaged" in out
+    assert not (tmp_path / "restored" / "files").exists()
+    assert not (tmp_path / "restored" / "dumas.sqlite3").exists()
+
+
+def test_a_backup_killed_midway_leaves_the_previous_one_whole(
+    rig, office, dumas, dumas_config, app, run, tmp_path, monkeypatch
+):
+    register(rig, office, dumas, 1, 2)
+    before = snapshot(dumas)
+    target = tmp_path / "backups"
+    assert dumas("backup", str(target))[0] == 0
+    first = (target / "latest").read_text().strip()
+    register(rig, office, dumas, 3, 2)  # new files for the next backup to copy
+
+    later = app.clock.now() + timedelta(days=1)
+    fifo = tmp_path / "checkpoint"
+    os.mkfifo(fifo)
+    env = {**os.environ, PAUSE_ENV: f"{fifo}:1", "DUMAS_NOW": later.isoformat()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dumas.config.cli.main", "--config", str(dumas_config)]
+        + ["backup", str(target)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # Read and write: opening the FIFO never blocks and never sees end-of-file before the child
+    # writes; the limit only catches a child that died before its checkpoint.
+    fd = os.open(fifo, os.O_RDWR)
+    try:
+        ready, _, _ = select.select([fd], [], [], 120)
+        assert ready, f"no checkpoint; the backup ended with {proc.poll()}"
+        assert os.read(fd, 100) == b"copied 1\n"
+    finally:
+        os.close(fd)
+    proc.kill()
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    proc.stdout.close(), proc.stderr.close()
+
+    assert (target / "latest").read_text().strip() == first
+    assert not (target / stamp(later)).exists()
+    assert [p.name for p in target.glob(".partial-*")]  # what the kill left, never renamed
+
+    restored = fresh_place(rig, office, tmp_path / "restored")
+    rc, out = run(restored, "restore", str(target))
+    assert rc == 0, out
+    after_restore = snapshot(lambda *a: run(restored, *a))
+    assert after_restore["list"] == before["list"] and after_restore["show"] == before["show"]
+
+    # The next backup clears the leftovers and completes.
+    monkeypatch.setenv("DUMAS_NOW", later.isoformat())
+    rc, out = dumas("backup", str(target))
+    assert rc == 0, out
+    assert (target / "latest").read_text().strip() == stamp(later)
+    assert not list(target.glob(".partial-*"))
+
+
+def _stored(config: Path) -> list[Path]:
+    root = config.parent / "files"
+    return [p for p in root.rglob("*") if p.is_file() and len(p.name) == 64]
+
+
+def test_postgres_backup_restores_into_a_fresh_database(rig, office, run, tmp_path, postgres):
+    config = write_config(
+        rig,
+        tmp_path / "pg",
+        office.pengaduan,
+        office.roles,
+        database={"url": postgres.new_database()},
+    )
+    assert run(config, "init")[0] == 0
+    register(rig, office, lambda *a: run(config, *a), 1, 2)
+    original = snapshot(lambda *a: run(config, *a))
+    target = tmp_path / "backups"
+    rc, out = run(config, "backup", str(target), "--json")
+    assert rc == 0, out
+    assert json.loads(out)["database"] == "postgresql"
+    assert_private(target)
+
+    restored = write_config(
+        rig,
+        tmp_path / "restored",
+        office.pengaduan,
+        office.roles,
+        database={"url": postgres.new_database()},
+    )
+    rc, out = run(restored, "restore", str(target))
+    assert rc == 0, out
+    assert snapshot(lambda *a: run(restored, *a)) == original
+    rc, out = run(restored, "restore", str(target))
+    assert rc == 1 and "already holds tables" in out
