@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from dumas.workflow.store.bundle import MANIFEST, SUMS
-from dumas.workflow.store.models import RawMessage
+from dumas.workflow.store.models import Document, RawMessage
 from tests import mailfactory as mf
 from tests.flows.conftest import REPORTER, dumas_config, flow, pdf_text, registered  # noqa: F401
 from tests.flows.conftest import pytest_configure as _flows_configure
@@ -158,3 +158,36 @@ def test_redacted_export_has_no_identity_anywhere(flow, case, dumas, tmp_path): 
     for path, text in texts.items():
         for value in IDENTITY:
             assert value.lower() not in text.lower(), (path, value)
+
+
+def test_a_document_not_rendered_yet_is_rendered_and_older_versions_kept(
+    flow,  # noqa: F811 - the imported fixture
+    case,
+    dumas,
+    tmp_path,
+):
+    """A new version queued but not rendered (the daemon is behind): the export renders it, as
+    `dumas pdf` does, and keeps the rendered version 1 under documents/older/."""
+    with flow.app.sessions() as s, s.begin():
+        s.add(
+            Document(
+                pengaduan_id=case.id,
+                kind="cetakan",
+                version=2,
+                status="pending",
+                params={},
+                created_at=flow.now,
+            )
+        )
+    out = tmp_path / "kasus.zip"
+    assert dumas("export", case.number, "--out", str(out))[0] == 0
+    entries = _entries(out)
+    manifest = _verify(entries)
+    cetakan = {f["path"]: f for f in manifest["files"] if f.get("document") == "cetakan"}
+    assert set(cetakan) == {
+        "documents/cetakan-pengaduan-001-PGD-XI-2026-v2.pdf",
+        "documents/older/cetakan-pengaduan-001-PGD-XI-2026.pdf",
+    }
+    fresh = cetakan["documents/cetakan-pengaduan-001-PGD-XI-2026-v2.pdf"]
+    assert fresh["rendered"].startswith("at export")
+    assert "CETAKAN PENGADUAN" in pdf_text(entries[fresh["path"]]).upper()
