@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -31,6 +31,7 @@ from sqlalchemy import select
 from dumas.config.app import App
 from dumas.config.cli.cases import case_dict, find_case
 from dumas.config.cli.output import iso
+from dumas.config.cli.progress import progress
 from dumas.workflow.documents.redacted import PELAPOR_HIDDEN, for_outsiders, shown_actor
 from dumas.workflow.documents.render import document_filename
 from dumas.workflow.documents.worker import render_in_worker
@@ -41,15 +42,6 @@ from dumas.workflow.store.events import UNVERIFIED_NOTE, UNVERIFIED_STEP
 from dumas.workflow.store.models import Attachment, Document, Event, Pengaduan, RawMessage, Task
 
 Step = Callable[[Bundle], None]
-
-
-def _progress(steps: list[Step]) -> Iterable[Step]:
-    """A bar on a terminal (config/cli/progress.py, issue 11 item 9), nothing elsewhere."""
-    try:
-        from dumas.config.cli.progress import progress
-    except ImportError:  # pragma: no cover - only on a tree without the progress helper
-        return steps
-    return progress(steps, total=len(steps), desc="export")
 
 
 # File names that say "this is an identity document" whatever else they say.
@@ -99,7 +91,9 @@ def cmd_export(app: App, args) -> int:
         export = _Export(app, session, case, redacted=args.redacted)
         bundle = Bundle(out, now.astimezone(app.tz))
         try:
-            for step in _progress(export.steps()):
+            steps = export.steps()
+            # A bar on a terminal's stderr only: rendering the PDFs takes seconds each.
+            for step in progress(steps, total=len(steps), desc="export"):
                 step(bundle)
             manifest = {
                 "case": case.number or "",
