@@ -59,6 +59,7 @@ bench: setup
 	$(PY) bench/intake.py
 	$(PY) bench/documents.py
 	$(PY) bench/recap.py
+	$(PY) bench/idle.py
 	$(PY) -m bench.hostile_text
 
 # Re-pin after changing dependencies in pyproject.toml.

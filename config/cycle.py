@@ -20,6 +20,10 @@ from dumas.workflow.errors import MailServerError, where
 log = logging.getLogger(__name__)
 
 JOBS = ("intake", "registration", "documents", "deadlines", "reports", "outbox")
+# What new mail needs at once (the daemon runs them when IMAP IDLE reports mail): take it in,
+# register it, render its tanda terima (the acknowledgement waits for it), send. Deadlines and
+# reports have nothing to do with a new message and stay on the scheduled cycle.
+MAIL_JOBS = ("intake", "registration", "documents", "outbox")
 
 
 def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS) -> dict:

@@ -6,6 +6,11 @@
   once at start, which is also how a daemon that was down catches up.
 - A mail server that is down never kills the daemon: the cycle logs it and retries with
   exponential backoff (1, 2, 4 ... minutes, capped at the poll interval).
+- Where the IMAP server offers IDLE (and `[imap] idle` is on), a watcher thread waits in IDLE on
+  the complaint folder (`dumas.ingest.mailbox.watch`) and new mail runs `MAIL_JOBS` (intake,
+  registration, documents, outbox) at once, in a thread of its own (`MailCycles`): a complaint is
+  acknowledged within seconds. The scheduled cycle keeps running: it is the fallback and the
+  once-a-day guarantee.
 - SIGTERM/SIGINT stop the scheduler; a running cycle stops after its current batch.
 """
 
@@ -19,9 +24,10 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from dumas.config.app import App
-from dumas.config.cycle import drain_outbox, log_cycle, run_cycle
+from dumas.config.cycle import JOBS, MAIL_JOBS, drain_outbox, log_cycle, run_cycle
 from dumas.config.locks import job_lock
 from dumas.ingest.mail.stampcheck import unchecked_note
+from dumas.ingest.mailbox.watch import MailboxWatcher
 from dumas.workflow.errors import DumasError, MailServerError, where
 
 log = logging.getLogger(__name__)
@@ -30,10 +36,17 @@ log = logging.getLogger(__name__)
 class CycleJob:
     """The scheduled cycle with its failure backoff."""
 
-    def __init__(self, app: App, scheduler: BlockingScheduler, stop: threading.Event):
+    def __init__(
+        self,
+        app: App,
+        scheduler: BlockingScheduler,
+        stop: threading.Event,
+        only: tuple[str, ...] = JOBS,
+    ):
         self.app = app
         self.scheduler = scheduler
         self.stop = stop
+        self.only = only
         self.failures = 0
 
     def __call__(self) -> None:
@@ -41,8 +54,12 @@ class CycleJob:
             return
         try:
             with job_lock(self.app.settings.storage_root, "cycle"):
-                log_cycle(run_cycle(self.app, should_stop=self.stop.is_set))
+                log_cycle(run_cycle(self.app, should_stop=self.stop.is_set, only=self.only))
         except MailServerError as exc:
+            if self.only != JOBS:
+                # A run for new mail: the IDLE watcher reconnects on its own and asks again.
+                log.warning("mail server unavailable (%s)", exc)
+                return
             self.failures += 1
             delay = self.retry_delay()
             log.warning("mail server unavailable (%s); retrying in %s", exc, delay)
@@ -87,6 +104,57 @@ def build_scheduler(app: App, stop: threading.Event) -> BlockingScheduler:
     return scheduler
 
 
+class MailCycles:
+    """Runs `MAIL_JOBS` whenever the IDLE watcher reports mail, in its own thread.
+
+    Reports coalesce: mail arriving during a run sets the flag again and one more run follows,
+    so nothing waits for the next poll and a burst costs one run, not one per message. (A job
+    added to the scheduler instead could be skipped while the previous one still runs.)
+    """
+
+    def __init__(self, job: CycleJob, stop: threading.Event, tick: float = 1.0):
+        self.job = job
+        self.stop = stop
+        self.tick = tick
+        self.due = threading.Event()
+        self.runs = 0
+        self._thread = threading.Thread(target=self._loop, name="mail-cycles", daemon=True)
+
+    def notify(self, reason: str) -> None:
+        log.log(
+            logging.INFO if reason == "new mail" else logging.DEBUG,
+            "%s in %s: running intake now",
+            reason,
+            self.job.app.settings.imap.folder,
+        )
+        self.due.set()
+
+    def start(self) -> MailCycles:
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            if not self.due.wait(self.tick):
+                continue
+            self.due.clear()
+            self.job()
+            self.runs += 1
+
+
+def watch_mailbox(
+    app: App, scheduler: BlockingScheduler, stop: threading.Event
+) -> tuple[MailboxWatcher, MailCycles] | None:
+    """Start the IDLE watcher and its runner, or None when `[imap] idle` is off."""
+    if not app.settings.imap.idle:
+        return None
+    cycles = MailCycles(CycleJob(app, scheduler, stop, only=MAIL_JOBS), stop).start()
+    return MailboxWatcher(app.settings.imap, cycles.notify, stop).start(), cycles
+
+
 def _drain(app: App) -> None:
     try:
         drain_outbox(app)
@@ -107,13 +175,19 @@ def run_daemon(app: App) -> int:
         signal.signal(signal.SIGTERM, shutdown)
         signal.signal(signal.SIGINT, shutdown)
         log.info(
-            "dumas daemon started: polling %s every %s minute(s)",
+            "dumas daemon started: polling %s every %s minute(s)%s",
             app.settings.imap.folder,
             app.settings.schedule.poll_every_minutes,
+            ", and waiting in IDLE where offered" if app.settings.imap.idle else "",
         )
         r = app.settings.replies
         if note := unchecked_note(r.authentication, r.authserv_id, r.stamp_record):
             log.warning("%s", note)
+        watching = watch_mailbox(app, scheduler, stop)
         scheduler.start()
+        stop.set()  # the scheduler also ends on its own (a test's shutdown): stop the threads
+        for thread in watching or ():
+            # Both wake within their tick; a dead connection's DONE must not hold up the exit.
+            thread.join(timeout=5)
         log.info("dumas daemon stopped")
     return 0

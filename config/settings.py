@@ -64,6 +64,8 @@ class MailServer:
 class Imap(MailServer):
     folder: str
     batch_size: int
+    idle: bool = True  # wait in IMAP IDLE for new mail where the server offers it
+    idle_seconds: int = 25 * 60  # re-IDLE this often (RFC 2177: before 29 minutes)
 
     @property
     def account(self) -> str:
@@ -236,6 +238,14 @@ SCHEMA = (
         + (
             Key("folder", str, default="INBOX"),
             Key("batch_size", int, default=100, check=lambda v: 1 <= v <= 5000, hint="1-5000"),
+            Key("idle", bool, default=True),
+            Key(
+                "idle_seconds",
+                int,
+                default=25 * 60,
+                check=lambda v: 1 <= v <= 29 * 60,
+                hint="seconds, 1-1740: RFC 2177 lets a server end an IDLE after 29 minutes",
+            ),
         ),
     ),
     Section(
@@ -521,7 +531,13 @@ def _imap(values: dict, environ: Mapping[str, str]) -> Imap:
     if not values["username"]:
         raise ConfigError("[imap] username is missing")
     fields = _server_fields("imap", values, environ, required_password=True)
-    return Imap(**fields, folder=values["folder"], batch_size=values["batch_size"])
+    return Imap(
+        **fields,
+        folder=values["folder"],
+        batch_size=values["batch_size"],
+        idle=values["idle"],
+        idle_seconds=values["idle_seconds"],
+    )
 
 
 def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:

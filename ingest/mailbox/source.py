@@ -2,7 +2,7 @@
 
 A thin facade (the IMAPClient way): connect with the configured security, select the folder
 read-only, list UIDs above our cursor, fetch sizes and bodies with BODY.PEEK[] so nobody's \\Seen
-flag changes. It never stores, deletes or expunges. Library and socket errors become
+flag changes; and IDLE on the folder for `watch.py`. It never stores, deletes or expunges. Library and socket errors become
 `MailServerError` / `LoginError` here, so the poller and the daemon handle one family.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import select
 import socket
 import ssl
 from collections.abc import Callable, Iterable, Iterator
@@ -119,6 +120,30 @@ class MailboxSource:
         data = self._call(self._connected.fetch, uids, ["RFC822.SIZE"])
         return {uid: int(item[b"RFC822.SIZE"]) for uid, item in data.items()}
 
+    def supports_idle(self) -> bool:
+        """Whether the server offers IDLE (RFC 2177) after login."""
+        return bool(self._call(self._connected.has_capability, "IDLE"))
+
+    def idle_start(self) -> None:
+        """Enter IDLE on the selected folder; the server then reports new mail unasked."""
+        self._call(self._connected.idle)
+
+    def idle_wait(self, timeout: float) -> bool:
+        """Wait in IDLE at most `timeout` seconds; True when the server reported new mail (EXISTS).
+
+        A connection the server closed (BYE, or the socket hung up) raises MailServerError:
+        imapclient's `idle_check` returns nothing at EOF, so the hang-up is asked of the socket.
+        """
+        client = self._connected
+        responses = self._call(client.idle_check, timeout=timeout)
+        if any(_word(r, 0) == b"BYE" for r in responses) or _hung_up(client):
+            raise MailServerError(f"the IMAP server {self._s.host} closed the IDLE connection")
+        return any(_word(r, 1) == b"EXISTS" for r in responses)
+
+    def idle_done(self) -> None:
+        """Leave IDLE (before re-entering it, or before logging out)."""
+        self._call(self._connected.idle_done)
+
     def fetch(self, uids: list[int], headers_only: bool = False) -> Iterator[FetchedMessage]:
         """Fetch messages without setting \\Seen; yields in UID order."""
         if not uids:
@@ -150,6 +175,28 @@ class MailboxSource:
             raise MailServerError(
                 f"IMAP {fn.__name__} failed on {self._s.host}: {_describe(exc)}"
             ) from exc
+
+
+def _word(response: object, index: int) -> object:
+    """One word of a parsed IDLE response (`(3, b"EXISTS")`, `(b"BYE", b"...")`), upper-cased."""
+    if not isinstance(response, tuple) or len(response) <= index:
+        return None
+    word = response[index]
+    return word.upper() if isinstance(word, bytes) else word
+
+
+# POLLRDHUP (Linux) tells a peer's FIN from data waiting; elsewhere HUP/ERR only.
+_HANG_UP = select.POLLHUP | select.POLLERR | getattr(select, "POLLRDHUP", 0)
+
+
+def _hung_up(client: IMAPClient) -> bool:
+    try:
+        sock = client.socket()
+        poller = select.poll()
+        poller.register(sock.fileno(), _HANG_UP)
+        return any(events & _HANG_UP for _fd, events in poller.poll(0))
+    except (OSError, ValueError):  # a closed socket has no file descriptor any more
+        return True
 
 
 def _utc(value: object) -> datetime | None:

@@ -21,9 +21,17 @@ from tests.rig import wait_until
 class Daemon:
     """`dumas run` in a subprocess, its stderr collected line by line."""
 
-    def __init__(self, config):
+    def __init__(self, config, *options: str):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config), "run"],
+            [
+                sys.executable,
+                "-m",
+                "dumas.config.cli.main",
+                *options,
+                "--config",
+                str(config),
+                "run",
+            ],
             stderr=subprocess.PIPE,
             text=True,
         )
