@@ -134,6 +134,7 @@ class App:
             self.settings.office,
             self.clock,
             render_timeout=self.settings.documents.render_timeout_seconds,
+            workers=self.settings.documents.workers or os.cpu_count() or 1,
         )
 
     def sender(self):

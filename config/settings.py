@@ -142,6 +142,9 @@ class Documents:
     # A document still rendering after this long is stopped and marked failed (a hostile body must
     # not hold the cycle): `workflow/documents/worker.py`.
     render_timeout_seconds: float = 60.0
+    # Documents rendered at once (each in its own worker process); 0: one per CPU core. After an
+    # outage a burst of complaints waits for its receipts: the spare cores shorten that wait.
+    workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -362,6 +365,13 @@ SCHEMA = (
                 default=60.0,
                 check=lambda v: v > 0,
                 hint="seconds, more than 0",
+            ),
+            Key(
+                "workers",
+                int,
+                default=0,
+                check=lambda v: 0 <= v <= 64,
+                hint="documents rendered at once, 0 (one per CPU core) to 64",
             ),
         ),
     ),

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Documents an email to the reporter waits for: rendered before all others.
+FIRST_KINDS = ("tanda_terima",)
+# Due documents taken per worker before the due list is read again.
+BATCH_PER_WORKER = 4
 FIRST_RETRY = timedelta(minutes=2)
 RENDER_TIMEOUT_SECONDS = 60.0  # `[documents] render_timeout_seconds`
 
@@ -55,6 +61,7 @@ class DocumentRenderer:
         *,
         render_timeout: float = RENDER_TIMEOUT_SECONDS,
         render_fn: RenderFn = render,
+        workers: int = 1,
     ) -> None:
         self._sessions = sessions
         self._files = files
@@ -62,18 +69,34 @@ class DocumentRenderer:
         self._clock = clock
         self._render_timeout = render_timeout
         self._render_fn = render_fn  # run in the worker; tests pass a stand-in
+        self._workers = max(1, workers)
         # One job renders several documents of the same case: each photo is decoded once.
         self._thumbnails = ThumbnailCache()
 
     def run(
-        self, limit: int = 200, should_stop: Callable[[], bool] = lambda: False
+        self, limit: int | None = None, should_stop: Callable[[], bool] = lambda: False
     ) -> dict[str, int]:
-        """Render due documents; returns counts of rendered / retry / failed."""
+        """Render due documents until none is left (or `limit` were tried, or `should_stop`);
+        returns counts of rendered / retry / failed.
+
+        Receipts first: an acknowledgement waits for its tanda terima only, so after an outage
+        the burst's receipts go before any print-out. Up to `workers` documents render at once,
+        each in its own worker process; the due list is read again after every small batch, so
+        receipts of mail that arrived meanwhile (the daemon's intake runs on) still go first."""
         counts = {"rendered": 0, "retry": 0, "failed": 0}
-        for doc_id in self._due(limit):
-            if should_stop():
-                break
-            counts[self._render_one(doc_id)] += 1
+        tried: set[int] = set()  # a document retried later is not tried twice in one run
+        with ThreadPoolExecutor(self._workers, thread_name_prefix="render") as pool:
+            while not should_stop() and (limit is None or len(tried) < limit):
+                room = BATCH_PER_WORKER * self._workers
+                if limit is not None:
+                    room = min(room, limit - len(tried))
+                batch = [d for d in self._due(room + len(tried)) if d not in tried][:room]
+                if not batch:
+                    break
+                tried.update(batch)
+                for outcome in pool.map(lambda d: self._render_one(d, should_stop), batch):
+                    if outcome:
+                        counts[outcome] += 1
         return counts
 
     def _due(self, limit: int) -> list[int]:
@@ -86,12 +109,18 @@ class DocumentRenderer:
                         Document.status == "pending",
                         or_(Document.next_attempt_at.is_(None), Document.next_attempt_at <= now),
                     )
-                    .order_by(Document.id)
+                    .order_by(
+                        sql_case((Document.kind.in_(FIRST_KINDS), 0), else_=1),
+                        Document.id,
+                    )
                     .limit(limit)
                 ).scalars()
             )
 
-    def _render_one(self, doc_id: int) -> str:
+    def _render_one(self, doc_id: int, should_stop: Callable[[], bool] = lambda: False) -> str:
+        """Render one document and record the outcome ("" when stopped before it started)."""
+        if should_stop():
+            return ""
         failure: Exception | None = None
         try:
             pdf = self._render(doc_id)

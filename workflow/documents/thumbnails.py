@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -96,15 +97,19 @@ class ThumbnailCache:
     def __init__(self, capacity: int = 200) -> None:
         self._made: OrderedDict[str, bytes] = OrderedDict()
         self._capacity = capacity
+        # The documents job renders with several threads: one decode at a time (the pixel
+        # budget is per decode) and a consistent order of entries.
+        self._lock = threading.Lock()
 
     def get(self, sha256: str, read: Callable[[], bytes]) -> bytes:
         """The thumbnail of the attachment `sha256`; `read()` is called only the first time."""
-        if sha256 in self._made:
-            self._made.move_to_end(sha256)
-            return self._made[sha256]
-        thumbnail = make_thumbnail(read())
-        if sha256:  # no hash, no identity: made, not remembered
-            self._made[sha256] = thumbnail
-            if len(self._made) > self._capacity:
-                self._made.popitem(last=False)
-        return thumbnail
+        with self._lock:
+            if sha256 in self._made:
+                self._made.move_to_end(sha256)
+                return self._made[sha256]
+            thumbnail = make_thumbnail(read())
+            if sha256:  # no hash, no identity: made, not remembered
+                self._made[sha256] = thumbnail
+                if len(self._made) > self._capacity:
+                    self._made.popitem(last=False)
+            return thumbnail

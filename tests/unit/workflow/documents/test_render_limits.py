@@ -136,6 +136,98 @@ def test_the_job_marks_a_document_over_its_time_limit_failed_and_renders_the_nex
         assert timeline and "cetakan.pdf" in timeline[0]
 
 
+def records_order(kind, context, params) -> bytes:
+    """Appends the kind to the file `params["log"]` names (the worker is another process, forked
+    from a server started earlier: its environment is not the test's)."""
+    with open(params["log"], "a") as out:
+        out.write(kind + "\n")
+    return tiny_pdf(kind, context, params)
+
+
+def _job_with(tmp_path: Path, kinds: list[str], render_fn, workers: int = 1, params=None):
+    sample = sample_case()
+    engine = make_engine(f"sqlite:///{tmp_path / 'dumas.sqlite3'}")
+    Base.metadata.create_all(engine)
+    sessions = make_sessionmaker(engine)
+    now = sample.pengaduan.received_at
+    sample.raw.fetched_at, sample.raw.disposition = now, "complaint"
+    sample.raw.pengaduan_id = sample.pengaduan.id
+    with sessions() as session, session.begin():
+        session.add_all([sample.pengaduan, sample.raw, *sample.attachments])
+        session.flush()
+        for n, kind in enumerate(kinds):
+            session.add(
+                Document(
+                    pengaduan_id=sample.pengaduan.id,
+                    kind=kind,
+                    filename=f"{kind}-{n}.pdf",
+                    created_at=now,
+                    params=params or {},
+                )
+            )
+    job = DocumentRenderer(
+        sessions,
+        _Files(sample.files),  # type: ignore[arg-type]
+        _Office(),
+        FrozenClock(now),
+        render_timeout=30.0,
+        render_fn=render_fn,
+        workers=workers,
+    )
+    return job, sessions
+
+
+def test_receipts_render_first_and_the_job_drains_the_whole_backlog(tmp_path):
+    """Issue 11 item 3: an acknowledgement waits for its tanda terima only, so receipts go
+    before print-outs; and the job keeps going past one batch (it stopped at 200 before)."""
+    order = tmp_path / "order.txt"
+    kinds = ["cetakan", "lembar_disposisi", "tanda_terima"] * 5  # more than one batch
+    job, sessions = _job_with(tmp_path, kinds, records_order, params={"log": str(order)})
+    assert job.run() == {"rendered": 15, "retry": 0, "failed": 0}
+    rendered = order.read_text().split()
+    assert rendered[:5] == ["tanda_terima"] * 5
+    assert sorted(rendered[5:]) == sorted(["cetakan", "lembar_disposisi"] * 5)
+    with sessions() as session:
+        assert {d.status for d in session.query(Document)} == {"rendered"}
+
+
+def test_a_limit_and_a_stop_are_kept(tmp_path):
+    log = {"log": str(tmp_path / "order.txt")}
+    job, _ = _job_with(tmp_path, ["cetakan"] * 6, records_order, params=log)
+    assert job.run(limit=2)["rendered"] == 2
+    assert job.run(should_stop=lambda: True) == {"rendered": 0, "retry": 0, "failed": 0}
+    assert job.run()["rendered"] == 4
+
+
+def test_two_workers_render_at_once(tmp_path):
+    """With two workers, two renders overlap: each waits (up to a bound) for the other to start,
+    which only happens when both run at the same time."""
+    rv = {"log": str(tmp_path / "rv")}
+    job, _ = _job_with(tmp_path, ["cetakan", "lembar_disposisi"], rendezvous, workers=2, params=rv)
+    assert job.run() == {"rendered": 2, "retry": 0, "failed": 0}
+    # One at a time, the first would wait out its bound and only the second would meet.
+    assert sorted(p.name for p in (tmp_path / "rv").glob("*.met")) == [
+        "cetakan.met",
+        "lembar_disposisi.met",
+    ]
+
+
+def rendezvous(kind, context, params) -> bytes:
+    """Marks its start, then polls (bounded) for the other render's start: both write `.met`
+    only when they ran at the same time."""
+    folder = Path(params["log"])
+    folder.mkdir(exist_ok=True)
+    (folder / f"{kind}.started").touch()
+    other = "lembar_disposisi" if kind == "cetakan" else "cetakan"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if (folder / f"{other}.started").exists():
+            (folder / f"{kind}.met").touch()
+            break
+        time.sleep(0.01)
+    return tiny_pdf(kind, context, params)
+
+
 # --- line breaks -----------------------------------------------------------------------------
 
 
