@@ -43,12 +43,16 @@ from dumas.workflow.store.registration import NumberingRules, register
 
 log = logging.getLogger(__name__)
 
-# The steps a reporter is told about, in order (the tanda terima's "what happens next").
+# The steps a reporter is told about, in order (the tanda terima's "what happens next"): the
+# whole chain of tasks, step 6 with its decision and approval, whose durations add up to the
+# SOP's 5-7 days (see workflow/sop/definition.py).
 TIMELINE_STEPS = (
     "verifikasi",
     "disposisi",
     "telaah",
     "kertas_kerja",
+    "tindak_lanjut",
+    "persetujuan_investigasi",
     "investigasi",
     "persetujuan_laporan",
 )

@@ -20,6 +20,7 @@ import pytest
 
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.store.models import Alert
+from tests import mailfactory as mf
 from tests.flows.conftest import Flow, registered, to_telaah
 from tests.replies import WIB
 
@@ -244,3 +245,110 @@ def test_a_conflicted_sekretaris_is_never_told_of_a_late_task(flow):
     flow.at(task.due_at + timedelta(days=30))
     assert flow.poll()["deadlines"] == {"reminder": 0, "overdue": 0, "escalation": 0}
     flow.nothing_for(*STAFF)
+
+
+ZERO = {"reminder": 0, "overdue": 0, "escalation": 0}
+
+
+def test_the_60_day_limit_reminds_on_day_45_and_reaches_the_ketua_on_day_55_and_60(flow):
+    # Monday 2 November 2026: the desk says LENGKAP at 09.05, the 60 calendar days start.
+    flow.at(wib(2026, 11, 2, 9, 0))
+    note = to_telaah(flow)
+    case = flow.case()
+    cal, sop = flow.app.calendar, flow.app.sop
+    remind, escalate = sop.case_limit_marks()
+    day_45, day_55 = cal.add(case.complete_at, remind), cal.add(case.complete_at, escalate)
+    day_60 = cal.add(case.complete_at, sop.case_limit)
+    assert (day_45, day_55, day_60) == (
+        wib(2026, 12, 18, 0, 0),  # the end of 17 December, 45 days on
+        wib(2026, 12, 28, 0, 0),
+        wib(2027, 1, 2, 0, 0),  # the end of 1 January 2027
+    )
+    # Hukum's telaah task runs late long before: its own alerts, then only the case's clock.
+    _alert(flow, wib(2026, 12, 1, 9, 0), overdue=1, escalation=1)
+    for who in STAFF:
+        flow.inbox(who)
+    _quiet_until(flow, wib(2026, 12, 10, 9, 0), day_45 - timedelta(minutes=1))
+
+    _alert(flow, day_45, batas_pengingat=1)
+    for who in ("hukum", "sekretaris"):
+        told = flow.one(who, "batas_penyelesaian")
+        assert "Pengingat batas akhir penyelesaian" in told.subject and not told.token
+        assert "tinggal 15 hari kalender lagi" in told.text
+        assert "Jumat, 1 Januari 2027 pukul 24.00 WIB" in told.text
+    flow.nothing_for("desk", "ketua")
+    _quiet_until(flow, wib(2026, 12, 20, 9, 0))
+    assert _restart_poll(flow, wib(2026, 12, 21, 9, 0))["deadlines"] == ZERO
+
+    # STATUS shows what remains: 1 January is day 60, 22 December counts as one.
+    flow.at(wib(2026, 12, 22, 9, 0))
+    flow.reply(note, "STATUS", "hukum")
+    assert flow.poll()["deadlines"] == ZERO
+    status = flow.one("hukum", "status")
+    assert "Sisa waktu menuju batas akhir: 11 hari kalender" in status.text
+
+    _quiet_until(flow, day_55 - timedelta(minutes=1))
+    _alert(flow, day_55, batas_eskalasi=1)
+    assert "sudah dekat" in flow.one("ketua", "batas_penyelesaian").subject
+    flow.nothing_for("desk", "sekretaris", "hukum")
+    _quiet_until(flow, day_60 - timedelta(minutes=1))
+    _alert(flow, day_60, batas_terlampaui=1)
+    late = flow.one("ketua", "batas_penyelesaian")
+    assert "telah terlampaui" in late.subject and case.number in late.text
+    flow.nothing_for("desk", "sekretaris", "hukum")
+    _quiet_until(flow, wib(2027, 1, 4, 9, 0), wib(2027, 2, 1, 9, 0))
+    assert _restart_poll(flow, wib(2027, 2, 2, 9, 0))["deadlines"] == ZERO
+    for kind in ("batas_pengingat", "batas_eskalasi", "batas_terlampaui"):
+        [event] = flow.events(case.id, kind=kind)
+        assert event.detail["key"] == case.complete_at.isoformat()
+
+
+def test_a_reporter_who_never_completes_is_reminded_then_the_case_closes(flow):
+    reporter = "warga.peduli@yahoo.co.id"
+    flow.at(wib(2026, 11, 2, 9, 0))  # Monday
+    desk_note = registered(flow, sender=f"Warga Peduli <{reporter}>", body=mf.KOMPLAIN_KURANG)
+    flow.inbox(reporter)  # the acknowledgement
+    flow.later(minutes=15)
+    flow.reply(desk_note, "LENGKAPI Mohon lampirkan foto kejadian dan nomor TPS.", "desk")
+    flow.poll()
+    case = flow.case()
+    assert case.step == "menunggu_pelapor"
+    ask = flow.one(reporter, "permintaan_kelengkapan")
+    assert "paling lambat Senin, 16 November 2026" in ask.text
+    flow.inbox("desk")
+    cal, step = flow.app.calendar, flow.app.sop.step("menunggu_pelapor")
+    close_at = cal.add(flow.now, step.duration)
+    remind_at = cal.subtract(close_at, step.remind_before)
+    # 5 working days done (3-6 and 9 November); the 10th ends on Monday 16 at closing time
+    assert (remind_at, close_at) == (wib(2026, 11, 10, 8, 0), wib(2026, 11, 16, 16, 0))
+
+    _quiet_until(flow, wib(2026, 11, 6, 16, 0), remind_at - timedelta(minutes=1))
+    assert flow.inbox(reporter) == []
+    _alert(flow, remind_at, pengingat_pelapor=1)
+    reminder = flow.one(reporter, "pengingat_pelapor")
+    assert reminder.text.splitlines()[0] == REPLY_MARKER and reminder.token
+    assert "paling lambat Senin, 16 November 2026" in reminder.text
+    assert "pukul" not in reminder.text  # a date for a citizen, no clock time
+    flow.nothing_for(*STAFF)
+    assert _restart_poll(flow, wib(2026, 11, 12, 9, 0))["deadlines"] == ZERO
+    _quiet_until(flow, close_at - timedelta(minutes=1))
+    assert flow.inbox(reporter) == []
+
+    _alert(flow, close_at, tidak_dilengkapi=1)
+    case = flow.case()
+    assert (case.step, case.status) == ("tidak_dilengkapi", "tidak_dilengkapi")
+    assert case.closed_at == close_at
+    closing = flow.one(reporter, "tidak_dilengkapi")
+    assert "ditutup" in closing.subject and "Senin, 2 November 2026" in closing.text
+    assert "tidak dilengkapi" in closing.text
+    told = flow.one("desk", "informasi")
+    assert case.number in told.text and "Tidak dilengkapi pelapor" in told.text
+    flow.nothing_for("sekretaris", "hukum", "ketua")
+    _quiet_until(flow, wib(2026, 11, 17, 9, 0), wib(2026, 12, 30, 9, 0))
+    assert flow.inbox(reporter) == []
+    assert [
+        e.kind for e in flow.events(case.id) if e.kind in ("pengingat_pelapor", "tidak_dilengkapi")
+    ] == [
+        "pengingat_pelapor",
+        "tidak_dilengkapi",
+    ]

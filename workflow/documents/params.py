@@ -50,7 +50,9 @@ DEFAULT_TENGGAT = (
     ("Disposisi oleh Sekretaris", "2 hari kerja"),
     ("Penelaahan oleh Sub Bagian Hukum", "7 hari kerja"),
     ("Tindak lanjut pengaduan yang berkadar pengawasan", "3 hari kerja"),
-    ("Penelitian atau audit investigasi (bila diperlukan)", "7 hari kerja"),
+    ("Penentuan tindak lanjut", "2 hari kerja"),
+    ("Persetujuan penelitian/audit investigasi oleh Sekretaris", "1 hari kerja"),
+    ("Penelitian atau audit investigasi (bila diperlukan)", "4 hari kerja"),
     ("Persetujuan laporan hasil oleh Sekretaris", "3 hari kerja"),
 )
 PLACEHOLDER = "…………………………"

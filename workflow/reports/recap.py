@@ -17,8 +17,9 @@ What the columns mean (the rules the tests pin down):
   (an open task is late once its deadline is before `now`), "Tidak" otherwise (the late steps are
   named under Keterangan), "-" for a case that never had a task.
 - "Tepat waktu (batas ...)" compares the closing (or `now`) with the SOP's `case_limit` counted
-  from the complete file: "Ya", "Tidak", "Berjalan" (open and still within it), or "-" when the
-  file was never complete (the limit never started).
+  from the complete file: "Ya", "Tidak", "Berjalan" (open and still within it; "Berjalan,
+  mendekati batas" once past the limit's reminder, day 45 of 60), or "-" when the file was never
+  complete (the limit never started).
 - A reporter who asked for confidentiality is shown as "Dirahasiakan", and their name and
   contacts are removed from the subject.
 """
@@ -58,6 +59,7 @@ TELAAH_RESULTS = {
 # Statuses that are not the name of a step (see workflow.sop.definition: Step.status).
 _OTHER_STATUS = {"diproses": "Dalam proses", "baru": "Baru diterima"}
 YA, TIDAK, BERJALAN = "Ya", "Tidak", "Berjalan"
+MENDEKATI = "Berjalan, mendekati batas"  # open, past the limit's reminder mark (day 45 of 60)
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,10 @@ class Recap:
         deadline = self.days.add(complete_at, self.setup.sop.case_limit)
         if closed_at is not None:
             return YA if closed_at <= deadline else TIDAK
-        return TIDAK if self.now > deadline else BERJALAN
+        if self.now > deadline:
+            return TIDAK
+        near = self.days.add(complete_at, self.setup.sop.case_limit_marks()[0])
+        return MENDEKATI if self.now >= near else BERJALAN
 
     def _tindak_lanjut(self, step: str, outcome: str, forwarded_to: str) -> str:
         """What became of it: the closing step and its outcome, or the step it is at."""

@@ -28,7 +28,13 @@ from dumas.workflow.sop.definition import (
     default_subdivision,
 )
 
-_TOP_KEYS = {"case_limit", "escalate_again_after", "agencies", "subdivisions"}
+_DURATION_KEYS = (
+    "case_limit",
+    "escalate_again_after",
+    "case_limit_reminder",
+    "case_limit_escalation",
+)
+_TOP_KEYS = {*_DURATION_KEYS, "agencies", "subdivisions"}
 _STEP_KEYS = {"duration", "remind_before"}
 _AGENCY_KEYS = {"name", "short", "email", "address", "aliases", "note"}
 _SUBDIVISION_KEYS = {"title", "aliases"}
@@ -50,7 +56,7 @@ def apply_config(sop: Sop, table: Mapping[str, Any], subdivisions: tuple[str, ..
     steps = dict(sop.steps)
     changes: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("case_limit", "escalate_again_after"):
+        if key in _DURATION_KEYS:
             changes[key] = _duration(f"[sop] {key}", value, allow_zero=False)
         elif key == "agencies":
             changes[key] = _agencies(sop.agencies, _table("[sop.agencies]", value))
@@ -61,13 +67,22 @@ def apply_config(sop: Sop, table: Mapping[str, Any], subdivisions: tuple[str, ..
         else:
             raise ConfigError(
                 f"[sop] {key} is not a step or a known key (steps: "
-                f"{', '.join(n for n, s in steps.items() if s.has_task)}; keys: "
+                f"{', '.join(n for n, s in steps.items() if s.duration)}; keys: "
                 f"{', '.join(sorted(_TOP_KEYS))})"
             )
     changes["subdivisions"] = _subdivisions(
         _table("[sop.subdivisions]", table.get("subdivisions", {})), subdivisions
     )
-    return replace(sop.with_steps(**steps), **changes)
+    out = replace(sop.with_steps(**steps), **changes)
+    reminder, escalation = out.case_limit_marks()
+    if not reminder.unit == escalation.unit == out.case_limit.unit or not (
+        reminder.amount < escalation.amount < out.case_limit.amount
+    ):
+        raise ConfigError(
+            "[sop] case_limit_reminder and case_limit_escalation must be in the unit of "
+            f"case_limit ({out.case_limit.label}) and come before it, the reminder first"
+        )
+    return out
 
 
 def _table(where: str, value: Any) -> Mapping[str, Any]:
@@ -98,7 +113,7 @@ def _unknown(where: str, table: Mapping[str, Any], known: set[str]) -> None:
 
 def _step(step: Step, table: Mapping[str, Any]) -> Step:
     where = f"[sop.{step.name}]"
-    if not step.has_task:
+    if step.duration is None:  # the terminal states; menunggu_pelapor has one (not a task)
         raise ConfigError(f"{where}: this step has no deadline to configure")
     _unknown(where, table, _STEP_KEYS)
     changes: dict[str, Any] = {}

@@ -31,6 +31,8 @@ HANDLER = Role.HUKUM  # the placeholder role of steps 4-6: the handling sub-divi
 ALWAYS = ("STATUS", "BANTUAN", "DELEGASI")
 DELEGATING_ROLES = (Role.SEKRETARIS, Role.KETUA)
 PELAPOR_REPLY = "pelapor_reply"  # the event of a reporter answering a LENGKAPI request
+# The event of a LENGKAPI request left unanswered until `menunggu_pelapor`'s duration ran out.
+PELAPOR_TIMEOUT = "pelapor_timeout"
 
 ROLE_TITLES: dict[str, str] = {
     Role.DESK: "Desk Pelayanan",
@@ -121,12 +123,19 @@ DEFAULT_STEPS = (
         "Pelapor telah diminta melengkapi pengaduannya; pengaduan menunggu balasan pelapor. Desk "
         "Pelayanan tetap dapat memutuskan LENGKAP atau BUKAN PENGADUAN.",
         "menunggu_pelapor",
-        None,
-        None,
+        # Not a staff task (`has_task` is False): the deadlines job reminds the reporter at
+        # `duration - remind_before` (5 working days) and closes the case as "tidak dilengkapi"
+        # at `duration` (10), counted from the LENGKAPI request (`data["menunggu_pelapor_sejak"]`).
+        wd(10),
+        wd(5),
         (),
         (),
         _DESK_COMMANDS,
-        {**_desk_transitions(StepName.MENUNGGU_PELAPOR), PELAPOR_REPLY: StepName.VERIFIKASI},
+        {
+            **_desk_transitions(StepName.MENUNGGU_PELAPOR),
+            PELAPOR_REPLY: StepName.VERIFIKASI,
+            PELAPOR_TIMEOUT: StepName.TIDAK_DILENGKAPI,
+        },
         decider=Role.DESK,
     ),
     Step(
@@ -187,7 +196,9 @@ DEFAULT_STEPS = (
         "Mohon tentukan tindak lanjutnya: ajukan penelitian atau audit investigasi kepada "
         "Sekretaris (INVESTIGASI), atau sampaikan laporan hasil tindak lanjut (LAPORAN).",
         "diproses",
-        wd(5),
+        # SOP step 6 takes "5 s/d 7 hari" in all: tindak lanjut 2 + persetujuan investigasi 1 +
+        # investigasi 4 = 7 working days when there is an investigation, the approval inside it.
+        wd(2),
         wd(1),
         ("lampiran:telaah", "lampiran:kertas_kerja"),
         ("laporan_tindak_lanjut",),
@@ -202,7 +213,7 @@ DEFAULT_STEPS = (
         "Mohon setujui (SETUJU) agar Surat Tugas diterbitkan bagi tim pemeriksa, atau tolak "
         "(TOLAK) dengan catatan.",
         "diproses",
-        wd(2),
+        wd(1),
         wd(1),
         ("lampiran:telaah", "lampiran:kertas_kerja"),
         ("surat_tugas",),
@@ -217,7 +228,7 @@ DEFAULT_STEPS = (
         "Mohon laksanakan penelitian atau audit investigasi sesuai Surat Tugas, lalu balas "
         "LAPORAN dengan melampirkan laporan hasil pemeriksaan.",
         "diproses",
-        wd(7),
+        wd(4),
         wd(1),
         ("surat_tugas", "lampiran:kertas_kerja"),
         ("laporan_hasil_pemeriksaan",),
@@ -264,6 +275,15 @@ DEFAULT_STEPS = (
         "Bukan pengaduan",
         "Pesan ini bukan pengaduan dan telah diarsipkan.",
         "bukan_pengaduan",
+    ),
+    Step(
+        StepName.TIDAK_DILENGKAPI,
+        2,
+        "",
+        "Tidak dilengkapi pelapor",
+        "Pelapor tidak melengkapi pengaduannya dalam batas waktu; pengaduan ditutup dan pelapor "
+        "telah diberi tahu.",
+        "tidak_dilengkapi",
     ),
 )
 
@@ -383,6 +403,10 @@ class Sop:
     steps: Mapping[str, Step]
     case_limit: Duration = Duration(60, "calendar_days")
     escalate_again_after: Duration = wd(2)
+    # When the case-level limit warns: None = 3/4 and 11/12 of `case_limit` in its unit (day 45
+    # and day 55 of 60), so an office reading the limit as working days keeps one kind of day.
+    case_limit_reminder: Duration | None = None
+    case_limit_escalation: Duration | None = None
     agencies: tuple[Agency, ...] = DEFAULT_AGENCIES
     subdivisions: tuple[Subdivision, ...] = (default_subdivision(Role.HUKUM),)
 
@@ -421,6 +445,14 @@ class Sop:
     def role_title(self, role: str) -> str:
         sub = self.subdivision(role)
         return sub.title if sub else ROLE_TITLES.get(role, role)
+
+    def case_limit_marks(self) -> tuple[Duration, Duration]:
+        """(reminder, escalation): how long after the file was complete each is sent."""
+        limit = self.case_limit
+        return (
+            self.case_limit_reminder or Duration(max(1, limit.amount * 3 // 4), limit.unit),
+            self.case_limit_escalation or Duration(max(1, limit.amount * 11 // 12), limit.unit),
+        )
 
     def with_steps(self, **changes: Step) -> Sop:
         return replace(self, steps=MappingProxyType({**self.steps, **changes}))

@@ -29,6 +29,7 @@ class StepName(StrEnum):
     DITERUSKAN = "diteruskan"
     TIDAK_DITINDAKLANJUTI = "tidak_ditindaklanjuti"
     BUKAN_PENGADUAN = "bukan_pengaduan"
+    TIDAK_DILENGKAPI = "tidak_dilengkapi"
 
 
 class Role(StrEnum):

@@ -243,6 +243,8 @@ def advance(
     if moving:
         new = replace(new, task_due_at=task[0].due_at if task else None)
     out.extend(task)
+    if task and _goes_back(old.step, target.name, ctx.sop):
+        out.append(_restarted(ctx, outcome, target, task[0]))
     line = f"Dilaksanakan: {ctx.line or outcome}"
     out.append(
         Record(
@@ -265,6 +267,30 @@ def advance(
         )
     )
     return Decision(new, tuple(out))
+
+
+def _goes_back(old: str, new: str, sop: Sop) -> bool:
+    order = list(sop.steps)
+    return order.index(new) < order.index(old)
+
+
+def _restarted(ctx: Context, outcome: str, target: Step, task: OpenTask) -> Record:
+    """A loop back (TOLAK) opens an earlier step with a fresh deadline; the timeline says so,
+    and that the case-level limit (Perpres 76/2013) is not restarted with it."""
+    limit = case_deadline(ctx.state.complete_at, ctx.sop, ctx.calendar)
+    return Record(
+        "tahap_diulang",
+        f"Tahap {target.title} dibuka kembali ({outcome}); batas waktu tahap dihitung ulang "
+        f"hingga {ctx.when(task.due_at)}. Batas akhir penyelesaian (Perpres 76/2013) tetap "
+        f"{ctx.when(limit)}.",
+        {
+            "command": outcome,
+            "from": ctx.state.step,
+            "to": target.name,
+            "due_at": task.due_at.isoformat(),
+            "batas_akhir": limit.isoformat() if limit else None,
+        },
+    )
 
 
 def _note_back(note: str, line: str, notes: Iterable[str]) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.effects import Actor, CaseState, Decision, Notify, TokenFor, Transcript
 from dumas.workflow.sop.machine import alert_notices, decide, due_alerts, on_registered
 from dumas.workflow.sop.numbering import case_tag
+from dumas.workflow.sop.waits import case_alert_effects, case_alerts
 from dumas.workflow.store.models import Attachment, OutboxMessage, Pengaduan
 from tests.unit.templates.test_templates_lint import EMAIL as EMAIL_DIR
 from tests.unit.templates.test_templates_lint import template_names_in_code
@@ -292,6 +293,14 @@ class Scenario:
                         )
                     )
 
+    def case_alerts(self, *moments: datetime) -> None:
+        """The case-level alerts (workflow.sop.waits) due at each moment, each once."""
+        sent: set[tuple[int, str, str]] = set()
+        for moment in moments:
+            for alert in case_alerts([(7, self.state)], moment, SOP, CAL, sent):
+                sent.add((alert.case_id, alert.kind, alert.key))
+                self.take(case_alert_effects(alert, self.state, moment, SOP, CAL))
+
 
 def acknowledgement(s: Scenario) -> list[Sent]:
     """The registrar's own tanda terima Notify for this case, if it sends one."""
@@ -362,6 +371,19 @@ def scenarios() -> list[Scenario]:
     s.reply("desk", "STATUS")
     s.pelapor("TPS 004 Desa Saibi Samukop, foto terlampir.", attachments=("foto.jpg",))
     s.reply("desk", "LENGKAP")
+    out.append(s)
+
+    # The reporter never answers LENGKAPI: reminded after 5 working days, closed after 10.
+    s = new_case("tidak_dilengkapi", missing=("bukti",))
+    s.reply("desk", "LENGKAPI Mohon lampirkan foto kejadian.")
+    s.case_alerts(s.now + timedelta(days=8), s.now + timedelta(days=15))
+    s.pelapor("Maaf terlambat, foto terlampir.", attachments=("foto.jpg",))  # to the desk
+    out.append(s)
+
+    # The 60-day limit: reminded on day 45, escalated to the Ketua on day 55 and day 60.
+    s = to_telaah(new_case("batas_60_hari"))
+    s.case_alerts(*(s.now + timedelta(days=d) for d in (46, 56, 61)))
+    s.reply("hukum", "STATUS")
     out.append(s)
 
     s = new_case("bukan_pengaduan")

@@ -28,6 +28,7 @@ from dumas.workflow.sop.effects import (
 )
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, case_deadline, stay_token, when
+from dumas.workflow.sop.waits import days_left, wait_deadline
 
 # How many non-empty lines may come before the command ("Yth. Bapak," and the like).
 COMMAND_LINES = 3
@@ -56,6 +57,7 @@ class Status(Command):
     def process(self, ctx: Context, args: None) -> Decision:
         st, step = ctx.state, ctx.step
         limit = case_deadline(st.complete_at, ctx.sop, ctx.calendar)
+        wait = wait_deadline(st, ctx.sop, ctx.calendar) if step.role == PELAPOR else None
         waiting = (
             ""
             if step.terminal
@@ -84,6 +86,12 @@ class Status(Command):
             if st.complete_at
             else None,
             "closed_at": st.closed_at,
+            # What remains of the Perpres limit, in its kind of day (negative: days late).
+            "sisa_hari": days_left(limit, ctx.now, ctx.sop, ctx.calendar)
+            if limit and not st.closed_at
+            else None,
+            "satuan_hari": ctx.sop.case_limit.label.split(" ", 1)[1],
+            "batas_pelapor_text": when(wait, ctx.calendar) if wait else "",
         }
         template = "status"
         if ctx.role == PELAPOR:  # the reporter sees where the case is, nothing internal

@@ -12,6 +12,7 @@ from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
 from dumas.workflow.sop.effects import Decision, Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline
+from dumas.workflow.sop.waits import WAIT_SINCE
 
 _SUB_PREFIX = (
     "ke",
@@ -75,16 +76,23 @@ class Lengkapi(Command):
         ask = Notify(
             "permintaan_kelengkapan",
             PELAPOR,
-            {"number": ctx.state.number, "apa": apa},
+            {"number": ctx.state.number, "apa": apa, "batas_tanggal": _wait_until(ctx)},
             reply_token=TokenFor(StepName.MENUNGGU_PELAPOR, PELAPOR),
         )
         return advance(
             ctx,
             self.name,
-            data={"lengkapi": apa},
+            # The reporter's wait starts now (again, for a new request): see workflow.sop.waits.
+            data={"lengkapi": apa, WAIT_SINCE: ctx.now.isoformat()},
             effects=(ask,),
             notes=(f"Permintaan kelengkapan dikirim kepada pelapor: {apa}",),
         )
+
+
+def _wait_until(ctx: Context) -> str:
+    """The last day the reporter has to answer, as a date (citizens get no clock times)."""
+    wait = ctx.sop.step(StepName.MENUNGGU_PELAPOR).duration
+    return ctx.when(ctx.calendar.add(ctx.now, wait)).split(" pukul ", 1)[0] if wait else ""
 
 
 class BukanPengaduan(Command):

@@ -527,3 +527,13 @@ def test_limit_in_working_days_is_honoured():
     sop = DEFAULT_SOP.__class__(steps=DEFAULT_SOP.steps, case_limit=Duration(60, "working_days"))
     cols = columns(sop)
     assert cols[20].header == "Tepat Waktu (batas 60 hari kerja)"
+
+
+def test_an_open_case_past_the_limits_reminder_is_flagged(db):
+    # 902 was complete on 15 October: day 45 ends on 29 November, day 60 on 14 December.
+    flags = {}
+    for now in (wib(2026, 11, 29, 12), wib(2026, 11, 30, 9), wib(2026, 12, 15, 9)):
+        with db() as session:
+            rows = {r.number: r for r in Recap(session, OCTOBER, SETUP, now).rows()}
+        flags[now] = rows["902/PGD/X/2026"].tepat_batas
+    assert list(flags.values()) == ["Berjalan", "Berjalan, mendekati batas", "Tidak"]

@@ -65,6 +65,7 @@ FLOW = {
     "diteruskan": (None, {}),
     "tidak_ditindaklanjuti": (None, {}),
     "bukan_pengaduan": (None, {}),
+    "tidak_dilengkapi": (None, {}),
 }
 TASK_ROLE = {
     "verifikasi": "desk",
@@ -204,7 +205,12 @@ def check_accepted(state, command, role, d, target):
     if SOP.step(target).terminal:
         assert d.state.closed_at == NOW and update.fields["closed_at"] == NOW
     assert only(d, FileAttachments).step == state.step
-    assert only(d, Record).kind == "keputusan"
+    assert [r for r in d.of_type(Record) if r.kind == "keputusan"]
+    # A move back (TOLAK) restarts that step's clock: recorded, never silent (issue 10 item 3).
+    goes_back = list(SOP.steps).index(target) < list(SOP.steps).index(state.step)
+    assert [r.kind for r in d.of_type(Record) if r.kind != "keputusan"] == (
+        ["tahap_diulang"] if goes_back and target in TASK_ROLE else []
+    )
     transcript = only(d, Transcript)
     assert transcript.to == f"{role}@kpu.example"
     assert transcript.lines[0].startswith(f"Dilaksanakan: {command}")
@@ -395,7 +401,7 @@ def test_happy_path_with_investigation_across_idul_fitri():
 
     d = case.do("sekretaris", "SETUJU", wib(2026, 3, 25, 10, 0))
     letter = only(d, RenderDocument)
-    assert letter.kind == "surat_tugas" and letter.params["hari_kerja"] == 7
+    assert letter.kind == "surat_tugas" and letter.params["hari_kerja"] == 4
     assert only(d, Notify, template="surat_tugas").to == "andi@kpu.example"
     assert "surat_tugas" in only(d, Notify, template="tugas").documents
     assert case.state.step == "investigasi"

@@ -6,7 +6,7 @@ from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.calendar import Duration
 from dumas.workflow.sop.commands.registry import COMMANDS
 from dumas.workflow.sop.config import load_sop
-from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY
+from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY, PELAPOR_TIMEOUT
 
 WD = "working_days"
 
@@ -17,12 +17,19 @@ EXPECTED = {
     "disposisi": (3, "sekretaris", Duration(2, WD), Duration(1, WD)),
     "telaah": (4, "hukum", Duration(7, WD), Duration(1, WD)),
     "kertas_kerja": (5, "hukum", Duration(3, WD), Duration(1, WD)),
-    "tindak_lanjut": (6, "hukum", Duration(5, WD), Duration(1, WD)),
-    "persetujuan_investigasi": (6, "sekretaris", Duration(2, WD), Duration(1, WD)),
-    "investigasi": (6, "hukum", Duration(7, WD), Duration(1, WD)),
+    # SOP step 6: "5 s/d 7 hari" in all, the Sekretaris's approval inside it (2 + 1 + 4 = 7).
+    "tindak_lanjut": (6, "hukum", Duration(2, WD), Duration(1, WD)),
+    "persetujuan_investigasi": (6, "sekretaris", Duration(1, WD), Duration(1, WD)),
+    "investigasi": (6, "hukum", Duration(4, WD), Duration(1, WD)),
     "persetujuan_laporan": (7, "sekretaris", Duration(3, WD), Duration(1, WD)),
 }
-TERMINAL = {"selesai", "diteruskan", "tidak_ditindaklanjuti", "bukan_pengaduan"}
+TERMINAL = {
+    "selesai",
+    "diteruskan",
+    "tidak_ditindaklanjuti",
+    "bukan_pengaduan",
+    "tidak_dilengkapi",
+}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -38,6 +45,37 @@ def test_waiting_on_the_reporter_is_not_a_task_but_the_desk_decides():
     assert step.role == PELAPOR and not step.has_task and not step.terminal
     assert step.deciding_role == "desk"
     assert step.transitions[PELAPOR_REPLY] == "verifikasi"
+    # ...but it has a clock: a reminder after 5 working days, closure after 10 (issue 10).
+    assert step.transitions[PELAPOR_TIMEOUT] == "tidak_dilengkapi"
+    assert (step.duration, step.remind_before) == (Duration(10, WD), Duration(5, WD))
+
+
+def test_step_six_stays_within_the_sops_seven_working_days():
+    chain = ("tindak_lanjut", "persetujuan_investigasi", "investigasi")
+    durations = [DEFAULT_SOP.step(n).duration for n in chain]
+    assert all(d is not None and d.unit == WD for d in durations)
+    assert 5 <= sum(d.amount for d in durations if d) <= 7
+
+
+def test_the_case_limit_warns_at_day_45_and_55_in_its_own_kind_of_day():
+    assert DEFAULT_SOP.case_limit_marks() == (
+        Duration(45, "calendar_days"),
+        Duration(55, "calendar_days"),
+    )
+    sop = load_sop({"case_limit": "60 hari kerja"})
+    assert sop.case_limit_marks() == (Duration(45, WD), Duration(55, WD))
+    sop = load_sop(
+        {"case_limit_reminder": "40 hari kalender", "case_limit_escalation": "50 hari kalender"}
+    )
+    assert sop.case_limit_marks() == (Duration(40, "calendar_days"), Duration(50, "calendar_days"))
+
+
+def test_the_reporters_wait_is_configured_like_a_step():
+    sop = load_sop(
+        {"menunggu_pelapor": {"duration": "15 hari kerja", "remind_before": "0 hari kerja"}}
+    )
+    step = sop.step("menunggu_pelapor")
+    assert step.duration == Duration(15, WD) and step.remind_before is None and not step.has_task
 
 
 def test_terminal_steps_have_no_commands():
@@ -200,7 +238,9 @@ def test_overrides_apply_without_touching_the_defaults():
         ({"telaah": {"duration": "7 hari"}}, (), "[sop.telaah] duration"),
         ({"telaah": {"duration": "0 hari kerja"}}, (), "[sop.telaah] duration must be more than 0"),
         ({"telaah": "7 hari kerja"}, (), "[sop.telaah] must be a table"),
-        ({"menunggu_pelapor": {"duration": "7 hari kerja"}}, (), "[sop.menunggu_pelapor]"),
+        ({"menunggu_pelapor": {"durasi": "7 hari kerja"}}, (), "[sop.menunggu_pelapor] durasi"),
+        ({"case_limit_reminder": "58 hari kalender"}, (), "[sop] case_limit_reminder"),
+        ({"case_limit_escalation": "50 hari kerja"}, (), "[sop] case_limit_reminder"),
         ({"selesai": {"duration": "1 hari kerja"}}, (), "[sop.selesai]"),
         ({"case_limit": "enam puluh hari"}, (), "[sop] case_limit"),
         ({"escalate_again_after": 2}, (), "[sop] escalate_again_after"),
@@ -230,3 +270,10 @@ def test_config_errors_name_the_key(table, subs, key_named):
     with pytest.raises(ConfigError) as err:
         load_sop(table, subs)
     assert key_named in str(err.value)
+
+
+def test_the_tanda_terima_timeline_shows_every_task_of_the_chain():
+    from dumas.ingest.actions.registrar import TIMELINE_STEPS
+
+    tasks = [n for n, s in DEFAULT_SOP.steps.items() if s.has_task]
+    assert list(TIMELINE_STEPS) == tasks
