@@ -222,11 +222,21 @@ def _lower(text: str) -> str:
 _NOT_NAMES = {"bapak", "bpk", "ibu", "sdr", "sdri", "saudara", "saudari", "dan", "bin", "binti"}
 
 
+MIN_HANDLE = 4  # shorter mailbox names ("adi@…") are words of ordinary text
+
+
 def _values(name: str, others: tuple[str, ...]) -> set[str]:
     """The known values as the normalised view reads them."""
     name = " ".join(_normalised(name)[0].split())
     others = tuple(_normalised(o or "")[0] for o in others)
     values = {v for v in (" ".join((o or "").split()) for o in (name, *others)) if len(v) >= 3}
+    # An email address's mailbox name is a handle people reuse ("IG @kpuwatch77", "kpuwatch77 at
+    # gmail dot com", "kpuwatch77.jpg"): removed on its own when it is long enough to be theirs.
+    values.update(
+        local
+        for o in others
+        if "@" in o and len(local := o.rpartition("@")[0].strip()) >= MIN_HANDLE
+    )
     values.update(
         w
         for w in re.split(r"[\s,._-]+", name)

@@ -254,3 +254,20 @@ def test_extraction_and_redaction_finish_on_hostile_text(shape):
     assert done.returncode == 0 and done.stdout.strip() == "done", (
         f"{shape}: stopped by the CPU limit or failed: rc={done.returncode} {done.stderr[-500:]}"
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Hubungi saya di kpuwatch77 at gmail dot com",
+        "IG @kpuwatch77, DM saja",
+        "akun saya KPUWatch77 di TikTok",
+    ],
+)
+def test_the_mailbox_name_of_the_reporters_email_is_redacted_alone(written):
+    """Review of issue 9: the handle of the reporter's address is theirs wherever it appears."""
+    hidden = redact(written, "Budi Santoso", ("kpuwatch77@gmail.com",))
+    assert "kpuwatch77" not in hidden.lower() and "[dirahasiakan]" in hidden
+    assert redact_filename("kpuwatch77.jpg", "", ("kpuwatch77@gmail.com",)) == "[dirahasiakan].jpg"
+    # A short mailbox name is an ordinary word: "adi@…" leaves "Kadis adi" alone.
+    assert redact("rapat kadis adi hari ini", "", ("adi@x.example",)) == "rapat kadis adi hari ini"
