@@ -1,7 +1,9 @@
 """Work per email on hostile text (issue 9): redaction and extraction must grow linearly.
 
 Run: `python -m bench.hostile_text` (or `make bench`). For each hostile shape it times, in this
-process, `redact` and `fill`-style extraction of a body of size N and of size 10N and prints the
+process, `redact`, `fill`-style extraction and the reply reading of `ReplyHandler.handle`
+(`reply_text` + `command_lines`; it reads a 64 000-character head, so past that its ratio is
+about 1) of a body of size N and of size 10N and prints the
 ratio: about 10 is linear; the quadratic code this replaced printed about 100. As a baseline from
 the same run it also prints the time of one `str.lower()` pass over the large body, so the figure
 reads as "so many passes over the text". Medians of a few rounds; no pass/fail.
@@ -18,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dumas.ingest.mail.replytext import command_lines, reply_text  # noqa: E402
 from dumas.workflow.extract import (  # noqa: E402
     extract_lokasi,
     extract_pelapor,
@@ -33,6 +36,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "blank lines": lambda n: "\n" * n,
     "label lines": lambda n: "Nama:\n" * (n // 6),
     "dotted words": lambda n: "a." * (n // 2),
+    # Reply shapes (security review, finding 1): `reply_text` was quadratic on these.
+    "quote/blank": lambda n: "> a\n\n" * (n // 5),
+    "quote run": lambda n: "> a\n" * (n // 4),
+    "quote/text": lambda n: "> a\nb\n" * (n // 6),
 }
 
 
@@ -52,6 +59,11 @@ def extract_all(text: str) -> None:
     guess_klasifikasi("Laporan", text)
 
 
+def read_reply(text: str) -> None:
+    """What `ReplyHandler.handle` does with every reply before any gate check."""
+    command_lines(reply_text(text))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=40_000, help="the small body, in characters")
@@ -62,7 +74,12 @@ def main() -> None:
     for shape, make in SHAPES.items():
         a, b = make(small), make(large)
         floor = timed(b.lower, args.rounds)
-        for work, fn in (("redact", lambda t: redact(t, "Budi Santoso")), ("extract", extract_all)):
+        works: tuple[tuple[str, Callable[[str], object]], ...] = (
+            ("redact", lambda t: redact(t, "Budi Santoso")),
+            ("extract", extract_all),
+            ("reply", read_reply),
+        )
+        for work, fn in works:
             ta = timed(lambda fn=fn, a=a: fn(a), args.rounds)
             tb = timed(lambda fn=fn, b=b: fn(b), args.rounds)
             print(

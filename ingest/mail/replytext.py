@@ -86,6 +86,13 @@ _OVERRIDES = {
 # The library sees at most this much of what is left once `>` quotes are gone: commands are at
 # the top, and this bounds the cost of any backtracking still hiding in its patterns.
 _LIBRARY_LIMIT = 50_000
+# What `reply_text` reads of a body at all, as extraction reads a head: a command and its note
+# stand at the top, and every step below is then bounded by these, whatever the email's size
+# (the full text stays stored with the message). HTML, mostly markup, is cut far later, before
+# it is parsed (its parse is linear; the cap bounds it whatever the message size limit is).
+_READ_CHARS = 64_000
+_READ_LINES = 4_000
+_READ_HTML_CHARS = 1_000_000
 
 _UNICODE_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACE_RUNS = re.compile(r" {2,}")
@@ -191,12 +198,23 @@ def reply_text(text: str, html: str = "") -> str:
     """
     if html:
         try:
-            source = html_reply_source(html)
+            source = html_reply_source(html[:_READ_HTML_CHARS])
         except Exception:  # noqa: BLE001 - untrusted HTML; the text body is always there
             source = None
         if source is not None:
-            return _reply_from_text(source)
-    return _reply_from_text(text)
+            return _reply_from_text(_head(source))
+    return _reply_from_text(_head(text))
+
+
+def _head(text: str) -> str:
+    """The top of a body, at most `_READ_CHARS` characters and `_READ_LINES` lines."""
+    text = text[:_READ_CHARS]
+    cut = -1
+    for _ in range(_READ_LINES):
+        cut = text.find("\n", cut + 1)
+        if cut < 0:
+            return text
+    return text[:cut]
 
 
 def first_lines(reply: str, n: int = 3) -> list[str]:
@@ -346,15 +364,21 @@ def _unquoted(lines: list[str]) -> list[str]:
             _drop_attribution(kept)
             if kept and kept[-1].strip():
                 kept.append("")
-        if not quoted:
+        # Blank runs stay collapsed (taking quotes out joins the blank lines around them): the
+        # library's signature patterns slow down on them, and `_drop_attribution` looks back
+        # over them at every quote.
+        if not quoted and (line.strip() or not kept or kept[-1].strip()):
             kept.append(line)
         previous_quoted = quoted
     return kept
 
 
 def _drop_attribution(kept: list[str]) -> None:
+    # Bounded look-back (two blank lines at most between the attribution and its quote), so
+    # the work per quote does not grow with what was kept above it.
     end = len(kept)
-    while end and not kept[end - 1].strip():
+    floor = max(0, end - 2)
+    while end > floor and not kept[end - 1].strip():
         end -= 1
     for size in range(1, _ATTRIBUTION_MAX_LINES + 1):
         chunk = kept[end - size : end] if size <= end else []

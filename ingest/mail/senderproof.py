@@ -20,6 +20,9 @@
 
 The work per message is bounded: at most `MAX_SIGNATURES` signatures are looked at, and only
 aligned ones are verified (a hostile sender cannot make us fetch keys of domains of its choice).
+DNS is bounded too, because the check runs inside intake's write transaction: the key lookups of
+one message share `DNS_BUDGET` seconds, and the first lookup DNS does not answer ends the check
+(`temporary`): nameservers that never answer cost one timeout per message, not one per signature.
 Library exceptions stop here and become a failed proof with a reason code.
 """
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import getaddresses
@@ -48,6 +52,7 @@ DKIM, AUTHSERV, NONE = "dkim", "authserv", "none"
 MODES = (DKIM, AUTHSERV, NONE)
 MAX_SIGNATURES = 3
 DNS_TIMEOUT = 5  # seconds per key lookup
+DNS_BUDGET = 5.0  # seconds for all the key lookups of one message
 # Headers whose every instance a signature must cover: the reader routes and decides on them, and
 # every major provider (Gmail, Microsoft 365, iCloud) signs them.
 MUST_SIGN = (b"from", b"subject", b"content-type")
@@ -97,6 +102,7 @@ class ProofSettings:
     # then a header naming our authserv-id may be the sender's own, so "authserv" proves nothing.
     authserv_checked: bool = False
     resolver: DnsFunc | None = None  # asks DNS for a TXT record; None: `resolve_txt`
+    monotonic: Callable[[], float] = time.monotonic  # measures the DNS budget (tests: fake)
 
 
 def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
@@ -114,7 +120,8 @@ def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
     if not domain or not _one_from(mail) or not _one_way_to_read(mail.raw):
         return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
     resolver = (settings.resolver or resolve_txt) if settings.dns else None
-    return prove_dkim(mail.raw, domain, pinned_dns(settings.dkim_keys or {}, resolver))
+    keys = pinned_dns(settings.dkim_keys or {}, resolver, monotonic=settings.monotonic)
+    return prove_dkim(mail.raw, domain, keys)
 
 
 def _one_from(mail: InboundMail) -> bool:
@@ -143,6 +150,13 @@ def aligned(signing_domain: str, from_domain: str) -> bool:
     return org is not None and org == _psl().privatesuffix(f)
 
 
+def organisational_domain(domain: str) -> str:
+    """The organisational domain of `domain` by the Public Suffix List (`mail.kpu.go.id` ->
+    `kpu.go.id`); the domain itself when it is a public suffix or unknown."""
+    d = domain.lower().rstrip(".")
+    return _psl().privatesuffix(d) or d
+
+
 _PSL: list[PublicSuffixList] = []
 
 
@@ -161,16 +175,16 @@ def prove_dkim(raw: bytes, from_domain: str, dnsfunc: DnsFunc) -> SenderProof:
     candidates = [i for i, (d, _) in enumerate(domains) if aligned(d, from_domain)]
     if not candidates:
         return SenderProof(False, DKIM, reason=OTHER_DOMAIN)
-    unanswered = ""
     for index in [i for i in candidates if domains[i][1]][:MAX_SIGNATURES]:
         outcome = _verifies(raw, index, dnsfunc)
         if outcome is True:
             return SenderProof(True, DKIM, domains[index][0].lower())
         if outcome is None:
-            unanswered = unanswered or domains[index][0].lower()
-    if unanswered:
-        # Another signature failing for good does not make this one bad: DNS may answer later.
-        return SenderProof(False, DKIM, unanswered, KEY_UNAVAILABLE, temporary=True)
+            # DNS did not answer: stop here rather than wait for the next signature's key too
+            # (three signatures on nameservers that never answer were 3 x 5 s per attempt).
+            # Signatures tried before failing for good do not make this one bad: try later.
+            domain = domains[index][0].lower()
+            return SenderProof(False, DKIM, domain, KEY_UNAVAILABLE, temporary=True)
     return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
 
 
@@ -248,11 +262,21 @@ class KeyLookupFailed(Exception):
     "not verified", and this must come through its `verify` to us instead."""
 
 
-def pinned_dns(keys: Mapping[str, str], resolver: DnsFunc | None = None) -> DnsFunc:
+def pinned_dns(
+    keys: Mapping[str, str],
+    resolver: DnsFunc | None = None,
+    budget: float = DNS_BUDGET,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> DnsFunc:
     """A dkimpy `dnsfunc` answering from the pinned records first, then from `resolver` (None:
     no DNS at all, `[replies] dkim_dns = false`). A resolver's `dkim.DnsTimeoutError` becomes
-    `KeyLookupFailed`, so that a DNS timeout stays distinguishable from a bad signature."""
+    `KeyLookupFailed`, so that a DNS timeout stays distinguishable from a bad signature.
+
+    The resolver's lookups share `budget` seconds (make one `dnsfunc` per message): each is given
+    what is left of it as its timeout, and once it is spent DNS is not asked again
+    (`KeyLookupFailed`, so the message is tried again later rather than refused)."""
     table = {name.lower().rstrip("."): record.encode() for name, record in keys.items()}
+    deadline: list[float] = []  # set at the first lookup that goes to DNS
 
     def lookup(name: bytes, timeout: int = DNS_TIMEOUT) -> bytes | None:
         key = name.decode("ascii", "replace").lower().rstrip(".")
@@ -260,15 +284,20 @@ def pinned_dns(keys: Mapping[str, str], resolver: DnsFunc | None = None) -> DnsF
             return table[key]
         if resolver is None:
             return None
+        if not deadline:
+            deadline.append(monotonic() + budget)
+        left = min(float(timeout), deadline[0] - monotonic())
+        if left <= 0:
+            raise KeyLookupFailed("DNS budget of the message spent")
         try:
-            return resolver(name, timeout=timeout)
+            return resolver(name, timeout=left)
         except dkim.DnsTimeoutError as exc:
             raise KeyLookupFailed(type(exc).__name__) from None
 
     return lookup
 
 
-def resolve_txt(name: bytes, timeout: int = DNS_TIMEOUT) -> bytes | None:
+def resolve_txt(name: bytes, timeout: float = DNS_TIMEOUT) -> bytes | None:
     """The TXT record at `name` from DNS (its strings joined, as RFC 6376 section 3.6.2.2 asks).
 
     None when DNS says there is none (NXDOMAIN, no TXT record): the key is missing, for good.

@@ -6,7 +6,10 @@ back to "raw stored + quarantined with the reason" and the poll goes on; `dumas 
 `process()` again later. A message that cannot be decided *yet* (`MessageDeferred`: DNS did not
 answer for a DKIM key) is kept under the rule `RETRY` instead, and the poller processes it again
 each cycle (`deferred_ids`) until `retry_for` has passed since we first fetched it; its last
-attempt then treats the trouble as final. A message already known by Message-ID + SHA-256 (the same message seen at
+attempt then treats the trouble as final. At most `max_deferred_per_domain` messages of one
+sender's organisational domain wait at a time: beyond that a message gets its last attempt at
+once, so one domain whose nameservers never answer cannot fill every cycle with its retries.
+A message already known by Message-ID + SHA-256 (the same message seen at
 a new UID, e.g. after a UIDVALIDITY change) only gets its new location recorded.
 """
 
@@ -19,11 +22,12 @@ import traceback
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dumas.ingest.mail.inbound import InboundMail
 from dumas.ingest.mail.parser import parse_message
+from dumas.ingest.mail.senderproof import organisational_domain
 from dumas.ingest.mailbox.source import FetchedMessage
 from dumas.ingest.routing.rules import QUARANTINED, Verdict, classify
 from dumas.workflow.errors import MessageDeferred, MessageError, where
@@ -69,12 +73,14 @@ class Intake:
         lookup_factory,
         max_bytes: int,
         retry_for: timedelta = timedelta(hours=24),
+        max_deferred_per_domain: int = 20,
     ):
         self._files = files
         self._dispatcher = dispatcher
         self._lookup_factory = lookup_factory  # session -> ThreadLookup
         self.max_bytes = max_bytes
         self.retry_for = retry_for  # how long a deferred message waits ([replies] dkim_retry_hours)
+        self.max_deferred_per_domain = max_deferred_per_domain
 
     def ingest(
         self, session: Session, where: Location, msg: FetchedMessage, size: int, now: datetime
@@ -139,7 +145,9 @@ class Intake:
                 self._dispatcher.dispatch(session, raw, parsed, verdict, now)
                 _apply_verdict(raw, verdict, now)
         except MessageDeferred as exc:
-            if not isinstance(parsed, InboundMail) or not self._expired(raw, now):
+            if not isinstance(parsed, InboundMail) or not (
+                self._expired(raw, now) or self._domain_full(session, raw)
+            ):
                 self._defer(raw, exc.reason, now)
             elif not parsed.last_attempt:
                 # Waited long enough: once more, with the trouble counting for good.
@@ -160,6 +168,28 @@ class Intake:
 
     def _expired(self, raw: RawMessage, now: datetime) -> bool:
         return now - raw.fetched_at >= self.retry_for  # fetched_at: our first sighting
+
+    def _domain_full(self, session: Session, raw: RawMessage) -> bool:
+        """Whether the sender's organisational domain already has its share of waiting messages
+        (others than `raw`): a hostile domain's mail then gets no retries, everyone else's does."""
+        domain = (raw.from_address or "").rpartition("@")[2]
+        if not domain:
+            return False
+        org = organisational_domain(domain)
+        waiting = session.execute(
+            select(func.count())
+            .select_from(RawMessage)
+            .where(
+                RawMessage.disposition == QUARANTINED,
+                RawMessage.rule == RETRY,
+                RawMessage.id != raw.id,
+                or_(
+                    RawMessage.from_address.endswith("@" + org, autoescape=True),
+                    RawMessage.from_address.endswith("." + org, autoescape=True),
+                ),
+            )
+        ).scalar_one()
+        return waiting >= self.max_deferred_per_domain
 
     def _defer(self, raw: RawMessage, reason: str, now: datetime) -> None:
         """Kept for the next poll: nothing of it was applied (its SAVEPOINT rolled back)."""
@@ -195,15 +225,19 @@ class Intake:
         raw.processed_at = now
 
 
-def deferred_ids(session: Session) -> list[int]:
-    """The messages waiting to be processed again (`RETRY`), oldest first."""
-    return list(
-        session.execute(
-            select(RawMessage.id)
-            .where(RawMessage.disposition == QUARANTINED, RawMessage.rule == RETRY)
-            .order_by(RawMessage.id)
-        ).scalars()
+def deferred_ids(
+    session: Session, limit: int | None = None, before: datetime | None = None
+) -> list[int]:
+    """The messages waiting to be processed again (`RETRY`), least recently tried first (each
+    attempt sets `processed_at`), so a cycle that retries only some of them moves round all;
+    `before`: only those last tried before then."""
+    query = select(RawMessage.id).where(
+        RawMessage.disposition == QUARANTINED, RawMessage.rule == RETRY
     )
+    if before is not None:
+        query = query.where(RawMessage.processed_at < before)
+    query = query.order_by(RawMessage.processed_at, RawMessage.id).limit(limit)
+    return list(session.execute(query).scalars())
 
 
 def _parse(data: bytes) -> InboundMail | Exception:

@@ -7,16 +7,20 @@ on the next poll and deduplicated. The cursor is keyed by UIDVALIDITY: a new UID
 cursor at 0, so the whole folder is rescanned and every already-known message (Message-ID +
 SHA-256) only gets its new location recorded.
 
-Before the new UIDs, every message intake deferred (`RETRY`: a DKIM key DNS did not give) is
-processed again, each in its own commit, whether or not the IMAP server can be reached.
+After the new UIDs, the messages intake deferred (`RETRY`: a DKIM key DNS did not give) are
+processed again, each in its own commit, whether or not the IMAP server could be reached: new
+mail first, so retries never starve it, and at most `retry_per_cycle` of them within
+`retry_seconds`, least recently tried first; the rest wait for the next cycle.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,6 +63,9 @@ class Poller:
         clock: Clock,
         intake: Intake,
         source_factory: Callable[[ImapServer], MailboxSource] = MailboxSource,
+        retry_per_cycle: int = 20,
+        retry_seconds: float = 30.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._imap = imap_settings
         self._sessions = sessions
@@ -66,6 +73,11 @@ class Poller:
         self._clock = clock
         self._intake = intake
         self._source_factory = source_factory
+        # Each retry may wait for DNS (one lookup budget per message, `senderproof.DNS_BUDGET`):
+        # bounded per cycle, so deferred mail cannot hold the poll for hours.
+        self._retry_per_cycle = retry_per_cycle
+        self._retry_seconds = retry_seconds
+        self._monotonic = monotonic
 
     def poll(self, should_stop: Callable[[], bool] = lambda: False) -> PollReport:
         """One pass over the folder. Raises MailServerError when the server cannot be used.
@@ -75,7 +87,17 @@ class Poller:
         """
         s = self._imap
         report = PollReport(account=s.account, folder=s.folder)
-        self._retry_deferred(report, should_stop)
+        started = self._clock.now()
+        try:
+            self._ingest_new(report, should_stop)
+        finally:  # also when the server cannot be reached: the retries need only the database
+            self._retry_deferred(report, should_stop, started)
+        # DEBUG: the daemon logs each job's summary once per cycle (`dumas.config.cycle`).
+        log.debug("poll %s: %s", s.account, report.summary())
+        return report
+
+    def _ingest_new(self, report: PollReport, should_stop: Callable[[], bool]) -> None:
+        s = self._imap
         with self._source_factory(s) as source:
             report.uidvalidity = source.select(s.folder)
             where = Location(s.account, s.folder, report.uidvalidity)
@@ -88,16 +110,18 @@ class Poller:
                     break
                 self._ingest_batch(source, where, batch, report)
                 report.last_uid = batch[-1]
-        # DEBUG: the daemon logs each job's summary once per cycle (`dumas.config.cycle`).
-        log.debug("poll %s: %s", s.account, report.summary())
-        return report
 
-    def _retry_deferred(self, report: PollReport, should_stop: Callable[[], bool]) -> None:
-        """Process the deferred messages again, oldest first, each in its own commit."""
+    def _retry_deferred(
+        self, report: PollReport, should_stop: Callable[[], bool], started: datetime
+    ) -> None:
+        """Process deferred messages again, least recently tried first, each in its own commit:
+        at most `retry_per_cycle`, none started after `retry_seconds`, and none tried since
+        `started` (a message deferred by this cycle's new mail waits for the next one)."""
         with self._sessions() as session:
-            todo = deferred_ids(session)
+            todo = deferred_ids(session, self._retry_per_cycle, before=started)
+        deadline = self._monotonic() + self._retry_seconds
         for raw_id in todo:
-            if should_stop():
+            if should_stop() or self._monotonic() >= deadline:
                 return
             with self._sessions() as session, session.begin():
                 raw = session.get_one(RawMessage, raw_id)  # raw messages are kept

@@ -9,6 +9,7 @@ import pytest
 from dumas.ingest.mail.parser import parse_message
 from dumas.ingest.mail.senderproof import (
     BAD_SIGNATURE,
+    DNS_BUDGET,
     KEY_UNAVAILABLE,
     MAX_SIGNATURES,
     NO_SIGNATURE,
@@ -17,6 +18,7 @@ from dumas.ingest.mail.senderproof import (
     KeyLookupFailed,
     ProofSettings,
     aligned,
+    organisational_domain,
     prove_sender,
     resolve_txt,
 )
@@ -250,3 +252,51 @@ def test_a_from_with_two_addresses_proves_nothing():
     )
     proof = prove(sign(raw))
     assert not proof.proven and proof.reason == BAD_SIGNATURE
+
+
+# --- DNS bounded per message (security review, finding 2) -------------------------------------
+
+
+class _Clock:
+    """A stand-in for `time.monotonic` that moves only when a lookup "takes" time."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_nameservers_that_never_answer_cost_one_lookup_per_message():
+    raw = sign(sign(sign(RAW)))  # three aligned signatures, each needing a key from DNS
+    resolver = _resolver(dkim.DnsTimeoutError("timed out"))
+    proof = prove(raw, _from_dns(resolver))
+    assert proof.temporary and proof.reason == KEY_UNAVAILABLE
+    assert len(resolver.asked) == 1
+
+
+def test_the_key_lookups_of_a_message_share_one_time_budget():
+    clock, timeouts = _Clock(), []
+
+    def slow_missing_key(name: bytes, timeout: float = 5):
+        timeouts.append(timeout)
+        clock.now += 3  # each answer ("no such key") takes 3 s
+
+    raw = sign(sign(sign(RAW)))
+    settings = ProofSettings("dkim", dkim_keys={}, resolver=slow_missing_key, monotonic=clock)
+    proof = prove(raw, settings)
+    # 3 s + 2 s spent the budget of 5 s: the third key is not asked for, and the message is
+    # tried again later rather than refused for a key DNS never got the time to give.
+    assert timeouts == [DNS_BUDGET, DNS_BUDGET - 3]
+    assert proof.temporary and proof.reason == KEY_UNAVAILABLE
+
+
+def test_answers_within_the_budget_are_all_used():
+    resolver = _resolver(None)  # every key missing, answered at once
+    proof = prove(sign(sign(sign(RAW))), _from_dns(resolver))
+    assert proof.reason == BAD_SIGNATURE and not proof.temporary and len(resolver.asked) == 3
+
+
+def test_organisational_domain():
+    assert organisational_domain("Mail.KPU.go.id.") == "kpu.go.id"
+    assert organisational_domain("go.id") == "go.id"
