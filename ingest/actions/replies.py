@@ -56,6 +56,8 @@ from dumas.workflow.store.registration import fill_from_text
 
 log = logging.getLogger(__name__)
 FREE_COMMANDS = ("STATUS", "BANTUAN")
+# How far a sender's clock may lag ours before a reply reads as older than the email it answers.
+REPLY_CLOCK_SKEW = timedelta(minutes=15)
 UNVERIFIED_TEXT_CHARS = 4000  # of a note kept from mail that proves nothing (the raw is kept)
 # Commands accepted with a token that decide no task: they spend their own token only.
 TASK_NEUTRAL = (*FREE_COMMANDS, "DELEGASI")
@@ -99,6 +101,9 @@ GATE_REASONS = {
     "authserv_belum_diperiksa": "Pemeriksaan keaslian pengirim oleh server email kami belum "
     "dipastikan berjalan untuk setiap email (petugas TI perlu menjalankan `dumas doctor`), "
     "sehingga keputusan melalui email belum dapat diterima.",
+    "balasan_lebih_lama": "Tanggal email Anda lebih awal daripada email permintaan keputusan "
+    "yang dibalas, atau tidak tercantum. Mohon balas langsung email permintaan tersebut, dan "
+    "periksa pengaturan tanggal dan jam pada perangkat Anda.",
     "pengirim_tidak_dikenal": "Alamat email Anda tidak terdaftar sebagai pelapor maupun "
     "petugas untuk pengaduan ini.",
 }
@@ -161,13 +166,13 @@ class ReplyHandler:
             session, case, mail, mail.sender.email if mail.sender else "", token, command, now
         )
         if verdict.allowed and not self._status_allowed(
-            session, case, sender, verdict, command, now
+            session, case, sender, verdict, command, now, mail
         ):
             verdict = GateVerdict(
                 False, "status_dibatasi", verdict.roles, verdict.delegated, verdict.token
             )
         if verdict.reason == "pengirim_tidak_dikenal" and command is None:
-            self._from_someone_else(case, applier, sender, text, files)
+            self._from_someone_else(session, case, applier, sender, text, files)
             return
         if not verdict.allowed:
             self._refuse(session, case, applier, sender, verdict, command, answer_to=answer)
@@ -359,26 +364,46 @@ class ReplyHandler:
         case.body = f"{case.body}\n\n--- Tambahan dari pelapor ({stamp}) ---\n{text}".strip()
         fill_from_text(case, self.rules)
 
-    def _from_someone_else(self, case, applier, sender, text, files) -> None:
+    def _from_someone_else(self, session, case, applier, sender, text, files) -> None:
         """Someone who is neither the pelapor nor staff wrote about the case without a command —
         typically the agency it was forwarded to. It decides nothing; the desk is told."""
         message = (
             f"Email tentang pengaduan ini diterima dari {sender or 'pengirim tanpa alamat'} "
             f"(bukan pelapor dan bukan petugas). Isinya:\n\n{text or '(tanpa teks)'}"
         )
+        s = self.kit.settings
+        # One outsider must not mail the desk without limit (review of issue 9): past the daily
+        # allowance their mail is kept on the case (files too) and the desk reads it there.
+        told = bool(sender) and take_notice(
+            session,
+            sender,
+            "informasi_pihak_lain",
+            applier.now,
+            s.office.tz,
+            s.limits.notices_per_sender_per_day,
+        )
         applier.apply(
             [
                 *((FileAttachments("informasi"),) if files else ()),
-                Notify(
-                    "informasi",
-                    "desk",
-                    {"subject": case.subject, "message": message},
-                    ("lampiran:informasi",) if files else (),
+                *(
+                    (
+                        Notify(
+                            "informasi",
+                            "desk",
+                            {"subject": case.subject, "message": message},
+                            ("lampiran:informasi",) if files else (),
+                        ),
+                    )
+                    if told
+                    else ()
                 ),
                 Record(
                     "informasi_pihak_lain",
-                    f"Email dari {sender} diteruskan kepada Desk Pelayanan sebagai informasi.",
-                    {"from": sender},
+                    f"Email dari {sender} diteruskan kepada Desk Pelayanan sebagai informasi."
+                    if told
+                    else f"Email dari {sender} dicatat pada pengaduan (batas pemberitahuan "
+                    "harian kepada Desk Pelayanan untuk pengirim ini sudah tercapai).",
+                    {"from": sender, "told": told},
                 ),
             ]
         )
@@ -430,6 +455,12 @@ class ReplyHandler:
         )
         if problem:
             return GateVerdict(False, problem, roles, delegated, row)
+        # A reply cannot be older than the email it answers. Without this, an old signed reply of
+        # the role holder, its plus-address swapped for a leaked live token (To and References
+        # are often unsigned; Microsoft 365 signs neither), would decide another task. The Date
+        # is one of the headers a signature must cover (senderproof.MUST_SIGN).
+        if mail.date is None or mail.date < row.issued_at - REPLY_CLOCK_SKEW:
+            return GateVerdict(False, "balasan_lebih_lama", roles, delegated, row)
         if row.role not in roles:
             return GateVerdict(False, "bukan_peran", roles, delegated, row)
         # A forwarded task email hands over nothing: the token works for the person it was
@@ -461,19 +492,28 @@ class ReplyHandler:
         ).scalar()
 
     def _status_allowed(
-        self, session: Session, case: Pengaduan, sender: str, verdict: GateVerdict, command, now
+        self,
+        session: Session,
+        case: Pengaduan,
+        sender: str,
+        verdict: GateVerdict,
+        command,
+        now,
+        mail: InboundMail,
     ) -> bool:
         """A staff STATUS/BANTUAN without a token of their own on this case costs one of
         `staff_status_per_day`: a forged From must not turn us into a mail cannon."""
         if command is None or command.name not in FREE_COMMANDS:
             return True
         row = verdict.token
-        # Only a live token of theirs exempts: a used, revoked or expired one is in every old
-        # email, and with a forged From it would make STATUS mails (each with a token) unlimited.
+        # Only a live token of theirs, from a proven sender, exempts: a used, revoked or expired
+        # one is in every old email, and a live one is in any forwarded task email; with a
+        # forged From either would make STATUS mails (each with a token) unlimited.
         if (
             row is not None
             and row.issued_to == sender
             and not self._token_problem(row, case, now, None, self._open_task_id(session, case))
+            and self._authentic(mail).proven
         ):
             return True
         s = self.kit.settings

@@ -53,9 +53,10 @@ MODES = (DKIM, AUTHSERV, NONE)
 MAX_SIGNATURES = 3
 DNS_TIMEOUT = 5  # seconds per key lookup
 DNS_BUDGET = 5.0  # seconds for all the key lookups of one message
-# Headers whose every instance a signature must cover: the reader routes and decides on them, and
-# every major provider (Gmail, Microsoft 365, iCloud) signs them.
-MUST_SIGN = (b"from", b"subject", b"content-type")
+# Headers whose every instance a signature must cover: the reader routes and decides on them (the
+# gate compares the Date with the token's issue), and every major provider (Gmail, Microsoft
+# 365, iCloud) signs them.
+MUST_SIGN = (b"from", b"subject", b"content-type", b"date")
 # Python's parser ends a line at a lone CR, dkimpy only at (CR)LF: with one in the message the two
 # read different headers and bodies, so a signed message could carry text nobody signed.
 _BARE_CR = re.compile(rb"\r(?!\n)")
@@ -110,13 +111,18 @@ def prove_sender(mail: InboundMail, settings: ProofSettings) -> SenderProof:
     domain = mail.sender.key.rpartition("@")[2] if mail.sender else ""
     if settings.mode == NONE:
         return SenderProof(True, NONE, domain)
+    # One From, or the proof may be about another From than the one we read: DKIM (and the
+    # server's verifier, in authserv mode) checks the bottom-most instance, our parser reads the
+    # first (RFC 6376 section 5.4.2).
     if settings.mode == AUTHSERV:
         if not settings.authserv_checked:
             return SenderProof(False, AUTHSERV, reason=STAMPING_UNCHECKED)
-        ok = bool(domain) and sender_authenticated(mail.auth_results, settings.authserv_id, domain)
+        ok = (
+            bool(domain)
+            and _one_from(mail)
+            and sender_authenticated(mail.auth_results, settings.authserv_id, domain)
+        )
         return SenderProof(ok, AUTHSERV, domain if ok else "", "" if ok else NOT_STAMPED)
-    # One From, or the signature may cover another From than the one we read: DKIM verifies the
-    # bottom-most instance, the parser reads the first (RFC 6376 section 5.4.2).
     if not domain or not _one_from(mail) or not _one_way_to_read(mail.raw):
         return SenderProof(False, DKIM, reason=BAD_SIGNATURE)
     resolver = (settings.resolver or resolve_txt) if settings.dns else None

@@ -49,3 +49,27 @@ def test_a_spent_token_does_not_lift_the_staff_status_limit(flow):
         flow.poll("intake", "outbox")
     kinds = [m.kind for m in flow.inbox("desk")]
     assert kinds.count("status") == 1 and kinds.count("penolakan") == 1, kinds
+
+
+@pytest.mark.dumas_settings(limits={"staff_status_per_day": 1})
+def test_a_leaked_live_token_does_not_lift_the_limit_for_a_forged_from(flow):
+    """Review of issue 9: a live token from a forwarded task email, with her From forged (no
+    signature), made STATUS unlimited; only her proven mail is exempt."""
+    note = to_disposisi(flow)
+    flow.inbox(REPORTER)
+    flow.later(hours=1)
+    for _ in range(3):
+        reply(
+            note,
+            "STATUS",
+            sender="penyerang@example.net",
+            from_=flow.address("sekretaris"),
+            style=OUTLOOK_ID,
+        ).send(flow.rig)
+        flow.poll("intake", "outbox")
+    kinds = [m.kind for m in flow.inbox("sekretaris")]
+    assert kinds.count("status") == 1 and kinds.count("penolakan") == 1, kinds
+    # Her own signed STATUS with the same live token is still free.
+    flow.reply(note, "STATUS", "sekretaris", style=OUTLOOK_ID)
+    flow.poll("intake", "outbox")
+    assert flow.one("sekretaris", "status")

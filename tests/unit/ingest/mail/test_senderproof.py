@@ -22,7 +22,7 @@ from dumas.ingest.mail.senderproof import (
     prove_sender,
     resolve_txt,
 )
-from tests.rig.dkimkey import PUBLIC_RECORD, pinned, sign
+from tests.rig.dkimkey import PUBLIC_RECORD, TEST_ONLY_PRIVATE_KEY, pinned, sign
 
 RAW = (
     b"From: Sekretaris <sekretaris@kpu-mentawai.example>\r\nTo: pengaduan@kpu.example\r\n"
@@ -107,6 +107,30 @@ def test_authserv_mode_reads_our_servers_topmost_header():
     settings = ProofSettings("authserv", authserv_id="mx.kpu.example", authserv_checked=True)
     assert prove(ours + RAW, settings).proven
     assert prove(RAW, settings).reason == "autentikasi_gagal"
+
+
+def test_authserv_mode_with_a_second_from_on_top_proves_nothing():
+    """Review of issue 9: a From added above a signed message's own is what we read, while the
+    server's verifier judged the bottom one."""
+    ours = b"Authentication-Results: mx.kpu.example; dkim=pass header.d=kpu-mentawai.example\r\n"
+    forged = ours + b"From: ketua@kpu-mentawai.example\r\n" + RAW
+    settings = ProofSettings("authserv", authserv_id="mx.kpu.example", authserv_checked=True)
+    assert not prove(forged, settings).proven
+
+
+def test_a_signature_that_leaves_the_date_unsigned_proves_nothing():
+    """The gate compares the reply's Date with its token's issue: a Date nobody signed could be
+    set to anything."""
+    dated = RAW.replace(b"To:", b"Date: Mon, 02 Nov 2026 09:20:00 +0700\r\nTo:", 1)
+    signature = dkim.sign(
+        dated,
+        b"dumas-test",
+        b"kpu-mentawai.example",
+        TEST_ONLY_PRIVATE_KEY,
+        include_headers=[b"from", b"subject", b"content-type", b"to"],
+    )
+    assert not prove(signature + dated).proven
+    assert prove(sign(dated)).proven
 
 
 def test_authserv_mode_proves_nothing_before_doctor_saw_the_server_stamp():
