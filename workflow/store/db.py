@@ -66,7 +66,12 @@ def create_private_sqlite_file(url: str, *, make_folder: bool = False) -> Path |
     file's mode. An existing file or folder is left as the administrator set it. Returns the
     path, or None for an in-memory database or a `file:` URI.
     """
-    database = make_url(url).database
+    parsed = make_url(url)
+    database = parsed.database
+    # Only SQLite names a file: `dumas init` with PostgreSQL made an empty file named after the
+    # database in the working directory.
+    if not parsed.drivername.startswith("sqlite"):
+        return None
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     path = Path(database)

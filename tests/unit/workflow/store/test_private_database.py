@@ -52,3 +52,10 @@ def test_memory_databases_create_no_file(tmp_path: Path, monkeypatch):
     make_engine("sqlite://").dispose()
     make_engine("sqlite:///:memory:").dispose()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_postgresql_url_names_no_file(tmp_path, monkeypatch):
+    """`dumas init` with PostgreSQL created an empty file named after the database."""
+    monkeypatch.chdir(tmp_path)
+    assert create_private_sqlite_file("postgresql+psycopg://dumas@127.0.0.1:5432/dumas_1") is None
+    assert list(tmp_path.iterdir()) == []
