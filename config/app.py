@@ -50,6 +50,13 @@ class App:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
 
+    def __post_init__(self) -> None:
+        # The OAuth2 token's expiry is read on the App's clock, like every other instant.
+        for tokens in {
+            id(t): t for t in (self.settings.imap.tokens, self.settings.smtp.tokens) if t
+        }.values():
+            tokens.use_clock(self.clock)
+
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)

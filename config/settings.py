@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dumas.config.mailaddress import parse_address, parse_mailbox
+from dumas.config.oauth2 import MICROSOFT_SCOPES, PROVIDERS, OAuth2Settings, OAuth2Tokens, endpoints
 from dumas.config.schema import Key, Section, read_section
 from dumas.ingest.mail.stampcheck import RECORD_NAME
 from dumas.workflow.errors import ConfigError
@@ -27,6 +29,8 @@ SECURITY_MODES = ("ssl", "starttls", "plain")
 ROLES = ("desk", "sekretaris", "hukum", "ketua")
 # How a state-changing reply proves its From (ingest/mail/senderproof.py, docs/security.md).
 AUTHENTICATION_MODES = ("dkim", "authserv", "none")
+# How we sign in to the mail servers: a password, or an OAuth2 access token (XOAUTH2; `[oauth2]`).
+SIGN_IN_MODES = ("password", "oauth2")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Imap(MailServer):
     batch_size: int
     idle: bool = True  # wait in IMAP IDLE for new mail where the server offers it
     idle_seconds: int = 25 * 60  # re-IDLE this often (RFC 2177: before 29 minutes)
+    auth: str = "password"  # one of SIGN_IN_MODES
+    tokens: OAuth2Tokens | None = None  # with auth = "oauth2": hands out the access token
 
     @property
     def account(self) -> str:
@@ -77,6 +83,8 @@ class Imap(MailServer):
 class Smtp(MailServer):
     from_address: str
     from_name: str
+    auth: str = "password"  # one of SIGN_IN_MODES
+    tokens: OAuth2Tokens | None = None  # with auth = "oauth2": the same sign-in as IMAP's
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,7 @@ class Settings:
     kecamatan: tuple[str, ...]
     sop: dict[str, Any]
     documents: Documents = Documents()
+    oauth2: OAuth2Settings | None = None  # `[oauth2]`, when a server signs in with OAuth2
 
 
 KECAMATAN_MENTAWAI = (
@@ -208,6 +217,7 @@ _MAIL_SERVER_KEYS = (
     Key("timeout", float, default=60.0, check=lambda v: v > 0, hint="seconds, more than 0"),
     Key("tls_verify", bool, default=True),
     Key("ca_file", str, default=""),
+    Key("auth", str, default="password", choices=SIGN_IN_MODES),
 )
 
 SCHEMA = (
@@ -397,6 +407,19 @@ SCHEMA = (
             Key("case_tag", str, default="PGD"),
         ),
     ),
+    Section(
+        "oauth2",
+        (
+            Key("provider", str, default="", choices=("", *PROVIDERS)),
+            Key("client_id", str, default=""),
+            Key("client_secret", str, default=""),
+            Key("tenant", str, default=""),
+            Key("scopes", list, default=[]),
+            Key("token_url", str, default=""),
+            Key("device_code_url", str, default=""),
+            Key("token_file", str, default="var/oauth2-token.json"),
+        ),
+    ),
     Section("gazetteer", (Key("kecamatan", list, default=list(KECAMATAN_MENTAWAI)),)),
     Section("sop", (), open_keys=True),
 )
@@ -459,13 +482,15 @@ def settings_from_dict(
     base = base or Path.cwd()
     roles = _roles(v["roles"])
     _check_sop(v["sop"], roles)
+    oauth2 = _oauth2(v["oauth2"], v["imap"], v["smtp"], bool(raw.get("oauth2")), base, environ)
+    tokens = OAuth2Tokens(oauth2, account=v["imap"]["username"]) if oauth2 else None
     return Settings(
         path=path,
         office=Office(**v["office"]),
         database_url=_database_url(v["database"]["url"], base),
         storage_root=_under(base, v["storage"]["root"]),
-        imap=_imap(v["imap"], environ),
-        smtp=_smtp(v["smtp"], environ),
+        imap=_imap(v["imap"], environ, tokens),
+        smtp=_smtp(v["smtp"], environ, tokens),
         replies=_replies(
             v["replies"], v["imap"], v["security"], _under(base, v["storage"]["root"])
         ),
@@ -478,6 +503,7 @@ def settings_from_dict(
         kecamatan=tuple(_strings("gazetteer", "kecamatan", v["gazetteer"]["kecamatan"])),
         sop=v["sop"],
         documents=Documents(**v["documents"]),
+        oauth2=oauth2,
     )
 
 
@@ -532,12 +558,16 @@ def _server_fields(
         "tls_verify": values["tls_verify"],
         "ca_file": values["ca_file"],
         "password": _secret(
-            section, values, environ, f"DUMAS_{section.upper()}_PASSWORD", required_password
+            section,
+            values,
+            environ,
+            f"DUMAS_{section.upper()}_PASSWORD",
+            required_password and values["auth"] == "password",
         ),
     }
 
 
-def _imap(values: dict, environ: Mapping[str, str]) -> Imap:
+def _imap(values: dict, environ: Mapping[str, str], tokens: OAuth2Tokens | None) -> Imap:
     if not values["username"]:
         raise ConfigError("[imap] username is missing")
     fields = _server_fields("imap", values, environ, required_password=True)
@@ -547,10 +577,12 @@ def _imap(values: dict, environ: Mapping[str, str]) -> Imap:
         batch_size=values["batch_size"],
         idle=values["idle"],
         idle_seconds=values["idle_seconds"],
+        auth=values["auth"],
+        tokens=tokens if values["auth"] == "oauth2" else None,
     )
 
 
-def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:
+def _smtp(values: dict, environ: Mapping[str, str], tokens: OAuth2Tokens | None) -> Smtp:
     fields = _server_fields("smtp", values, environ, required_password=bool(values["username"]))
     # "Name <address>" is how most people write a From: the name goes in the From header, the
     # address to the envelope and the Message-IDs (issue 11: it used to fail every email).
@@ -560,7 +592,93 @@ def _smtp(values: dict, environ: Mapping[str, str]) -> Smtp:
         raise ConfigError(
             f"[smtp] from names the sender {name!r} and from_name {from_name!r}: give the name once"
         )
-    return Smtp(**fields, from_address=address, from_name=from_name or name)
+    return Smtp(
+        **fields,
+        from_address=address,
+        from_name=from_name or name,
+        auth=values["auth"],
+        tokens=tokens if values["auth"] == "oauth2" else None,
+    )
+
+
+def _oauth2(
+    values: dict, imap: dict, smtp: dict, present: bool, base: Path, environ: Mapping[str, str]
+) -> OAuth2Settings | None:
+    """`[oauth2]`, checked against who uses it: every half-set combination is refused here,
+    naming the key, so a daemon never starts with a sign-in that cannot work."""
+    users = [
+        name for name, server in (("imap", imap), ("smtp", smtp)) if server["auth"] == "oauth2"
+    ]
+    if not users:
+        if present:
+            raise ConfigError(
+                '[oauth2] is set but neither [imap] auth nor [smtp] auth is "oauth2" '
+                '(add auth = "oauth2" to the server that signs in with it, or remove [oauth2])'
+            )
+        return None
+    uses = f'[{users[0]}] auth = "oauth2"'
+    for name in users:
+        server = imap if name == "imap" else smtp
+        if server["password"]:
+            raise ConfigError(
+                f'[{name}] password is set but [{name}] auth = "oauth2": remove the password'
+            )
+    if "smtp" in users:
+        if not smtp["username"]:
+            raise ConfigError('[smtp] username is missing (needed by [smtp] auth = "oauth2")')
+        if smtp["username"].lower() != imap["username"].lower():
+            # One sign-in, one token file: the account that reads the mailbox also sends.
+            raise ConfigError(
+                f"[smtp] username {smtp['username']!r} must be the [imap] username "
+                f'{imap["username"]!r} with [smtp] auth = "oauth2" (one sign-in for both)'
+            )
+    provider = values["provider"]
+    if not provider:
+        raise ConfigError(
+            f'[oauth2] provider is missing (needed by {uses}): "microsoft" or "generic"'
+        )
+    if provider == "google":
+        raise ConfigError(
+            '[oauth2] provider = "google" is not supported yet: Google\'s device sign-in does not '
+            "grant Gmail's IMAP scope (see README, Microsoft 365 / Google Workspace)"
+        )
+    if not values["client_id"]:
+        raise ConfigError(f"[oauth2] client_id is missing (needed by {uses})")
+    if values["tenant"] and provider != "microsoft":
+        raise ConfigError('[oauth2] tenant is only for provider = "microsoft"')
+    for key in ("token_url", "device_code_url"):
+        url = values[key]
+        if provider == "generic" and not url.startswith(("https://", "http://")):
+            raise ConfigError(
+                f'[oauth2] {key} is missing (an http(s) URL for provider = "generic")'
+            )
+        if provider != "generic" and url:
+            raise ConfigError(f'[oauth2] {key} is only for provider = "generic"')
+        if url.startswith("http://") and urlsplit(url).hostname not in (
+            "localhost",
+            "127.0.0.1",
+            "::1",
+        ):
+            # Tokens in clear text over the network would be the password in clear text.
+            raise ConfigError(f"[oauth2] {key} must be https:// (http only on loopback)")
+    scopes = _strings("oauth2", "scopes", values["scopes"])
+    if not scopes:
+        if provider != "microsoft":
+            raise ConfigError('[oauth2] scopes is missing (a list, e.g. ["offline_access", ...])')
+        scopes = list(MICROSOFT_SCOPES)
+    token_url, device_code_url = endpoints(
+        provider, values["tenant"], values["token_url"], values["device_code_url"]
+    )
+    return OAuth2Settings(
+        provider=provider,
+        client_id=values["client_id"],
+        tenant=values["tenant"],
+        scopes=tuple(scopes),
+        token_url=token_url,
+        device_code_url=device_code_url,
+        token_file=_under(base, values["token_file"]),
+        client_secret=environ.get("DUMAS_OAUTH2_CLIENT_SECRET") or values["client_secret"],
+    )
 
 
 def _replies(values: dict, imap: dict, security: dict, storage_root: Path) -> Replies:

@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from dumas.notify.mime import build_message
 from dumas.notify.outbox import ATTACHMENTS_MAX_BYTES
 from dumas.workflow.clock import Clock
-from dumas.workflow.errors import DeliveryError, StorageError
+from dumas.workflow.errors import DeliveryError, StorageError, TokenError
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Document, OutboxAttachment, OutboxMessage
-from dumas.workflow.tls import ServerAccess, tls_context
+from dumas.workflow.tls import ServerAccess, TokenSource, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +64,50 @@ def smtp_connection(s: SmtpSettings) -> smtplib.SMTP:
             conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             if s.security == "starttls":
                 conn.starttls(context=ctx)
-        if s.username:
+        tokens = _tokens(s)
+        if tokens is not None:
+            _oauth2_login(conn, s.username, tokens)
+        elif s.username:
             conn.login(s.username, s.password)
         return conn
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"the SMTP server refused the login for {s.username} ({exc.smtp_code})", permanent=False
         ) from exc
+    except TokenError as exc:  # no sign-in (revoked, never done): the rows wait for `auth login`
+        raise DeliveryError(str(exc), permanent=False) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(
             f"cannot connect to the SMTP server {s.host}:{s.port}: {exc}", permanent=False
         ) from exc
+
+
+def _tokens(s: SmtpSettings) -> TokenSource | None:
+    # getattr: settings without OAuth2 fields (test doubles) sign in with the password.
+    if getattr(s, "auth", "password") != "oauth2":
+        return None
+    return getattr(s, "tokens", None)
+
+
+def _oauth2_login(conn: smtplib.SMTP, user: str, tokens: TokenSource) -> None:
+    """AUTH XOAUTH2 (Microsoft 365, Gmail). A refused token is refreshed once and tried again; a
+    TokenError (revoked sign-in) propagates as it is: it names `dumas auth login`."""
+    conn.ehlo_or_helo_if_needed()
+
+    def attempt(token: str) -> None:
+        # smtplib base64-encodes what the callable returns and sends it with the command. A
+        # refusal comes as a 334 challenge (the error as JSON) that wants an empty answer; the
+        # server then says 535.
+        def answer(challenge: bytes | None = None) -> str:
+            return "" if challenge is not None else f"user={user}\1auth=Bearer {token}\1\1"
+
+        conn.auth("XOAUTH2", answer)
+
+    try:
+        attempt(tokens.access_token())
+    except smtplib.SMTPAuthenticationError:
+        log.info("the SMTP server refused the OAuth2 access token; refreshing it once")
+        attempt(tokens.refresh())
 
 
 # `dumas doctor --send-test`: Indonesian, as everything staff receive.

@@ -24,6 +24,11 @@ class LoginError(MailServerError):
     """The server answered but refused the credentials."""
 
 
+class TokenError(LoginError):
+    """An OAuth2 access token could not be had (no sign-in yet, consent revoked, provider down);
+    the message says what to run (`dumas auth login`)."""
+
+
 class StorageError(DumasError):
     """The file store could not keep a file (disk full, permissions)."""
 

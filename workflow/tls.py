@@ -29,6 +29,14 @@ class ServerAccess(Protocol):
     def ca_file(self) -> str: ...
 
 
+class TokenSource(Protocol):
+    """An OAuth2 access token for a mail server's XOAUTH2 login (`dumas.config.oauth2.
+    OAuth2Tokens`): `refresh()` when the server refused the one `access_token()` gave."""
+
+    def access_token(self) -> str: ...
+    def refresh(self) -> str: ...
+
+
 def tls_context(verify: bool, ca_file: str) -> ssl.SSLContext:
     ctx = ssl.create_default_context(cafile=ca_file or None)
     if not verify:

@@ -60,6 +60,23 @@ def check_storage(app: App) -> tuple[str, str]:
     return OK, f"storage {root} (mode 700, {free_gb:.0f} GB free)"
 
 
+def check_oauth2(app: App) -> tuple[str, str]:
+    """The OAuth2 sign-in, before the servers: a missing or revoked token is said once, with the
+    command that fixes it. Nothing to say (an empty message) when the servers use passwords."""
+    tokens = app.settings.imap.tokens or app.settings.smtp.tokens
+    if tokens is None:
+        return OK, ""
+    path = tokens.settings.token_file
+    if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+        return FAIL, f"the token file {path} is readable by others: chmod 600 {path}"
+    try:
+        expires = tokens.check()
+    except DumasError as exc:
+        return FAIL, f"OAuth2 sign-in of {tokens.account}: {exc}"
+    until = f", access token valid until {expires:%Y-%m-%d %H:%M %Z}" if expires else ""
+    return OK, f"OAuth2 sign-in of {tokens.account} ({tokens.settings.provider}){until}"
+
+
 def check_imap(app: App) -> tuple[str, str]:
     from dumas.ingest.mailbox.source import MailboxSource  # start-up time: loads imapclient
 
@@ -321,6 +338,7 @@ CHECKS: tuple[Check, ...] = (
     check_delegations,
     check_calendar,
     check_documents,
+    check_oauth2,
     check_imap,
     check_smtp,
     check_backlog,
@@ -331,6 +349,8 @@ def run_doctor(app: App, printer=print) -> int:
     worst = OK
     for check in CHECKS:
         status, message = check(app)
+        if not message:  # a check with nothing to check here (no OAuth2)
+            continue
         printer(f"{status:<4}  {message}")
         if status == FAIL:
             worst = FAIL

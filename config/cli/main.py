@@ -13,6 +13,9 @@ import sys
 
 from dumas.config.app import App, clock_from_env
 from dumas.config.cli import (
+    auth as cli_auth,
+)
+from dumas.config.cli import (
     backup as cli_backup,
 )
 from dumas.config.cli import (
@@ -50,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.add_export_commands(sub)
     cli_reports.add_report_commands(sub)
     cli_backup.add_backup_commands(sub)
+    cli_auth.add_auth_commands(sub)
     return parser
 
 

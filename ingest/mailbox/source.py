@@ -23,7 +23,7 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.exceptions import LoginError as ImapLoginError
 
 from dumas.workflow.errors import LoginError, MailServerError
-from dumas.workflow.tls import ServerAccess, tls_context
+from dumas.workflow.tls import ServerAccess, TokenSource, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +80,20 @@ class MailboxSource:
             raise MailServerError(
                 f"cannot connect to the IMAP server {where} ({s.security}): {_describe(exc)}"
             ) from exc
+        tokens = _tokens(s)
         try:
-            client.login(s.username, s.password)
+            if tokens is None:
+                client.login(s.username, s.password)
+            else:
+                _oauth2_login(client, s.username, tokens)
         except ImapLoginError as exc:
             _quiet_logout(client)
             raise LoginError(
                 f"the IMAP server {where} refused the login for {s.username}: {_describe(exc)}"
             ) from exc
+        except LoginError:  # the identity provider's TokenError: it already says what to run
+            _quiet_logout(client)
+            raise
         except _NETWORK_ERRORS as exc:
             raise MailServerError(f"IMAP login to {where} failed: {_describe(exc)}") from exc
         self._client = client
@@ -175,6 +182,25 @@ class MailboxSource:
             raise MailServerError(
                 f"IMAP {fn.__name__} failed on {self._s.host}: {_describe(exc)}"
             ) from exc
+
+
+def _tokens(s: ImapServer) -> TokenSource | None:
+    # getattr: settings without OAuth2 fields (test doubles, `ServerAccess` alone) sign in with
+    # the password, as before.
+    if getattr(s, "auth", "password") != "oauth2":
+        return None
+    return getattr(s, "tokens", None)
+
+
+def _oauth2_login(client: IMAPClient, user: str, tokens: TokenSource) -> None:
+    """SASL XOAUTH2 (Microsoft 365, Gmail and Dovecot all take it). A refused token is refreshed
+    once and tried again: it may have been revoked or expired early on the server's clock. A
+    second refusal is the server's answer (LoginError)."""
+    try:
+        client.oauth2_login(user, tokens.access_token(), mech="XOAUTH2")
+    except ImapLoginError:
+        log.info("the IMAP server refused the OAuth2 access token; refreshing it once")
+        client.oauth2_login(user, tokens.refresh(), mech="XOAUTH2")
 
 
 def _word(response: object, index: int) -> object:

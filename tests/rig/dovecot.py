@@ -95,6 +95,9 @@ class Dovecot:
         self.log_file = root / "log" / "dovecot.log"
         self.mail_root = root / "mail"
         self.process: subprocess.Popen | None = None
+        # The rig's identity provider (oauth2.py): set before prepare() to accept XOAUTH2 and
+        # OAUTHBEARER logins whose tokens it says are active.
+        self.oauth2_url = ""
         self._users_lock = threading.Lock()
         self._users: dict[str, str] = {}
 
@@ -108,6 +111,10 @@ class Dovecot:
             (self.root / sub).mkdir(mode=0o755, exist_ok=True)
         self.mail_root.mkdir(mode=0o755, exist_ok=True)
         os.chown(self.mail_root, self.owner.uid, self.owner.gid)
+        if self.oauth2_url:
+            (self.root / "etc" / "dovecot-oauth2.conf.ext").write_text(
+                _OAUTH2_CONFIG.format(url=self.oauth2_url)
+            )
         self.config_file.write_text(self.render_config())
 
     def render_config(self) -> str:
@@ -127,7 +134,14 @@ class Dovecot:
             if "FAKETIME" in os.environ
             else ""
         )
+        oauth2 = (
+            _OAUTH2_PASSDB.format(ext=self.root / "etc" / "dovecot-oauth2.conf.ext")
+            if self.oauth2_url
+            else ""
+        )
         return _CONFIG.format(
+            oauth2_passdb=oauth2,
+            auth_mechanisms="plain login xoauth2 oauthbearer" if oauth2 else "plain login",
             root=self.root,
             passwd=self.passwd_dir,
             log=self.log_file,
@@ -271,6 +285,23 @@ def _stop_all() -> None:
         server.stop(timeout=3)
 
 
+# Dovecot 2.3's oauth2 passdb: the token is checked by POSTing it to the rig's introspection
+# endpoint (RFC 7662); the user it names must exist in the userdb (passwd-file) for the mail.
+_OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {ext}
+}}
+"""
+_OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {url}/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 _CONFIG = """\
 # Written by the Dumas test rig; nothing from /etc/dovecot is read.
 protocols = imap lmtp
@@ -302,13 +333,15 @@ recipient_delimiter = +
 # Failed logins are still answered on auth's 500 ms failure timer (fixed in 2.3 source); this
 # only removes the 2 s on top.
 auth_failure_delay = 0
-auth_mechanisms = plain login
+auth_mechanisms = {auth_mechanisms}
 disable_plaintext_auth = no
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%Lu {passwd}/%Lu
+  # A token is not a password: XOAUTH2/OAUTHBEARER go to the oauth2 passdb only.
+  mechanisms = plain login
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = passwd-file
   args = username_format=%Lu {passwd}/%Lu
 }}

@@ -36,6 +36,7 @@ from pathlib import Path
 from .dovecot import Dovecot, DovecotPorts, mail_owner
 from .imap import MailboxHelpers, MailUser, UserLike
 from .net import HOST, free_ports
+from .oauth2 import OAuthServer
 from .smtp import Envelope, FailureRule, Refusal, SmtpServer
 from .tls import make_certificates
 
@@ -87,6 +88,7 @@ class MailRig(MailboxHelpers):
         self.root: Path | None = None
         self.dovecot: Dovecot | None = None
         self.smtp: SmtpServer | None = None
+        self.oauth2: OAuthServer | None = None  # the identity provider (oauth2.py)
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -108,7 +110,9 @@ class MailRig(MailboxHelpers):
             self.root = Path(tempfile.mkdtemp(prefix="dumas-rig-"))
         self.tls = make_certificates(self.root / "tls")
         imap, imaps, lmtp, smtp, smtps = free_ports(5)
+        self.oauth2 = OAuthServer().start()
         self.dovecot = Dovecot(self.root, DovecotPorts(imap, imaps, lmtp), self.tls, mail_owner())
+        self.dovecot.oauth2_url = self.oauth2.url
         self.dovecot.prepare()
         self.dovecot.start()
         self.smtp = SmtpServer(
@@ -119,6 +123,7 @@ class MailRig(MailboxHelpers):
             lmtp,
             is_user=self.dovecot.has_user,
             check_login=self._check_login,
+            check_token=lambda user, token: self.oauth2.active_user(token) == user.lower(),
         )
         self.smtp.start()
 
@@ -130,7 +135,9 @@ class MailRig(MailboxHelpers):
         finally:
             if self.dovecot is not None:
                 self.dovecot.stop()
-            self.smtp = self.dovecot = None
+            if self.oauth2 is not None:
+                self.oauth2.stop()
+            self.smtp = self.dovecot = self.oauth2 = None
             if self.root is not None and not self.keep and self._given_root is None:
                 shutil.rmtree(self.root, ignore_errors=True)
 

@@ -13,6 +13,8 @@ AUTH PLAIN/LOGIN is offered (also without TLS, loopback only) but never required
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import email
 import email.policy
 import smtplib
@@ -95,10 +97,13 @@ class SmtpServer:
         lmtp_port: int,
         is_user: Callable[[str], bool],
         check_login: Callable[[str, str], bool],
+        check_token: Callable[[str, str], bool] | None = None,
     ) -> None:
         self.port, self.ssl_port, self.tls, self.domain = port, ssl_port, tls, domain.lower()
         self.lmtp_port = lmtp_port
         self._is_user, self._check_login = is_user, check_login
+        # AUTH XOAUTH2: (user, access token) -> accepted; the rig asks its identity provider.
+        self.check_token = check_token or (lambda user, token: False)
         self._record = _Record()
         self._changed = threading.Condition()
         self._controllers: list[Controller] = []
@@ -298,6 +303,20 @@ class SmtpServer:
 
 class _Handler:
     """aiosmtpd hooks; all decisions and records live in the SmtpServer."""
+
+    async def auth_XOAUTH2(self, server, args) -> AuthResult:  # noqa: N802 - aiosmtpd's name
+        """AUTH XOAUTH2 with the initial response on the command line (smtplib, Outlook do):
+        base64 of `user=U^Aauth=Bearer T^A^A`."""
+        try:
+            text = base64.b64decode(args[1], validate=True).decode("utf-8")
+        except (IndexError, ValueError, binascii.Error):
+            return AuthResult(success=False, handled=False)
+        fields = dict(p.split("=", 1) for p in text.split("\x01") if "=" in p)
+        user = fields.get("user", "")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        if user and token and self.s.check_token(user, token):
+            return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
 
     def __init__(self, server: SmtpServer) -> None:
         self.s = server

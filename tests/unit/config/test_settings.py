@@ -50,7 +50,7 @@ def test_example_file_shows_every_key():
     from dumas.config.settings import SCHEMA
 
     text = EXAMPLE.read_text()
-    sections = dict(re.findall(r"^\[([a-z.]+)\]\n(.*?)(?=^\[|\Z)", text, re.S | re.M))
+    sections = dict(re.findall(r"^\[([a-z0-9.]+)\]\n(.*?)(?=^\[|\Z)", text, re.S | re.M))
     for section in SCHEMA:
         if section.open_keys:
             continue

@@ -1,0 +1,146 @@
+"""OAuth2 sign-in on the rig: `dumas auth login` (device code) against the rig's identity
+provider, XOAUTH2 logins to Dovecot's oauth2 passdb, a token expiring mid-run, a revoked consent."""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+
+import pytest
+
+from dumas.config.app import App, clock_from_env
+from dumas.config.settings import load_settings
+from dumas.ingest.mailbox.source import MailboxSource
+from dumas.notify.sender import send_test
+from dumas.workflow.errors import DeliveryError
+from tests.rig import write_config
+
+
+@pytest.fixture
+def oauth_config(rig, office, tmp_path):
+    rig.oauth2.approve_as = rig.address(office.pengaduan)
+    return write_config(
+        rig,
+        tmp_path,
+        office.pengaduan,
+        office.roles,
+        imap={"auth": "oauth2", "password": None},
+        oauth2={
+            "provider": "generic",
+            "client_id": "dumas-test",
+            "scopes": ["offline_access", "mail"],
+            "token_url": f"{rig.oauth2.url}/token",
+            "device_code_url": f"{rig.oauth2.url}/device",
+            "token_file": str(tmp_path / "var" / "oauth2-token.json"),
+        },
+    )
+
+
+def run(main_args, capsys):
+    from dumas.config.cli.main import main
+
+    rc = main(main_args)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_login_poll_expiry_and_revocation(rig, office, oauth_config, tmp_path, capsys):
+    cfg = ["--config", str(oauth_config)]
+    assert run([*cfg, "init"], capsys)[0] == 0
+
+    # Before signing in: the poll and doctor say what to run.
+    rc, _out, err = run([*cfg, "poll"], capsys)
+    assert rc == 3 and "dumas auth login" in err
+
+    rig.oauth2.pending_polls = 1  # the person types the code after the first poll
+    rc, out, _err = run([*cfg, "auth", "login"], capsys)
+    assert rc == 0, out
+    assert f"open {rig.oauth2.url}/activate and type RIG-" in out
+    token_file = tmp_path / "var" / "oauth2-token.json"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert "rig-at-" not in out and "rig-rt-" not in out  # no secret on the terminal
+
+    rc, out, _err = run([*cfg, "auth", "status"], capsys)
+    assert rc == 0 and rig.address(office.pengaduan) in out and "signed in: yes" in out
+    assert "rig-rt-" not in out
+
+    # A poll signs in to Dovecot with XOAUTH2 and reads the mailbox.
+    rig.append(office.pengaduan, b"From: a@example.org\r\nSubject: tes\r\n\r\nhalo\r\n")
+    rc, out, err = run([*cfg, "poll"], capsys)
+    assert rc == 0, err
+
+    # One daemon run: the access token expires on the server mid-run; the next connection is
+    # refused once, refreshes, and reads on.
+    app = App(load_settings(oauth_config), clock=clock_from_env())
+    try:
+        with MailboxSource(app.settings.imap) as source:
+            source.select("INBOX")
+        refreshes = rig.oauth2.counts["refresh_token"]
+        rig.oauth2.expire_access_tokens()
+        with MailboxSource(app.settings.imap) as source:
+            assert source.select("INBOX")
+        assert rig.oauth2.counts["refresh_token"] == refreshes + 1
+
+        # Consent revoked: one clear error naming the command, in the poll and in doctor.
+        rig.oauth2.revoke(rig.address(office.pengaduan))
+    finally:
+        app.close()
+    rc, _out, err = run([*cfg, "poll"], capsys)
+    assert rc == 3
+    assert "no longer accepts the sign-in" in err and "run `dumas auth login`" in err
+    assert err.count("dumas auth login") == 1
+    rc, out, _err = run([*cfg, "doctor"], capsys)
+    assert rc == 1
+    line = next(x for x in out.splitlines() if "OAuth2 sign-in" in x)
+    assert line.startswith("FAIL") and "run `dumas auth login`" in line
+
+    # Signing in again mends it.
+    rc, out, _err = run([*cfg, "auth", "login"], capsys)
+    assert rc == 0
+    assert run([*cfg, "poll"], capsys)[0] == 0
+
+
+def test_a_wrong_token_is_refused_by_dovecot(rig, office, oauth_config):
+    """The oauth2 passdb really checks: a token the provider does not know is a LoginError."""
+    from imapclient import IMAPClient
+    from imapclient.exceptions import LoginError
+
+    client = IMAPClient(rig.host, port=rig.imap_port, ssl=False, timeout=10)
+    try:
+        with pytest.raises(LoginError):
+            client.oauth2_login(rig.address(office.pengaduan), "rig-at-forged", mech="XOAUTH2")
+        # and the password still works beside it
+        client.login(rig.address(office.pengaduan), rig.password)
+    finally:
+        client.logout()
+
+
+def test_smtp_signs_in_with_xoauth2(rig, office, oauth_config, tmp_path, capsys):
+    """[smtp] auth = "oauth2": AUTH XOAUTH2 with the same sign-in; an expired token is
+    refreshed once and the email goes."""
+    from tests.rig import toml_dumps
+
+    doc = tomllib.loads(oauth_config.read_text())
+    doc["smtp"].update(auth="oauth2", username=doc["imap"]["username"])
+    doc["smtp"].pop("password", None)
+    oauth_config.write_text(toml_dumps(doc))
+    cfg = ["--config", str(oauth_config)]
+    assert run([*cfg, "init"], capsys)[0] == 0
+    assert run([*cfg, "auth", "login"], capsys)[0] == 0
+
+    app = App(load_settings(oauth_config), clock=clock_from_env())
+    try:
+        assert app.settings.smtp.tokens is app.settings.imap.tokens  # one sign-in
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        refreshes = rig.oauth2.counts["refresh_token"]
+        rig.oauth2.expire_access_tokens()
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        assert rig.oauth2.counts["refresh_token"] == refreshes + 1
+        rig.oauth2.revoke(rig.address(office.pengaduan))
+        rig.oauth2.expire_access_tokens()
+        with pytest.raises(DeliveryError, match="run `dumas auth login`") as caught:
+            send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        assert not caught.value.permanent  # the outbox waits for the new sign-in
+    finally:
+        app.close()
+    assert len(rig.captured(to="someone@example.org")) == 2
