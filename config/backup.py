@@ -237,7 +237,9 @@ def _pause(fifo: str, copied: int) -> None:
 
 # --- the config -----------------------------------------------------------------------------
 
-_SECRET_KEY = re.compile(r"password|secret|token", re.IGNORECASE)
+# [oauth2] token_url and token_file name where a token is, not a token: kept, or the copy would
+# not load again.
+_SECRET_KEY = re.compile(r"password|secret|token(?!_url|_file)", re.IGNORECASE)
 _ASSIGN = re.compile(r"""^(\s*)([A-Za-z0-9_-]+)(\s*=\s*)("[^"\\]*"|'[^']*')(\s*(?:#.*)?)$""")
 _URL_PASSWORD = re.compile(r"""(://[^:/@\s"']*):[^@\s"']+@""")
 

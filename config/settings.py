@@ -661,6 +661,8 @@ def _oauth2(
         ):
             # Tokens in clear text over the network would be the password in clear text.
             raise ConfigError(f"[oauth2] {key} must be https:// (http only on loopback)")
+    if not values["token_file"].strip():
+        raise ConfigError("[oauth2] token_file is empty (default: var/oauth2-token.json)")
     scopes = _strings("oauth2", "scopes", values["scopes"])
     if not scopes:
         if provider != "microsoft":

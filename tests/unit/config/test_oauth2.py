@@ -137,3 +137,17 @@ def test_no_token_file_says_what_to_run(tmp_path):
     (tmp_path / "tok.json").unlink()
     with pytest.raises(TokenError, match="dumas auth login"):
         tokens.access_token()
+
+
+def test_backup_copy_keeps_where_the_token_is_but_not_the_secret():
+    from dumas.config.backup import blank_secrets
+
+    text = (
+        'token_url = "https://id.example/token"\ntoken_file = "var/t.json"\nclient_secret = "s"\n'
+    )
+    blanked = blank_secrets(text)
+    assert (
+        'token_url = "https://id.example/token"' in blanked
+        and 'token_file = "var/t.json"' in blanked
+    )
+    assert 'client_secret = ""' in blanked
