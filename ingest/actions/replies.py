@@ -538,6 +538,10 @@ class ReplyHandler:
                 return "delegasi_terlalu_lama"
         return ""
 
+    def prove(self, mail: InboundMail) -> SenderProof:
+        """The gate's proof of sender, for other staff requests by email (DAFTAR)."""
+        return self._authentic(mail)
+
     def _authentic(self, mail: InboundMail) -> SenderProof:
         """Whether `mail` proves its From the way `[replies] authentication` says.
 

@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from dumas.ingest.actions.daftar import DeskRegistration
 from dumas.ingest.actions.registrar import IngestSettings, Registrar
 from dumas.ingest.actions.replies import ReplyHandler
 from dumas.ingest.mail.inbound import InboundMail
-from dumas.ingest.routing.rules import COMPLAINT, IGNORED, REPLY, Verdict
+from dumas.ingest.routing.rules import COMPLAINT, DAFTAR, IGNORED, REPLY, Verdict
 from dumas.notify.apply import Toolkit
 from dumas.notify.recipients import roles_of
 from dumas.workflow.addresses import staff_key
@@ -29,6 +30,7 @@ class Dispatcher:
         self._files = files
         self._registrar = Registrar(kit)
         self._replies = ReplyHandler(kit)
+        self._daftar = DeskRegistration(kit, self._registrar, self._replies)
         self._roles = kit.settings.roles
 
     def dispatch(
@@ -48,6 +50,10 @@ class Dispatcher:
         # reporter's address, so nothing is acknowledged to staff and their replies on the case
         # stay decisions. The desk sees who sent it on the timeline.
         staff = bool(address) and bool(roles_of(session, self._roles, address, now)[0])
+        if staff and verdict.rule == DAFTAR:
+            # The desk registering a walk-in or a letter, or a refusal with an explanation.
+            self._daftar.handle(session, raw, mail, self.store_files, now)
+            return
         data = ComplaintInput(
             channel="email",
             received_at=raw.internal_date or now,

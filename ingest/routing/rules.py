@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dumas.ingest.mail.inbound import InboundMail
+from dumas.ingest.mail.replytext import first_lines, reply_text
 from dumas.workflow.addresses import staff_key
+from dumas.workflow.extract.daftar import is_daftar
 
 COMPLAINT, REPLY, IGNORED, QUARANTINED = "complaint", "reply", "ignored", "quarantined"
 
@@ -135,6 +137,22 @@ def reply_by_tag(mail: InboundMail, lookup: ThreadLookup) -> Verdict | None:
     return None
 
 
+DAFTAR = "daftar"  # the rule's name: the dispatcher registers it when a staff address sent it
+_DAFTAR_PEEK_CHARS = 4000
+
+
+def desk_registration(mail: InboundMail, _: ThreadLookup) -> Verdict | None:
+    """A new message whose first line (of what the sender wrote) is DAFTAR: the desk registering
+    a walk-in or postal complaint (ingest/actions/daftar.py). Still a complaint: from anyone but
+    staff it is handled as one. After the reply rules, so a reply on a case stays a reply."""
+    peek = f"{mail.text[:_DAFTAR_PEEK_CHARS]} {mail.html[:_DAFTAR_PEEK_CHARS]}".lower()
+    if "daftar" not in peek:  # the cheap check first: reading a reply costs more
+        return None
+    if is_daftar(first_lines(reply_text(mail.text, mail.html), 1)):
+        return Verdict(COMPLAINT, DAFTAR)
+    return None
+
+
 def new_complaint(mail: InboundMail, _: ThreadLookup) -> Verdict:
     return Verdict(COMPLAINT, "new_complaint")
 
@@ -146,6 +164,7 @@ RULES: tuple[Rule, ...] = (
     reply_by_token,
     reply_by_thread,
     reply_by_tag,
+    desk_registration,
     new_complaint,
 )
 

@@ -154,3 +154,23 @@ def test_unknown_token_thread_or_tag_is_a_new_complaint():
 def test_delivered_to_token_counts():
     m = mail(delivered_to=("pengaduan+tok@kpu.example",))
     assert classify(m, FakeLookup(tokens={"tok": 4})).pengaduan_id == 4
+
+
+def test_daftar_on_the_first_line_is_a_registration_after_the_reply_rules():
+    from dataclasses import replace
+
+    from dumas.ingest.routing.rules import DAFTAR
+
+    daftar = replace(mail(sender="desk@kpu.example"), text="DAFTAR SURAT\nNama: Ani\nUraian: x")
+    assert classify(daftar, FakeLookup()) == Verdict_of(COMPLAINT, DAFTAR)
+    story = replace(mail(), text="Daftar pelanggaran:\n1. politik uang")
+    assert classify(story, FakeLookup()).rule == "new_complaint"
+    # A reply on a case stays a reply, DAFTAR or not.
+    reply = replace(daftar, in_reply_to=("ours@kpu.example",))
+    assert classify(reply, FakeLookup(sent={"ours@kpu.example": 7})).disposition == REPLY
+
+
+def Verdict_of(disposition, rule):
+    from dumas.ingest.routing.rules import Verdict
+
+    return Verdict(disposition, rule)
