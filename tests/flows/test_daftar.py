@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dumas.workflow.store.models import Pengaduan
 from tests import mailfactory as mf
-from tests.flows.conftest import Flow
+from tests.flows.conftest import Flow, pdf_text
 from tests.rig.dkimkey import sign
 
 FORM = """DAFTAR
@@ -101,3 +101,41 @@ def test_a_daftar_without_uraian_is_refused_with_the_form_to_use(flow):
     refusal = flow.one("desk", "daftar_ditolak")
     assert "Uraian pengaduan tidak ditemukan" in refusal.text and "Lokasi kejadian:" in refusal.text
     assert flow.events(kind="pengaduan_diterima") == []
+
+
+def test_lengkapi_on_a_walk_in_is_a_desk_task_with_a_printed_letter(flow):
+    daftar(
+        flow,
+        body=FORM.replace("Lokasi kejadian: TPS 02 Desa Muntei, Kecamatan Siberut Selatan\n", ""),
+    )
+    flow.poll()
+    flow.one("desk", "transkrip")
+    task = flow.one("desk", "tugas")
+    outside_before = [m for m in flow.outbox() if not _staff(flow, m)]
+    flow.later(minutes=10)
+    flow.reply(task, "LENGKAPI Mohon sebutkan lokasi kejadian (TPS, desa, kecamatan).", "desk")
+    flow.poll()
+
+    case = flow.case()
+    assert (case.step, case.status) == ("menunggu_pelapor", "menunggu_pelapor")
+    ask = flow.one("desk", "hubungi_pelapor")
+    assert "+6281370001111" in ask.text and "lokasi kejadian" in ask.text and ask.token
+    [(filename, data)] = ask.attachments.items()
+    assert filename.startswith("surat-permintaan-kelengkapan")
+    letter = " ".join(pdf_text(data).split())
+    assert "Yohanes Sakerebau" in letter and case.number in letter
+    assert "Dilaksanakan: LENGKAPI" in flow.one("desk", "transkrip").text
+    # Nothing left the office by email: every message so far went to staff.
+    assert [m for m in flow.outbox() if not _staff(flow, m)] == outside_before == []
+
+    # The reporter came by with the answer; the desk records it by replying LENGKAP.
+    flow.later(days=1)
+    flow.reply(ask, "LENGKAP", "desk")
+    flow.poll()
+    assert flow.case().step == "disposisi"
+    assert flow.one("sekretaris", "tugas")
+
+
+def _staff(flow: Flow, message) -> bool:
+    staff = {s.address.lower() for s in flow.office.staff.values()}
+    return {a.lower() for a in message.to_addrs} <= staff

@@ -106,6 +106,13 @@ class SuratHasilView:
 
 
 @dataclass(frozen=True)
+class KelengkapanView:
+    tanggal: str
+    apa: str
+    batas_tanggal: str
+
+
+@dataclass(frozen=True)
 class PenerusanView:
     nomor: str
     tanggal: str
@@ -193,6 +200,18 @@ def surat_hasil(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratHasilVi
         nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
         tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
         ringkasan=ringkasan,
+    )
+
+
+def permintaan_kelengkapan(ctx: DocumentContext, params: Mapping[str, Any]) -> KelengkapanView:
+    """The printed LENGKAPI request to a reporter without email (the desk posts or hands it)."""
+    apa = clean_text(str(params.get("apa") or "")).strip()
+    if not apa:
+        raise DocumentError(f"surat kelengkapan {ctx.case.display_number}: nothing asked (apa)")
+    return KelengkapanView(
+        tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
+        apa=apa,
+        batas_tanggal=one_line(str(params.get("batas_tanggal") or "")),
     )
 
 

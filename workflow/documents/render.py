@@ -85,6 +85,13 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             "surat_hasil.html",
             docparams.surat_hasil,
         ),
+        DocumentKind(
+            "surat_permintaan_kelengkapan",
+            "Surat Permintaan Kelengkapan Pengaduan",
+            "surat-permintaan-kelengkapan",
+            "surat_permintaan_kelengkapan.html",
+            docparams.permintaan_kelengkapan,
+        ),
         DocumentKind("riwayat", "Riwayat Penanganan Pengaduan", "riwayat", "riwayat.html"),
     )
 }

@@ -180,6 +180,17 @@ def case_alert_effects(
             "apa": str(state.data.get("lengkapi") or ""),
             "batas_tanggal": _date(due, calendar),
         }
+        if not state.pelapor_email:
+            # A walk-in or a letter: the desk reminds the reporter by phone or letter.
+            desk = {
+                "number": state.number,
+                "subject": state.subject,
+                "message": f"Pelapor (tanpa alamat email) belum melengkapi pengaduan "
+                f"({reminder['apa'] or '-'}). Mohon hubungi pelapor kembali melalui telepon atau "
+                f"surat; batas kelengkapan {reminder['batas_tanggal']}. Balas LENGKAP pada email "
+                "permintaan menghubungi pelapor bila kelengkapan sudah diterima.",
+            }
+            return Decision(state, (Notify("informasi", Role.DESK, desk), record))
         token = TokenFor(StepName.MENUNGGU_PELAPOR, PELAPOR)
         return Decision(state, (Notify("pengingat_pelapor", PELAPOR, reminder, (), token), record))
     limit = case_deadline(state.complete_at, sop, calendar)
@@ -226,12 +237,21 @@ def on_pelapor_timeout(
         "diberi tahu dan dapat mengajukan pengaduan baru; balasan pelapor yang datang kemudian "
         "akan diteruskan kepada Desk Pelayanan."
     )
+    told: tuple[Effect, ...] = (Notify("tidak_dilengkapi", PELAPOR, context),)
+    if not state.pelapor_email:
+        # Nobody to email: the desk tells the reporter (walk-ins and letters, issue 10 item 4).
+        desk = desk.replace(
+            "Pelapor telah diberi tahu dan",
+            "Pelapor tidak mempunyai alamat email: mohon beri tahu pelapor melalui telepon "
+            "atau surat bahwa pengaduannya ditutup. Pelapor",
+        )
+        told = ()
     fields = {**state_fields(state, new, sop), "outcome": "Tidak dilengkapi oleh pelapor"}
     return Decision(
         new,
         (
             UpdateCase(fields, {"tidak_dilengkapi": True}),
-            Notify("tidak_dilengkapi", PELAPOR, context),
+            *told,
             Notify(
                 "informasi",
                 Role.DESK,

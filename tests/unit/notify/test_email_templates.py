@@ -461,7 +461,7 @@ def scenarios() -> list[Scenario]:
     out.append(s)
 
     s = new_case("tanpa_email", pelapor_email="")
-    s.reply("desk", "LENGKAPI KTP")  # pelapor_unreachable
+    s.reply("desk", "LENGKAPI KTP")  # the desk reaches them: hubungi_pelapor, a printed letter
     out.append(s)
     return out
 

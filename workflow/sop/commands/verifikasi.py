@@ -9,7 +9,7 @@ from __future__ import annotations
 from dumas.workflow.sop.commands.base import Command
 from dumas.workflow.sop.commands.grammar import match_start, note_of, strip_words
 from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
-from dumas.workflow.sop.effects import Decision, Notify, RenderDocument, TokenFor
+from dumas.workflow.sop.effects import Decision, Effect, Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline
 from dumas.workflow.sop.waits import WAIT_SINCE
@@ -63,30 +63,49 @@ class Lengkapi(Command):
     example = "LENGKAPI Mohon lampirkan fotokopi KTP dan foto kejadian."
 
     def parse(self, ctx: Context) -> str:
-        if not ctx.state.pelapor_email:
-            raise Problem(
-                "pelapor_unreachable",
-                "Pelapor tidak mempunyai alamat email, sehingga permintaan kelengkapan "
-                "tidak dapat dikirim. Mohon hubungi pelapor melalui telepon atau surat, "
-                "lalu balas LENGKAP atau BUKAN PENGADUAN.",
-            )
         return self.need_text(ctx, "apa yang perlu dilengkapi")
 
     def process(self, ctx: Context, apa: str) -> Decision:
-        ask = Notify(
-            "permintaan_kelengkapan",
-            PELAPOR,
-            {"number": ctx.state.number, "apa": apa, "batas_tanggal": _wait_until(ctx)},
-            reply_token=TokenFor(StepName.MENUNGGU_PELAPOR, PELAPOR),
-        )
+        context = {"number": ctx.state.number, "apa": apa, "batas_tanggal": _wait_until(ctx)}
+        if ctx.state.pelapor_email:
+            asks: tuple[Effect, ...] = (
+                Notify(
+                    "permintaan_kelengkapan",
+                    PELAPOR,
+                    context,
+                    reply_token=TokenFor(StepName.MENUNGGU_PELAPOR, PELAPOR),
+                ),
+            )
+            note = f"Permintaan kelengkapan dikirim kepada pelapor: {apa}"
+        else:
+            # A walk-in or a letter without email: the desk reaches the reporter by phone or
+            # with the printed letter, within the same wait (workflow.sop.waits), and answers
+            # LENGKAP or BUKAN PENGADUAN on the email it gets; nothing leaves the office by email.
+            asks = (
+                RenderDocument(LETTER, {"apa": apa, "batas_tanggal": context["batas_tanggal"]}),
+                Notify(
+                    "hubungi_pelapor",
+                    Role.DESK,
+                    context,
+                    (LETTER,),
+                    TokenFor(StepName.MENUNGGU_PELAPOR, Role.DESK),
+                ),
+            )
+            note = (
+                f"Pelapor tidak mempunyai alamat email: Desk Pelayanan diminta menghubungi pelapor "
+                f"melalui telepon atau surat (surat permintaan kelengkapan dicetak): {apa}"
+            )
         return advance(
             ctx,
             self.name,
             # The reporter's wait starts now (again, for a new request): see workflow.sop.waits.
             data={"lengkapi": apa, WAIT_SINCE: ctx.now.isoformat()},
-            effects=(ask,),
-            notes=(f"Permintaan kelengkapan dikirim kepada pelapor: {apa}",),
+            effects=asks,
+            notes=(note,),
         )
+
+
+LETTER = "surat_permintaan_kelengkapan"  # the printable request to a reporter without email
 
 
 def _wait_until(ctx: Context) -> str:

@@ -245,10 +245,19 @@ def test_argument_refusals_change_nothing(step, role, text, attachments, reason)
     assert d.state == state and d.effects == ()
 
 
-def test_lengkapi_needs_a_reachable_reporter():
+def test_lengkapi_without_email_asks_the_desk_to_reach_the_reporter():
     d = reply(base_state(pelapor_email=""), "desk", "LENGKAPI fotokopi KTP")
-    assert d.refusal.reason == "pelapor_unreachable"
-    assert "telepon" in d.refusal.message
+    assert d.refusal is None and d.state.step == "menunggu_pelapor"
+    [letter] = [e for e in d.effects if isinstance(e, RenderDocument)]
+    assert letter.kind == "surat_permintaan_kelengkapan" and letter.params["apa"] == "fotokopi KTP"
+    [ask] = [e for e in d.effects if isinstance(e, Notify)]
+    assert (ask.template, ask.to, ask.documents) == (
+        "hubungi_pelapor",
+        "desk",
+        ("surat_permintaan_kelengkapan",),
+    )
+    assert ask.reply_token.step == "menunggu_pelapor" and ask.reply_token.role == "desk"
+    assert "menunggu_pelapor_sejak" in d.state.data  # the same wait clock as by email
 
 
 def test_no_command_is_refused_with_the_valid_commands():

@@ -261,6 +261,19 @@ def test_the_timeout_closes_the_case_tells_the_reporter_and_the_desk():
     assert isinstance(alert, CaseAlert)
 
 
+def test_a_reporter_without_email_is_reminded_and_told_through_the_desk():
+    walk_in = waiting(pelapor_email="")
+    [alert] = alerts(walk_in, REMIND)
+    [note] = case_alert_effects(alert, walk_in, REMIND, SOP, CAL).of_type(Notify)
+    assert (note.template, note.to, note.reply_token) == ("informasi", "desk", None)
+    assert "telepon" in note.context["message"] and "16 November 2026" in note.context["message"]
+    d = on_pelapor_timeout(walk_in, CLOSE, SOP, CAL)
+    [desk] = d.of_type(Notify)  # no letter by email: nobody to send it to
+    assert (desk.template, desk.to) == ("informasi", "desk")
+    assert "melalui telepon atau surat" in desk.context["message"]
+    assert d.state.step == "tidak_dilengkapi"
+
+
 def test_a_closed_case_hears_the_reporter_through_the_desk():
     closed = on_pelapor_timeout(waiting(), CLOSE, SOP, CAL).state
     actor = Actor.of("warga@example.id", PELAPOR)
