@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
+from dumas.ingest.mail.blobs import Blobs, b64decode_segments
 from dumas.ingest.mail.charsets import decode_bytes, raw_header_text, scrub_text
 from dumas.ingest.mail.filenames import UniqueNames, name_from_subject, safe_filename
 from dumas.ingest.mail.headers import decode_words, header_text
@@ -29,6 +30,7 @@ from dumas.ingest.mail.payloads import (
     decode_transfer,
     lenient_b64decode,
     message_bytes,
+    raw_payload_bytes,
     transfer_encoding,
 )
 
@@ -68,10 +70,13 @@ class BodyParts:
     attachments: list[InboundAttachment] = field(default_factory=list)
 
 
-def extract(message: Message, notes: list[str], hint: str | None = None) -> BodyParts:
+def extract(
+    message: Message, notes: list[str], hint: str | None = None, blobs: Blobs | None = None
+) -> BodyParts:
     """Split `message` into body parts and attachments; problems are appended to `notes`.
-    `hint` is the charset to try for raw 8-bit bytes in MIME headers."""
-    walker = _Walker(notes, hint)
+    `hint` is the charset to try for raw 8-bit bytes in MIME headers; `blobs` the long bodies
+    the parser kept out of `message` (`blobs.slim`)."""
+    walker = _Walker(notes, hint, blobs)
     walker.visit(message, "message", 0, True)
     return walker.body
 
@@ -142,9 +147,10 @@ def part_filename(part: Message, label: str, notes: list[str], hint: str | None 
 
 
 class _Walker:
-    def __init__(self, notes: list[str], hint: str | None) -> None:
+    def __init__(self, notes: list[str], hint: str | None, blobs: Blobs | None = None) -> None:
         self.notes = notes
         self.hint = hint
+        self.blobs = blobs
         self.body = BodyParts()
         self.names = UniqueNames()
         self.count = 0
@@ -210,15 +216,27 @@ class _Walker:
             if ctype == "text/plain" or ctype.startswith("multipart/"):
                 self.body.plain.append(self._text(part, label, html=False))
                 return
-        data, problems = decode_transfer(part)
+        data, problems = self._decode(part)
         self.notes.extend(f"{label}: {p}" for p in problems)
         if not filename and ctype in ("application/ms-tnef", "application/vnd.ms-tnef"):
             filename = "winmail.dat"
         name = safe_filename(filename, index=len(self.body.attachments) + 1, content_type=ctype)
         self._add(part, ctype, name, filename, data)
 
+    def _decode(self, part: Message) -> tuple[bytes, list[str]]:
+        """`decode_transfer`, reading a long body the parser kept out from the original bytes:
+        base64 decoded slice by slice (never the whole encoded body in memory), else expanded."""
+        if self.blobs is None:
+            return decode_transfer(part)
+        encoded = raw_payload_bytes(part)
+        if not self.blobs.holds(encoded):
+            return decode_transfer(part, encoded)
+        if transfer_encoding(part) == "base64":
+            return b64decode_segments(self.blobs.segments(encoded))
+        return decode_transfer(part, self.blobs.expand(encoded))
+
     def _text(self, part: Message, label: str, html: bool) -> str:
-        data, problems = decode_transfer(part)
+        data, problems = self._decode(part)
         self.notes.extend(f"{label}: {p}" for p in problems)
         try:
             charset = part.get_content_charset()
@@ -238,6 +256,8 @@ class _Walker:
         label = f"{where} ({ctype})"
         inner = [m for m in part.get_payload() if isinstance(m, Message)]
         data = b"".join(message_bytes(m) for m in inner)
+        if self.blobs is not None:  # a long body inside the forwarded message, as it was sent
+            data = self.blobs.expand(data, crlf=True)
         cte = transfer_encoding(part)
         if cte == "base64":  # not allowed on message/*, but seen; undo it
             data, _ = lenient_b64decode(data)

@@ -34,6 +34,7 @@ from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from pathlib import Path
 
+from dumas.ingest.mail.blobs import Blobs, slim
 from dumas.ingest.mail.charsets import scrub_text
 from dumas.ingest.mail.headers import (
     delivered_to,
@@ -82,7 +83,7 @@ def parse_message(raw: bytes) -> InboundMail:
     """Parse one raw message. Never raises anything but `MessageError` (not an email at all)."""
     notes: list[str] = []
     try:
-        message = _parse_structure(bytes(raw), notes)
+        message, blobs = _parse_structure(bytes(raw), notes)
     except MessageError:
         raise
     except Exception as error:  # noqa: BLE001
@@ -91,7 +92,7 @@ def parse_message(raw: bytes) -> InboundMail:
             f"internal parser error ({type(error).__name__}) while reading the MIME structure"
         ) from error
     try:
-        return replace(_build(message, notes, with_body=True), raw=bytes(raw))
+        return replace(_build(message, notes, with_body=True, blobs=blobs), raw=bytes(raw))
     except Exception as error:  # noqa: BLE001 - a bug here must not stop the poll
         _log_failure("the body", message, error)
         notes.append(f"the body could not be read (internal parser error {type(error).__name__})")
@@ -117,16 +118,19 @@ def _log_failure(stage: str, message: Message | None, error: Exception) -> None:
     )
 
 
-def _parse_structure(raw: bytes, notes: list[str]) -> Message:
+def _parse_structure(raw: bytes, notes: list[str]) -> tuple[Message, Blobs | None]:
     data = _trim(raw, notes)
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # strip() alone copies a large message
         raise MessageError("the message is empty")
-    message: Message | None = _parse_bytes(data, notes)
+    # Long base64 bodies stay out of the email package (see `blobs`): it would hold each one
+    # several times over; the walker decodes them from `data` itself.
+    slimmed, blobs = slim(data)
+    message: Message | None = _parse_bytes(slimmed, notes)
     if message is not None and not message.keys():
-        message = _recover_headers(data, notes)
+        message = _recover_headers(slimmed, notes)
     if message is None:
         raise MessageError(_not_mail_reason(data))
-    return message
+    return message, blobs
 
 
 def _trim(raw: bytes, notes: list[str]) -> bytes:
@@ -217,11 +221,13 @@ def _message_id_for_log(message: Message | None) -> str:
     return ids[0] if ids else "(no Message-ID)"
 
 
-def _build(message: Message, notes: list[str], with_body: bool) -> InboundMail:
+def _build(
+    message: Message, notes: list[str], with_body: bool, blobs: Blobs | None = None
+) -> InboundMail:
     hint = _charset_hint(message)
     decoded, undecoded = read_headers(message, notes, hint)
     _note_missing(decoded, notes)
-    body = extract(message, notes, hint) if with_body else BodyParts()
+    body = extract(message, notes, hint, blobs) if with_body else BodyParts()
     text, html, from_html = _body_text(body, notes)
 
     def first(name: str) -> str:

@@ -64,9 +64,10 @@ def transfer_encoding(part: Message) -> str:
     return str(part.get("content-transfer-encoding", "")).strip().strip("\"'").lower()
 
 
-def decode_transfer(part: Message) -> tuple[bytes, list[str]]:
-    """Decode a leaf part's Content-Transfer-Encoding; returns (bytes, notes)."""
-    data = raw_payload_bytes(part)
+def decode_transfer(part: Message, data: bytes | None = None) -> tuple[bytes, list[str]]:
+    """Decode a leaf part's Content-Transfer-Encoding; returns (bytes, notes). `data`: the
+    part's encoded body when the caller already has it (`blobs.Blobs.expand`)."""
+    data = raw_payload_bytes(part) if data is None else data
     cte = transfer_encoding(part)
     if cte == "base64":
         return lenient_b64decode(data)

@@ -2,7 +2,8 @@
 
 Per batch: fetch sizes, fetch bodies (headers only for over-size messages), run every message
 through `Intake.ingest` in its own SAVEPOINT, advance the cursor to the batch's last UID, make the
-stored files durable, commit. A crash loses at most the uncommitted batch, which is fetched again
+stored files durable, commit. A batch holding large messages is fetched and committed in groups
+(`_groups`: a large message alone), so memory holds one large message at a time. A crash loses at most the uncommitted batch, which is fetched again
 on the next poll and deduplicated. The cursor is keyed by UIDVALIDITY: a new UIDVALIDITY starts a
 cursor at 0, so the whole folder is rescanned and every already-known message (Message-ID +
 SHA-256) only gets its new location recorded.
@@ -32,6 +33,9 @@ from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import MailboxCursor, MailboxLocation, RawMessage
 
 log = logging.getLogger(__name__)
+
+GROUP_BYTES = 8 * 1024 * 1024  # messages fetched together at most (one larger message alone)
+_HEADER_BYTES = 64 * 1024  # what a header-only fetch of an over-size message is counted as
 
 
 @dataclass
@@ -150,14 +154,22 @@ class Poller:
 
     def _ingest_batch(self, source, where: Location, batch: list[int], report: PollReport) -> None:
         sizes = source.sizes(batch)
+        for group in _groups(batch, sizes, self._intake.max_bytes):
+            self._ingest_group(source, where, group, sizes, report)
+
+    def _ingest_group(
+        self, source, where: Location, group: list[int], sizes: dict[int, int], report: PollReport
+    ) -> None:
+        """Fetch and ingest `group` (see `_groups`) in one commit; its messages are the only ones
+        in memory, and are freed when this returns."""
         limit = self._intake.max_bytes
-        small = [u for u in batch if sizes.get(u, 0) <= limit]
-        large = [u for u in batch if sizes.get(u, 0) > limit]
+        small = [u for u in group if sizes.get(u, 0) <= limit]
+        large = [u for u in group if sizes.get(u, 0) > limit]
         fetched = list(source.fetch(small)) + list(source.fetch(large, headers_only=True))
         now = self._clock.now()
         with self._sessions() as session, session.begin():
-            # Asked once per batch (under the write lock): UIDs a concurrent poller recorded.
-            known = known_uids(session, where, batch)
+            # Asked once per group (under the write lock): UIDs a concurrent poller recorded.
+            known = known_uids(session, where, group)
             for msg in sorted(fetched, key=lambda m: m.uid):
                 if msg.uid in known:
                     report.outcomes["duplicate"] += 1
@@ -168,7 +180,7 @@ class Poller:
                 # SAVEPOINT slower (SQLAlchemy snapshots the identity map at each one).
                 session.flush()
                 session.expunge_all()
-            _advance(session, where, batch[-1], now)
+            _advance(session, where, group[-1], now)
             self._files.flush()
 
 
@@ -205,6 +217,25 @@ def _advance(session: Session, where: Location, uid: int, now) -> None:
     # max(): a concurrent poller may already have gone further; the cursor never moves back.
     cursor.last_uid = max(cursor.last_uid or 0, uid)
     cursor.updated_at = now
+
+
+def _groups(batch: list[int], sizes: dict[int, int], limit: int) -> Iterator[list[int]]:
+    """`batch` in UID order, cut into groups fetched and committed together: small messages up
+    to `GROUP_BYTES` in all, a larger one alone. Memory then holds at most one large message
+    (issue 11 item 4), while a batch of ordinary mail stays one fetch and one commit. A message
+    over `limit` is fetched header only and counts as small."""
+    group: list[int] = []
+    total = 0
+    for uid in batch:
+        size = sizes.get(uid, 0)
+        size = _HEADER_BYTES if size > limit else size
+        if group and total + size > GROUP_BYTES:
+            yield group
+            group, total = [], 0
+        group.append(uid)
+        total += size
+    if group:
+        yield group
 
 
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:

@@ -157,7 +157,12 @@ class MailboxSource:
             return
         part = b"BODY[HEADER]" if headers_only else b"BODY[]"
         query = ["BODY.PEEK[HEADER]" if headers_only else "BODY.PEEK[]", "INTERNALDATE"]
-        data = self._call(self._connected.fetch, uids, query)
+        imap = self._connected._imap  # imapclient sets imaplib's debug to 5 on every client:
+        debug, imap.debug = imap.debug, 0  # then each literal is repr()'d for a DEBUG line,
+        try:  # dropped or not — 2.3x a message's size in memory, and a body never to be logged
+            data = self._call(self._connected.fetch, uids, query)
+        finally:
+            imap.debug = debug
         for uid in sorted(data):
             item = data[uid]
             raw = item.get(part)
