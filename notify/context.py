@@ -62,6 +62,9 @@ def case_context(case: Pengaduan | None, audience: str, tz: tzinfo, sop: Sop) ->
         "channel": CHANNEL_LABELS.get(case.channel, case.channel),
         "pelapor": _pelapor(case, hide, echo=audience == PELAPOR),
         "confidential": bool(case.confidential),
+        # Whether the reporter allowed their identity to go to the agency a case is forwarded to
+        # (the acknowledgement then says how to take it back).
+        "consent_to_share": bool(case.consent_to_share),
         "terlapor": case.terlapor or "",
         "lokasi": lokasi_text(case),
         "klasifikasi": (case.klasifikasi or "").replace("_", " "),

@@ -35,6 +35,8 @@ from dumas.notify.notices import take_notice
 from dumas.notify.recipients import roles_of
 from dumas.workflow.addresses import domain_of, staff_key
 from dumas.workflow.errors import MessageDeferred
+from dumas.workflow.extract import wants_confidentiality
+from dumas.workflow.sop.commands.pelapor import CONSENT_DATA, REPORTER_COMMAND_NAMES
 from dumas.workflow.sop.commands.registry import help_text, is_delegation_cancel, parse_command
 from dumas.workflow.sop.definition import PELAPOR
 from dumas.workflow.sop.effects import (
@@ -254,7 +256,11 @@ class ReplyHandler:
     # --- the reporter -------------------------------------------------------------------------
 
     def _from_pelapor(self, session, case, applier, command, text, files, now) -> None:
-        if command is None or command.name not in FREE_COMMANDS:
+        # A consent command (IDENTITAS BOLEH DIBUKA / DIRAHASIAKAN) is a statement about the
+        # reporter, not information about the complaint: it stays out of the case body.
+        if command is None or (
+            command.name not in FREE_COMMANDS and command.name not in REPORTER_COMMAND_NAMES
+        ):
             self._add_information(case, text, now)
             applier.extra = {"tambahan": text}
         actor = Actor.of(case.pelapor_email, PELAPOR)
@@ -362,6 +368,15 @@ class ReplyHandler:
             return
         stamp = now.astimezone(self.kit.settings.office.tz).strftime("%d-%m-%Y %H.%M")
         case.body = f"{case.body}\n\n--- Tambahan dari pelapor ({stamp}) ---\n{text}".strip()
+        if case.consent_to_share and wants_confidentiality(text):
+            # Asking for secrecy in their own words takes back a consent, as
+            # IDENTITAS DIRAHASIAKAN would: the reporter's latest word counts, and secrecy is
+            # the safe side (fill_from_text leaves a consent given by command alone).
+            case.consent_to_share, case.confidential, case.sifat = False, True, "rahasia"
+            case.data = {
+                **(case.data or {}),
+                CONSENT_DATA: {"setuju": False, "at": now.isoformat(), "dari_teks": True},
+            }
         fill_from_text(case, self.rules)
 
     def _from_someone_else(self, session, case, applier, sender, text, files) -> None:

@@ -6,6 +6,9 @@
 does not count. What counts is a request tied to the reporter or their identity, a line that is
 only "RAHASIA" (or "Sifat: Rahasia"), or asking to be anonymous — unless negated nearby
 ("tidak perlu dirahasiakan", "bukan pelapor anonim").
+
+`allows_disclosure` reads the opposite statement, consent to be named to the agency a case is
+forwarded to ("identitas saya boleh disebutkan"), with the same negation rule.
 """
 
 from __future__ import annotations
@@ -57,6 +60,43 @@ _DONT_NAME = tuple(
         rf"\s+(?:diketahui|disebut\w*|dibuka|terungkap|tercantum)\b",
     )
 )
+
+
+# Consent to be named ("identitas saya boleh disebutkan"), negatable like the requests above.
+_OPEN = r"(?:di)?(?:buka|sebut(?:kan)?|sampaikan|cantumkan|ungkap(?:kan)?|beritahukan)"
+_MAY = r"(?:boleh|dapat|bisa|silakan|silahkan)"
+_ALLOW_REQUESTS = tuple(
+    re.compile(rx, re.IGNORECASE | re.MULTILINE)
+    for rx in (
+        # identitas saya (sebagai pelapor) boleh dibuka / disebutkan / disampaikan
+        rf"\b{_ID}\s+{_ME}\b(?:\s+{_W}){{0,2}}?\s+{_MAY}\s+{_OPEN}\b",
+        # saya bersedia / setuju identitas saya disampaikan
+        rf"\b(?:bersedia|setuju|mengizinkan|mengijinkan|mempersilakan)\s+(?:{_W}\s+){{0,2}}?"
+        rf"{_ID}\s+{_ME}\s+(?:{_MAY}\s+)?{_OPEN}\b",
+        # boleh disebutkan identitas saya
+        rf"\b{_MAY}\s+{_OPEN}\s+{_ID}\s+{_ME}\b",
+        # a line of its own, as the acknowledgement asks for: "IDENTITAS BOLEH DIBUKA"
+        r"^[^\w\n]*identitas[ \t]+(?:pelapor[ \t]+)?(?:boleh|dapat)[ \t]+dibuka[^\w\n]*$",
+        r"\b(?:may|can)\s+(?:share|disclose|reveal)\s+my\s+(?:identity|name)\b",
+    )
+)
+# "Tidak keberatan": the negation is part of the consent, so this one is not negatable.
+_NO_OBJECTION = re.compile(
+    rf"\b(?:tidak|tak|tdk|gak|nggak)\s+keberatan\s+(?:{_W}\s+){{0,3}}?{_ID}\s+{_ME}\s+"
+    rf"(?:{_MAY}\s+)?{_OPEN}\b",
+    re.IGNORECASE,
+)
+
+
+def allows_disclosure(text: str) -> bool:
+    """True when the reporter states that their identity may be given to the agency a case is
+    forwarded to ("identitas saya boleh disebutkan", "saya bersedia identitas saya
+    disampaikan"), not negated ("identitas saya tidak boleh dibuka"). A text that also asks for
+    secrecy is the caller's conflict to settle: confidentiality wins (registration.py)."""
+    text = text or ""
+    if _NO_OBJECTION.search(text):
+        return True
+    return any(not _negated(text, m) for rx in _ALLOW_REQUESTS for m in rx.finditer(text))
 
 
 def wants_confidentiality(text: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
+from dumas.workflow.sop.commands.pelapor import REPORTER_COMMAND_NAMES
 from dumas.workflow.sop.commands.registry import COMMANDS, help_text
 from dumas.workflow.sop.definition import (
     DELEGATING_ROLES,
@@ -90,7 +91,11 @@ def decide(
     `actor` the authenticated sender, `attachments` the names of the files the reply carries."""
     now, attachments = utc(now), tuple(attachments)
     if PELAPOR in actor.roles and not actor.roles & _staff(sop):
-        if command is not None and command.name in _ANYTIME:
+        # The reporter's consent commands, like STATUS, answer at any step and are never the
+        # reporter's information: they do not go to the role holder as a reply.
+        if command is not None and (
+            command.name in _ANYTIME or command.name in REPORTER_COMMAND_NAMES
+        ):
             return _run(
                 COMMANDS[command.name],
                 _ctx(state, actor, PELAPOR, now, sop, calendar, command, attachments),
@@ -110,6 +115,14 @@ def decide(
         return _run(cmd, ctx)
     if cmd.name == "DELEGASI":
         return _delegate(cmd, ctx)
+    if cmd.name in REPORTER_COMMAND_NAMES:
+        # Only the reporter may consent to naming themselves, or take it back.
+        return refuse(
+            state,
+            "not_your_role",
+            f"Perintah {cmd.name} hanya dapat diberikan oleh pelapor sendiri, dengan membalas "
+            "email tanda terima pengaduannya.\n\n" + help_text(state.step, role, sop, state),
+        )
     step = sop.step(state.step)
     if step.terminal:
         return refuse(

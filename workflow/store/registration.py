@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Insert
 
 from dumas.workflow.extract import (
+    allows_disclosure,
     extract_lokasi,
     extract_pelapor,
     extract_terlapor,
@@ -23,6 +24,7 @@ from dumas.workflow.extract import (
     wants_confidentiality,
 )
 from dumas.workflow.extract.completeness import check_pengaduan
+from dumas.workflow.sop.commands.pelapor import CONSENT_DATA
 from dumas.workflow.sop.numbering import format_number
 from dumas.workflow.store.models import Pengaduan, RegistrationCounter
 
@@ -93,9 +95,28 @@ def fill_from_text(case: Pengaduan, rules: NumberingRules) -> None:
         guess = guess_klasifikasi(case.subject, case.body)
         case.klasifikasi = guess.klasifikasi
         case.data = {**(case.data or {}), "klasifikasi_kata_kunci": list(guess.keywords)}
-    if pelapor.confidential or wants_confidentiality(text):
-        case.confidential = True
+    _consent_from_text(case, pelapor.confidential or wants_confidentiality(text), text)
+
+
+def _consent_from_text(case: Pengaduan, secret: bool, text: str) -> None:
+    """Confidentiality and consent to be named, as the reporter's own text states them.
+
+    Text is read again each time the reporter adds information, so what a reply command said
+    (IDENTITAS BOLEH DIBUKA / DIRAHASIAKAN, `Pengaduan.data[CONSENT_DATA]`) is the reporter's
+    latest word and the older text does not undo it: a consent by command is not voided by a
+    secrecy request made earlier in the complaint, and a revocation by command is not undone by
+    an earlier "boleh dibuka". Asking for secrecy and allowing disclosure in one text is a
+    conflict: confidentiality wins. Consent counts from the complaint text although
+    registration proves no sender: see docs/security.md, "What a reporter's mail may change".
+    """
+    statement = (case.data or {}).get(CONSENT_DATA)
+    if isinstance(statement, dict):
+        return
+    if secret:
+        case.confidential, case.consent_to_share = True, False
         case.sifat = "rahasia"
+    elif not case.confidential and allows_disclosure(text):
+        case.consent_to_share = True
 
 
 def register(session: Session, case: Pengaduan, rules: NumberingRules, now: datetime) -> None:

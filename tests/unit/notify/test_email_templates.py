@@ -463,6 +463,14 @@ def scenarios() -> list[Scenario]:
     s = new_case("tanpa_email", pelapor_email="")
     s.reply("desk", "LENGKAPI KTP")  # the desk reaches them: hubungi_pelapor, a printed letter
     out.append(s)
+
+    # Consent (issue 10 item 5): given, forwarded with the identity, taken back too late.
+    s = to_telaah(new_case("persetujuan_identitas", confidential=True))
+    s.pelapor("IDENTITAS BOLEH DIBUKA")
+    s.reply("hukum", "IDENTITAS BOLEH DIBUKA")  # not_your_role
+    s.reply("hukum", "TERUSKAN DKPP", attachments=("telaah.pdf",))
+    s.pelapor("IDENTITAS DIRAHASIAKAN")
+    out.append(s)
     return out
 
 

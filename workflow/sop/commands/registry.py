@@ -14,6 +14,7 @@ from datetime import date
 
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
 from dumas.workflow.sop.commands.grammar import EMAIL, match_start, read_date, strip_words
+from dumas.workflow.sop.commands.pelapor import REPORTER_COMMANDS
 from dumas.workflow.sop.commands.telaah import REVIEW_COMMANDS
 from dumas.workflow.sop.commands.verifikasi import INTAKE_COMMANDS
 from dumas.workflow.sop.definition import DEFAULT_SOP, DELEGATING_ROLES, PELAPOR, Sop
@@ -247,7 +248,7 @@ def _principal_and_ketua(ctx: Context) -> tuple[str, ...]:
 
 GENERAL_COMMANDS: tuple[Command, ...] = (Status(), Bantuan(), Delegasi())
 COMMANDS: dict[str, Command] = {
-    c.name: c for c in INTAKE_COMMANDS + REVIEW_COMMANDS + GENERAL_COMMANDS
+    c.name: c for c in INTAKE_COMMANDS + REVIEW_COMMANDS + GENERAL_COMMANDS + REPORTER_COMMANDS
 }
 _TABLE = {c.name: (c.name, *c.aliases) for c in COMMANDS.values()}
 
@@ -295,6 +296,8 @@ def commands_for(
     out += [COMMANDS["STATUS"], COMMANDS["BANTUAN"]]
     if role in DELEGATING_ROLES:
         out.append(COMMANDS["DELEGASI"])
+    if role == PELAPOR:  # consent to share their identity, or taking it back (pelapor.py)
+        out += REPORTER_COMMANDS
     return tuple(out)
 
 

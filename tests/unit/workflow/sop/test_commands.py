@@ -123,6 +123,9 @@ def names(step, role, state=None, sop=SOP):
     return [c.name for c in commands_for(step, role, sop, state)]
 
 
+REPORTER = ["IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN"]
+
+
 @pytest.mark.parametrize(
     "step, role, expected",
     [
@@ -137,7 +140,7 @@ def names(step, role, state=None, sop=SOP):
             "desk",
             ["LENGKAP", "LENGKAPI", "BUKAN PENGADUAN", "SPAM", "KONFLIK", "STATUS", "BANTUAN"],
         ),
-        ("menunggu_pelapor", PELAPOR, ["STATUS", "BANTUAN"]),
+        ("menunggu_pelapor", PELAPOR, ["STATUS", "BANTUAN", *REPORTER]),
         ("disposisi", "sekretaris", ["DISPOSISI", "STATUS", "BANTUAN", "DELEGASI"]),
         ("disposisi", "ketua", ["STATUS", "BANTUAN", "DELEGASI"]),
         (
@@ -163,7 +166,7 @@ def names(step, role, state=None, sop=SOP):
         ("persetujuan_laporan", "sekretaris", ["SETUJU", "TOLAK", "STATUS", "BANTUAN", "DELEGASI"]),
         ("persetujuan_laporan", "hukum", ["STATUS", "BANTUAN"]),
         ("selesai", "sekretaris", ["STATUS", "BANTUAN", "DELEGASI"]),
-        ("selesai", PELAPOR, ["STATUS", "BANTUAN"]),
+        ("selesai", PELAPOR, ["STATUS", "BANTUAN", *REPORTER]),
     ],
 )
 def test_commands_for(step, role, expected):

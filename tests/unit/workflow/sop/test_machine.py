@@ -96,7 +96,10 @@ GOOD_ARGS = {
     "STATUS": "",
     "BANTUAN": "",
     "DELEGASI": "wakil@kpu.example sampai 31-03-2026",
+    "IDENTITAS BOLEH DIBUKA": "",
+    "IDENTITAS DIRAHASIAKAN": "",
 }
+CONSENT = ("IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN")  # the reporter's (test_consent.py)
 
 
 def base_state(step="verifikasi", **kw) -> CaseState:
@@ -149,6 +152,9 @@ def test_cross_product(step, command, role):
         note = only(d, Notify, to=f"{role}@kpu.example")
         assert note.template == command.lower() and len(d.effects) == 1
         return None
+    if command in CONSENT:
+        assert d.refusal.reason == "not_your_role" and d.effects == () and d.state == state
+        return None
     if command == "DELEGASI":
         if role in ("sekretaris", "ketua"):
             assert d.accepted and d.state == state and only(d, Delegate).role == role
@@ -172,6 +178,9 @@ def check_pelapor(state, command, d):
         assert d.state == state
         note = only(d, Notify, to="pelapor@kpu.example")
         assert note.template == ("status_pelapor" if command == "STATUS" else "bantuan")
+    elif command in CONSENT:
+        assert d.state.consent_to_share == (command == CONSENT[0]) != d.state.confidential
+        assert only(d, Notify, template="persetujuan_identitas").to == PELAPOR
     elif state.step == "menunggu_pelapor":
         assert d.state.step == "verifikasi"
         assert only(d, OpenTask).role == "desk"

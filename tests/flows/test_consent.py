@@ -1,0 +1,87 @@
+"""The reporter's consent to be named (issue 10 item 5), on the rig.
+
+The reporter answers their acknowledgement with IDENTITAS BOLEH DIBUKA (the token of its
+Reply-To proves their mailbox; the reply is not even signed): consent is recorded on the case and
+the timeline, the reporter gets a confirmation and the desk is told. The same words in a forged
+From (no token, no signature) change nothing and are kept as an unverified note. IDENTITAS
+DIRAHASIAKAN before the case is forwarded takes the consent back with nothing to recall."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dumas.workflow.store import events
+from tests.flows.conftest import REPORTER, registered
+from tests.replies import GMAIL_WEB_ID, IPHONE_ID, reply
+
+GIVE, TAKE = "IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN"
+
+
+def _acknowledged(flow):
+    """A registered complaint: its acknowledgement (which explains the consent) and the case."""
+    registered(flow)
+    ack = flow.one(REPORTER, "tanda_terima")
+    assert "IDENTITAS BOLEH DIBUKA" in ack.text and "dirahasiakan" in ack.text
+    flow.later(minutes=20)
+    return ack, flow.case()
+
+
+def _answer(flow, ack, body: str) -> None:
+    """The reporter answers the acknowledgement (its Reply-To token), unsigned."""
+    reply(ack, body, sender=REPORTER, style=GMAIL_WEB_ID, dkim=False).send(flow.rig)
+    flow.poll("intake", "outbox")
+
+
+def test_the_reporter_consents_by_answering_the_acknowledgement(flow):
+    ack, case = _acknowledged(flow)
+    assert not case.consent_to_share
+    _answer(flow, ack, GIVE)
+    after = flow.case()
+    assert after.consent_to_share and not after.confidential
+    assert after.body == case.body  # a statement about the reporter, not information
+    assert after.step == case.step
+    [given] = flow.events(case.id, "identitas_boleh_dibuka")
+    assert datetime.fromisoformat(given.detail["at"]) == flow.now  # the time, recorded
+    assert flow.events(case.id, events.UNVERIFIED_NOTE) == []
+    confirmed = flow.one(REPORTER, "persetujuan_identitas")
+    assert case.number in confirmed.text and "IDENTITAS DIRAHASIAKAN" in confirmed.text
+    told = flow.one("desk", "informasi")
+    assert "IDENTITAS BOLEH DIBUKA" in told.text
+    flow.nothing_for("sekretaris", "hukum", "ketua")
+
+
+def test_a_forged_consent_changes_nothing(flow):
+    ack, case = _acknowledged(flow)
+    reply(
+        ack,
+        GIVE,
+        sender="penipu@example.net",
+        from_=REPORTER,
+        strip_token=True,
+        in_reply_to=False,
+        style=IPHONE_ID,
+    ).send(flow.rig)
+    flow.poll("intake", "outbox")
+    after = flow.case()
+    assert not after.consent_to_share and after.body == case.body
+    assert flow.events(case.id, "identitas_boleh_dibuka") == []
+    [note] = flow.events(case.id, events.UNVERIFIED_NOTE)
+    assert note.detail["text"].startswith(GIVE)
+    flow.nothing_for(REPORTER)
+
+
+def test_revocation_before_forwarding(flow):
+    ack, case = _acknowledged(flow)
+    _answer(flow, ack, GIVE)
+    flow.inbox(REPORTER)
+    flow.inbox("desk")
+    flow.later(hours=1)
+    _answer(flow, ack, TAKE)
+    after = flow.case()
+    assert not after.consent_to_share and after.confidential and after.sifat == "rahasia"
+    [taken] = flow.events(case.id, "identitas_dirahasiakan")
+    assert taken.detail["surat_terkirim"] is False
+    confirmed = flow.one(REPORTER, "persetujuan_identitas")
+    assert "dirahasiakan" in confirmed.text and "tidak dapat kami tarik" not in confirmed.text
+    assert "mencabut persetujuan" in flow.one("desk", "informasi").text
+    assert after.body == case.body
