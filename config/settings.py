@@ -23,6 +23,7 @@ from dumas.config.schema import Key, Section, read_section
 from dumas.ingest.mail.stampcheck import RECORD_NAME
 from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.config import load_sop
+from dumas.workflow.sop.numbering import DEFAULT_LETTER_PATTERN, check_letter_pattern
 
 CONFIG_ENV = "DUMAS_CONFIG"
 SECURITY_MODES = ("ssl", "starttls", "plain")
@@ -175,6 +176,28 @@ class Numbering:
 
 
 @dataclass(frozen=True)
+class Official:
+    """A signatory of outgoing letters (`[officials]`): printed under the letter."""
+
+    nama: str = ""
+    nip: str = ""
+    jabatan: str = ""
+
+
+@dataclass(frozen=True)
+class Officials:
+    sekretaris: Official = Official()
+    ketua: Official = Official()
+
+
+@dataclass(frozen=True)
+class Letters:
+    """`[letters]`: the number of outgoing letters (its own yearly sequence)."""
+
+    pattern: str = DEFAULT_LETTER_PATTERN
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path | None
     office: Office
@@ -193,6 +216,8 @@ class Settings:
     sop: dict[str, Any]
     documents: Documents = Documents()
     oauth2: OAuth2Settings | None = None  # `[oauth2]`, when a server signs in with OAuth2
+    letters: Letters = Letters()
+    officials: Officials = Officials()
 
 
 KECAMATAN_MENTAWAI = (
@@ -407,6 +432,15 @@ SCHEMA = (
             Key("case_tag", str, default="PGD"),
         ),
     ),
+    Section("letters", (Key("pattern", str, default=DEFAULT_LETTER_PATTERN),)),
+    Section(
+        "officials",
+        tuple(
+            Key(f"{who}_{what}", str, default="")
+            for who in ("sekretaris", "ketua")
+            for what in ("nama", "nip", "jabatan")
+        ),
+    ),
     Section(
         "oauth2",
         (
@@ -504,6 +538,8 @@ def settings_from_dict(
         sop=v["sop"],
         documents=Documents(**v["documents"]),
         oauth2=oauth2,
+        letters=_letters(v["letters"]),
+        officials=_officials(v["officials"], v["office"]),
     )
 
 
@@ -840,6 +876,40 @@ def _security(values: dict) -> Security:
             "(the authserv-id your mail server writes in Authentication-Results)"
         )
     return Security(**values)
+
+
+def _letters(values: dict) -> Letters:
+    try:
+        check_letter_pattern(values["pattern"])
+    except ValueError as exc:
+        raise ConfigError(f"[letters] pattern is not valid: {exc}") from None
+    return Letters(**values)
+
+
+def _officials(values: dict, office: dict) -> Officials:
+    """The signatories; `[office] sekretaris_name`/`sekretaris_nip`/`ketua_name` fill what
+    `[officials]` leaves empty, so an installation configured before `[officials]` keeps its
+    signature block."""
+    fallback = {
+        "sekretaris_nama": office["sekretaris_name"],
+        "sekretaris_nip": office["sekretaris_nip"],
+        "ketua_nama": office["ketua_name"],
+    }
+    out = {}
+    for who, title in (("sekretaris", "Sekretaris"), ("ketua", "Ketua")):
+        nip = "".join(values[f"{who}_nip"].split()) or "".join(
+            fallback.get(f"{who}_nip", "").split()
+        )
+        # A NIP (Nomor Induk Pegawai) is 18 digits; a Ketua from outside the civil service has
+        # none, so empty is allowed, a typo is not.
+        if nip and not (nip.isdigit() and len(nip) == 18):
+            raise ConfigError(f"[officials] {who}_nip must be the 18 digits of a NIP, not {nip!r}")
+        out[who] = Official(
+            nama=values[f"{who}_nama"].strip() or fallback.get(f"{who}_nama", "").strip(),
+            nip=nip,
+            jabatan=values[f"{who}_jabatan"].strip() or title,
+        )
+    return Officials(**out)
 
 
 def _numbering(values: dict) -> Numbering:

@@ -30,7 +30,7 @@ from dumas.notify.outbox import (
 )
 from dumas.notify.recipients import active_delegates, active_delegations, resolve, roles_of
 from dumas.workflow.addresses import domain_of, is_public_provider, normal_address, staff_key
-from dumas.workflow.documents.render import document_filename
+from dumas.workflow.documents.render import DOCUMENT_KINDS, LETTER_KINDS, document_filename
 from dumas.workflow.errors import DumasError, WorkflowError
 from dumas.workflow.extract.completeness import check_pengaduan
 from dumas.workflow.formatting import one_line, ringkas, waktu
@@ -58,6 +58,7 @@ from dumas.workflow.sop.tokens import new_token, plus_address, token_hash
 from dumas.workflow.sop.transitions import task_notice
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile, file_attachments
+from dumas.workflow.store.letters import number_letter
 from dumas.workflow.store.models import (
     Attachment,
     Delegation,
@@ -153,6 +154,27 @@ class OfficeSettings(Protocol):
     def tz(self) -> tzinfo: ...
 
 
+class LetterSettings(Protocol):
+    @property
+    def pattern(self) -> str: ...
+
+
+class OfficialLike(Protocol):
+    @property
+    def nama(self) -> str: ...
+    @property
+    def nip(self) -> str: ...
+    @property
+    def jabatan(self) -> str: ...
+
+
+class OfficialsSettings(Protocol):
+    @property
+    def sekretaris(self) -> OfficialLike: ...
+    @property
+    def ketua(self) -> OfficialLike: ...
+
+
 class ApplierSettings(Protocol):
     @property
     def roles(self) -> RolesSettings: ...
@@ -162,6 +184,10 @@ class ApplierSettings(Protocol):
     def replies(self) -> RepliesSettings: ...
     @property
     def office(self) -> OfficeSettings: ...
+    @property
+    def letters(self) -> LetterSettings: ...
+    @property
+    def officials(self) -> OfficialsSettings: ...
 
 
 # The settings a Toolkit carries: at least what the applier reads. Callers above notify (ingest)
@@ -401,6 +427,9 @@ class Applier:
         )
         self.session.add(doc)
         self.session.flush()
+        approval = e.params.get("persetujuan")
+        if e.kind in LETTER_KINDS and isinstance(approval, Mapping):
+            self._number(doc, approval)
         self._documents[e.kind] = doc
         events.record(
             self.session,
@@ -409,6 +438,56 @@ class Applier:
             pengaduan_id=case.id,
             raw_id=self.source.id if self.source else None,
             summary=f"Dokumen {doc.filename} dijadwalkan untuk dibuat.",
+        )
+
+    def _number(self, doc: Document, approval: Mapping) -> None:
+        """Number an approved letter now, in the approval's transaction: the number, the date,
+        the signatory and the approval line go into the document's params, so every rendering
+        (and re-rendering) prints the same, and the register row points at this document."""
+        case = self._case()
+        local = self.now.astimezone(self.kit.settings.office.tz)
+        signer = "ketua" if approval.get("penandatangan") == "ketua" else "sekretaris"
+        official = getattr(self.kit.settings.officials, signer)
+        role = str(approval.get("peran") or "")
+        who = (
+            f"{official.nama} ({role})"
+            if official.nama and signer == approval.get("role")
+            else role
+        )
+        numbered = number_letter(
+            self.session,
+            pattern=self.kit.settings.letters.pattern,
+            kind=doc.kind,
+            case=case,
+            approved_by=str(approval.get("oleh") or ""),
+            approved_role=role,
+            approved_at=self.now,
+            local_approved_at=local,
+            tujuan=str(doc.params.get("instansi") or approval.get("tujuan") or ""),
+            perihal=DOCUMENT_KINDS[doc.kind].title,
+        )
+        numbered.letter.document_id = doc.id
+        doc.params = {
+            **doc.params,
+            "nomor": numbered.nomor,
+            "tanggal": local.date().isoformat(),
+            "pengesahan": {
+                "kode": numbered.kode,
+                "oleh": who,
+                "pada": waktu(local),
+                "nama": official.nama,
+                "nip": official.nip,
+                "jabatan": official.jabatan,
+            },
+        }
+        events.record(
+            self.session,
+            "surat_dinomori",
+            self.now,
+            pengaduan_id=case.id,
+            raw_id=self.source.id if self.source else None,
+            summary=f"{DOCUMENT_KINDS[doc.kind].title} Nomor {numbered.nomor} disetujui oleh "
+            f"{who} (kode verifikasi {numbered.kode}).",
         )
 
     def _FileAttachments(self, e: FileAttachments) -> None:

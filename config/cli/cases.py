@@ -22,6 +22,12 @@ def add_case_commands(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
+    p = sub.add_parser(
+        "verify", help="check a letter (PDF file or verification code) against the register"
+    )
+    p.add_argument("target", metavar="FILE|CODE", help="the PDF, or the code printed on it")
+    p.set_defaults(func=cmd_verify)
+
 
 def case_dict(case: Pengaduan, tz) -> dict:
     return {
@@ -197,3 +203,42 @@ def _print_case(data: dict) -> None:
         print(
             f"    {e['at']}  {e['kind']:<24} {table_cell(e['actor'], 30):<30} {table_cell(e['summary'], 70)}"
         )
+
+
+def cmd_verify(app: App, args) -> int:
+    """0 when the file is a letter Dumas made and registered (or the code is known), 1 if not.
+
+    A file is checked by the SHA-256 of its bytes against the one stored when it was rendered,
+    so a letter changed by one byte (or retyped) is not ours, whatever it says."""
+    from pathlib import Path
+
+    from dumas.workflow.store.letters import check_letter
+
+    app.require_schema()
+    path = Path(args.target)
+    with app.sessions() as session:
+        if path.is_file():
+            found = check_letter(session, pdf=path.read_bytes())
+            if not found.matches or found.letter is None:
+                print(
+                    f"NOT VERIFIED: {path} is not a letter issued by Dumas (no stored hash matches)"
+                )
+                return 1
+        else:
+            found = check_letter(session, code=args.target)
+            if found.letter is None:
+                print(f"NOT VERIFIED: no letter has the code {args.target!r}")
+                return 1
+        letter = found.letter
+        case = session.get(Pengaduan, letter.pengaduan_id) if letter.pengaduan_id else None
+        print("VERIFIED" if found.matches else "KNOWN CODE (compare the file to check its bytes)")
+        print(f"Nomor surat   : {letter.nomor}")
+        print(f"Jenis         : {letter.perihal or letter.kind}")
+        print(f"Tujuan        : {letter.tujuan or '-'}")
+        print(f"Pengaduan     : {case.number if case else '-'}")
+        print(f"Disetujui oleh: {letter.approved_role} <{letter.approved_by}>")
+        print(f"Pada          : {local(letter.approved_at, app.tz)}")
+        print(f"Kode          : {letter.kode}")
+        if found.document is not None and found.document.sha256:
+            print(f"SHA-256       : {found.document.sha256}")
+    return 0

@@ -240,6 +240,32 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
     )
 
 
+@dataclass(frozen=True)
+class Pengesahan:
+    """The signature block of an approved letter, and the approval printed under it."""
+
+    nama: str
+    nip: str
+    jabatan: str
+    oleh: str
+    pada: str
+    kode: str
+
+
+def pengesahan(params: Mapping[str, Any]) -> Pengesahan | None:
+    """From the params the applier wrote when the letter was numbered; None before approval
+    (a draft shows dotted lines where the name and number will be)."""
+    sah = params.get("pengesahan")
+    if not isinstance(sah, Mapping):
+        return None
+    return Pengesahan(
+        *(
+            one_line(str(sah.get(k) or ""))
+            for k in ("nama", "nip", "jabatan", "oleh", "pada", "kode")
+        )
+    )
+
+
 def _redactor(pelapor: PelaporView):
     others = (pelapor.email, pelapor.phone, pelapor.address, pelapor.nik)
     return lambda text: redact(text, pelapor.name, others)

@@ -50,6 +50,12 @@ class DocumentKind:
     extra: Callable[[DocumentContext, Mapping[str, Any]], Any] | None = None  # params -> view
 
 
+# The letters that leave the office: numbered and signed when approved (the params then carry
+# "nomor", "tanggal" and "pengesahan"), and rendered as PDF/A-3b so the sent copy is the archive
+# copy (one file, one SHA-256 for `dumas verify`).
+LETTER_KINDS = ("surat_penerusan", "surat_tugas", "surat_hasil")
+PDF_VARIANT = "pdf/a-3b"
+
 DOCUMENT_KINDS: dict[str, DocumentKind] = {
     k.kind: k
     for k in (
@@ -112,7 +118,7 @@ def render(
     html = render_html(kind, context, params)
     if fetcher is None:
         fetcher = data_only_fetcher()
-    pdf = html_to_pdf(html, fetcher)
+    pdf = html_to_pdf(html, fetcher, PDF_VARIANT if kind in LETTER_KINDS else None)
     if fetcher.refused:
         # Our templates load nothing but data: URIs, so a refusal means a template bug or content
         # that escaped its escaping: worth a warning, not a lost document.
@@ -135,7 +141,14 @@ def render_html(
         return (
             environment()
             .get_template(spec.template)
-            .render(ctx=context, case=context.case, office=context.office, doc=extra, kind=spec)
+            .render(
+                ctx=context,
+                case=context.case,
+                office=context.office,
+                doc=extra,
+                kind=spec,
+                sah=docparams.pengesahan(params or {}),
+            )
         )
     except TemplateError as exc:
         raise DocumentError(f"template {spec.template} failed: {exc}") from exc
@@ -150,12 +163,13 @@ def data_only_fetcher() -> DataOnlyFetcher:
     return DataOnlyFetcher()
 
 
-def html_to_pdf(html: str, fetcher: DataOnlyFetcher) -> bytes:
-    """WeasyPrint with no base URL (relative URLs resolve to nothing, never to the filesystem)."""
+def html_to_pdf(html: str, fetcher: DataOnlyFetcher, variant: str | None = None) -> bytes:
+    """WeasyPrint with no base URL (relative URLs resolve to nothing, never to the filesystem).
+    `variant` ("pdf/a-3b") asks WeasyPrint for an archival PDF."""
     try:
         from weasyprint import HTML  # start-up time: imported when a PDF is made (0.3 s)
 
-        return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+        return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(pdf_variant=variant)
     except Exception as exc:  # noqa: BLE001 - WeasyPrint has no exception hierarchy of its own
         raise DocumentError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
 

@@ -35,6 +35,8 @@ from dumas.workflow.errors import DocumentError
 from dumas.workflow.reports.recap import Column, Recap, RecapRow, columns
 from dumas.workflow.reports.summary import Summary, SummaryLine
 from dumas.workflow.sop.transitions import when
+from dumas.workflow.store.letters import letter_register
+from dumas.workflow.store.models import Pengaduan
 
 HEADER_ROW = 3
 FIGURES_PROPERTY = "dumas.figures"  # a custom document property: the summary's key figures
@@ -104,6 +106,7 @@ def write_workbook(
     count = _write_rows(detail, cols, recap, recap.rows() if rows is None else rows)
     _finish_rows(detail, cols, count)
     _write_summary(wb.create_sheet("Ringkasan"), recap)
+    _write_letters(wb.create_sheet("Agenda Surat Keluar"), recap)
     # Custom properties came with openpyxl 3.1; types-openpyxl does not declare them yet.
     wb.custom_doc_props.append(  # type: ignore[attr-defined]
         StringProperty(
@@ -249,6 +252,58 @@ def _print_setup(ws, title_rows: str | None = None, orientation: str = "landscap
     ws.oddFooter.center.text = "Halaman &P dari &N"
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+# --- Agenda Surat Keluar ------------------------------------------------------------------------
+
+LETTER_HEADERS = (
+    "No.",
+    "Nomor Surat",
+    "Tanggal",
+    "Jenis Surat",
+    "Tujuan",
+    "Nomor Registrasi Pengaduan",
+    "Disetujui oleh",
+    "Waktu Persetujuan",
+    "Kode Verifikasi",
+)
+
+
+def _write_letters(ws, recap: Recap) -> None:
+    """The buku agenda surat keluar of the period: every numbered letter approved in it, in
+    number order (the register a Tata Naskah Dinas office keeps by hand)."""
+    for letter, width in zip("ABCDEFGHI", (6, 28, 12, 36, 40, 22, 36, 30, 14), strict=False):
+        ws.column_dimensions[letter].width = width
+    _print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    sheet = _Sheet(ws)
+    first, second = titles(recap)
+    sheet.append([sheet.st.cell(f"AGENDA SURAT KELUAR — {first.upper()}", sheet.st.title)])
+    sheet.append([sheet.st.cell(second)])
+    sheet.head(*LETTER_HEADERS)
+    letters = letter_register(recap.session, recap.start, recap.end)
+    numbers = {
+        p.id: p.number or ""
+        for p in recap.session.query(Pengaduan).filter(
+            Pengaduan.id.in_({x.pengaduan_id for x in letters if x.pengaduan_id})
+        )
+    }
+    for i, x in enumerate(letters, 1):
+        local = x.approved_at.astimezone(recap.zone)
+        sheet.append(
+            [
+                i,
+                x.nomor,
+                sheet.st.cell(local.date().toordinal() - EXCEL_EPOCH, sheet.st.date),
+                x.perihal,
+                sheet.st.cell(x.tujuan, sheet.st.wrap),
+                numbers.get(x.pengaduan_id or 0, ""),
+                sheet.st.cell(f"{x.approved_role} ({x.approved_by})", sheet.st.wrap),
+                when(x.approved_at, recap.setup.calendar),
+                x.kode,
+            ]
+        )
+    if not letters:
+        sheet.append([None, "Tidak ada surat keluar pada periode ini."])
 
 
 # --- Ringkasan ----------------------------------------------------------------------------------

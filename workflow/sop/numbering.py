@@ -8,7 +8,10 @@ number without its tag segment, behind the tag: "001/PGD/XI/2026" -> "[PGD 001/X
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+import string
 from datetime import datetime
 
 DEFAULT_PATTERN = "{seq:03d}/PGD/{month_roman}/{year}"
@@ -100,3 +103,55 @@ def number_from_tag(body: str, pattern: str = DEFAULT_PATTERN, tag: str = DEFAUL
     if where is None or len(parts) != len(probe) - 1:
         return body
     return "/".join(parts[:where] + [tag] + parts[where:])
+
+
+# --- outgoing letters (surat keluar) ----------------------------------------------------------
+
+# A letter number ("007/PP.04-SD/1309/2026") has its own yearly sequence, separate from the
+# registration numbers: the office's agenda of outgoing letters counts letters, not complaints.
+DEFAULT_LETTER_PATTERN = "{seq:03d}/PP.04-SD/1309/{year}"
+LETTER_FIELDS = ("seq", "year", "month", "month_roman")
+
+
+def check_letter_pattern(pattern: str) -> None:
+    """Raise ValueError naming what is wrong: an unknown placeholder, a broken format, no {seq}.
+
+    Checked when the configuration is loaded, so a typo (`{yaer}`) stops startup instead of
+    failing the first approval."""
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+    except ValueError as exc:
+        raise ValueError(f"not a valid pattern ({exc})") from None
+    unknown = sorted({n for n in names if n not in LETTER_FIELDS})
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder(s) {', '.join('{' + n + '}' for n in unknown)}; "
+            f"known: {', '.join('{' + n + '}' for n in LETTER_FIELDS)}"
+        )
+    if "seq" not in names:
+        raise ValueError("it must contain {seq}")
+    try:
+        format_letter_number(pattern, 1, datetime(2026, 11, 1))
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValueError(f"not a valid pattern ({exc})") from None
+
+
+def format_letter_number(pattern: str, seq: int, approved_at_local: datetime) -> str:
+    """The number of the `seq`-th letter of the year of `approved_at_local` (office zone)."""
+    if seq < 1:
+        raise ValueError(f"sequence numbers start at 1, not {seq}")
+    month = approved_at_local.month
+    return pattern.format(
+        seq=seq, year=approved_at_local.year, month=month, month_roman=to_roman(month)
+    )
+
+
+def verification_code(number: str, case_number: str, approver: str, approved_at: datetime) -> str:
+    """A short code printed on the letter, to look it up again (`dumas verify KODE`).
+
+    Ten base32 characters of a SHA-256 over what the approval was: not a secret (anyone holding
+    the letter can read it), a reference that a clerk can type and that changes when any of the
+    four changes. The PDF's own SHA-256, stored when rendered, is what proves the bytes."""
+    text = "\n".join((number, case_number, approver.lower(), approved_at.isoformat()))
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return base64.b32encode(digest).decode("ascii")[:10]

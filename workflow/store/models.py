@@ -8,7 +8,7 @@ The tables, by who writes them:
   `MailboxLocation` (where a raw message sits in the mailbox), `Attachment`;
 - workflow: `Pengaduan`, `Task`, `ReplyToken`, `Event` (append-only audit trail), `Document`,
   `Alert` (reminders/escalations sent), `Delegation`, `Notice` (rate limit of explanations),
-  `ReportRun` (one row per recap period);
+  `ReportRun` (one row per recap period), `LetterCounter` and `OutgoingLetter` (numbered letters);
 - notify: `OutboxMessage` and `OutboxAttachment`.
 """
 
@@ -301,6 +301,40 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]
     rendered_at: Mapped[datetime | None]
+
+
+class LetterCounter(Base):
+    """The last letter number given in a year: one row per year, locked while the next is taken
+    (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite has a single writer)."""
+
+    __tablename__ = "nomor_surat"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutgoingLetter(Base):
+    """One numbered letter that left (or is to leave) the office: the buku agenda surat keluar.
+
+    Written when the letter is approved and numbered; `document_id` is the PDF rendered for it,
+    whose `Document.sha256` is what `dumas verify` checks a file against."""
+
+    __tablename__ = "surat_keluar"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    nomor: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    pengaduan_id: Mapped[int | None] = mapped_column(ForeignKey("pengaduan.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), index=True)
+    tujuan: Mapped[str] = mapped_column(Text, default="")
+    perihal: Mapped[str] = mapped_column(Text, default="")
+    approved_by: Mapped[str] = mapped_column(String(ADDR), default="")
+    approved_role: Mapped[str] = mapped_column(String(120), default="")
+    approved_at: Mapped[datetime]
+    kode: Mapped[str] = mapped_column(String(16), unique=True)
 
 
 class Alert(Base):

@@ -33,6 +33,18 @@ def _oversight(ctx: Context) -> str:
     )
 
 
+def approval(ctx: Context) -> dict[str, str]:
+    """Who approved a letter by this reply: the applier numbers the letter with it and prints
+    "Disetujui melalui surel oleh ..." and the signatory (the Ketua signs when the Ketua acted
+    for a conflicted Sekretaris)."""
+    return {
+        "oleh": ctx.actor.address,
+        "peran": ctx.sop.role_title(ctx.role),
+        "role": ctx.role,
+        "penandatangan": Role.KETUA if ctx.role == Role.KETUA else Role.SEKRETARIS,
+    }
+
+
 # --- the handling sub-division: telaah (step 4) ---------------------------------------------
 
 
@@ -324,6 +336,7 @@ def _approve_investigation(ctx: Context, note: str) -> Decision:
             "tanggal": ctx.calendar.local_date(ctx.now).isoformat(),
             "hari_kerja": days,
             "catatan": note,
+            "persetujuan": approval(ctx),
         },
     )
     team = tuple(dict.fromkeys(a.lower() for a in EMAIL.findall(ctx.state.tim)))
@@ -346,7 +359,7 @@ def _approve_investigation(ctx: Context, note: str) -> Decision:
 
 def _approve_report(ctx: Context, note: str) -> Decision:
     outcome = note or ctx.state.data.get("laporan_ringkasan", "")
-    letter = RenderDocument("surat_hasil", {"ringkasan": outcome})
+    letter = RenderDocument("surat_hasil", {"ringkasan": outcome, "persetujuan": approval(ctx)})
     told = Notify(
         "hasil", PELAPOR, {"number": ctx.state.number, "ringkasan": outcome}, ("surat_hasil",)
     )

@@ -387,6 +387,37 @@ def test_surat_hasil_tells_the_reporter_the_outcome(rendered, ctx):
         render("surat_hasil", ctx)  # the fresh sample case has no outcome yet
 
 
+def test_an_approved_letter_is_numbered_signed_and_archival(advanced_ctx, tmp_path):
+    params = {
+        "ringkasan": "Dugaan tidak terbukti.",
+        "nomor": "007/PP.04-SD/1309/2026",
+        "tanggal": "2026-12-14",
+        "pengesahan": {
+            "nama": "Dra. Rosita Sabebegen",
+            "nip": "197001011990032001",
+            "jabatan": "Sekretaris",
+            "oleh": "Dra. Rosita Sabebegen (Sekretaris)",
+            "pada": "Senin, 14 Desember 2026 pukul 10.00 WIB",
+            "kode": "ABCDE23456",
+        },
+    }
+    pdf = render("surat_hasil", advanced_ctx, params)
+    path = tmp_path / "surat.pdf"
+    path.write_bytes(pdf)
+    meta = run("pdfinfo", "-meta", str(path))
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="B"' in meta  # PDF/A-3b
+    text = " ".join(text_of(path).split())
+    for expected in (
+        "007/PP.04-SD/1309/2026",
+        "Dra. Rosita Sabebegen",
+        "NIP. 197001011990032001",
+        "Disetujui melalui surel oleh Dra. Rosita Sabebegen (Sekretaris) pada Senin, 14 "
+        "Desember 2026 pukul 10.00 WIB",
+        "Kode verifikasi: ABCDE23456",
+    ):
+        assert expected in text, expected
+
+
 def test_riwayat_lists_the_events(rendered):
     text = text_of(rendered["riwayat"][0])
     assert "RIWAYAT PENANGANAN PENGADUAN" in text and "Catatan Peristiwa (5)" in text

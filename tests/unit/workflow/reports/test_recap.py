@@ -37,6 +37,7 @@ from dumas.workflow.reports.xlsx import read_figures, write_workbook
 from dumas.workflow.sop.calendar import Duration, WorkCalendar
 from dumas.workflow.sop.definition import DEFAULT_SOP
 from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
+from dumas.workflow.store.letters import number_letter
 from dumas.workflow.store.models import Event, Pengaduan, Task
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -180,6 +181,20 @@ def db(tmp_path_factory):
         insert_cases(session, factory, OCTOBER, 70)
         insert_cases(session, factory, Period.month("2026-09"), 5, first_id=500, first_seq=500)
         _hand_made(session)
+        # Two letters approved in October (one on 31 October 23.30 WIB), one on 1 November WIB.
+        for at in (wib(2026, 10, 5, 10), wib(2026, 10, 31, 23, 30), wib(2026, 11, 1, 0, 30)):
+            number_letter(
+                session,
+                pattern="{seq:03d}/PP.04-SD/1309/{year}",
+                kind="surat_penerusan",
+                case=session.get(Pengaduan, 901),
+                approved_by="sekretaris@kpu.example",
+                approved_role="Sekretaris",
+                approved_at=at,
+                local_approved_at=at.astimezone(ZoneInfo("Asia/Jakarta")),
+                tujuan="Bawaslu Kabupaten Kepulauan Mentawai",
+                perihal="Surat Penerusan Pengaduan",
+            )
     yield sessions
     engine.dispose()
 
@@ -363,6 +378,10 @@ def test_title_frozen_bold_header_autofilter_and_print_setup(book, produced):
     assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
     summary = book["Ringkasan"]
     assert summary.sheet_properties.pageSetUpPr.fitToPage
+    agenda = list(book["Agenda Surat Keluar"].iter_rows(min_row=HEADER_ROW, values_only=True))
+    assert agenda[0][:2] == ("No.", "Nomor Surat")
+    assert [r[1] for r in agenda[1:]] == ["001/PP.04-SD/1309/2026", "002/PP.04-SD/1309/2026"]
+    assert agenda[1][5]  # the case number
     assert int(summary.page_setup.paperSize) == 9 and summary.page_setup.orientation == "portrait"
     widths = {
         c.header: ws.column_dimensions[chr(ord("A") + i)].width
