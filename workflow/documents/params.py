@@ -105,6 +105,9 @@ class SuratHasilView:
     ringkasan: str
 
 
+FALLBACK_KELENGKAPAN = "Identitas pelapor, lokasi kejadian, dan bukti pendukung pengaduan."
+
+
 @dataclass(frozen=True)
 class KelengkapanView:
     tanggal: str
@@ -205,9 +208,8 @@ def surat_hasil(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratHasilVi
 
 def permintaan_kelengkapan(ctx: DocumentContext, params: Mapping[str, Any]) -> KelengkapanView:
     """The printed LENGKAPI request to a reporter without email (the desk posts or hands it)."""
-    apa = clean_text(str(params.get("apa") or "")).strip()
-    if not apa:
-        raise DocumentError(f"surat kelengkapan {ctx.case.display_number}: nothing asked (apa)")
+    # Without params (`dumas pdf`, a re-render) the letter still reads as a request.
+    apa = clean_text(str(params.get("apa") or "")).strip() or FALLBACK_KELENGKAPAN
     return KelengkapanView(
         tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
         apa=apa,
