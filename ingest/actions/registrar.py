@@ -184,6 +184,17 @@ class Registrar:
         register(session, case, self.rules, now)
         decision = on_registered(CaseState.from_case(case), now, self.kit.sop, self.kit.calendar)
         effects = [*self.documents(), *decision.effects]
+        if case.consent_to_share:
+            # Consent read from the complaint's own words (registration.py) is on the timeline
+            # like one given by reply (workflow/sop/commands/pelapor.py).
+            effects.append(
+                Record(
+                    "identitas_boleh_dibuka",
+                    "Pelapor menyatakan dalam pengaduannya bahwa identitasnya boleh disampaikan "
+                    "kepada instansi penerima penerusan pengaduan.",
+                    {"at": now.isoformat(), "dari_teks": True},
+                )
+            )
         if acknowledge:
             effects.extend(self.acknowledgement(session, case, now))
         Applier(session, self.kit, case, now, source=raw).apply(effects)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from dumas.workflow.store import events
-from tests.flows.conftest import REPORTER, registered
+from tests import mailfactory as mf
+from tests.flows.conftest import REPORTER, pdf_text, registered
 from tests.replies import GMAIL_WEB_ID, IPHONE_ID, reply
 
 GIVE, TAKE = "IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN"
@@ -22,6 +23,8 @@ def _acknowledged(flow):
     registered(flow)
     ack = flow.one(REPORTER, "tanda_terima")
     assert "IDENTITAS BOLEH DIBUKA" in ack.text and "dirahasiakan" in ack.text
+    printed = " ".join(pdf_text(data) for name, data in ack.attachments.items())
+    assert "IDENTITAS BOLEH DIBUKA" in " ".join(printed.split())  # the tanda terima PDF too
     flow.later(minutes=20)
     return ack, flow.case()
 
@@ -85,3 +88,17 @@ def test_revocation_before_forwarding(flow):
     assert "dirahasiakan" in confirmed.text and "tidak dapat kami tarik" not in confirmed.text
     assert "mencabut persetujuan" in flow.one("desk", "informasi").text
     assert after.body == case.body
+
+
+def test_consent_written_in_the_complaint(flow):
+    registered(
+        flow, body=mf.KOMPLAIN_LENGKAP + "\n\nIdentitas saya boleh disebutkan kepada Bawaslu.\n"
+    )
+    case = flow.case()
+    assert case.consent_to_share and not case.confidential
+    [given] = flow.events(case.id, "identitas_boleh_dibuka")
+    assert given.detail["dari_teks"] is True
+    ack = flow.one(REPORTER, "tanda_terima")
+    assert "IDENTITAS DIRAHASIAKAN" in ack.text and "boleh dibuka" in ack.text
+    printed = " ".join(pdf_text(data) for name, data in ack.attachments.items())
+    assert "IDENTITAS DIRAHASIAKAN" in " ".join(printed.split())
