@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from dumas.workflow.store import events
 from tests import mailfactory as mf
-from tests.flows.conftest import REPORTER, pdf_text, registered
+from tests.flows.conftest import REPORTER, pdf_text, registered, to_telaah
 from tests.replies import GMAIL_WEB_ID, IPHONE_ID, reply
 
 GIVE, TAKE = "IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN"
@@ -102,3 +104,46 @@ def test_consent_written_in_the_complaint(flow):
     assert "IDENTITAS DIRAHASIAKAN" in ack.text and "boleh dibuka" in ack.text
     printed = " ".join(pdf_text(data) for name, data in ack.attachments.items())
     assert "IDENTITAS DIRAHASIAKAN" in " ".join(printed.split())
+
+
+BAWASLU = "bawaslu.mentawai@bawaslu.example"
+
+
+@pytest.mark.dumas_settings(
+    sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}}
+)
+def test_revocation_after_the_letter_named_the_reporter(flow):
+    """With consent, the surat penerusan names the reporter; a revocation afterwards is
+    recorded, and the reporter is told that the letter already sent cannot be recalled."""
+    hukum_note = to_telaah(flow)
+    ack = flow.one(REPORTER, "tanda_terima")
+    flow.later(minutes=10)
+    _answer(flow, ack, GIVE)
+    flow.inbox(REPORTER)
+    flow.inbox("hukum")  # told of the consent: it holds the case now
+    flow.later(days=1)
+    flow.reply(
+        hukum_note,
+        "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
+        "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.",
+        "hukum",
+    )
+    flow.poll()
+    asked = [m for m in flow.inbox("sekretaris") if m.kind == "tugas"]
+    if asked:  # the letter leaves only once the Sekretaris approves (issue 10 item 2)
+        flow.later(hours=1)
+        flow.reply(asked[0], "SETUJU", "sekretaris")
+        flow.poll()
+    letter = " ".join(
+        pdf_text(*flow.one(BAWASLU, "penerusan_instansi").attachments.values()).split()
+    )
+    assert "Budi Santoso" in letter  # named, as agreed
+    flow.inbox(REPORTER)
+    flow.later(days=1)
+    _answer(flow, ack, TAKE)
+    case = flow.case()
+    assert case.confidential and not case.consent_to_share
+    [taken] = flow.events(case.id, "identitas_dirahasiakan")
+    assert taken.detail["surat_terkirim"] is True
+    told = " ".join(flow.one(REPORTER, "persetujuan_identitas").text.split())
+    assert "tidak dapat kami tarik kembali" in told and "Bawaslu" in told
