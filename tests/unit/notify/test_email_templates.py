@@ -469,6 +469,7 @@ def scenarios() -> list[Scenario]:
     s.pelapor("IDENTITAS BOLEH DIBUKA")
     s.reply("hukum", "IDENTITAS BOLEH DIBUKA")  # not_your_role
     s.reply("hukum", "TERUSKAN DKPP", attachments=("telaah.pdf",))
+    s.reply("sekretaris", "SETUJU")  # the letter leaves once approved (issue 10 item 2)
     s.pelapor("IDENTITAS DIRAHASIAKAN")
     out.append(s)
     return out
