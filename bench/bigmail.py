@@ -3,7 +3,7 @@
 Issue 11 item 4: memory is bounded by the mail, not multiplied by it. On the rig's Dovecot, two
 fresh mailboxes: one small complaint, and one complaint with a 17 MiB attachment (random bytes,
 fixed seed; about 23 MiB as sent, under the 25 MB limit). For each, in fresh processes:
-`dumas poll --only intake`, then `--only registration`, then `--only outbox`; each job's peak RSS
+`dumas poll --only intake`, then `registration`, `documents` and `outbox`; each job's peak RSS
 is the maximum resident set of that process alone (read by a wrapper process from
 `RUSAGE_CHILDREN` after its one child exited, so peaks never mix).
 
@@ -26,7 +26,7 @@ from tests import mailfactory as mf  # noqa: E402
 from tests.rig import MailRig, write_config  # noqa: E402
 
 GOAL = 4.0
-JOBS = ("intake", "registration", "outbox")
+JOBS = ("intake", "registration", "documents", "outbox")
 # Runs one command as its only child and prints that child's peak RSS in KiB (Linux ru_maxrss).
 _WRAPPER = (
     "import resource, subprocess, sys\n"

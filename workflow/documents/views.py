@@ -465,7 +465,10 @@ def _headers(
         return ()
     found = _summary_headers(raw, local, tz)
     try:
-        head = _HEADER_END.split(read_file(raw.storage_key), maxsplit=1)[0]
+        data = read_file(raw.storage_key)
+        end = _HEADER_END.search(data)  # a slice of the head only: split() copied the body too
+        head = data[: end.start()] if end else data
+        del data  # the message may be 25 MB; only its head is parsed
         message = BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
         for name, _ in PRINTED_HEADERS:
             value = ", ".join(one_line(str(v)) for v in message.get_all(name) or ())
