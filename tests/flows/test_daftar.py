@@ -21,7 +21,7 @@ untuk memilih calon tertentu.
 SCAN = ("pindaian-ktp.jpg", "image/jpeg", mf.tiny_jpeg())
 
 
-def daftar(flow: Flow, who: str = "desk", body: str = FORM, signed: bool = True, **kwargs) -> None:
+def daftar(flow: Flow, who: str = "desk", body: str = FORM, signed: bool = True, **kwargs) -> bytes:
     """`who` writes a new email (not a reply) to the complaint mailbox, DKIM-signed by default."""
     raw = mf.complaint(
         sender=flow.address(who),
@@ -31,7 +31,9 @@ def daftar(flow: Flow, who: str = "desk", body: str = FORM, signed: bool = True,
         date=flow.now,
         **kwargs,
     )
-    flow.rig.append(flow.office.pengaduan, sign(raw) if signed else raw, when=flow.now)
+    raw = sign(raw) if signed else raw
+    flow.rig.append(flow.office.pengaduan, raw, when=flow.now)
+    return raw
 
 
 def test_the_desk_registers_a_walk_in_with_a_scan(flow):
@@ -59,6 +61,15 @@ def test_the_desk_registers_a_walk_in_with_a_scan(flow):
     flow.later(minutes=5)
     flow.poll()
     assert len(flow.rows(Pengaduan)) == 1
+
+
+def test_the_same_daftar_delivered_twice_registers_once(flow):
+    raw = daftar(flow)
+    flow.rig.append(flow.office.pengaduan, raw, when=flow.now)  # a second copy, another UID
+    flow.poll()
+    assert len(flow.rows(Pengaduan)) == 1
+    assert flow.one("desk", "transkrip") and flow.one("desk", "tugas")
+    flow.nothing_for("desk")
 
 
 def test_a_forwarded_letter_is_registered_as_surat(flow):
