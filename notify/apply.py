@@ -406,6 +406,14 @@ class Applier:
 
     def _RenderDocument(self, e: RenderDocument) -> None:
         case = self._case()
+        params = dict(e.params)
+        if params.get("salinan_pelapor") and (sent := self._latest_document(e.kind)) is not None:
+            # The reporter's copy of a letter that went: the same number, date and approval,
+            # the reporter named (it is their own data) and no internal reasoning.
+            params = {
+                **{k: v for k, v in sent.params.items() if k != "persetujuan"},
+                "salinan_pelapor": True,
+            }
         version = (
             1
             + self.session.execute(
@@ -418,7 +426,7 @@ class Applier:
             pengaduan_id=case.id,
             kind=e.kind,
             version=version,
-            params=dict(e.params),
+            params=params,
             status="pending",
             attempts=0,
             created_at=self.now,
@@ -427,7 +435,7 @@ class Applier:
         )
         self.session.add(doc)
         self.session.flush()
-        approval = e.params.get("persetujuan")
+        approval = params.get("persetujuan")
         if e.kind in LETTER_KINDS and isinstance(approval, Mapping):
             self._number(doc, approval)
         self._documents[e.kind] = doc

@@ -286,9 +286,9 @@ def to_telaah(flow: Flow, **complaint) -> Received:
     return flow.one("hukum", "tugas")
 
 
-def forwarded_to_bawaslu(flow: Flow) -> Received:
-    """… and Hukum proposed TERUSKAN BAWASLU (with the agency's address configured by the test's
-    `dumas_settings`); returns Hukum's request, the mail already processed."""
+def proposed_to_bawaslu(flow: Flow) -> Received:
+    """… and Hukum proposed TERUSKAN BAWASLU; returns the Sekretaris's approval request, the
+    mail already processed."""
     hukum_note = to_telaah(flow)
     flow.inbox(REPORTER)
     flow.later(days=1)
@@ -300,7 +300,18 @@ def forwarded_to_bawaslu(flow: Flow) -> Received:
         style=OUTLOOK_WEB_ID,
     )
     flow.poll()
-    return hukum_note
+    return flow.one("sekretaris", "tugas")
+
+
+def forwarded_to_bawaslu(flow: Flow) -> Received:
+    """… and the Sekretaris approved it (SETUJU): the numbered letter went to the agency's
+    address configured by the test's `dumas_settings` (or, without one, to the desk to post);
+    returns the Sekretaris's approval request, the mail already processed."""
+    ask = proposed_to_bawaslu(flow)
+    flow.later(hours=2)
+    flow.reply(ask, "SETUJU", "sekretaris", style=OUTLOOK_WEB_ID)
+    flow.poll()
+    return ask
 
 
 def to_step_7(flow: Flow) -> Received:

@@ -9,13 +9,14 @@ import pytest
 
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.sop.numbering import case_tag
-from dumas.workflow.store.models import Delegation
+from dumas.workflow.store.models import Delegation, OutgoingLetter
 from tests import mailfactory as mf
 from tests.flows.conftest import (
     REPORTER,
     commands_in,
     forwarded_to_bawaslu,
     pdf_text,
+    proposed_to_bawaslu,
     registered,
     to_disposisi,
     to_step_7,
@@ -40,11 +41,29 @@ def _flat(text: str) -> str:
 
 
 @pytest.mark.dumas_settings(
-    sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}}
+    sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}},
+    officials={"sekretaris_nama": "Dra. Rosita Sabebegen", "sekretaris_nip": "197001011990032001"},
 )
-def test_teruskan_bawaslu_sends_a_redacted_letter_and_tells_the_reporter(flow):
-    forwarded_to_bawaslu(flow)
+def test_teruskan_needs_the_sekretaris_then_a_numbered_signed_letter_reaches_the_agency(
+    flow, tmp_path
+):
+    ask = proposed_to_bawaslu(flow)
+    # Hukum's TERUSKAN is a proposal: nothing has left, the reporter has heard nothing.
+    case = flow.case()
+    assert (case.step, case.forwarded_to) == ("persetujuan_penerusan", "")
+    flow.nothing_for(BAWASLU, REPORTER, "ketua")
+    assert any(n.startswith("surat-penerusan") for n in ask.attachments)  # the draft
+    draft = _flat(pdf_text(next(d for n, d in ask.attachments.items() if "penerusan" in n)))
+    assert "……" in draft and "Disetujui melalui surel" not in draft  # unnumbered, unsigned
+    # The approval request shows what the reporter will be told.
+    assert "pelapor diberi tahu setelah surat terkirim" in _flat(ask.text)
+    assert "telah diteruskan kepada Badan Pengawas Pemilihan Umum (Bawaslu)" in _flat(ask.text)
+    transcript = flow.one("hukum", "transkrip")
+    assert "Dilaksanakan: TERUSKAN BAWASLU" in transcript.text
 
+    flow.later(hours=2)
+    flow.reply(ask, "SETUJU", "sekretaris", style=OUTLOOK_WEB_ID)
+    flow.poll()
     case = flow.case()
     assert (case.step, case.status, case.forwarded_to) == (
         "diteruskan",
@@ -56,20 +75,62 @@ def test_teruskan_bawaslu_sends_a_redacted_letter_and_tells_the_reporter(flow):
     [(filename, data)] = letter_mail.attachments.items()
     assert filename.startswith("surat-penerusan")
     letter = _flat(pdf_text(data))
-    assert case.number in letter and "Bawaslu" in letter
+    year = flow.now.year
+    assert f"001/PP.04-SD/1309/{year}" in letter and case.number in letter
+    assert "Dra. Rosita Sabebegen" in letter and "NIP. 197001011990032001" in letter
+    assert "Disetujui melalui surel oleh Dra. Rosita Sabebegen (Sekretaris) pada" in letter
     assert "Dirahasiakan" in letter and "dugaan pelanggaran administrasi pemilu" in letter
     for secret in IDENTITY:  # neither the letter nor the email names the reporter
         assert secret not in letter, secret
         assert secret not in letter_mail.text and secret not in letter_mail.subject, secret
+    # Tembusan: the Ketua gets the letter; the reporter is told, with their own copy.
+    assert any(n.startswith("surat-penerusan") for n in flow.one("ketua", "informasi").attachments)
     told = flow.one(REPORTER, "diteruskan")
     assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in told.text and case.number in told.text
-    assert any(
-        n.startswith("surat-penerusan") for n in flow.one("sekretaris", "informasi").attachments
-    )
-    transcript = flow.one("hukum", "transkrip")
-    assert "Dilaksanakan: TERUSKAN BAWASLU" in transcript.text
-    assert f"Surat penerusan dikirim ke {BAWASLU}." in transcript.text
-    flow.nothing_for("desk", "ketua")
+    [copy] = [d for n, d in told.attachments.items() if n.startswith("surat-penerusan")]
+    copy_text = _flat(pdf_text(copy))
+    assert "SALINAN UNTUK PELAPOR" in copy_text and f"001/PP.04-SD/1309/{year}" in copy_text
+    assert "Pertimbangan penerusan" not in copy_text
+    assert "Dilaksanakan: SETUJU" in flow.one("sekretaris", "transkrip").text
+    flow.nothing_for("desk")
+
+    # dumas verify: the letter as sent is ours; changed by one byte it is not.
+    sent = tmp_path / "surat.pdf"
+    sent.write_bytes(data)
+    rc, out = flow._dumas("verify", str(sent))
+    assert rc == 0 and "VERIFIED" in out and f"001/PP.04-SD/1309/{year}" in out, out
+    assert "Sekretaris" in out
+    changed = tmp_path / "diubah.pdf"
+    changed.write_bytes(data[:-20] + bytes([data[-20] ^ 1]) + data[-19:])
+    rc, out = flow._dumas("verify", str(changed))
+    assert rc == 1 and "NOT VERIFIED" in out
+    [row] = flow.rows(OutgoingLetter)
+    rc, out = flow._dumas("verify", row.kode)
+    assert rc == 0 and row.kode in letter and f"001/PP.04-SD/1309/{year}" in out
+
+
+def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim(flow):
+    ask = forwarded_to_bawaslu(flow)
+    assert ask.kind == "tugas"
+    case = flow.case()
+    assert case.step == "pengiriman_penerusan" and case.closed_at is None
+    [task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert (task.role, task.step) == ("desk", "pengiriman_penerusan") and task.due_at
+    desk = flow.one("desk", "tugas")
+    [letter] = [d for n, d in desk.attachments.items() if n.startswith("surat-penerusan")]
+    assert "/PP.04-SD/1309/" in _flat(pdf_text(letter))  # numbered: ready to print and post
+    assert "TERKIRIM" in desk.text
+    flow.nothing_for(REPORTER, "ketua")  # not sent yet: nobody is told it was
+
+    flow.later(days=1)
+    flow.reply(desk, "TERKIRIM melalui Pos Indonesia, resi RR123456789ID", "desk", style=IPHONE_ID)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.status) == ("diteruskan", "diteruskan")
+    assert case.data["pengiriman_penerusan"] == "melalui Pos Indonesia, resi RR123456789ID"
+    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in flow.one(REPORTER, "diteruskan").text
+    assert flow.one("ketua", "informasi").attachments
+    assert "Dilaksanakan: TERKIRIM" in flow.one("desk", "transkrip").text
 
 
 def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow):
@@ -134,7 +195,10 @@ def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):
     flow.reply(flow.one("sekretaris", "tugas"), "SETUJU", "sekretaris", style=GMAIL_WEB_ID)
     flow.poll()
     assert flow.case().step == "selesai"
-    assert "Keterangan saksi dilengkapi; dugaan tidak terbukti." in flow.one(REPORTER, "hasil").text
+    # A bare SETUJU sends Hukum's internal line nowhere: the reporter gets the standard sentence.
+    told = " ".join(flow.one(REPORTER, "hasil").text.split())
+    assert "Keterangan saksi dilengkapi" not in told
+    assert "telah selesai ditangani sesuai dengan ketentuan peraturan perundang-undangan" in told
 
 
 def test_lengkapi_asks_the_reporter_and_their_answer_goes_back_to_the_desk(flow):

@@ -227,7 +227,8 @@ def test_the_whole_sop_by_email(flow, rig):
     report = pdf_with_text("Laporan hasil pemeriksaan: dugaan terbukti sebagian")
     flow.reply(
         invest_note,
-        "LAPORAN Dugaan terbukti sebagian; anggota KPPS telah diberi sanksi.",
+        "LAPORAN Dugaan terbukti sebagian; Ketua KPPS diberi teguran tertulis.\n"
+        "Untuk pelapor: Dugaan terbukti sebagian; anggota KPPS telah diberi sanksi.",
         "hukum",
         style=IPHONE_ID,
         attachments=[("laporan-hasil-pemeriksaan.pdf", "application/pdf", report)],
@@ -245,6 +246,10 @@ def test_the_whole_sop_by_email(flow, rig):
     # The Sekretaris had the report of the telaah with the approval of the investigation.
     assert "laporan-hasil-telaah.pdf" not in final_note.attachments
     assert "- laporan-hasil-telaah.pdf" in final_note.text
+    # The Sekretaris sees exactly what the reporter will be told.
+    assert "Dugaan terbukti sebagian; anggota KPPS telah diberi sanksi." in " ".join(
+        final_note.text.split()
+    )
 
     # Sekretaris: SETUJU, the case closes and the reporter gets the outcome (new Outlook).
     flow.later(hours=4)
@@ -261,6 +266,10 @@ def test_the_whole_sop_by_email(flow, rig):
     letter = " ".join(pdf_text(data).split())
     assert filename.startswith("surat-hasil") and case.number in letter
     assert case.outcome in letter
+    assert "teguran tertulis" not in outcome.text and "teguran tertulis" not in letter
+    # Numbered and signed at the approval (the surat tugas took number 001 of the year).
+    assert f"002/PP.04-SD/1309/{flow.now.year}" in letter
+    assert "Disetujui melalui surel oleh" in letter and "Kode verifikasi" in letter
     assert "Laporan hasil penanganan disetujui" in flow.one("hukum", "informasi").text
     flow.nothing_for("desk", "ketua")
     assert all(

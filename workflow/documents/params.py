@@ -127,6 +127,7 @@ class PenerusanView:
     pelapor: PelaporView | None  # None: redacted ("Dirahasiakan")
     lampiran: tuple[str, ...]
     tembusan: tuple[str, ...]
+    salinan: bool = False  # the reporter's copy (tembusan), not the letter to the agency
 
     @property
     def pelapor_text(self) -> str:
@@ -223,7 +224,9 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
     instansi = one_line(str(params.get("instansi") or case.forwarded_to or ""))
     if not instansi:
         raise DocumentError(f"surat penerusan {case.display_number}: no agency (instansi) given")
-    shown = case.identity_may_leave_office and not params.get("redact_identity", False)
+    copy = bool(params.get("salinan_pelapor"))
+    # The reporter's own copy names them (nothing of theirs is hidden from them).
+    shown = copy or (case.identity_may_leave_office and not params.get("redact_identity", False))
     hide = (lambda t: t) if shown else _redactor(case.pelapor)
     hide_file = (lambda t: t) if shown else _filename_redactor(case.pelapor)
     summary = clean_text(str(params.get("ringkasan") or "")) or ringkas(case.body, 3000)
@@ -232,13 +235,15 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
         tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
         instansi=instansi,
         alamat=one_line(str(params.get("alamat") or "")) or "Tempat",
-        alasan=clean_text(str(params.get("alasan") or "")),
+        # The considerations are the office's to the agency, not part of the reporter's copy.
+        alasan="" if copy else clean_text(str(params.get("alasan") or "")),
         perihal=hide(case.subject),
         ringkasan=hide(summary),
         pelapor=case.pelapor if shown else None,
         lampiran=tuple(_attachment_line(a, hide_file) for a in case.evidence),
         tembusan=_lines(params.get("tembusan"))
         or (f"Ketua {ctx.office.name}", "Pelapor (sebagai pemberitahuan)", "Arsip"),
+        salinan=copy,
     )
 
 

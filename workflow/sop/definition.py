@@ -33,6 +33,8 @@ DELEGATING_ROLES = (Role.SEKRETARIS, Role.KETUA)
 PELAPOR_REPLY = "pelapor_reply"  # the event of a reporter answering a LENGKAPI request
 # The event of a LENGKAPI request left unanswered until `menunggu_pelapor`'s duration ran out.
 PELAPOR_TIMEOUT = "pelapor_timeout"
+# The outcome of SETUJU on a surat penerusan to an agency without an email address.
+SETUJU_MANUAL = "SETUJU KIRIM MANUAL"
 
 ROLE_TITLES: dict[str, str] = {
     Role.DESK: "Desk Pelayanan",
@@ -161,17 +163,57 @@ DEFAULT_STEPS = (
         "Mohon telaah pengaduan ini, lalu balas dengan Laporan Hasil Telaah (sebagai lampiran "
         "atau ditulis di badan email) dan satu hasil telaah.",
         "diproses",
-        wd(7),
+        # SOP step 4 takes 7 days in all: telaah 6 + the Sekretaris' approval of a surat
+        # penerusan 1, the approval inside it (a forwarding proposed on day 6 is still on time).
+        wd(6),
         wd(1),
         _BERKAS,
         ("laporan_hasil_telaah", "surat_penerusan"),
         ("BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"),
         {
             "BERKADAR PENGAWASAN": StepName.KERTAS_KERJA,
-            "TERUSKAN": StepName.DITERUSKAN,
+            "TERUSKAN": StepName.PERSETUJUAN_PENERUSAN,
             "SUB BAGIAN": StepName.TINDAK_LANJUT,
             "TIDAK DAPAT DITINDAKLANJUTI": StepName.TIDAK_DITINDAKLANJUTI,
         },
+    ),
+    Step(
+        StepName.PERSETUJUAN_PENERUSAN,
+        4,
+        Role.SEKRETARIS,
+        "Persetujuan surat penerusan",
+        "Sub bagian yang menangani mengusulkan agar pengaduan ini diteruskan kepada instansi "
+        "yang berwenang. Mohon periksa Laporan Hasil Telaah dan konsep surat penerusan "
+        "terlampir, lalu balas SETUJU agar surat diberi nomor dan dikirim, atau TOLAK dengan "
+        "catatan untuk mengembalikannya.",
+        "diproses",
+        wd(1),
+        wd(1),
+        ("lampiran:telaah", "surat_penerusan"),
+        ("surat_penerusan",),
+        ("SETUJU", "TOLAK"),
+        {
+            "SETUJU": StepName.DITERUSKAN,
+            # The agency has no email address: the desk sends the numbered letter by hand.
+            SETUJU_MANUAL: StepName.PENGIRIMAN_PENERUSAN,
+            "TOLAK": StepName.TELAAH,
+        },
+    ),
+    Step(
+        StepName.PENGIRIMAN_PENERUSAN,
+        4,
+        Role.DESK,
+        "Pengiriman surat penerusan",
+        "Instansi tujuan belum mempunyai alamat surel. Mohon cetak surat penerusan bernomor "
+        "terlampir, kirimkan melalui pos atau antar langsung, lalu balas TERKIRIM (lampirkan "
+        "pindaian tanda terima pengiriman bila ada). Pelapor diberi tahu setelah surat terkirim.",
+        "diproses",
+        wd(2),
+        wd(1),
+        ("surat_penerusan",),
+        (),
+        ("TERKIRIM",),
+        {"TERKIRIM": StepName.DITERUSKAN},
     ),
     Step(
         StepName.KERTAS_KERJA,

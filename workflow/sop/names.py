@@ -20,6 +20,8 @@ class StepName(StrEnum):
     MENUNGGU_PELAPOR = "menunggu_pelapor"
     DISPOSISI = "disposisi"
     TELAAH = "telaah"
+    PERSETUJUAN_PENERUSAN = "persetujuan_penerusan"
+    PENGIRIMAN_PENERUSAN = "pengiriman_penerusan"
     KERTAS_KERJA = "kertas_kerja"
     TINDAK_LANJUT = "tindak_lanjut"
     PERSETUJUAN_INVESTIGASI = "persetujuan_investigasi"

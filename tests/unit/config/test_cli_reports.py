@@ -90,7 +90,7 @@ def test_recap_of_an_ended_month_is_produced_once_and_written_out(app, capsys, t
     rc, out = dumas(app, capsys, "recap", "--month", "2026-10", "--out", str(tmp_path / "out"))
     assert rc == 0 and "recap:2026-10: produced (12 complaint(s)" in out
     book = load_workbook(tmp_path / "out" / "rekap-pengaduan-2026-10.xlsx", read_only=True)
-    assert book.sheetnames == ["Rekapitulasi", "Ringkasan"]
+    assert book.sheetnames == ["Rekapitulasi", "Ringkasan", "Agenda Surat Keluar"]
     assert (tmp_path / "out" / "rekap-pengaduan-2026-10.pdf").read_bytes().startswith(b"%PDF")
     rc, out = dumas(app, capsys, "recap", "--month", "2026-10")
     assert "already produced on 2026-11-20 09:00" in out

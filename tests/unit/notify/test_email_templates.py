@@ -398,14 +398,18 @@ def scenarios() -> list[Scenario]:
     s.alerts(s.now + timedelta(days=20))  # the Ketua's task runs late: nobody above the Ketua
     s.reply("ketua", "DISPOSISI HUKUM Harap diprioritaskan.")
     s.reply("hukum", "TERUSKAN DKPP\nDugaan pelanggaran kode etik anggota PPS.")
+    s.reply("ketua", "SETUJU")  # the Ketua approves for the conflicted Sekretaris
     out.append(s)
 
     s = to_telaah(new_case("teruskan_manual", consent_to_share=True))
     s.reply("hukum", "TERUSKAN BAWASLU", attachments=("telaah.pdf",))
+    s.reply("sekretaris", "SETUJU")  # no address: the desk posts it, then TERKIRIM
+    s.reply("desk", "TERKIRIM melalui Pos Indonesia")
     out.append(s)
 
     s = to_telaah(new_case("teruskan_setuju", consent_to_share=True))
     s.reply("hukum", "TERUSKAN DKPP", attachments=("telaah.pdf",))
+    s.reply("sekretaris", "SETUJU")
     out.append(s)
 
     s = to_telaah(new_case("tidak_ditindaklanjuti"))
@@ -807,9 +811,9 @@ def test_forwarding_letter_to_the_agency_is_formal_and_anonymous():
     assert "Dewan Kehormatan Penyelenggara Pemilu (DKPP)" in out.text
     assert "Dengan hormat" in out.text and "terlampir" in out.text
     assert "dirahasiakan" in out.text.lower()
-    manual = compose(first("penerusan_manual"))
-    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in manual.text
-    assert "tidak mempunyai alamat email" in manual.text
+    # Without an address the desk posts the letter; the reporter is told once it went.
+    told = compose(first("diteruskan", "teruskan_manual"))
+    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in told.text
 
 
 def test_consent_lets_the_identity_go_with_the_letter():

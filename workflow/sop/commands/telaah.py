@@ -7,6 +7,7 @@ case's step and that the sender holds the deciding role when `parse` and `proces
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dumas.workflow.sop.commands.base import Command, paragraph_lines
@@ -18,7 +19,7 @@ from dumas.workflow.sop.commands.grammar import (
     strip_words,
 )
 from dumas.workflow.sop.commands.verifikasi import match_subdivision
-from dumas.workflow.sop.definition import PELAPOR, Agency, Sop, Subdivision
+from dumas.workflow.sop.definition import PELAPOR, SETUJU_MANUAL, Agency, Sop, Subdivision
 from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import Context, Problem, advance, inform
@@ -107,51 +108,154 @@ class Teruskan(Command):
         return out
 
     def process(self, ctx: Context, args: tuple[Agency, str, str]) -> Decision:
+        # Hukum proposes; nothing leaves the office before the Sekretaris approves (SETUJU at
+        # persetujuan_penerusan numbers and sends the letter). The draft goes to her with the
+        # Laporan Hasil Telaah, so she approves the letter she saw.
         agency, reason, report = args
         fields, data = _telaah(ctx, "diteruskan", report)
-        # The reporter's identity leaves the office only with their consent, never when they
-        # asked for confidentiality; the renderer redacts when told to.
-        hidden = ctx.state.confidential or not ctx.state.consent_to_share
-        letter = RenderDocument(
-            "surat_penerusan",
-            {
-                "instansi": agency.name,
-                "alamat": agency.address,
-                "redact_identity": hidden,
-                "alasan": reason or "Materi pengaduan bukan merupakan kewenangan KPU.",
-            },
-        )
-        about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
-        send = (
-            Notify("penerusan_instansi", agency.email, about, ("surat_penerusan",))
+        alasan = reason or "Materi pengaduan bukan merupakan kewenangan KPU."
+        draft = RenderDocument("surat_penerusan", _letter_params(ctx, agency, alasan))
+        how = (
+            f"dikirim melalui surel ke {agency.email}"
             if agency.email
-            else Notify("penerusan_manual", Role.DESK, about, ("surat_penerusan",))
+            else "dicetak dan dikirim oleh Desk Pelayanan melalui pos atau diantar langsung "
+            "(instansi ini belum mempunyai alamat surel)"
         )
-        effects = (
-            letter,
-            send,
-            Notify("diteruskan", PELAPOR, about),
-            inform(
-                _oversight(ctx),
-                f"Pengaduan diteruskan kepada {agency.name}.",
-                ctx,
-                ("surat_penerusan",),
-            ),
-        )
-        sent = (
-            f"Surat penerusan dikirim ke {agency.email}."
-            if agency.email
-            else "Instansi ini belum mempunyai alamat email: surat penerusan dikirim kepada Desk "
-            "Pelayanan untuk dikirimkan."
+        proposal = (
+            f"Usulan: pengaduan diteruskan kepada {agency.name}. Pertimbangan: {alasan}\n"
+            f"Bila disetujui, surat penerusan diberi nomor dan {how}; pelapor diberi tahu "
+            f"setelah surat terkirim, dengan pesan berikut:\n{_told_forwarded(ctx, agency)}"
         )
         return advance(
             ctx,
             self.name,
-            changes={"forwarded_to": agency.name},
             fields=fields,
-            data={**data, "forwarded_key": agency.key},
-            effects=effects,
-            notes=(f"Diteruskan kepada {agency.name}.", sent),
+            data={**data, "usul_penerusan": {"instansi": agency.key, "alasan": alasan}},
+            effects=(draft,),
+            note=proposal,
+            notes=(
+                f"Usulan penerusan kepada {agency.name} disampaikan kepada "
+                f"{ctx.sop.role_title(_oversight(ctx))} untuk disetujui.",
+            ),
+        )
+
+
+def _letter_params(ctx: Context, agency: Agency, alasan: str) -> dict[str, Any]:
+    # The reporter's identity leaves the office only with their consent, never when they
+    # asked for confidentiality; the renderer redacts when told to.
+    hidden = ctx.state.confidential or not ctx.state.consent_to_share
+    return {
+        "instansi": agency.name,
+        "alamat": agency.address,
+        "redact_identity": hidden,
+        "alasan": alasan,
+    }
+
+
+def _told_forwarded(ctx: Context, agency: Agency) -> str:
+    """What the reporter reads (the `diteruskan` email's own lines), shown to the approver."""
+    return (
+        f"Pengaduan Saudara Nomor {ctx.state.number or '-'} bukan merupakan kewenangan KPU dan "
+        f"telah diteruskan kepada {agency.name} untuk ditindaklanjuti sesuai kewenangannya."
+        + (f" {agency.note}" if agency.note else "")
+    )
+
+
+def _proposed_agency(ctx: Context) -> tuple[Agency, str]:
+    usul = ctx.state.data.get("usul_penerusan") or {}
+    agency = ctx.sop.agency(str(usul.get("instansi") or ""))
+    if agency is None:  # the agency was removed from the configuration since the proposal
+        raise Problem(
+            "invalid_state",
+            "Instansi tujuan usulan penerusan tidak lagi ada di konfigurasi. Mohon TOLAK agar "
+            "sub bagian yang menangani memilih instansi lain.",
+        )
+    return agency, str(usul.get("alasan") or "")
+
+
+def _letter_sent(ctx: Context, agency: Agency) -> tuple[Effect, ...]:
+    """Once the letter has gone: the tembusan (the Ketua, the reporter's own copy without
+    internal notes) and the reporter told. Never before: "telah kami teruskan" must be true."""
+    about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
+    copy = RenderDocument("surat_penerusan", {"salinan_pelapor": True})
+    return (
+        inform(
+            Role.KETUA,
+            f"Tembusan: surat penerusan pengaduan kepada {agency.name} telah dikirim.",
+            ctx,
+            ("surat_penerusan",),
+        ),
+        copy,
+        Notify("diteruskan", PELAPOR, about, ("surat_penerusan",)),
+    )
+
+
+def _approve_forwarding(ctx: Context, note: str) -> Decision:
+    agency, alasan = _proposed_agency(ctx)
+    letter = RenderDocument(
+        "surat_penerusan", {**_letter_params(ctx, agency, alasan), "persetujuan": approval(ctx)}
+    )
+    about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
+    changes = {"forwarded_to": agency.name}
+    data = {"forwarded_key": agency.key, **({"catatan_penerusan": note} if note else {})}
+    if agency.email:
+        return advance(
+            ctx,
+            "SETUJU",
+            effects=(
+                letter,
+                Notify("penerusan_instansi", agency.email, about, ("surat_penerusan",)),
+                *_letter_sent(ctx, agency),
+            ),
+            notes=(
+                f"Surat penerusan diberi nomor dan dikirim ke {agency.email}; tembusan kepada "
+                "Ketua dan pelapor.",
+            ),
+            changes=changes,
+            data=data,
+        )
+    return advance(
+        ctx,
+        SETUJU_MANUAL,
+        effects=(letter,),
+        note=f"Surat penerusan kepada {agency.name}"
+        + (f", di {agency.address}" if agency.address else "")
+        + " telah disetujui dan diberi nomor.",
+        notes=(
+            f"{agency.name} belum mempunyai alamat surel: surat penerusan bernomor dikirim "
+            "kepada Desk Pelayanan untuk dikirimkan; pelapor diberi tahu setelah Desk membalas "
+            "TERKIRIM.",
+        ),
+        changes=changes,
+        data=data,
+    )
+
+
+class Terkirim(Command):
+    name, args = "TERKIRIM", "[keterangan pengiriman]"
+    aliases = ("SENT", "DIKIRIM", "SUDAH DIKIRIM")
+    summary = (
+        "Surat penerusan telah dikirim melalui pos atau diantar langsung (lampirkan pindaian "
+        "tanda terima bila ada); pelapor dan Ketua diberi tahu."
+    )
+    example = "TERKIRIM melalui Pos Indonesia, resi 1234567890"
+
+    def parse(self, ctx: Context) -> str:
+        return note_of(ctx.args, ctx.text)
+
+    def process(self, ctx: Context, note: str) -> Decision:
+        agency, _ = _proposed_agency(ctx)
+        return advance(
+            ctx,
+            self.name,
+            data={"pengiriman_penerusan": note} if note else {},
+            effects=_letter_sent(ctx, agency),
+            note=note,
+            notes=(
+                f"Pengiriman surat penerusan kepada {agency.name} dicatat"
+                + (f": {note}" if note else ".")
+                + " Pelapor dan Ketua telah diberi tahu.",
+            ),
         )
 
 
@@ -284,21 +388,75 @@ class Investigasi(Command):
         )
 
 
+# What the reporter is told when the report is approved and nobody wrote anything for them: the
+# internal summary of a LAPORAN is the office's, never sent on by default.
+STANDARD_OUTCOME = (
+    "Pengaduan Saudara telah selesai ditangani sesuai dengan ketentuan peraturan "
+    "perundang-undangan dan prosedur pengelolaan pengaduan masyarakat di lingkungan KPU."
+)
+_FOR_REPORTER = re.compile(r"^\s*(?:untuk|kepada|bagi)\s+pelapor\s*:\s*", re.IGNORECASE)
+
+
+def split_for_reporter(rest: str, text: str) -> tuple[str, str]:
+    """(internal summary, text for the reporter) of a LAPORAN: a line "Untuk pelapor: …" (and
+    the lines under it, to the first blank line) is for the reporter, in the command's
+    paragraph or as the paragraph right after it; the rest of the paragraph is internal."""
+    lines = [rest, *text.split("\n")] if rest.strip() else text.split("\n")
+    internal: list[str] = []
+    reporter: list[str] | None = None
+    paragraphs = 0
+    for line in lines:
+        if not line.strip():
+            if reporter is not None or paragraphs:
+                break
+            paragraphs = 1
+            continue
+        if paragraphs and reporter is None and not _FOR_REPORTER.match(line):
+            break  # a second paragraph counts only when it is the reporter's
+        if reporter is None and _FOR_REPORTER.match(line):
+            reporter = [_FOR_REPORTER.sub("", line).strip()]
+        elif reporter is not None:
+            reporter.append(line.strip())
+        else:
+            internal.append(line.strip())
+    return " ".join(internal), " ".join(r for r in reporter or () if r)
+
+
 class Laporan(Command):
     name, args = "LAPORAN", "[ringkasan hasil]"
     aliases = ("REPORT", "LAPORAN HASIL", "LAPORAN TINDAK LANJUT")
     summary = (
         "Menyampaikan laporan hasil tindak lanjut kepada Sekretaris untuk disetujui "
-        "(lampirkan laporan atau tuliskan isinya)."
+        '(lampirkan laporan atau tuliskan isinya; baris "Untuk pelapor: …" berisi '
+        "pemberitahuan bagi pelapor)."
     )
     example = "LAPORAN Dugaan tidak terbukti; rincian pada laporan terlampir."
 
-    def parse(self, ctx: Context) -> str:
+    def parse(self, ctx: Context) -> tuple[str, str]:
         self.need_report(ctx, ctx.args)
-        return note_of(ctx.args, ctx.text)
+        return split_for_reporter(ctx.args, ctx.text)
 
-    def process(self, ctx: Context, summary: str) -> Decision:
-        return advance(ctx, self.name, data={"laporan_ringkasan": summary}, note=summary)
+    def process(self, ctx: Context, parts: tuple[str, str]) -> Decision:
+        summary, for_reporter = parts
+        told = for_reporter or STANDARD_OUTCOME
+        # The approver sees exactly the text the reporter will receive (unless SETUJU brings
+        # its own), so approving the report is approving what is said to the citizen.
+        ask = (
+            (f"{summary}\n\n" if summary else "")
+            + "Bila disetujui dengan SETUJU tanpa catatan, pelapor menerima pemberitahuan "
+            f"hasil dengan ringkasan berikut:\n{told}\n"
+            "(Catatan yang ditulis setelah SETUJU menggantikan ringkasan ini.)"
+        )
+        return advance(
+            ctx,
+            self.name,
+            data={"laporan_ringkasan": summary, "untuk_pelapor": for_reporter},
+            note=ask,
+            notes=(
+                "Ringkasan untuk pelapor: "
+                + (for_reporter or f"(kalimat baku) {STANDARD_OUTCOME}"),
+            ),
+        )
 
 
 class Setuju(Command):
@@ -313,6 +471,11 @@ class Setuju(Command):
                 "Menyetujui penelitian/audit investigasi; Surat Tugas diterbitkan dan dikirim "
                 "kepada tim."
             )
+        if step == StepName.PERSETUJUAN_PENERUSAN:
+            return (
+                "Menyetujui surat penerusan; surat diberi nomor dan dikirim kepada instansi "
+                "(atau kepada Desk Pelayanan untuk dikirim), lalu pelapor diberi tahu."
+            )
         return (
             "Menyetujui laporan; pelapor diberi tahu hasilnya (ringkasan Anda, bila ditulis) "
             "dan pengaduan ditutup."
@@ -324,6 +487,8 @@ class Setuju(Command):
     def process(self, ctx: Context, note: str) -> Decision:
         if ctx.state.step == StepName.PERSETUJUAN_INVESTIGASI:
             return _approve_investigation(ctx, note)
+        if ctx.state.step == StepName.PERSETUJUAN_PENERUSAN:
+            return _approve_forwarding(ctx, note)
         return _approve_report(ctx, note)
 
 
@@ -358,7 +523,9 @@ def _approve_investigation(ctx: Context, note: str) -> Decision:
 
 
 def _approve_report(ctx: Context, note: str) -> Decision:
-    outcome = note or ctx.state.data.get("laporan_ringkasan", "")
+    # Only text meant for the reporter reaches them: the SETUJU note, the LAPORAN's "Untuk
+    # pelapor:" line, else the standard sentence; never Hukum's internal summary.
+    outcome = note or ctx.state.data.get("untuk_pelapor", "") or STANDARD_OUTCOME
     letter = RenderDocument("surat_hasil", {"ringkasan": outcome, "persetujuan": approval(ctx)})
     told = Notify(
         "hasil", PELAPOR, {"number": ctx.state.number, "ringkasan": outcome}, ("surat_hasil",)
@@ -382,10 +549,7 @@ def _approve_report(ctx: Context, note: str) -> Decision:
         fields={"outcome": outcome},
         effects=effects,
         # What the reporter was told, quoted back to whoever approved it.
-        notes=(
-            "Pelapor diberi tahu hasil penanganan"
-            + (f" dengan ringkasan: {outcome}" if outcome else "."),
-        ),
+        notes=(f"Pelapor diberi tahu hasil penanganan dengan ringkasan: {outcome}",),
     )
 
 
@@ -399,11 +563,11 @@ class Tolak(Command):
         return self.need_text(ctx, "catatan untuk sub bagian yang menangani")
 
     def process(self, ctx: Context, note: str) -> Decision:
-        key = (
-            "catatan_investigasi"
-            if ctx.state.step == StepName.PERSETUJUAN_INVESTIGASI
-            else "catatan_laporan"
-        )
+        keys: dict[str, str] = {
+            StepName.PERSETUJUAN_INVESTIGASI: "catatan_investigasi",
+            StepName.PERSETUJUAN_PENERUSAN: "catatan_penerusan",
+        }
+        key = keys.get(ctx.state.step, "catatan_laporan")
         return advance(
             ctx,
             self.name,
@@ -423,4 +587,5 @@ REVIEW_COMMANDS: tuple[Command, ...] = (
     Laporan(),
     Setuju(),
     Tolak(),
+    Terkirim(),
 )

@@ -347,7 +347,7 @@ def test_report_commands_want_an_attachment_or_text():
     assert run_parse("BERKADAR PENGAWASAN", attachments=("lht.pdf",)) == ""
     assert run_parse("BERKADAR PENGAWASAN", text="Hasil telaah: ...") == "Hasil telaah: ..."
     assert problem("LAPORAN").reason == "missing_report"
-    assert run_parse("LAPORAN", "terbukti") == "terbukti"
+    assert run_parse("LAPORAN", "terbukti") == ("terbukti", "")
     assert problem("KERTAS KERJA", text="terlampir").reason == "missing_attachment"
     assert problem("SUB BAGIAN", args="teknis").reason == "missing_report"
 

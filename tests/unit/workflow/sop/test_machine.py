@@ -8,6 +8,7 @@ import pytest
 
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.registry import COMMANDS, parse_command
+from dumas.workflow.sop.commands.telaah import STANDARD_OUTCOME
 from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.definition import PELAPOR
 from dumas.workflow.sop.effects import (
@@ -48,11 +49,13 @@ FLOW = {
         "hukum",
         {
             "BERKADAR PENGAWASAN": "kertas_kerja",
-            "TERUSKAN": "diteruskan",
+            "TERUSKAN": "persetujuan_penerusan",
             "SUB BAGIAN": "tindak_lanjut",
             "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti",
         },
     ),
+    "persetujuan_penerusan": ("sekretaris", {"SETUJU": "diteruskan", "TOLAK": "telaah"}),
+    "pengiriman_penerusan": ("desk", {"TERKIRIM": "diteruskan"}),
     "kertas_kerja": ("hukum", {"KERTAS KERJA": "tindak_lanjut"}),
     "tindak_lanjut": (
         "hukum",
@@ -71,6 +74,8 @@ TASK_ROLE = {
     "verifikasi": "desk",
     "disposisi": "sekretaris",
     "telaah": "hukum",
+    "persetujuan_penerusan": "sekretaris",
+    "pengiriman_penerusan": "desk",
     "kertas_kerja": "hukum",
     "tindak_lanjut": "hukum",
     "persetujuan_investigasi": "sekretaris",
@@ -93,6 +98,7 @@ GOOD_ARGS = {
     "LAPORAN": "tidak terbukti",
     "SETUJU": "",
     "TOLAK": "mohon diperbaiki",
+    "TERKIRIM": "melalui pos",
     "STATUS": "",
     "BANTUAN": "",
     "DELEGASI": "wakil@kpu.example sampai 31-03-2026",
@@ -112,6 +118,8 @@ def base_state(step="verifikasi", **kw) -> CaseState:
         received_at=NOW,
         complete_at=NOW if step not in ("verifikasi", "menunggu_pelapor") else None,
     )
+    if step in ("persetujuan_penerusan", "pengiriman_penerusan"):
+        values["data"] = {"usul_penerusan": {"instansi": "dkpp", "alasan": "kode etik"}}
     values.update(kw)
     return CaseState(**values)
 
@@ -397,8 +405,9 @@ def test_happy_path_with_investigation_across_idul_fitri():
     assert sheet.kind == "lembar_disposisi" and sheet.params["filled"] is True
     assert d.of_type(UpdateCase)[0].fields["disposisi_note"] == "Mohon ditelaah segera."
     telaah = only(d, OpenTask)
-    assert local(telaah.due_at) == wib(2026, 3, 25, 16, 0)  # 7 working days over Idul Fitri
-    assert local(telaah.remind_at) == wib(2026, 3, 25, 8, 0)
+    # 6 working days (step 4 is 7 with the approval of a forwarding), before Idul Fitri
+    assert local(telaah.due_at) == wib(2026, 3, 17, 16, 0)
+    assert local(telaah.remind_at) == wib(2026, 3, 17, 8, 0)
     assert only(d, Notify, template="tugas").context["note"] == "Mohon ditelaah segera."
     assert "lembar_disposisi" in only(d, Notify, template="tugas").documents
 
@@ -426,7 +435,8 @@ def test_happy_path_with_investigation_across_idul_fitri():
 
     case.do(
         "hukum",
-        "LAPORAN Dugaan terbukti; petugas telah ditegur.",
+        "LAPORAN Dugaan terbukti; petugas telah ditegur.\n"
+        "Untuk pelapor: Dugaan terbukti dan petugas telah diberi teguran.",
         wib(2026, 4, 1, 9, 0),
         attachments=("LHP.pdf",),
     )
@@ -434,7 +444,7 @@ def test_happy_path_with_investigation_across_idul_fitri():
     assert case.state.step == "selesai" and case.state.closed_at == wib(2026, 4, 2, 9, 0)
     outcome = only(d, Notify, template="hasil")
     assert outcome.to == PELAPOR and outcome.documents == ("surat_hasil",)
-    assert outcome.context["ringkasan"] == "Dugaan terbukti; petugas telah ditegur."
+    assert outcome.context["ringkasan"] == "Dugaan terbukti dan petugas telah diberi teguran."
     assert only(d, CloseTask).step == "persetujuan_laporan"
     assert not d.of_type(OpenTask)
     assert only(d, UpdateCase).fields["status"] == "selesai"
@@ -474,24 +484,73 @@ def test_tolak_investigation_goes_back_to_the_handler():
 
 
 @pytest.mark.parametrize("email", [True, False])
-def test_teruskan_bawaslu(email):
+def test_teruskan_is_a_proposal_and_nothing_leaves_before_setuju(email):
     sop = load_sop({"agencies": {"bawaslu": {"email": "bawaslu@example.go.id"}}} if email else {})
     state = base_state("telaah", klasifikasi="pelanggaran pemilu")
     d = reply(state, "hukum", "Teruskan: Bawaslu\nTelaah: dugaan pelanggaran kampanye.", sop=sop)
-    assert d.state.step == "diteruskan" and d.state.closed_at == NOW
+    assert d.state.step == "persetujuan_penerusan" and d.state.closed_at is None
+    assert d.state.forwarded_to == ""  # not forwarded yet
+    draft = only(d, RenderDocument)
+    assert draft.kind == "surat_penerusan" and "persetujuan" not in draft.params  # unnumbered
+    assert draft.params["redact_identity"] is True
+    assert [n.to for n in d.of_type(Notify)] == ["sekretaris"]  # only the approval request
+    ask = only(d, Notify, template="tugas")
+    assert ask.to == "sekretaris" and "surat_penerusan" in ask.documents
+    # The approver reads exactly what the reporter will be told.
+    assert "pelapor diberi tahu setelah surat terkirim" in ask.context["note"]
+    assert (
+        "telah diteruskan kepada Badan Pengawas Pemilihan Umum (Bawaslu)" in (ask.context["note"])
+    )
+    assert only(d, OpenTask).due_at == CAL.add(NOW, sop.step("persetujuan_penerusan").duration)
+    assert only(d, UpdateCase).data["usul_penerusan"]["instansi"] == "bawaslu"
+    assert only(d, UpdateCase).data["laporan_telaah"] == "Telaah: dugaan pelanggaran kampanye."
+
+    at = NOW.replace(hour=11)
+    d = reply(d.state, "sekretaris", "SETUJU", at=at, sop=sop)
+    approved = d.of_type(RenderDocument)[0]
+    assert approved.kind == "surat_penerusan"
+    assert approved.params["persetujuan"]["oleh"] == "sekretaris@kpu.example"
+    assert approved.params["persetujuan"]["penandatangan"] == "sekretaris"
     assert d.state.forwarded_to == "Badan Pengawas Pemilihan Umum (Bawaslu)"
-    letter = only(d, RenderDocument)
-    assert letter.kind == "surat_penerusan" and letter.params["redact_identity"] is True
-    assert letter.params["instansi"] == d.state.forwarded_to
     if email:
+        assert d.state.step == "diteruskan" and d.state.closed_at == at
         sent = only(d, Notify, template="penerusan_instansi")
         assert sent.to == "bawaslu@example.go.id" and sent.documents == ("surat_penerusan",)
-    else:
-        assert only(d, Notify, template="penerusan_manual").to == "desk"
-    told = only(d, Notify, template="diteruskan")
-    assert told.to == PELAPOR and "7 (tujuh) hari kerja" in told.context["catatan"]
-    assert only(d, UpdateCase).fields["telaah_result"] == "diteruskan"
-    assert only(d, UpdateCase).data["laporan_telaah"] == "Telaah: dugaan pelanggaran kampanye."
+        told = only(d, Notify, template="diteruskan")
+        assert told.to == PELAPOR and "7 (tujuh) hari kerja" in told.context["catatan"]
+        copy = d.of_type(RenderDocument)[1]
+        assert copy.params == {"salinan_pelapor": True}
+        assert only(d, Notify, template="informasi").to == "ketua"  # the tembusan
+        return
+    # Without an address: the desk gets a task (with a deadline) to send the numbered letter;
+    # the reporter hears nothing yet.
+    assert d.state.step == "pengiriman_penerusan" and d.state.closed_at is None
+    assert not [n for n in d.of_type(Notify) if n.to == PELAPOR]
+    task = only(d, Notify, template="tugas")
+    assert task.to == "desk" and "surat_penerusan" in task.documents
+    assert only(d, OpenTask).due_at == CAL.add(at, sop.step("pengiriman_penerusan").duration)
+    later = at.replace(day=9)
+    d = reply(d.state, "desk", "TERKIRIM melalui Pos Indonesia, resi 123", at=later, sop=sop)
+    assert d.state.step == "diteruskan" and d.state.closed_at == later
+    assert only(d, Notify, template="diteruskan").to == PELAPOR
+    assert only(d, Notify, template="informasi").to == "ketua"
+    assert only(d, UpdateCase).data["pengiriman_penerusan"] == "melalui Pos Indonesia, resi 123"
+
+
+def test_tolak_on_a_forwarding_returns_it_to_the_telaah():
+    state = base_state("persetujuan_penerusan")
+    d = reply(state, "sekretaris", "TOLAK Instansi yang tepat adalah DKPP.")
+    assert d.state.step == "telaah"
+    assert d.state.data["catatan_penerusan"] == "Instansi yang tepat adalah DKPP."
+    assert not d.of_type(RenderDocument)
+    assert only(d, Notify, template="tugas").to == "hukum"
+
+
+def test_a_conflicted_sekretaris_s_forwarding_is_approved_and_signed_by_the_ketua():
+    state = base_state("persetujuan_penerusan", conflict_role="sekretaris")
+    d = reply(state, "ketua", "SETUJU")
+    approval = d.of_type(RenderDocument)[0].params["persetujuan"]
+    assert approval["penandatangan"] == "ketua" and approval["peran"] == "Ketua"
 
 
 def test_teruskan_shows_the_identity_only_with_consent_and_not_when_confidential():
@@ -613,9 +672,45 @@ def test_sub_bagian_hands_the_case_to_another_sub_division():
     assert only(d, OpenTask).role == "teknis"
     case.refused("hukum", "LAPORAN sudah", NOW, "not_your_role")
     case.do("teknis", "LAPORAN Data telah diperbaiki.", NOW)
-    d = case.do("sekretaris", "SETUJU", NOW)
+    d = case.do("sekretaris", "SETUJU Data pemilih telah diperbaiki.", NOW)
     assert only(d, Notify, template="informasi").to == "teknis"
-    assert only(d, Notify, template="hasil").context["ringkasan"] == "Data telah diperbaiki."
+    assert only(d, Notify, template="hasil").context["ringkasan"] == (
+        "Data pemilih telah diperbaiki."
+    )
+
+
+def test_a_bare_setuju_never_sends_the_internal_laporan_line_to_the_reporter():
+    state = base_state("tindak_lanjut")
+    d = reply(state, "hukum", "LAPORAN Saksi A tidak kooperatif; terlapor kerabat Kasubbag.")
+    ask = only(d, Notify, template="tugas")
+    assert ask.to == "sekretaris"
+    # The approval request shows the exact text the reporter would receive.
+    assert STANDARD_OUTCOME in ask.context["note"]
+    d = reply(d.state, "sekretaris", "SETUJU")
+    told = only(d, Notify, template="hasil")
+    assert told.context["ringkasan"] == STANDARD_OUTCOME
+    assert "kooperatif" not in str(d.of_type(RenderDocument)[0].params)
+    assert only(d, UpdateCase).fields["outcome"] == STANDARD_OUTCOME
+
+
+def test_the_untuk_pelapor_line_is_what_the_reporter_gets_and_the_approver_sees():
+    state = base_state("tindak_lanjut")
+    d = reply(
+        state,
+        "hukum",
+        "LAPORAN Terlapor mengakui; dijatuhi teguran lisan oleh Kasubbag.\n"
+        "Untuk pelapor: Dugaan terbukti dan petugas yang bersangkutan\n"
+        "telah diberi pembinaan.\n\nSalam,\nAndi",
+    )
+    assert d.state.data["laporan_ringkasan"] == (
+        "Terlapor mengakui; dijatuhi teguran lisan oleh Kasubbag."
+    )
+    meant = "Dugaan terbukti dan petugas yang bersangkutan telah diberi pembinaan."
+    assert d.state.data["untuk_pelapor"] == meant
+    assert meant in only(d, Notify, template="tugas").context["note"]
+    d = reply(d.state, "sekretaris", "SETUJU")
+    assert only(d, Notify, template="hasil").context["ringkasan"] == meant
+    assert "teguran lisan" not in str([vars(e) for e in d.effects if not isinstance(e, Transcript)])
 
 
 def test_disposisi_to_another_sub_division():

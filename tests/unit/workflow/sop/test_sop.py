@@ -15,7 +15,11 @@ EXPECTED = {
     # name: (SOP number, role, duration, reminder)
     "verifikasi": (2, "desk", Duration(30, "working_minutes"), Duration(15, "working_minutes")),
     "disposisi": (3, "sekretaris", Duration(2, WD), Duration(1, WD)),
-    "telaah": (4, "hukum", Duration(7, WD), Duration(1, WD)),
+    # SOP step 4: "7 hari" in all, the Sekretaris's approval of a surat penerusan inside it.
+    "telaah": (4, "hukum", Duration(6, WD), Duration(1, WD)),
+    "persetujuan_penerusan": (4, "sekretaris", Duration(1, WD), Duration(1, WD)),
+    # After the SOP's step 4: the desk posts the letter to an agency without an email address.
+    "pengiriman_penerusan": (4, "desk", Duration(2, WD), Duration(1, WD)),
     "kertas_kerja": (5, "hukum", Duration(3, WD), Duration(1, WD)),
     # SOP step 6: "5 s/d 7 hari" in all, the Sekretaris's approval inside it (2 + 1 + 4 = 7).
     "tindak_lanjut": (6, "hukum", Duration(2, WD), Duration(1, WD)),
@@ -225,7 +229,7 @@ def test_overrides_apply_without_touching_the_defaults():
     assert sop.subdivision("teknis").aliases == ("hupmas",)
     assert sop.role_title("teknis") == "Sub Bagian Teknis dan Hupmas"
     # the defaults are untouched
-    assert DEFAULT_SOP.step("telaah").duration == Duration(7, WD)
+    assert DEFAULT_SOP.step("telaah").duration == Duration(6, WD)
     assert DEFAULT_SOP.agency("bawaslu").email == ""
 
 
@@ -275,5 +279,7 @@ def test_config_errors_name_the_key(table, subs, key_named):
 def test_the_tanda_terima_timeline_shows_every_task_of_the_chain():
     from dumas.ingest.actions.registrar import TIMELINE_STEPS
 
-    tasks = [n for n, s in DEFAULT_SOP.steps.items() if s.has_task]
+    # The forwarding branch (approval, sending by post) is not the chain the reporter waits on.
+    forwarding = ("persetujuan_penerusan", "pengiriman_penerusan")
+    tasks = [n for n, s in DEFAULT_SOP.steps.items() if s.has_task and n not in forwarding]
     assert list(TIMELINE_STEPS) == tasks
