@@ -483,3 +483,53 @@ def test_the_newest_installed_postgresql_is_used_and_none_is_said_clearly(tmp_pa
     monkeypatch.setattr(rig_postgres, "DEBIAN_ROOT", tmp_path / "none")
     with pytest.raises(rig_postgres.PostgresUnavailable, match="postgresql"):
         rig_postgres.find_bindir({})
+
+
+def test_letter_numbers_are_taken_under_a_row_lock(postgres):
+    """`nomor_surat` on a real server: a second approval waits for the first one's number (here
+    it gives up at once, `lock_timeout`, instead of waiting), and many at once share none."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from dumas.workflow.store.db import make_engine, make_sessionmaker
+    from dumas.workflow.store.letters import take_number
+
+    url = postgres.new_database()
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    try:
+        year = 2026
+        for _ in ("the year's first letter (row created)", "a later one (row locked)"):
+            holder = sessions()
+            taken = take_number(holder, year)
+            other = sessions()
+            other.execute(text("SET LOCAL lock_timeout = '50ms'"))
+            with pytest.raises(OperationalError, match="lock"):
+                take_number(other, year)
+            other.rollback()
+            other.close()
+            holder.commit()
+            holder.close()
+            with sessions() as after, after.begin():
+                assert take_number(after, year) == taken + 1
+
+        got: list[int] = []
+        errors: list[BaseException] = []
+
+        def approve(n: int) -> None:
+            try:
+                for _ in range(n):
+                    with sessions() as s, s.begin():
+                        got.append(take_number(s, 2027))
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=approve, args=(5,)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors and sorted(got) == list(range(1, 31))
+    finally:
+        engine.dispose()
