@@ -3,6 +3,7 @@ reporter, conflicts of interest, STATUS, BANTUAN and DELEGASI."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import datetime, timedelta
 
 import pytest
@@ -30,6 +31,7 @@ from tests.replies import (
     OUTLOOK_NEW_ID,
     OUTLOOK_WEB_ID,
     WIB,
+    pdf_with_text,
 )
 
 BAWASLU = "bawaslu.mentawai@bawaslu.example"
@@ -109,7 +111,7 @@ def test_teruskan_needs_the_sekretaris_then_a_numbered_signed_letter_reaches_the
     assert rc == 0 and row.kode in letter and f"001/PP.04-SD/1309/{year}" in out
 
 
-def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim(flow):
+def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim(flow, tmp_path):
     ask = forwarded_to_bawaslu(flow)
     assert ask.kind == "tugas"
     case = flow.case()
@@ -123,10 +125,32 @@ def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim
     flow.nothing_for(REPORTER, "ketua")  # not sent yet: nobody is told it was
 
     flow.later(days=1)
-    flow.reply(desk, "TERKIRIM melalui Pos Indonesia, resi RR123456789ID", "desk", style=IPHONE_ID)
+    receipt = pdf_with_text("Resi Pos Indonesia RR123456789ID")
+    flow.reply(
+        desk,
+        "TERKIRIM melalui Pos Indonesia, resi RR123456789ID",
+        "desk",
+        style=IPHONE_ID,
+        attachments=[("resi-pos.pdf", "application/pdf", receipt)],
+    )
     flow.poll()
     case = flow.case()
     assert (case.step, case.status) == ("diteruskan", "diteruskan")
+    # The scan of the receipt is filed with the case.
+    assert [a.filename for a in flow.attachments(case.id, "pengiriman_penerusan")] == [
+        "resi-pos.pdf"
+    ]
+    # The letter is an archival PDF (PDF/A-3b).
+    meta = subprocess.run(
+        ["pdfinfo", "-meta", "-"], input=letter, capture_output=True, check=False
+    ).stdout.decode()
+    if not meta:  # older pdfinfo reads no stdin
+        path = tmp_path / "surat.pdf"
+        path.write_bytes(letter)
+        meta = subprocess.run(
+            ["pdfinfo", "-meta", str(path)], capture_output=True, check=True
+        ).stdout.decode()
+    assert 'pdfaid:part="3"' in meta
     assert case.data["pengiriman_penerusan"] == "melalui Pos Indonesia, resi RR123456789ID"
     assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in flow.one(REPORTER, "diteruskan").text
     assert flow.one("ketua", "informasi").attachments
