@@ -384,7 +384,12 @@ def test_bantuan_lists_what_each_person_may_do_now(flow):
     assert "Contoh: TERUSKAN" in staff.text
     assert staff.token and flow.token_row(hukum_note).used_at is None
     reporter = flow.one(REPORTER, "bantuan")
-    assert commands_in(reporter.text) == ["STATUS", "BANTUAN"]
+    assert commands_in(reporter.text) == [
+        "STATUS",
+        "BANTUAN",
+        "IDENTITAS BOLEH DIBUKA",
+        "IDENTITAS DIRAHASIAKAN",
+    ]
     assert flow.case().step == "telaah"
     flow.nothing_for("desk", "sekretaris", "ketua")
 
