@@ -6,6 +6,7 @@ from __future__ import annotations
 from dumas.workflow.store.models import Pengaduan
 from tests import mailfactory as mf
 from tests.flows.conftest import Flow, pdf_text
+from tests.replies import pdf_with_text
 from tests.rig.dkimkey import sign
 
 FORM = """DAFTAR
@@ -150,3 +151,38 @@ def test_lengkapi_on_a_walk_in_is_a_desk_task_with_a_printed_letter(flow):
 def _staff(flow: Flow, message) -> bool:
     staff = {s.address.lower() for s in flow.office.staff.values()}
     return {a.lower() for a in message.to_addrs} <= staff
+
+
+def test_a_walk_in_registered_by_daftar_runs_the_whole_sop(flow):
+    """Issue 10, "done when": a walk-in registered by the desk's DAFTAR email, through every
+    step to closure; nobody outside the office is written to (the reporter has no email)."""
+    daftar(flow, attachments=[SCAN])
+    flow.poll()
+    flow.one("desk", "transkrip")
+    steps = [
+        ("desk", "LENGKAP"),
+        ("sekretaris", "DISPOSISI HUKUM Mohon ditelaah."),
+        ("hukum", "BERKADAR PENGAWASAN\nDugaan pengarahan pemilih oleh Ketua KPPS TPS 02."),
+        ("hukum", "KERTAS KERJA\nKlarifikasi saksi selesai.", "kertas-kerja.pdf"),
+        (
+            "hukum",
+            "LAPORAN Dugaan terbukti; Ketua KPPS diberi teguran tertulis.\n"
+            "Untuk pelapor: Dugaan terbukti; petugas KPPS telah diberi sanksi.",
+        ),
+        ("sekretaris", "SETUJU"),
+    ]
+    for who, command, *files in steps:
+        note = flow.one(who, "tugas")
+        flow.later(hours=2)
+        papers = [(f, "application/pdf", pdf_with_text(f)) for f in files]
+        flow.reply(note, command, who, attachments=papers)
+        flow.poll()
+        assert f"Dilaksanakan: {command.split()[0]}" in flow.one(who, "transkrip").text
+    case = flow.case()
+    assert (case.step, case.status, case.channel) == ("selesai", "selesai", "langsung")
+    assert case.closed_at is not None
+    assert case.outcome == "Dugaan terbukti; petugas KPPS telah diberi sanksi."
+    [surat] = flow.documents(case.id, "surat_hasil")
+    assert surat.status == "rendered"
+    # The rig delivers the office's own addresses into Dovecot and captures every other one.
+    assert [e.external for e in flow.rig.envelopes() if e.external] == []
