@@ -35,7 +35,11 @@ RenderFn = Callable[[str, DocumentContext, Mapping[str, Any] | None], bytes]
 
 # What the fork server imports once, so that every worker starts with it: this module (and through
 # it the templates' code) and the fetcher, which imports WeasyPrint and Pango.
-PRELOAD = ["dumas.workflow.documents.worker", "dumas.workflow.documents.fetcher"]
+PRELOAD = [
+    "dumas.workflow.documents.worker",
+    "dumas.workflow.documents.fetcher",
+    "dumas.workflow.documents.warmup",  # last: renders once, so workers start warm
+]
 # After the result is in, how long a worker may take to exit before it is killed.
 EXIT_GRACE_SECONDS = 5.0
 
