@@ -40,7 +40,7 @@ from sqlalchemy import make_url
 
 from dumas.config.settings import Settings
 from dumas.workflow.errors import DumasError, StorageError
-from dumas.workflow.store.filestore import KINDS
+from dumas.workflow.store.filestore import KINDS, fsync_dir, fsync_file
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -356,19 +356,3 @@ def write_latest(target: Path, name: str) -> None:
     write_synced(tmp, f"{name}\n".encode())
     os.replace(tmp, target / LATEST)
     fsync_dir(target)
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

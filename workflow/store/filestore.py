@@ -31,8 +31,8 @@ class FileStore:
         if not path.exists():
             self._write_new(path, data)
             if sync:
-                _fsync_file(path)
-                _fsync_dir(path.parent)
+                fsync_file(path)
+                fsync_dir(path.parent)
             else:
                 self._pending_sync.append(path)
         return key, digest
@@ -71,10 +71,10 @@ class FileStore:
         """Make every file written since the last flush durable (one call per batch commit)."""
         dirs = set()
         for path in self._pending_sync:
-            _fsync_file(path)
+            fsync_file(path)
             dirs.add(path.parent)
         for d in dirs:
-            _fsync_dir(d)
+            fsync_dir(d)
         self._pending_sync.clear()
 
     def _write_new(self, path: Path, data: bytes) -> None:
@@ -92,7 +92,8 @@ class FileStore:
             raise StorageError(f"cannot store file under {self.root}: {exc.strerror}") from exc
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
+    """Flush a written file to disk (the store and backups rename only what is on disk)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -100,7 +101,8 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Flush a folder's entries, so a rename into it survives a power cut."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)

@@ -97,32 +97,8 @@ class _Office(SampleOffice):
 
 
 def test_the_job_marks_a_document_over_its_time_limit_failed_and_renders_the_next(tmp_path: Path):
-    sample = sample_case()
-    engine = make_engine(f"sqlite:///{tmp_path / 'dumas.sqlite3'}")
-    Base.metadata.create_all(engine)
-    sessions = make_sessionmaker(engine)
-    now = sample.pengaduan.received_at
-    sample.raw.fetched_at, sample.raw.disposition = now, "complaint"
-    sample.raw.pengaduan_id = sample.pengaduan.id
-    with sessions() as session, session.begin():
-        session.add_all([sample.pengaduan, sample.raw, *sample.attachments])
-        session.flush()
-        for kind in ("cetakan", "tanda_terima"):
-            session.add(
-                Document(
-                    pengaduan_id=sample.pengaduan.id,
-                    kind=kind,
-                    filename=f"{kind}.pdf",
-                    created_at=now,
-                )
-            )
-    job = DocumentRenderer(
-        sessions,
-        _Files(sample.files),  # type: ignore[arg-type]
-        _Office(),
-        FrozenClock(now),
-        render_timeout=TINY_TIMEOUT,
-        render_fn=hangs_on_cetakan,
+    job, sessions = _job_with(
+        tmp_path, ["cetakan", "tanda_terima"], hangs_on_cetakan, timeout=TINY_TIMEOUT
     )
 
     assert job.run() == {"rendered": 1, "retry": 0, "failed": 1}
@@ -133,7 +109,7 @@ def test_the_job_marks_a_document_over_its_time_limit_failed_and_renders_the_nex
         assert "stopped" in docs["cetakan"].error
         assert docs["tanda_terima"].status == "rendered"
         timeline = [e.summary for e in session.query(Event).where(Event.kind == "dokumen_gagal")]
-        assert timeline and "cetakan.pdf" in timeline[0]
+        assert timeline and "cetakan-0.pdf" in timeline[0]
 
 
 def records_order(kind, context, params) -> bytes:
@@ -144,7 +120,9 @@ def records_order(kind, context, params) -> bytes:
     return tiny_pdf(kind, context, params)
 
 
-def _job_with(tmp_path: Path, kinds: list[str], render_fn, workers: int = 1, params=None):
+def _job_with(
+    tmp_path: Path, kinds: list[str], render_fn, workers: int = 1, params=None, timeout=30.0
+):
     sample = sample_case()
     engine = make_engine(f"sqlite:///{tmp_path / 'dumas.sqlite3'}")
     Base.metadata.create_all(engine)
@@ -170,7 +148,7 @@ def _job_with(tmp_path: Path, kinds: list[str], render_fn, workers: int = 1, par
         _Files(sample.files),  # type: ignore[arg-type]
         _Office(),
         FrozenClock(now),
-        render_timeout=30.0,
+        render_timeout=timeout,
         render_fn=render_fn,
         workers=workers,
     )
