@@ -19,7 +19,9 @@ from dumas.workflow.errors import MailServerError, where
 
 log = logging.getLogger(__name__)
 
-JOBS = ("intake", "registration", "documents", "deadlines", "reports", "outbox")
+# Deadlines before documents: closing a case on its clock ("tidak dilengkapi") makes a letter
+# that its email carries, rendered in the same cycle rather than the next.
+JOBS = ("intake", "registration", "deadlines", "documents", "reports", "outbox")
 # What new mail needs at once (the daemon runs them when IMAP IDLE reports mail): take it in,
 # register it, render its tanda terima (the acknowledgement waits for it), send. Deadlines and
 # reports have nothing to do with a new message and stay on the scheduled cycle.

@@ -486,15 +486,20 @@ class Applier:
                 "nama": official.nama,
                 "nip": official.nip,
                 "jabatan": official.jabatan,
+                # "surel": approved by email (the default); "ditetapkan": decided by the
+                # replying role with no approval step; "otomatis": closed by the SOP's clock.
+                "cara": str(approval.get("cara") or "surel"),
             },
         }
+        how = {"ditetapkan": "ditetapkan oleh", "otomatis": "ditetapkan otomatis oleh"}
         events.record(
             self.session,
             "surat_dinomori",
             self.now,
             pengaduan_id=case.id,
             raw_id=self.source.id if self.source else None,
-            summary=f"{DOCUMENT_KINDS[doc.kind].title} Nomor {numbered.nomor} disetujui oleh "
+            summary=f"{DOCUMENT_KINDS[doc.kind].title} Nomor {numbered.nomor} "
+            f"{how.get(str(approval.get('cara')), 'disetujui oleh')} "
             f"{who} (kode verifikasi {numbered.kode}).",
         )
 

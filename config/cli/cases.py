@@ -236,7 +236,14 @@ def cmd_verify(app: App, args) -> int:
         print(f"Jenis         : {letter.perihal or letter.kind}")
         print(f"Tujuan        : {letter.tujuan or '-'}")
         print(f"Pengaduan     : {case.number if case else '-'}")
-        print(f"Disetujui oleh: {letter.approved_role} <{letter.approved_by}>")
+        # A closing letter with no approval step says who decided it, as the letter does.
+        sah = (found.document.params or {}).get("pengesahan") if found.document else None
+        cara = sah.get("cara") if isinstance(sah, dict) else None
+        if cara == "otomatis":
+            print("Ditetapkan    : otomatis oleh sistem, sesuai SOP")
+        else:
+            label = "Ditetapkan oleh" if cara == "ditetapkan" else "Disetujui oleh"
+            print(f"{label:<14}: {letter.approved_role} <{letter.approved_by}>")
         print(f"Pada          : {local(letter.approved_at, app.tz)}")
         print(f"Kode          : {letter.kode}")
         if found.document is not None and found.document.sha256:

@@ -19,9 +19,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
-from dumas.workflow.store.models import Alert
+from dumas.workflow.store.models import Alert, OutgoingLetter
 from tests import mailfactory as mf
-from tests.flows.conftest import Flow, registered, to_telaah
+from tests.flows.conftest import Flow, pdf_text, registered, to_telaah
 from tests.replies import WIB
 
 OFFICE_DAY_OFF = date(2026, 3, 25)  # e.g. the regency's anniversary, entered by the office
@@ -306,7 +306,7 @@ def test_the_60_day_limit_reminds_on_day_45_and_reaches_the_ketua_on_day_55_and_
         assert event.detail["key"] == case.complete_at.isoformat()
 
 
-def test_a_reporter_who_never_completes_is_reminded_then_the_case_closes(flow):
+def test_a_reporter_who_never_completes_is_reminded_then_the_case_closes(flow, tmp_path):
     reporter = "warga.peduli@yahoo.co.id"
     flow.at(wib(2026, 11, 2, 9, 0))  # Monday
     desk_note = registered(flow, sender=f"Warga Peduli <{reporter}>", body=mf.KOMPLAIN_KURANG)
@@ -344,8 +344,27 @@ def test_a_reporter_who_never_completes_is_reminded_then_the_case_closes(flow):
     closing = flow.one(reporter, "tidak_dilengkapi")
     assert "ditutup" in closing.subject and "Senin, 2 November 2026" in closing.text
     assert "tidak dilengkapi" in closing.text
+    # The closing letter: numbered from the letters' sequence at closure, decided by the SOP's
+    # clock (no one approved it), under the Sekretaris' block; `dumas verify` knows it.
+    [(name, data)] = closing.attachments.items()
+    assert name.startswith("surat-pemberitahuan")
+    letter = " ".join(pdf_text(data).split())
+    assert "001/PP.04-SD/1309/2026" in letter and case.number in letter
+    assert "Pemberitahuan Penutupan Pengaduan karena Tidak Dilengkapi" in letter
+    assert "Mohon lampirkan foto kejadian dan nomor TPS." in letter
+    assert "Ditetapkan otomatis oleh sistem pada Senin, 16 November 2026" in letter
+    assert "Disetujui" not in letter
+    [row] = flow.rows(OutgoingLetter)
+    assert (row.kind, row.tujuan, row.approved_by) == ("surat_pemberitahuan", "Pelapor", "sistem")
+    assert row.kode in letter
+    sent = tmp_path / "surat.pdf"
+    sent.write_bytes(data)
+    rc, out = flow._dumas("verify", str(sent))
+    assert rc == 0 and "VERIFIED" in out and "001/PP.04-SD/1309/2026" in out, out
+    assert "otomatis oleh sistem" in out and "Disetujui" not in out
     told = flow.one("desk", "informasi")
     assert case.number in told.text and "Tidak dilengkapi pelapor" in told.text
+    assert not told.attachments  # the reporter has the letter; the desk is only told
     flow.nothing_for("sekretaris", "hukum", "ketua")
     _quiet_until(flow, wib(2026, 11, 17, 9, 0), wib(2026, 12, 30, 9, 0))
     assert flow.inbox(reporter) == []

@@ -157,7 +157,10 @@ def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim
     assert "Dilaksanakan: TERKIRIM" in flow.one("desk", "transkrip").text
 
 
-def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow):
+@pytest.mark.dumas_settings(
+    officials={"sekretaris_nama": "Dra. Rosita Sabebegen", "sekretaris_nip": "197001011990032001"},
+)
+def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow, tmp_path):
     hukum_note = to_telaah(flow)
     flow.inbox(REPORTER)
     flow.later(days=2)
@@ -173,8 +176,31 @@ def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow):
         alasan,
     )
     assert case.closed_at is not None
-    assert alasan in flow.one(REPORTER, "tidak_ditindaklanjuti").text
-    assert alasan in flow.one("sekretaris", "informasi").text
+    told = flow.one(REPORTER, "tidak_ditindaklanjuti")
+    assert alasan in told.text and "Surat pemberitahuan resmi (PDF, bernomor)" in told.text
+    # The reporter's letter: numbered at the decision, the Sekretaris' block, and a line that
+    # says honestly who decided (Hukum, by email; the Sekretaris did not approve it).
+    [(name, data)] = told.attachments.items()
+    assert name.startswith("surat-pemberitahuan")
+    letter = _flat(pdf_text(data))
+    year = flow.now.year
+    assert f"001/PP.04-SD/1309/{year}" in letter and case.number in letter
+    assert "Pemberitahuan Pengaduan Tidak Dapat Ditindaklanjuti" in letter and alasan in letter
+    assert "Bapak/Ibu Budi Santoso" in letter
+    assert "Dra. Rosita Sabebegen" in letter and "NIP. 197001011990032001" in letter
+    assert "Ditetapkan melalui surel oleh Sub Bagian Hukum pada" in letter
+    assert "Disetujui" not in letter
+    [row] = flow.rows(OutgoingLetter)
+    assert (row.kind, row.tujuan) == ("surat_pemberitahuan", "Pelapor")
+    sent = tmp_path / "surat.pdf"
+    sent.write_bytes(data)
+    rc, out = flow._dumas("verify", str(sent))
+    assert rc == 0 and "VERIFIED" in out and f"001/PP.04-SD/1309/{year}" in out, out
+    assert "Ditetapkan oleh: Sub Bagian Hukum" in out
+    rc, out = flow._dumas("verify", row.kode)
+    assert rc == 0 and row.kode in letter
+    informed = flow.one("sekretaris", "informasi")
+    assert alasan in informed.text and not informed.attachments
     assert "Dilaksanakan: TIDAK DAPAT DITINDAKLANJUTI" in flow.one("hukum", "transkrip").text
     flow.nothing_for("desk", "ketua", "hukum")
 

@@ -15,6 +15,9 @@ newer workflow can add keys without breaking an older renderer. Dates are ISO st
   `alasan`, `ringkasan` (default: the complaint text), `tembusan` [..], `redact_identity` (True
   forces redaction; the case's own flags redact anyway unless the reporter consented).
 - surat_hasil: `ringkasan` (default: `Pengaduan.outcome`), `nomor`, `tanggal`.
+- surat_pemberitahuan: `jenis` (tidak_ditindaklanjuti, bukan_pengaduan, tidak_dilengkapi),
+  `alasan` (default: `Pengaduan.outcome`), `apa`, `diminta_tanggal`, `batas_hari`, `nomor`,
+  `tanggal`.
 """
 
 from __future__ import annotations
@@ -207,6 +210,49 @@ def surat_hasil(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratHasilVi
     )
 
 
+# The closures told by a surat pemberitahuan (no surat hasil): `jenis` -> the letter's "Hal".
+PEMBERITAHUAN_HAL = {
+    "tidak_ditindaklanjuti": "Pemberitahuan Pengaduan Tidak Dapat Ditindaklanjuti",
+    "bukan_pengaduan": "Pemberitahuan Pesan Bukan Pengaduan",
+    "tidak_dilengkapi": "Pemberitahuan Penutupan Pengaduan karena Tidak Dilengkapi",
+}
+
+
+@dataclass(frozen=True)
+class PemberitahuanView:
+    nomor: str
+    tanggal: str
+    jenis: str
+    hal: str
+    alasan: str
+    apa: str = ""
+    diminta_tanggal: str = ""
+    batas_hari: str = ""
+
+
+def pemberitahuan(ctx: DocumentContext, params: Mapping[str, Any]) -> PemberitahuanView:
+    """The letter to a reporter whose case closed without a surat hasil: TIDAK DAPAT
+    DITINDAKLANJUTI (the handler's reason), BUKAN PENGADUAN (the desk's), or the reporter not
+    completing it in time. Only what was written for the reporter: `alasan`, or `apa` with
+    `diminta_tanggal` and `batas_hari` for "tidak_dilengkapi"."""
+    jenis = str(params.get("jenis") or "")
+    if jenis not in PEMBERITAHUAN_HAL:
+        jenis = "tidak_dilengkapi" if ctx.case.status == "tidak_dilengkapi" else ""
+    alasan = clean_text(str(params.get("alasan") or "")).strip() or ctx.case.outcome.strip()
+    if not jenis and not alasan:
+        raise DocumentError(f"surat pemberitahuan {ctx.case.display_number}: no reason given")
+    return PemberitahuanView(
+        nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
+        tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
+        jenis=jenis or "tidak_ditindaklanjuti",
+        hal=PEMBERITAHUAN_HAL[jenis or "tidak_ditindaklanjuti"],
+        alasan=alasan,
+        apa=clean_text(str(params.get("apa") or "")).strip(),
+        diminta_tanggal=one_line(str(params.get("diminta_tanggal") or "")),
+        batas_hari=one_line(str(params.get("batas_hari") or "")),
+    )
+
+
 def permintaan_kelengkapan(ctx: DocumentContext, params: Mapping[str, Any]) -> KelengkapanView:
     """The printed LENGKAPI request to a reporter without email (the desk posts or hands it)."""
     # Without params (`dumas pdf`, a re-render) the letter still reads as a request.
@@ -257,6 +303,7 @@ class Pengesahan:
     oleh: str
     pada: str
     kode: str
+    cara: str = "surel"  # "ditetapkan": decided without approval; "otomatis": by the SOP's clock
 
 
 def pengesahan(params: Mapping[str, Any]) -> Pengesahan | None:
@@ -265,12 +312,13 @@ def pengesahan(params: Mapping[str, Any]) -> Pengesahan | None:
     sah = params.get("pengesahan")
     if not isinstance(sah, Mapping):
         return None
-    return Pengesahan(
-        *(
-            one_line(str(sah.get(k) or ""))
-            for k in ("nama", "nip", "jabatan", "oleh", "pada", "kode")
-        )
+    nama, nip, jabatan, oleh, pada, kode = (
+        one_line(str(sah.get(k) or "")) for k in ("nama", "nip", "jabatan", "oleh", "pada", "kode")
     )
+    cara = str(sah.get("cara") or "surel")
+    if cara not in ("surel", "ditetapkan", "otomatis"):
+        cara = "surel"
+    return Pengesahan(nama, nip, jabatan, oleh, pada, kode, cara)
 
 
 def _redactor(pelapor: PelaporView):

@@ -53,7 +53,7 @@ class DocumentKind:
 # The letters that leave the office: numbered and signed when approved (the params then carry
 # "nomor", "tanggal" and "pengesahan"), and rendered as PDF/A-3b so the sent copy is the archive
 # copy (one file, one SHA-256 for `dumas verify`).
-LETTER_KINDS = ("surat_penerusan", "surat_tugas", "surat_hasil")
+LETTER_KINDS = ("surat_penerusan", "surat_tugas", "surat_hasil", "surat_pemberitahuan")
 PDF_VARIANT = "pdf/a-3b"
 
 DOCUMENT_KINDS: dict[str, DocumentKind] = {
@@ -90,6 +90,13 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
             "surat-hasil",
             "surat_hasil.html",
             docparams.surat_hasil,
+        ),
+        DocumentKind(
+            "surat_pemberitahuan",
+            "Surat Pemberitahuan Penutupan Pengaduan",
+            "surat-pemberitahuan",
+            "surat_pemberitahuan.html",
+            docparams.pemberitahuan,
         ),
         DocumentKind(
             "surat_permintaan_kelengkapan",

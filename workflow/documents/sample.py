@@ -250,6 +250,12 @@ SAMPLE_PARAMS: dict[str, dict] = {
         "alasan": "dugaan pelanggaran pemilihan yang menjadi kewenangan Bawaslu",
     },
     "surat_hasil": {"nomor": "160/PY.01-SD/1309/2026", "tanggal": "2026-12-14"},
+    "surat_pemberitahuan": {
+        "jenis": "tidak_ditindaklanjuti",
+        "alasan": "Identitas terlapor dan lokasi kejadian tidak jelas.",
+        "nomor": "161/PY.01-SD/1309/2026",
+        "tanggal": "2026-12-14",
+    },
     "surat_permintaan_kelengkapan": {
         "apa": "Mohon sampaikan fotokopi KTP dan foto kejadian di TPS 02.",
         "batas_tanggal": "Senin, 16 November 2026",

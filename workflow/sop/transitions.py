@@ -29,10 +29,12 @@ from dumas.workflow.sop.effects import (
     Notify,
     OpenTask,
     Record,
+    RenderDocument,
     TokenFor,
     Transcript,
     UpdateCase,
 )
+from dumas.workflow.sop.names import Role
 
 # `help_text(step, role, sop, state)`: the commands `role` may give now, as the BANTUAN text
 # (`workflow.sop.commands.registry.help_text`, given by the caller).
@@ -337,3 +339,44 @@ def inform(role: str, message: str, ctx: Context, documents: tuple[str, ...] = (
         {"number": ctx.state.number, "subject": ctx.state.subject, "message": message},
         documents,
     )
+
+
+CLOSING_LETTER = "surat_pemberitahuan"  # the numbered letter to a reporter whose case closes
+
+
+def closing_letter(
+    state: CaseState,
+    email: Notify,
+    params: Mapping[str, Any],
+    decided: Mapping[str, Any],
+    desk_message: str,
+) -> tuple[Effect, ...]:
+    """The surat pemberitahuan of a closure without a surat hasil (TIDAK DAPAT DITINDAKLANJUTI,
+    BUKAN PENGADUAN, tidak dilengkapi): numbered and signed when applied (`decided` is the
+    `persetujuan` of the document's params: who decided, how, who signs), attached to the
+    reporter's `email`; a reporter without email gets it from the desk, printed (the desk's
+    informasi, `desk_message` saying what to do), as LENGKAPI does for them."""
+    letter = RenderDocument(
+        CLOSING_LETTER, {**params, "persetujuan": {**decided, "tujuan": "Pelapor"}}
+    )
+    if state.pelapor_email:
+        return (letter, replace(email, documents=(*email.documents, CLOSING_LETTER)))
+    desk = Notify(
+        "informasi",
+        Role.DESK,
+        {"number": state.number, "subject": state.subject, "message": desk_message},
+        (CLOSING_LETTER,),
+    )
+    return (letter, desk)
+
+
+def decided_by(ctx: Context, signer: str) -> dict[str, str]:
+    """The `persetujuan` of a closing letter decided by the replying role itself (no approval
+    step): printed "Ditetapkan melalui surel oleh ...", signed by `signer`'s [officials] block."""
+    return {
+        "oleh": ctx.actor.address,
+        "peran": ctx.sop.role_title(ctx.role),
+        "role": ctx.role,
+        "penandatangan": signer,
+        "cara": "ditetapkan",
+    }

@@ -36,7 +36,13 @@ from dumas.workflow.sop.effects import (
     UpdateCase,
 )
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import case_deadline, state_fields, utc, when
+from dumas.workflow.sop.transitions import (
+    case_deadline,
+    closing_letter,
+    state_fields,
+    utc,
+    when,
+)
 
 LIMIT_KINDS = ("batas_pengingat", "batas_eskalasi", "batas_terlampaui")
 WAIT_KINDS = ("pengingat_pelapor", "tidak_dilengkapi")
@@ -237,28 +243,43 @@ def on_pelapor_timeout(
         "diberi tahu dan dapat mengajukan pengaduan baru; balasan pelapor yang datang kemudian "
         "akan diteruskan kepada Desk Pelayanan."
     )
-    told: tuple[Effect, ...] = (Notify("tidak_dilengkapi", PELAPOR, context),)
-    if not state.pelapor_email:
-        # Nobody to email: the desk tells the reporter (walk-ins and letters, issue 10 item 4).
-        desk = desk.replace(
-            "Pelapor telah diberi tahu dan",
-            "Pelapor tidak mempunyai alamat email: mohon beri tahu pelapor melalui telepon "
-            "atau surat bahwa pengaduannya ditutup. Pelapor",
-        )
-        told = ()
+    # The closing letter is numbered now, by no one's approval: the SOP closes the case, and the
+    # letter says so ("Ditetapkan otomatis oleh sistem ... sesuai SOP") under the signatory
+    # block of the Sekretaris (the Ketua when she is conflicted), who signs the office's letters.
+    automatic = {
+        "oleh": "sistem",
+        "peran": "Sistem Dumas",
+        "role": "sistem",
+        "penandatangan": Role.KETUA if state.conflict_role == Role.SEKRETARIS else Role.SEKRETARIS,
+        "cara": "otomatis",
+    }
+    # Nobody to email: the desk prints the letter for the reporter (issue 10 item 4).
+    printed = desk.replace(
+        "Pelapor telah diberi tahu dan",
+        "Pelapor tidak mempunyai alamat email: mohon cetak surat pemberitahuan terlampir dan "
+        "sampaikan kepada pelapor melalui pos atau secara langsung (atau beri tahu melalui "
+        "telepon). Pelapor",
+    )
+    told = closing_letter(
+        state,
+        Notify("tidak_dilengkapi", PELAPOR, context),
+        {"jenis": "tidak_dilengkapi", **context},
+        automatic,
+        printed,
+    )
     fields = {**state_fields(state, new, sop), "outcome": "Tidak dilengkapi oleh pelapor"}
-    return Decision(
-        new,
+    informed: tuple[Effect, ...] = (
         (
-            UpdateCase(fields, {"tidak_dilengkapi": True}),
-            *told,
             Notify(
                 "informasi",
                 Role.DESK,
                 {"number": state.number, "subject": state.subject, "message": desk},
             ),
-        ),
+        )
+        if state.pelapor_email
+        else ()
     )
+    return Decision(new, (UpdateCase(fields, {"tidak_dilengkapi": True}), *told, *informed))
 
 
 def _date(at: datetime | None, calendar: WorkCalendar) -> str:

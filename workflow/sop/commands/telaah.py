@@ -22,7 +22,14 @@ from dumas.workflow.sop.commands.verifikasi import match_subdivision
 from dumas.workflow.sop.definition import PELAPOR, SETUJU_MANUAL, Agency, Sop, Subdivision
 from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import Context, Problem, advance, inform
+from dumas.workflow.sop.transitions import (
+    Context,
+    Problem,
+    advance,
+    closing_letter,
+    decided_by,
+    inform,
+)
 
 _TO = ("ke", "kepada", "to")
 
@@ -326,14 +333,27 @@ class TidakDapatDitindaklanjuti(Command):
         told = Notify(
             "tidak_ditindaklanjuti", PELAPOR, {"number": ctx.state.number, "alasan": alasan}
         )
+        # The handler decides this closure (no approval step): the letter says so, and carries
+        # the signatory block of whoever oversees the case (the Sekretaris, or the Ketua).
+        oversight = _oversight(ctx)
+        signer = Role.KETUA if oversight == Role.KETUA else Role.SEKRETARIS
+        letter = closing_letter(
+            ctx.state,
+            told,
+            {"jenis": "tidak_ditindaklanjuti", "alasan": alasan},
+            decided_by(ctx, signer),
+            f"Pengaduan tidak dapat ditindaklanjuti: {alasan}. Pelapor tidak mempunyai alamat "
+            "email: mohon cetak surat pemberitahuan terlampir dan sampaikan kepada pelapor "
+            "melalui pos atau secara langsung.",
+        )
         return advance(
             ctx,
             self.name,
             fields={**fields, "outcome": alasan},
             data={**data, "alasan": alasan},
             effects=(
-                told,
-                inform(_oversight(ctx), f"Pengaduan tidak dapat ditindaklanjuti: {alasan}", ctx),
+                *letter,
+                inform(oversight, f"Pengaduan tidak dapat ditindaklanjuti: {alasan}", ctx),
             ),
         )
 

@@ -11,7 +11,14 @@ from dumas.workflow.sop.commands.grammar import match_start, note_of, strip_word
 from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
 from dumas.workflow.sop.effects import Decision, Effect, Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline
+from dumas.workflow.sop.transitions import (
+    Context,
+    Problem,
+    advance,
+    case_deadline,
+    closing_letter,
+    decided_by,
+)
 from dumas.workflow.sop.waits import WAIT_SINCE
 
 _SUB_PREFIX = (
@@ -124,9 +131,23 @@ class BukanPengaduan(Command):
 
     def process(self, ctx: Context, alasan: str) -> Decision:
         told = Notify("bukan_pengaduan", PELAPOR, {"number": ctx.state.number, "alasan": alasan})
-        return advance(
-            ctx, self.name, fields={"outcome": alasan}, data={"alasan": alasan}, effects=(told,)
+        letter = closing_letter(
+            ctx.state,
+            told,
+            {"jenis": "bukan_pengaduan", "alasan": alasan},
+            decided_by(ctx, _signer(ctx)),
+            f"Pesan ini diarsipkan sebagai bukan pengaduan: {alasan}. Pengirim tidak mempunyai "
+            "alamat email: mohon cetak surat pemberitahuan terlampir dan sampaikan kepadanya "
+            "melalui pos atau secara langsung.",
         )
+        return advance(
+            ctx, self.name, fields={"outcome": alasan}, data={"alasan": alasan}, effects=letter
+        )
+
+
+def _signer(ctx: Context) -> str:
+    """The Sekretaris signs the office's letters; the Ketua when she is conflicted on the case."""
+    return Role.KETUA if ctx.state.conflict_role == Role.SEKRETARIS else Role.SEKRETARIS
 
 
 class Spam(Command):

@@ -418,6 +418,58 @@ def test_an_approved_letter_is_numbered_signed_and_archival(advanced_ctx, tmp_pa
         assert expected in text, expected
 
 
+def test_surat_pemberitahuan_tells_the_reporter_why_the_case_closed(rendered, ctx, tmp_path):
+    text = " ".join(text_of(rendered["surat_pemberitahuan"][0]).split())
+    for expected in (
+        "Pemberitahuan Pengaduan Tidak Dapat Ditindaklanjuti",
+        "Bapak/Ibu Maria Sababalat",
+        "Nomor Registrasi 001/PGD/XI/2026",
+        "Identitas terlapor dan lokasi kejadian tidak jelas.",
+        "161/PY.01-SD/1309/2026",
+    ):
+        assert expected in text, expected
+    # the automatic closure: the SOP's clock, not a person, decided; the Sekretaris' block signs
+    params = {
+        "jenis": "tidak_dilengkapi",
+        "apa": "Mohon lampirkan fotokopi KTP.",
+        "diminta_tanggal": "Senin, 2 November 2026",
+        "batas_hari": "10 hari kerja",
+        "nomor": "008/PP.04-SD/1309/2026",
+        "tanggal": "2026-11-16",
+        "pengesahan": {
+            "nama": "Dra. Rosita Sabebegen",
+            "nip": "197001011990032001",
+            "jabatan": "Sekretaris",
+            "oleh": "sistem",
+            "pada": "Senin, 16 November 2026 pukul 09.00 WIB",
+            "kode": "ABCDE23456",
+            "cara": "otomatis",
+        },
+    }
+    path = tmp_path / "surat.pdf"
+    path.write_bytes(render("surat_pemberitahuan", ctx, params))
+    assert 'pdfaid:part="3"' in run("pdfinfo", "-meta", str(path))  # a letter: PDF/A-3b
+    text = " ".join(text_of(path).split())
+    for expected in (
+        "Pemberitahuan Penutupan Pengaduan karena Tidak Dilengkapi",
+        "Mohon lampirkan fotokopi KTP.",
+        "Senin, 2 November 2026",
+        "10 hari kerja",
+        "Dra. Rosita Sabebegen",
+        "Ditetapkan otomatis oleh sistem pada Senin, 16 November 2026 pukul 09.00 WIB sesuai "
+        "Standar Operasional Prosedur",
+        "Kode verifikasi: ABCDE23456",
+    ):
+        assert expected in text, expected
+    assert "Disetujui" not in text
+    params["pengesahan"] = {**params["pengesahan"], "cara": "ditetapkan", "oleh": "Desk"}
+    params["jenis"], params["alasan"] = "bukan_pengaduan", "Penawaran barang."
+    path.write_bytes(render("surat_pemberitahuan", ctx, params))
+    text = " ".join(text_of(path).split())
+    assert "Pemberitahuan Pesan Bukan Pengaduan" in text and "Penawaran barang." in text
+    assert "Ditetapkan melalui surel oleh Desk pada" in text
+
+
 def test_riwayat_lists_the_events(rendered):
     text = text_of(rendered["riwayat"][0])
     assert "RIWAYAT PENANGANAN PENGADUAN" in text and "Catatan Peristiwa (5)" in text

@@ -587,6 +587,48 @@ def test_bukan_pengaduan_tells_the_sender_but_spam_does_not():
     assert d.state.step == "bukan_pengaduan" and not d.of_type(Notify)
 
 
+def test_closures_without_a_surat_hasil_send_a_numbered_surat_pemberitahuan():
+    d = reply(base_state("telaah"), "hukum", "TIDAK DAPAT DITINDAKLANJUTI Di luar kewenangan.")
+    letter = only(d, RenderDocument)
+    assert letter.kind == "surat_pemberitahuan"
+    assert letter.params["jenis"] == "tidak_ditindaklanjuti"
+    assert letter.params["alasan"] == "Di luar kewenangan."
+    # Hukum decided it (no approval step): the letter says so, under the Sekretaris' block.
+    assert letter.params["persetujuan"] == {
+        "oleh": "hukum@kpu.example",
+        "peran": SOP.role_title("hukum"),
+        "role": "hukum",
+        "penandatangan": "sekretaris",
+        "cara": "ditetapkan",
+        "tujuan": "Pelapor",
+    }
+    told = only(d, Notify, template="tidak_ditindaklanjuti")
+    assert told.to == PELAPOR and told.documents == ("surat_pemberitahuan",)
+    assert only(d, Notify, template="informasi").documents == ()  # the Sekretaris is told
+    d = reply(base_state(), "desk", "BUKAN PENGADUAN Penawaran jasa")
+    letter = only(d, RenderDocument)
+    assert letter.kind == "surat_pemberitahuan"
+    assert letter.params["jenis"] == "bukan_pengaduan"
+    assert letter.params["persetujuan"]["cara"] == "ditetapkan"
+    assert only(d, Notify, template="bukan_pengaduan").documents == ("surat_pemberitahuan",)
+    # a conflicted Sekretaris: the Ketua's block signs
+    d = reply(base_state("telaah", conflict_role="sekretaris"), "hukum", "TIDAK DITINDAKLANJUTI x")
+    assert only(d, RenderDocument).params["persetujuan"]["penandatangan"] == "ketua"
+
+
+def test_a_reporter_without_email_gets_the_closing_letter_through_the_desk():
+    for step, role, text in (
+        ("telaah", "hukum", "TIDAK DAPAT DITINDAKLANJUTI Di luar kewenangan."),
+        ("verifikasi", "desk", "BUKAN PENGADUAN Penawaran jasa"),
+    ):
+        d = reply(base_state(step, pelapor_email=""), role, text)
+        assert not [n for n in d.of_type(Notify) if n.to == PELAPOR]
+        printed = [n for n in d.of_type(Notify) if n.to == "desk"]
+        assert [n.documents for n in printed] == [("surat_pemberitahuan",)]
+        assert "cetak surat pemberitahuan terlampir" in printed[0].context["message"]
+        assert only(d, RenderDocument).kind == "surat_pemberitahuan"
+
+
 def test_lengkapi_round_trip():
     case = Case(NOW)
     d = case.do("desk", "LENGKAPI\nMohon kirim foto kejadian\ndan alamat lengkap.", NOW)

@@ -14,7 +14,15 @@ from dumas.workflow.sop.calendar import Duration, WorkCalendar
 from dumas.workflow.sop.commands.registry import parse_command
 from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.definition import PELAPOR
-from dumas.workflow.sop.effects import Actor, CaseState, Notify, Record, TokenFor, UpdateCase
+from dumas.workflow.sop.effects import (
+    Actor,
+    CaseState,
+    Notify,
+    Record,
+    RenderDocument,
+    TokenFor,
+    UpdateCase,
+)
 from dumas.workflow.sop.machine import decide
 from dumas.workflow.sop.waits import (
     WAIT_SINCE,
@@ -254,6 +262,14 @@ def test_the_timeout_closes_the_case_tells_the_reporter_and_the_desk():
     assert letter.context["batas_hari"] == "10 hari kerja"
     assert (desk.template, desk.to) == ("informasi", "desk")
     assert "Mohon lampirkan KTP." in desk.context["message"]
+    # The closing letter: numbered when applied, by no one's approval but the SOP's clock.
+    [render] = d.of_type(RenderDocument)
+    assert render.kind == "surat_pemberitahuan" and letter.documents == ("surat_pemberitahuan",)
+    assert render.params["jenis"] == "tidak_dilengkapi"
+    assert render.params["apa"] == "Mohon lampirkan KTP."
+    assert render.params["persetujuan"]["cara"] == "otomatis"
+    assert render.params["persetujuan"]["penandatangan"] == "sekretaris"
+    assert desk.documents == ()  # the desk is told; the reporter holds the letter
     [alert] = alerts(waiting(), CLOSE)
     full = case_alert_effects(alert, waiting(), CLOSE, SOP, CAL)
     assert full.state == d.state and full.effects[-1].kind == "tidak_dilengkapi"
@@ -268,10 +284,18 @@ def test_a_reporter_without_email_is_reminded_and_told_through_the_desk():
     assert (note.template, note.to, note.reply_token) == ("informasi", "desk", None)
     assert "telepon" in note.context["message"] and "16 November 2026" in note.context["message"]
     d = on_pelapor_timeout(walk_in, CLOSE, SOP, CAL)
-    [desk] = d.of_type(Notify)  # no letter by email: nobody to send it to
+    [desk] = d.of_type(Notify)  # no email to the reporter: the desk prints the letter
     assert (desk.template, desk.to) == ("informasi", "desk")
-    assert "melalui telepon atau surat" in desk.context["message"]
+    assert desk.documents == ("surat_pemberitahuan",)
+    assert "cetak surat pemberitahuan terlampir" in desk.context["message"]
+    assert [r.kind for r in d.of_type(RenderDocument)] == ["surat_pemberitahuan"]
     assert d.state.step == "tidak_dilengkapi"
+
+
+def test_the_closing_letter_is_signed_by_the_ketua_for_a_conflicted_sekretaris():
+    d = on_pelapor_timeout(waiting(conflict_role="sekretaris"), CLOSE, SOP, CAL)
+    [render] = d.of_type(RenderDocument)
+    assert render.params["persetujuan"]["penandatangan"] == "ketua"
 
 
 def test_a_closed_case_hears_the_reporter_through_the_desk():
