@@ -23,6 +23,7 @@ from dumas.workflow.store.models import Alert, OutgoingLetter
 from tests import mailfactory as mf
 from tests.flows.conftest import Flow, pdf_text, registered, to_telaah
 from tests.replies import WIB
+from tests.rig.dkimkey import sign
 
 OFFICE_DAY_OFF = date(2026, 3, 25)  # e.g. the regency's anniversary, entered by the office
 STAFF = ("desk", "sekretaris", "hukum", "ketua")
@@ -373,4 +374,62 @@ def test_a_reporter_who_never_completes_is_reminded_then_the_case_closes(flow, t
     ] == [
         "pengingat_pelapor",
         "tidak_dilengkapi",
+    ]
+
+
+WALK_IN = """DAFTAR
+Nama: Yohanes Sakerebau
+Telepon: 0813 7000 1111
+Alamat: Dusun Puro, Desa Muntei
+Terlapor: Ketua KPPS TPS 02
+Uraian: Ketua KPPS mengarahkan pemilih lanjut usia untuk memilih calon tertentu.
+"""
+
+
+def test_a_walk_in_reporter_who_never_completes_gets_the_closing_letter_through_the_desk(
+    flow, tmp_path
+):
+    """No email to the reporter: the closure's numbered letter goes to the desk to print and send
+    (issue 10 items 1 and 4); nothing leaves the office by email."""
+    flow.at(wib(2026, 11, 2, 9, 0))  # Monday
+    raw = mf.complaint(
+        sender=flow.address("desk"),
+        to=flow.office.pengaduan.address,
+        subject="Pengaduan langsung",
+        body=WALK_IN,
+        date=flow.now,
+    )
+    flow.rig.append(flow.office.pengaduan, sign(raw), when=flow.now)
+    flow.poll()
+    case = flow.case()
+    assert case.channel == "langsung" and case.pelapor_email == ""
+    flow.one("desk", "transkrip")
+    task = flow.one("desk", "tugas")
+    flow.later(minutes=10)
+    flow.reply(task, "LENGKAPI Mohon sebutkan lokasi kejadian (TPS, desa, kecamatan).", "desk")
+    flow.poll()
+    assert flow.case().step == "menunggu_pelapor"
+    flow.inbox("desk")
+    step = flow.app.sop.step("menunggu_pelapor")
+    close_at = flow.app.calendar.add(flow.now, step.duration)
+
+    flow.at(close_at)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.status) == ("tidak_dilengkapi", "tidak_dilengkapi")
+    told = flow.one("desk", "informasi")
+    assert "cetak surat pemberitahuan terlampir" in " ".join(told.text.split())
+    [(name, data)] = told.attachments.items()
+    assert name.startswith("surat-pemberitahuan")
+    letter = " ".join(pdf_text(data).split())
+    assert "Bapak/Ibu Yohanes Sakerebau" in letter and case.number in letter
+    assert "/PP.04-SD/1309/2026" in letter and "Ditetapkan otomatis oleh sistem" in letter
+    sent = tmp_path / "surat.pdf"
+    sent.write_bytes(data)
+    rc, out = flow._dumas("verify", str(sent))
+    assert rc == 0 and "VERIFIED" in out, out
+    # Nothing left the office by email: every message of the case went to the office's staff.
+    staff = {flow.address(r).lower() for r in STAFF}
+    assert all({a.lower() for a in m.to_addrs} <= staff for m in flow.outbox()), [
+        m.to_addrs for m in flow.outbox()
     ]

@@ -205,6 +205,30 @@ def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow, tmp_path):
     flow.nothing_for("desk", "ketua", "hukum")
 
 
+def test_bukan_pengaduan_sends_the_sender_a_numbered_letter(flow, tmp_path):
+    desk_note = registered(flow)
+    flow.inbox(REPORTER)  # the acknowledgement
+    flow.later(minutes=10)
+    alasan = "Pesan berisi penawaran jasa percetakan, bukan pengaduan."
+    flow.reply(desk_note, f"BUKAN PENGADUAN {alasan}", "desk", style=OUTLOOK_ID)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.outcome) == ("bukan_pengaduan", alasan)
+    told = flow.one(REPORTER, "bukan_pengaduan")
+    assert alasan in _flat(told.text)
+    [(name, data)] = told.attachments.items()
+    assert name.startswith("surat-pemberitahuan")
+    letter = _flat(pdf_text(data))
+    year = flow.now.year
+    assert f"001/PP.04-SD/1309/{year}" in letter and alasan in letter
+    assert "Pemberitahuan Pesan Bukan Pengaduan" in letter
+    assert "Ditetapkan melalui surel oleh Desk Pelayanan pada" in letter
+    sent = tmp_path / "surat.pdf"
+    sent.write_bytes(data)
+    rc, out = flow._dumas("verify", str(sent))
+    assert rc == 0 and "VERIFIED" in out and "Ditetapkan oleh: Desk Pelayanan" in out, out
+
+
 def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):
     final_note = to_step_7(flow)
     assert flow.case().step == "persetujuan_laporan"
