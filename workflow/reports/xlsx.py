@@ -36,7 +36,7 @@ from dumas.workflow.reports.recap import Column, Recap, RecapRow, columns
 from dumas.workflow.reports.summary import Summary, SummaryLine
 from dumas.workflow.sop.transitions import when
 from dumas.workflow.store.letters import letter_register
-from dumas.workflow.store.models import Pengaduan
+from dumas.workflow.store.models import OutgoingLetter, Pengaduan
 
 HEADER_ROW = 3
 FIGURES_PROPERTY = "dumas.figures"  # a custom document property: the summary's key figures
@@ -256,6 +256,15 @@ def _print_setup(ws, title_rows: str | None = None, orientation: str = "landscap
 
 # --- Agenda Surat Keluar ------------------------------------------------------------------------
 
+SYSTEM = "sistem"  # `approved_by` of a letter no one approved: a closure by the SOP's clock
+
+
+def _approver(x: OutgoingLetter) -> str:
+    if x.approved_by == SYSTEM:
+        return "Otomatis oleh sistem (sesuai SOP)"
+    return f"{x.approved_role} ({x.approved_by})"
+
+
 LETTER_HEADERS = (
     "No.",
     "Nomor Surat",
@@ -263,8 +272,8 @@ LETTER_HEADERS = (
     "Jenis Surat",
     "Tujuan",
     "Nomor Registrasi Pengaduan",
-    "Disetujui oleh",
-    "Waktu Persetujuan",
+    "Disetujui/ditetapkan oleh",
+    "Waktu Persetujuan/Penetapan",
     "Kode Verifikasi",
 )
 
@@ -297,7 +306,7 @@ def _write_letters(ws, recap: Recap) -> None:
                 x.perihal,
                 sheet.st.cell(x.tujuan, sheet.st.wrap),
                 numbers.get(x.pengaduan_id or 0, ""),
-                sheet.st.cell(f"{x.approved_role} ({x.approved_by})", sheet.st.wrap),
+                sheet.st.cell(_approver(x), sheet.st.wrap),
                 when(x.approved_at, recap.setup.calendar),
                 x.kode,
             ]

@@ -390,6 +390,17 @@ def test_title_frozen_bold_header_autofilter_and_print_setup(book, produced):
     assert widths["Perihal/Ringkasan"] >= 30 and widths["No"] < 10
 
 
+def test_the_agenda_says_who_approved_or_that_the_sop_decided():
+    from dumas.workflow.reports.xlsx import LETTER_HEADERS, _approver
+    from dumas.workflow.store.models import OutgoingLetter
+
+    assert "Disetujui/ditetapkan oleh" in LETTER_HEADERS
+    approved = OutgoingLetter(approved_by="sekretaris@kpu.example", approved_role="Sekretaris")
+    assert _approver(approved) == "Sekretaris (sekretaris@kpu.example)"
+    closed = OutgoingLetter(approved_by="sistem", approved_role="Sistem Dumas")
+    assert _approver(closed) == "Otomatis oleh sistem (sesuai SOP)"
+
+
 def test_long_text_wraps(book):
     ws = book["Rekapitulasi"]
     perihal = [r[9] for r in ws.iter_rows(min_row=HEADER_ROW + 1) if r[9].value]
