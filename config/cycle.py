@@ -1,7 +1,7 @@
 """One complete cycle of the office's jobs, in order: what `dumas poll` runs and the daemon schedules.
 
 Intake first (new mail, recorded), then registration (numbers, acknowledgements, tasks), then the
-work they created (documents, deadlines, reports), then the outbox, so that one cron line alone could run the office. Each job commits its own work: a job
+work they created (deadlines, documents, reports), then the outbox, so that one cron line alone could run the office. Each job commits its own work: a job
 that fails is logged and the next one still runs (the outbox must not wait for a broken PDF).
 A mail server that cannot be reached stops the cycle with `MailServerError` only after the other
 jobs ran, so reminders and queued mail do not depend on the IMAP server.

@@ -1,7 +1,7 @@
 """The daemon (`dumas run`): APScheduler 3.x running the office's jobs for years under systemd.
 
 - One instance per installation (a `flock` on `<storage>/daemon.lock`).
-- The cycle (intake → documents → deadlines → reports → outbox) runs every `poll_every_minutes`
+- The cycle (intake → deadlines → documents → reports → outbox) runs every `poll_every_minutes`
   (never less than daily: the SOP asks for a daily check, and the setting is capped at 1440) and
   once at start, which is also how a daemon that was down catches up.
 - A mail server that is down never kills the daemon: the cycle logs it and retries with
