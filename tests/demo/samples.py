@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 
 from tests import mailfactory as mf
 from tests.rig.dkimkey import sign
@@ -40,6 +41,8 @@ def desk_reply(notification: bytes, desk: str) -> bytes:
     reply["In-Reply-To"] = note["Message-ID"]
     reply["References"] = note["Message-ID"]
     reply["Message-ID"] = make_msgid(domain="gmail.com")
+    # Every client dates its mail; the gate refuses a reply older than what it answers.
+    reply["Date"] = format_datetime(note["Date"].datetime + timedelta(minutes=5))
     quoted = "\n".join("> " + line for line in note.get_body(("plain",)).get_content().splitlines())
     reply.set_content(
         "LENGKAP\n\nPada Sen, 2 Nov 2026 pukul 09.20 Layanan Pengaduan menulis:\n" + quoted + "\n",
