@@ -60,6 +60,8 @@ bench: setup
 	$(PY) bench/documents.py
 	$(PY) bench/recap.py
 	$(PY) bench/idle.py
+	$(PY) -m bench.burst
+	$(PY) -m bench.bigmail
 	$(PY) -m bench.hostile_text
 
 # Re-pin after changing dependencies in pyproject.toml.
