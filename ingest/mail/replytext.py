@@ -225,26 +225,12 @@ def first_lines(reply: str, n: int = 3) -> list[str]:
     ("Yth. Admin, SETUJU") keeps what follows its first comma.
     """
     lines = [_WHITESPACE.sub(" ", line).strip() for line in reply.splitlines()]
-    lines = [line for line in lines if _HAS_WORD.search(line)]
-    while lines and _GREETING.match(lines[0]):
-        _, comma, rest = lines[0].partition(",")
-        rest = rest.strip()
-        if comma and rest and not rest.endswith(",") and _HAS_WORD.search(rest):
-            lines[0] = rest
-            break
-        lines.pop(0)
-    return lines[:n]
+    return _without_greetings([line for line in lines if _HAS_WORD.search(line)])[:n]
 
 
-def command_lines(reply: str) -> list[str]:
-    """The lines a command and its note are read from: `first_lines` with the blank lines kept.
-
-    Starts at the first meaningful line (greetings skipped as in `first_lines`); a line without
-    a letter or digit counts as blank, runs of blank lines become one "". A note ends at the
-    first blank line, so the paragraph boundaries must survive to the command parser.
-    """
-    lines = [_WHITESPACE.sub(" ", line).strip() for line in reply.splitlines()]
-    lines = [line if _HAS_WORD.search(line) else "" for line in lines]
+def _without_greetings(lines: list[str]) -> list[str]:
+    """`lines` from the first that is not a greeting ("" counts as blank and is skipped too); a
+    greeting followed by text on its line ("Yth. Admin, SETUJU") keeps what follows its comma."""
     while lines and not lines[0]:
         lines.pop(0)
     while lines and _GREETING.match(lines[0]):
@@ -256,6 +242,18 @@ def command_lines(reply: str) -> list[str]:
         lines.pop(0)
         while lines and not lines[0]:
             lines.pop(0)
+    return lines
+
+
+def command_lines(reply: str) -> list[str]:
+    """The lines a command and its note are read from: `first_lines` with the blank lines kept.
+
+    Starts at the first meaningful line (greetings skipped as in `first_lines`); a line without
+    a letter or digit counts as blank, runs of blank lines become one "". A note ends at the
+    first blank line, so the paragraph boundaries must survive to the command parser.
+    """
+    lines = [_WHITESPACE.sub(" ", line).strip() for line in reply.splitlines()]
+    lines = _without_greetings([line if _HAS_WORD.search(line) else "" for line in lines])
     out: list[str] = []
     for line in lines[: _COMMAND_TEXT_LINES * 2]:
         if line or (out and out[-1]):
