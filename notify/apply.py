@@ -604,6 +604,9 @@ class Applier:
         adds files, and each notification must not carry them all again). The files left out
         are listed by name (`berkas_tersimpan`, `_berkas_tersimpan.txt`). Staff addresses
         sharing one email are split only when they differ in what they already hold."""
+        # Once per email, before any split: every desk address of it gets the same notes.
+        if notes := self._unverified_notes(to):
+            context = {**context, "catatan_belum_terverifikasi": notes}
         for group, attach, kept in self._file_plan(to, tuple(files)):
             self._queue(
                 template,
@@ -701,7 +704,7 @@ class Applier:
         s = self.kit.settings
         context = {
             **self.extra,
-            **self._context_for(template, token_for, context, to),
+            **self._context_for(template, token_for, context),
             **{k: v for k, v in context.items() if k != "number"},
         }  # the case's own wins
         audience = audience_of(to[0], self.case, self._staff())
@@ -750,13 +753,9 @@ class Applier:
             )
         return self._staff_now
 
-    def _context_for(
-        self, template: str, token_for: TokenFor | None, given: dict, to: tuple[str, ...] = ()
-    ) -> dict:
+    def _context_for(self, template: str, token_for: TokenFor | None, given: dict) -> dict:
         """Context every email of its kind needs that the pure core cannot know."""
         extra: dict = {}
-        if notes := self._unverified_notes(to):
-            extra["catatan_belum_terverifikasi"] = notes
         if token_for is not None and "help" not in given and self.case is not None:
             state = CaseState.from_case(self.case, next(iter(self._open_tasks()), None))
             extra["help"] = help_text(token_for.step, token_for.role, self.kit.sop, state)
@@ -772,16 +771,11 @@ class Applier:
         as the email it rides on). Only the desk: it is the desk's to check with the reporter."""
         if self.case is None or self.case.id is None or not to:
             return []
-        desk = set(resolve(self.session, self.kit.settings.roles, self.case, "desk", self.now))
-        if not desk.intersection(a.lower() for a in to):
-            return []
+        # One query on every email of a case (usually empty); the desk's addresses only then.
         since = (
-            self.session.execute(
-                select(func.max(Event.id)).where(
-                    Event.pengaduan_id == self.case.id, Event.kind == events.NOTES_DELIVERED
-                )
-            ).scalar()
-            or 0
+            select(func.coalesce(func.max(Event.id), 0))
+            .where(Event.pengaduan_id == self.case.id, Event.kind == events.NOTES_DELIVERED)
+            .scalar_subquery()
         )
         rows = list(
             self.session.execute(
@@ -795,6 +789,9 @@ class Applier:
             ).scalars()
         )
         if not rows:
+            return []
+        desk = set(resolve(self.session, self.kit.settings.roles, self.case, "desk", self.now))
+        if not desk.intersection(a.lower() for a in to):
             return []
         tz = self.kit.settings.office.tz
         notes = []
