@@ -6,10 +6,15 @@ backup is never copied again) and `latest`, the name of the newest complete back
 folder holds the database copy, the config with its secrets blanked, and `manifest.json`: the
 SHA-256 of every file the backup needs, its own and those in `files/`.
 
-Crash safety: a backup is built in a hidden `.partial-*` folder and renamed into place only when
-complete, then `latest` is replaced atomically; `files/` only ever gains files (each written to a
-temporary name and renamed). A backup killed at any point leaves the previous one whole, and the
-next run removes the partial folder.
+Crash safety: a backup is built in a hidden `.partial-*` folder, verified against its manifest and
+renamed into place only then; `latest` is replaced atomically after. A file enters `files/` under
+a temporary name and is renamed; only pruning (`config/backupset.py`, `--keep N`) removes files
+there, those no kept backup names. A backup killed at any point leaves the previous ones whole,
+and the next run removes the partial folder. DIR's lock (`.backup.lock`) allows one backup at a
+time, so nothing is removed from under a backup being written.
+
+The file helpers and DIR's layout are in `config/backupfiles.py`; verifying and pruning the set of
+backups in `config/backupset.py`.
 
 Consistency: the database is copied first (SQLite's online backup API, or `pg_dump`: both a
 snapshot), the files after. A file is written to the store before the transaction naming it
@@ -20,7 +25,6 @@ Everything is written 0600 in 0700 folders: complaints carry reporters' identiti
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -30,7 +34,7 @@ import sqlite3
 import subprocess
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,29 +42,35 @@ from typing import Any
 
 from sqlalchemy import make_url
 
+from dumas.config.backupfiles import (
+    CONFIG_NAME,
+    DATABASE_FILES,
+    FORMAT,
+    LOCK_NAME,
+    MANIFEST,
+    PARTIAL_PREFIX,
+    STORE,
+    Progress,
+    copy_private,
+    create_private,
+    file_entry,
+    free_name,
+    make_private_dir,
+    no_progress,
+    remove_partials,
+    store_keys,
+    write_latest,
+    write_synced,
+)
+from dumas.config.backupset import Pruned, prune, verify
+from dumas.config.locks import AlreadyRunning, job_lock
 from dumas.config.settings import Settings
 from dumas.workflow.errors import DumasError, StorageError
-from dumas.workflow.store.filestore import KINDS, fsync_dir, fsync_file
+from dumas.workflow.store.filestore import fsync_dir, fsync_file
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-LATEST = "latest"
-STORE = "files"
-CONFIG_NAME = "dumas.toml"
-DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
-PARTIAL_PREFIX = ".partial-"
 # Tests only: "FIFO:N" makes a backup announce on FIFO that it has copied N store files, then wait
 # for a signal, so a test can SIGKILL it at a known point instead of guessing with sleeps.
 PAUSE_ENV = "DUMAS_TEST_BACKUP_PAUSE"
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
-_CHUNK = 1 << 20
-
-Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
-
-
-def no_progress(items: Iterable[Any], total: int, desc: str) -> Iterable[Any]:
-    return items
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class BackupResult:
     copied_files: int
     copied_bytes: int
     total_bytes: int
+    pruned: Pruned = Pruned((), 0)
 
 
 def run_backup(
@@ -79,12 +90,32 @@ def run_backup(
     now: datetime,
     *,
     revision: str | None = None,
+    keep: int | None = None,
     progress: Progress = no_progress,
 ) -> BackupResult:
-    """Write a complete backup into `target` (created 0700 if missing); return what it did."""
+    """Write a complete backup into `target` (created 0700 if missing), verify it, then keep only
+    the newest `keep` backups (None: prune nothing); return what it did. One backup at a time per
+    `target`: a second one is refused while the first runs."""
     target = Path(target)
     make_private_dir(target)
-    remove_partials(target)
+    try:
+        with job_lock(target, LOCK_NAME, wait=False):
+            return _backup(settings, target, now, revision, keep, progress)
+    except AlreadyRunning:
+        raise DumasError(
+            f"another backup into {target} is running: try again when it ends"
+        ) from None
+
+
+def _backup(
+    settings: Settings,
+    target: Path,
+    now: datetime,
+    revision: str | None,
+    keep: int | None,
+    progress: Progress,
+) -> BackupResult:
+    remove_partials(target)  # under the lock: only what killed backups left
     work = Path(tempfile.mkdtemp(prefix=PARTIAL_PREFIX, dir=target))  # 0700 by mkdtemp
     kind = database_kind(settings.database_url)
     db_file = work / DATABASE_FILES[kind]
@@ -104,11 +135,18 @@ def run_backup(
     }
     write_synced(work / MANIFEST, json.dumps(manifest, indent=1).encode())
     fsync_dir(work)
+    # Read back from disk before it becomes a backup: a damaged one stays partial (removed by the
+    # next run), `latest` keeps naming the previous one and nothing is pruned.
+    try:
+        verify(work, progress=progress)
+    except DumasError as exc:
+        raise DumasError(f"the new backup does not verify, nothing was pruned: {exc}") from None
     final = free_name(target, now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     os.rename(work, final)
     write_latest(target, final.name)
+    pruned = prune(target, keep, final.name) if keep is not None else Pruned((), 0)
     total = sum(e["size"] for e in store) + sum(e["size"] for e in own.values())
-    return BackupResult(final, kind, len(store), copied, copied_bytes, total)
+    return BackupResult(final, kind, len(store), copied, copied_bytes, total, pruned)
 
 
 # --- the database ---------------------------------------------------------------------------
@@ -173,25 +211,6 @@ def run_pg(tool: str, args: list[str], url: str) -> None:
 
 
 # --- the file store -------------------------------------------------------------------------
-
-
-def store_keys(root: Path) -> list[str]:
-    """The content-addressed files under `root` (`<kind>/<aa>/<sha256>`), sorted. Anything else
-    there (locks, temporary files, the authserv record) is not part of the store."""
-    keys = []
-    for kind in KINDS:
-        base = root / kind
-        if not base.is_dir():
-            continue
-        for sub in sorted(base.iterdir()):
-            if not sub.is_dir():
-                continue
-            keys += [
-                f"{kind}/{sub.name}/{f.name}"
-                for f in sorted(sub.iterdir())
-                if _HEX64.fullmatch(f.name) and f.name[:2] == sub.name and f.is_file()
-            ]
-    return keys
 
 
 def copy_store(
@@ -273,86 +292,3 @@ def _secrets_left(doc: dict[str, Any], where: str) -> Iterator[str]:
             (_SECRET_KEY.search(key) and value) or _URL_PASSWORD.search(value)
         ):
             yield name
-
-
-# --- files and folders ----------------------------------------------------------------------
-
-
-def make_private_dir(path: Path) -> None:
-    """Create `path` and its missing parents 0700, whatever the umask (`mkdir(parents=True)`
-    would give the parents the umask's mode). A folder that exists is left as it is."""
-    if path.is_dir():
-        return
-    make_private_dir(path.parent)
-    path.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(path, 0o700)
-
-
-def create_private(path: Path) -> None:
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    os.chmod(path, 0o600)
-
-
-def write_synced(path: Path, data: bytes) -> None:
-    """Write `data` to `path` 0600 and make it durable before the folder is renamed."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        os.fchmod(fd, 0o600)
-        out.write(data)
-        out.flush()
-        os.fsync(fd)
-
-
-def copy_private(src: Path, dst: Path) -> tuple[str, int]:
-    """Copy `src` to `dst` (0600, durable, renamed into place); return (sha256, size)."""
-    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-    digest, size = hashlib.sha256(), 0
-    try:
-        with open(src, "rb") as inp:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                while chunk := inp.read(_CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(fd)
-        os.replace(tmp, dst)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageError(f"cannot copy {src} to {dst}: {exc.strerror}") from exc
-    return digest.hexdigest(), size
-
-
-def file_entry(path: Path) -> dict[str, Any]:
-    return {"sha256": sha256_of(path), "size": path.stat().st_size}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as inp:
-        while chunk := inp.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def remove_partials(target: Path) -> None:
-    """Remove what killed backups left: their folders were never renamed into place."""
-    for leftover in target.glob(PARTIAL_PREFIX + "*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def free_name(target: Path, stamp: str) -> Path:
-    """`target/stamp`, or `stamp-2`, `stamp-3`… when a backup of the same second exists."""
-    candidate, n = target / stamp, 1
-    while candidate.exists():
-        n += 1
-        candidate = target / f"{stamp}-{n}"
-    return candidate
-
-
-def write_latest(target: Path, name: str) -> None:
-    tmp = target / f".{LATEST}.{os.getpid()}.tmp"
-    write_synced(tmp, f"{name}\n".encode())
-    os.replace(tmp, target / LATEST)
-    fsync_dir(target)

@@ -7,47 +7,15 @@ one that already holds tables is overwritten only with `force`.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import create_engine, inspect, make_url
 
-from dumas.config.backup import (
-    LATEST,
-    MANIFEST,
-    STORE,
-    Progress,
-    copy_private,
-    database_kind,
-    make_private_dir,
-    no_progress,
-    run_pg,
-    sha256_of,
-    sqlite_path,
-)
+from dumas.config.backup import database_kind, run_pg, sqlite_path
+from dumas.config.backupfiles import Progress, copy_private, make_private_dir, no_progress
+from dumas.config.backupset import Backup
 from dumas.workflow.errors import DumasError
-from dumas.workflow.store.filestore import FileStore
-
-
-@dataclass(frozen=True)
-class Backup:
-    folder: Path
-    manifest: dict[str, Any]
-
-    @property
-    def store_root(self) -> Path:
-        return self.folder.parent / STORE
-
-    @property
-    def kind(self) -> str:
-        return str(self.manifest["database"]["kind"])
-
-    @property
-    def database_file(self) -> Path:
-        return self.folder / _plain_name(self.manifest["database"]["file"])
 
 
 @dataclass(frozen=True)
@@ -55,41 +23,6 @@ class RestoreResult:
     database: str
     store_files: int
     copied_files: int
-
-
-def find_backup(path: Path) -> Path:
-    """`path` itself when it is one backup, else the one its `latest` names."""
-    if (path / MANIFEST).is_file():
-        return path
-    pointer = path / LATEST
-    if pointer.is_file():
-        return path / _plain_name(pointer.read_text(encoding="utf-8").strip())
-    raise DumasError(f"{path} holds no backup (neither {MANIFEST} nor a `{LATEST}` pointer)")
-
-
-def verify(path: Path, progress: Progress = no_progress) -> Backup:
-    """Read the backup at `path` and check every file against its manifest; raise if any is
-    missing or changed."""
-    folder = find_backup(Path(path))
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DumasError(f"cannot read {folder / MANIFEST}: {exc}") from None
-    backup = Backup(folder, manifest)
-    store = FileStore(backup.store_root)
-    checks = [(folder / _plain_name(n), e["sha256"]) for n, e in manifest["files"].items()]
-    checks += [(store.path(e["key"]), e["sha256"]) for e in manifest["store"]]
-    bad = [
-        str(p)
-        for p, want in progress(checks, len(checks), "restore: verifying")
-        if not p.is_file() or sha256_of(p) != want
-    ]
-    if bad:
-        raise DumasError(
-            f"backup {folder} is damaged: {len(bad)} file(s) missing or changed "
-            f"(first: {', '.join(bad[:3])}); nothing was restored"
-        )
-    return backup
 
 
 def restore(
@@ -146,10 +79,3 @@ def _restore_postgres(src: Path, url: str, force: bool) -> None:
         )
     args = ["--no-owner", "--exit-on-error"] + (["--clean", "--if-exists"] if tables else [])
     run_pg("pg_restore", [*args, str(src)], url)
-
-
-def _plain_name(name: str) -> str:
-    """A name from the backup folder, refused if it would lead outside it."""
-    if not name or name != os.path.basename(name) or name in (".", ".."):
-        raise DumasError(f"not a file name of a backup: {name!r}")
-    return name

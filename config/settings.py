@@ -198,6 +198,13 @@ class Letters:
 
 
 @dataclass(frozen=True)
+class BackupPolicy:
+    """`[backup]`: how many backups `dumas backup DIR` keeps (the newest; older ones are removed)."""
+
+    keep: int = 30
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path | None
     office: Office
@@ -218,6 +225,7 @@ class Settings:
     oauth2: OAuth2Settings | None = None  # `[oauth2]`, when a server signs in with OAuth2
     letters: Letters = Letters()
     officials: Officials = Officials()
+    backup: BackupPolicy = BackupPolicy()
 
 
 KECAMATAN_MENTAWAI = (
@@ -454,6 +462,18 @@ SCHEMA = (
             Key("token_file", str, default="var/oauth2-token.json"),
         ),
     ),
+    Section(
+        "backup",
+        (
+            Key(
+                "keep",
+                int,
+                default=30,
+                check=lambda v: 1 <= v <= 100_000,
+                hint="how many backups to keep, at least 1",
+            ),
+        ),
+    ),
     Section("gazetteer", (Key("kecamatan", list, default=list(KECAMATAN_MENTAWAI)),)),
     Section("sop", (), open_keys=True),
 )
@@ -540,6 +560,7 @@ def settings_from_dict(
         oauth2=oauth2,
         letters=_letters(v["letters"]),
         officials=_officials(v["officials"], v["office"]),
+        backup=BackupPolicy(**v["backup"]),
     )
 
 

@@ -1,20 +1,24 @@
 """CLI: backup and restore (config/backup.py, config/restore.py).
 
-dumas backup DIR                     one more backup in DIR (nightly: config/dumas-backup.timer)
+dumas backup DIR [--keep N]          one more backup in DIR, then keep the newest N (default:
+                                     [backup] keep); nightly: config/dumas-backup.timer
 dumas restore DIR                    into the configured [database] url and [storage] root
 dumas restore DIR --into PATH        into PATH/dumas.sqlite3 and PATH/files (SQLite backups)
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
 from dumas.config.app import App
-from dumas.config.backup import CONFIG_NAME, make_private_dir, run_backup
+from dumas.config.backup import run_backup
+from dumas.config.backupfiles import CONFIG_NAME, make_private_dir
+from dumas.config.backupset import verify
 from dumas.config.cli.output import print_json
 from dumas.config.cli.progress import progress
-from dumas.config.restore import restore, verify
+from dumas.config.restore import restore
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.db import current_revision
 
@@ -22,6 +26,12 @@ from dumas.workflow.store.db import current_revision
 def add_backup_commands(sub) -> None:
     p = sub.add_parser("backup", help="back up the database, the files and the config into DIR")
     p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument(
+        "--keep",
+        type=_at_least_one,
+        metavar="N",
+        help="keep the newest N backups in DIR, remove older ones (default: [backup] keep)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)
 
@@ -45,6 +55,7 @@ def cmd_backup(app: App, args) -> int:
         args.dir,
         app.clock.now(),
         revision=current_revision(app.engine),
+        keep=args.keep or app.settings.backup.keep,
         progress=progress,
     )
     if args.json:
@@ -56,6 +67,8 @@ def cmd_backup(app: App, args) -> int:
                 "copied_files": done.copied_files,
                 "copied_bytes": done.copied_bytes,
                 "total_bytes": done.total_bytes,
+                "pruned": list(done.pruned.backups),
+                "pruned_store_files": done.pruned.store_files,
             }
         )
         return 0
@@ -64,11 +77,19 @@ def cmd_backup(app: App, args) -> int:
         f"file(s), {done.copied_files} new: {_mb(done.copied_bytes)} copied, "
         f"{_mb(done.total_bytes)} in all)"
     )
+    if done.pruned.backups:
+        print(
+            f"removed {len(done.pruned.backups)} older backup(s), keeping the newest "
+            f"{args.keep or app.settings.backup.keep}: {', '.join(done.pruned.backups)}"
+        )
     return 0
 
 
 def cmd_restore(app: App, args) -> int:
-    backup = verify(args.dir, progress=progress)  # before anything is written
+    try:
+        backup = verify(args.dir, progress=progress)  # before anything is written
+    except DumasError as exc:
+        raise DumasError(f"{exc}; nothing was restored") from None
     if args.into:
         if backup.kind != "sqlite":
             raise DumasError(
@@ -106,6 +127,12 @@ def cmd_restore(app: App, args) -> int:
             f'[storage] root = "{root.resolve()}" in it, and the passwords, before using it'
         )
     return 0
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"N must be a whole number, at least 1, not {text!r}")
+    return int(text)
 
 
 def _mb(size: int) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from dumas.config.backup import PAUSE_ENV
+from dumas.config.backupset import complete_backups, verify
 from dumas.config.cli.main import main
 from tests import mailfactory as mf
 from tests.rig import write_config
@@ -221,3 +222,99 @@ def test_postgres_backup_restores_into_a_fresh_database(rig, office, run, tmp_pa
     assert snapshot(lambda *a: run(restored, *a)) == original
     rc, out = run(restored, "restore", str(target))
     assert rc == 1 and "already holds tables" in out
+
+
+def start_paused_backup(config: Path, target: Path, at, tmp_path: Path, *args: str):
+    """`dumas backup` in a child process, stopped after copying one store file (at a known point,
+    not after a guessed delay); returns the process, to SIGKILL or to leave waiting."""
+    fifo = tmp_path / f"checkpoint-{stamp(at)}"
+    os.mkfifo(fifo)
+    env = {**os.environ, PAUSE_ENV: f"{fifo}:1", "DUMAS_NOW": at.isoformat()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dumas.config.cli.main", "--config", str(config)]
+        + ["backup", str(target), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    fd = os.open(fifo, os.O_RDWR)  # see the test above: never blocks, never a false EOF
+    try:
+        ready, _, _ = select.select([fd], [], [], 120)
+        assert ready, f"no checkpoint; the backup ended with {proc.poll()}"
+        assert os.read(fd, 100) == b"copied 1\n"
+    finally:
+        os.close(fd)
+    return proc
+
+
+def kill(proc) -> None:
+    proc.kill()
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    proc.stdout.close(), proc.stderr.close()
+
+
+def test_only_the_newest_backups_are_kept_and_a_killed_one_is_not_counted(
+    rig, office, dumas, dumas_config, app, run, tmp_path, monkeypatch
+):
+    target = tmp_path / "backups"
+    day = app.clock.now()
+    names = []
+    for i in range(3):  # three nights, each with a new complaint and its files
+        register(rig, office, dumas, i + 1, 1)
+        monkeypatch.setenv("DUMAS_NOW", (day + timedelta(days=i)).isoformat())
+        rc, out = dumas("backup", str(target), "--keep", "2", "--json")
+        assert rc == 0, out
+        names.append(stamp(day + timedelta(days=i)))
+        assert json.loads(out)["pruned"] == ([names[0]] if i == 2 else [])
+    assert complete_backups(target) == names[1:]
+    assert not (target / names[0]).exists()
+
+    # A file in files/ that no kept backup names (as a killed backup's copy can be) is removed
+    # by the next pruning; the files the kept backups name stay.
+    orphan = "doc/ab/" + "ab" * 32
+    (target / "files" / orphan).parent.mkdir(parents=True, exist_ok=True)
+    (target / "files" / orphan).write_bytes(b"no backup names this")
+
+    # Night 4: killed mid-way. While it waits, a second backup into DIR is refused and removes
+    # nothing: not the partial folder being written, not a backup.
+    register(rig, office, dumas, 4, 1)
+    night4 = day + timedelta(days=3)
+    proc = start_paused_backup(dumas_config, target, night4, tmp_path)
+    try:
+        partial = [p.name for p in target.glob(".partial-*")]
+        assert len(partial) == 1
+        monkeypatch.setenv("DUMAS_NOW", (night4 + timedelta(hours=1)).isoformat())
+        rc, out = run(dumas_config, "backup", str(target), "--keep", "1")
+        assert rc == 1 and "another backup" in out
+        assert [p.name for p in target.glob(".partial-*")] == partial
+        assert complete_backups(target) == names[1:]
+    finally:
+        kill(proc)
+    assert complete_backups(target) == names[1:]  # the killed one is no backup
+
+    # Night 5 keeps 2: itself and night 2, the newest whole ones; the killed one was not one of
+    # the 2, so night 2 is not pruned in its place.
+    night5 = day + timedelta(days=4)
+    monkeypatch.setenv("DUMAS_NOW", night5.isoformat())
+    rc, out = dumas("backup", str(target), "--keep", "2", "--json")
+    assert rc == 0, out
+    done = json.loads(out)
+    assert done["pruned"] == [names[1]] and done["pruned_store_files"] == 1
+    assert complete_backups(target) == [names[2], stamp(night5)]
+    assert not list(target.glob(".partial-*")) and not (target / "files" / orphan).exists()
+    assert (target / "latest").read_text().strip() == stamp(night5)
+    for name in complete_backups(target):  # every kept backup is whole
+        verify(target / name)
+
+
+def test_keep_defaults_to_the_config_and_must_be_positive(rig, office, run, tmp_path):
+    config = write_config(rig, tmp_path / "one", office.pengaduan, office.roles)
+    config.write_text(config.read_text() + "\n[backup]\nkeep = 1\n")
+    assert run(config, "init")[0] == 0
+    target = tmp_path / "backups"
+    assert run(config, "backup", str(target))[0] == 0
+    rc, out = run(config, "backup", str(target))
+    assert rc == 0 and "removed 1 older backup(s), keeping the newest 1" in out
+    assert len(complete_backups(target)) == 1
+    with pytest.raises(SystemExit):
+        run(config, "backup", str(target), "--keep", "0")
