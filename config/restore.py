@@ -1,8 +1,10 @@
 """Restoring a backup written by `config/backup.py` (`dumas restore DIR`).
 
 The manifest's hashes are checked first, every file of the backup, before anything is written: a
-damaged backup is refused whole rather than half restored. The database goes into a fresh place;
-one that already holds tables is overwritten only with `force`.
+damaged backup is refused whole rather than half restored. So is a backup whose database is at a
+migration this code does not know (written by a newer Dumas: the code could not read it); one at
+an older migration is restored, then upgraded (Alembic, as `dumas init` does). The database goes
+into a fresh place; one that already holds tables is overwritten only with `force`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dumas.config.backup import database_kind, run_pg, sqlite_path
 from dumas.config.backupfiles import Progress, copy_private, make_private_dir, no_progress
 from dumas.config.backupset import Backup
 from dumas.workflow.errors import DumasError
+from dumas.workflow.store.db import head_revision, known_revision, upgrade
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class RestoreResult:
     database: str
     store_files: int
     copied_files: int
+    upgraded_from: str | None = None  # the backup's migration, when it was older than the code's
 
 
 def restore(
@@ -40,6 +44,13 @@ def restore(
             f"this backup holds a {backup.kind} database; [database] url is {kind}: "
             "restore into a database of the same kind"
         )
+    head = head_revision(database_url)
+    if backup.revision is not None and not known_revision(database_url, backup.revision):
+        raise DumasError(
+            f"this backup's database is at migration {backup.revision}, newer than this code's "
+            f"{head}: restore it with the Dumas version that wrote it (or a newer one); "
+            "nothing was restored"
+        )
     if kind == "sqlite":
         _restore_sqlite(backup.database_file, sqlite_path(database_url), force)
     else:
@@ -53,7 +64,12 @@ def restore(
             make_private_dir(dst.parent)
             copy_private(backup.store_root / entry["key"], dst)
             copied += 1
-    return RestoreResult(kind, len(entries), copied)
+    # An older schema is brought up to the code's, as `dumas init` would; a backup that recorded
+    # no revision is upgraded too (Alembic refuses one it does not know).
+    older = backup.revision != head
+    if older:
+        upgrade(database_url)
+    return RestoreResult(kind, len(entries), copied, backup.revision if older else None)
 
 
 def _restore_sqlite(src: Path, dst: Path, force: bool) -> None:

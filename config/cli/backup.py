@@ -20,7 +20,7 @@ from dumas.config.cli.output import print_json
 from dumas.config.cli.progress import progress
 from dumas.config.restore import restore
 from dumas.workflow.errors import DumasError
-from dumas.workflow.store.db import current_revision
+from dumas.workflow.store.db import current_revision, head_revision
 
 
 def add_backup_commands(sub) -> None:
@@ -113,6 +113,7 @@ def cmd_restore(app: App, args) -> int:
                 "database": done.database,
                 "store_files": done.store_files,
                 "copied_files": done.copied_files,
+                "upgraded_from": done.upgraded_from,
                 "config": str(config) if config else None,
             }
         )
@@ -121,6 +122,11 @@ def cmd_restore(app: App, args) -> int:
         f"restored {backup.folder.name}: {done.database} database, "
         f"{done.store_files} stored file(s) ({done.copied_files} copied)"
     )
+    if done.upgraded_from:
+        print(
+            f"the backup's database was at migration {done.upgraded_from}: upgraded to "
+            f"{head_revision(url)}"
+        )
     if config:
         print(
             f'config without secrets: {config}; set [database] url = "{url}" and '

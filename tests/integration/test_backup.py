@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from dumas.config.backup import PAUSE_ENV
+from dumas.config.backup import PAUSE_ENV, run_backup
+from dumas.config.backupfiles import MANIFEST
 from dumas.config.backupset import complete_backups, verify
 from dumas.config.cli.main import main
+from dumas.config.settings import load_settings
+from dumas.workflow.store.db import alembic_config, current_revision, head_revision, make_engine
 from tests import mailfactory as mf
 from tests.rig import write_config
 
@@ -318,3 +321,55 @@ def test_keep_defaults_to_the_config_and_must_be_positive(rig, office, run, tmp_
     assert len(complete_backups(target)) == 1
     with pytest.raises(SystemExit):
         run(config, "backup", str(target), "--keep", "0")
+
+
+def test_a_backup_from_a_newer_schema_is_refused_naming_both_revisions(
+    rig, office, dumas, run, tmp_path
+):
+    register(rig, office, dumas, 1, 1)
+    target = tmp_path / "backups"
+    assert dumas("backup", str(target))[0] == 0
+    folder = target / (target / "latest").read_text().strip()
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["database"]["revision"] = "0099"  # what a newer Dumas would have written
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+
+    restored = fresh_place(rig, office, tmp_path / "restored")
+    rc, out = run(restored, "restore", str(target))
+    head = head_revision(load_settings(restored).database_url)
+    assert rc == 1 and f"at migration 0099, newer than this code's {head}" in out, out
+    assert not (tmp_path / "restored" / "files").exists()
+    assert not (tmp_path / "restored" / "dumas.sqlite3").exists()
+
+
+def test_a_backup_from_an_older_schema_is_upgraded_after_restoring(
+    rig, office, dumas, dumas_config, app, run, tmp_path
+):
+    from alembic import command
+
+    register(rig, office, dumas, 1, 2)
+    original = snapshot(dumas)
+    settings = load_settings(dumas_config)
+    head = head_revision(settings.database_url)
+    # The installation as the previous release left it: one migration behind (0005 only fills in
+    # data, its downgrade changes nothing), backed up by that release.
+    command.downgrade(alembic_config(settings.database_url), "-1")
+    engine = make_engine(settings.database_url)
+    try:
+        older = current_revision(engine)
+    finally:
+        engine.dispose()
+    assert older is not None and older != head
+    target = tmp_path / "backups"
+    run_backup(settings, target, app.clock.now(), revision=older)
+
+    restored = fresh_place(rig, office, tmp_path / "restored")
+    rc, out = run(restored, "restore", str(target))
+    assert rc == 0, out
+    assert f"was at migration {older}: upgraded to {head}" in out
+    engine = make_engine(load_settings(restored).database_url)
+    try:
+        assert current_revision(engine) == head
+    finally:
+        engine.dispose()
+    assert snapshot(lambda *a: run(restored, *a)) == original

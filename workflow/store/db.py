@@ -180,6 +180,18 @@ def head_revision(url: str) -> str | None:
     return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
+def known_revision(url: str, revision: str) -> bool:
+    """Whether `revision` is one of this code's migrations (a revision it does not know was
+    written by a newer Dumas)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config(url)).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def check_schema(engine: Engine, url: str) -> None:
     """Raise ConfigError when the database is not at the code's migration head."""
     have, want = current_revision(engine), head_revision(url)
