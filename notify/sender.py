@@ -28,6 +28,7 @@ from dumas.notify.mime import build_message
 from dumas.notify.outbox import ATTACHMENTS_MAX_BYTES
 from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DeliveryError, StorageError, TokenError
+from dumas.workflow.sasl import oauth2_initial_response, oauth2_mechanism, oauth2_refusal_answer
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Document, OutboxAttachment, OutboxMessage
 from dumas.workflow.tls import ServerAccess, TokenSource, tls_context
@@ -67,7 +68,7 @@ def smtp_connection(s: SmtpSettings) -> smtplib.SMTP:
                 conn.starttls(context=ctx)
         tokens = _tokens(s)
         if tokens is not None:
-            _oauth2_login(conn, s.username, tokens)
+            _oauth2_login(conn, s, tokens)
         elif s.username:
             conn.login(s.username, s.password)
         return conn
@@ -90,20 +91,25 @@ def _tokens(s: SmtpSettings) -> TokenSource | None:
     return getattr(s, "tokens", None)
 
 
-def _oauth2_login(conn: smtplib.SMTP, user: str, tokens: TokenSource) -> None:
-    """AUTH XOAUTH2 (Microsoft 365, Gmail). A refused token is refreshed once and tried again; a
-    TokenError (revoked sign-in) propagates as it is: it names `dumas auth login`."""
+def _oauth2_login(conn: smtplib.SMTP, s: SmtpSettings, tokens: TokenSource) -> None:
+    """AUTH OAUTHBEARER when the server offers it, XOAUTH2 otherwise (`workflow/sasl.py`). A
+    refused token is refreshed once and tried again; a TokenError (revoked sign-in) propagates as
+    it is: it says what to do."""
     conn.ehlo_or_helo_if_needed()
+    mechanism = oauth2_mechanism(conn.esmtp_features.get("auth", "").split())
 
     def attempt(token: str) -> None:
         # smtplib base64-encodes what the callable returns and sends it with the command. A
-        # refusal comes as a 334 challenge (the error as JSON) that wants an empty answer; the
-        # server then says 535.
+        # refusal comes as a 334 challenge (the error as JSON) that wants the mechanism's
+        # refusal answer; the server then says 535.
         def answer(challenge: bytes | None = None) -> str:
-            return "" if challenge is not None else f"user={user}\1auth=Bearer {token}\1\1"
+            if challenge is not None:
+                return oauth2_refusal_answer(mechanism)
+            return oauth2_initial_response(mechanism, s.username, token, s.host, s.port)
 
-        conn.auth("XOAUTH2", answer)
+        conn.auth(mechanism, answer)
 
+    log.debug("SMTP login with %s", mechanism)
     try:
         attempt(tokens.access_token())
     except smtplib.SMTPAuthenticationError:

@@ -184,6 +184,7 @@ def _restore(rig: MailRig) -> None:
     if not rig.smtp.running:
         rig.start_smtp()
     rig.clear_smtp_failures()
+    rig.smtp.oauthbearer_offered = True
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from imapclient.exceptions import IMAPClientError
 from imapclient.exceptions import LoginError as ImapLoginError
 
 from dumas.workflow.errors import LoginError, MailServerError
+from dumas.workflow.sasl import oauth2_initial_response, oauth2_mechanism, oauth2_refusal_answer
 from dumas.workflow.tls import ServerAccess, TokenSource, tls_context
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class MailboxSource:
             if tokens is None:
                 client.login(s.username, s.password)
             else:
-                _oauth2_login(client, s.username, tokens)
+                _oauth2_login(client, s, tokens)
         except ImapLoginError as exc:
             _quiet_logout(client)
             raise LoginError(
@@ -197,15 +198,35 @@ def _tokens(s: ImapServer) -> TokenSource | None:
     return getattr(s, "tokens", None)
 
 
-def _oauth2_login(client: IMAPClient, user: str, tokens: TokenSource) -> None:
-    """SASL XOAUTH2 (Microsoft 365, Gmail and Dovecot all take it). A refused token is refreshed
-    once and tried again: it may have been revoked or expired early on the server's clock. A
-    second refusal is the server's answer (LoginError)."""
+def _oauth2_login(client: IMAPClient, s: ImapServer, tokens: TokenSource) -> None:
+    """SASL OAUTHBEARER when the server offers it, XOAUTH2 otherwise (`workflow/sasl.py`). A
+    refused token is refreshed once and tried again: it may have been revoked or expired early on
+    the server's clock. A second refusal is the server's answer (LoginError)."""
+    advertised = [
+        c.decode("ascii", "replace")[5:]
+        for c in client.capabilities()
+        if c.upper().startswith(b"AUTH=")
+    ]
+    mechanism = oauth2_mechanism(advertised)
+
+    def attempt(token: str) -> None:
+        first = oauth2_initial_response(mechanism, s.username, token, s.host, s.port)
+        sent: list[str] = []
+
+        def answer(challenge: bytes) -> str:
+            # The first (empty) challenge gets the token; a second one is the server's error
+            # status, answered so that the server ends the exchange with NO.
+            sent.append("")
+            return first if len(sent) == 1 else oauth2_refusal_answer(mechanism)
+
+        client.sasl_login(mechanism, answer)
+
+    log.debug("IMAP login with %s", mechanism)
     try:
-        client.oauth2_login(user, tokens.access_token(), mech="XOAUTH2")
+        attempt(tokens.access_token())
     except ImapLoginError:
         log.info("the IMAP server refused the OAuth2 access token; refreshing it once")
-        client.oauth2_login(user, tokens.refresh(), mech="XOAUTH2")
+        attempt(tokens.refresh())
 
 
 def _word(response: object, index: int) -> object:

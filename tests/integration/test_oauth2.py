@@ -64,7 +64,7 @@ def test_login_poll_expiry_and_revocation(rig, office, oauth_config, tmp_path, c
     assert rc == 0 and rig.address(office.pengaduan) in out and "signed in: yes" in out
     assert "rig-rt-" not in out
 
-    # A poll signs in to Dovecot with XOAUTH2 and reads the mailbox.
+    # A poll signs in to Dovecot (OAUTHBEARER: it offers it) and reads the mailbox.
     rig.append(office.pengaduan, b"From: a@example.org\r\nSubject: tes\r\n\r\nhalo\r\n")
     rc, out, err = run([*cfg, "poll"], capsys)
     assert rc == 0, err
@@ -144,3 +144,51 @@ def test_smtp_signs_in_with_xoauth2(rig, office, oauth_config, tmp_path, capsys)
     finally:
         app.close()
     assert len(rig.captured(to="someone@example.org")) == 2
+
+
+def test_oauthbearer_when_offered_xoauth2_otherwise(rig, office, oauth_config, capsys):
+    """IMAP and SMTP sign in with OAUTHBEARER (RFC 7628) where the server advertises it, with
+    XOAUTH2 where it does not (Microsoft 365); a refused token is refreshed in either."""
+    import dataclasses
+
+    from tests.rig import toml_dumps
+    from tests.rig.capfilter import CapabilityFilter
+
+    doc = tomllib.loads(oauth_config.read_text())
+    doc["smtp"].update(auth="oauth2", username=doc["imap"]["username"])
+    doc["smtp"].pop("password", None)
+    oauth_config.write_text(toml_dumps(doc))
+    cfg = ["--config", str(oauth_config)]
+    assert run([*cfg, "init"], capsys)[0] == 0
+    assert run([*cfg, "auth", "login"], capsys)[0] == 0
+    app = App(load_settings(oauth_config), clock=clock_from_env())
+    try:
+        both = CapabilityFilter(rig.imap_port, hide=[])
+        xoauth2_only = CapabilityFilter(rig.imap_port, hide=[b"AUTH=OAUTHBEARER"])
+        with both, xoauth2_only:
+            for relay in (both, xoauth2_only):
+                imap = dataclasses.replace(app.settings.imap, port=relay.port)
+                with MailboxSource(imap) as source:
+                    source.select("INBOX")
+            assert both.mechanisms == ["OAUTHBEARER"]
+            assert xoauth2_only.mechanisms == ["XOAUTH2"]
+
+            # Dovecot refuses an expired token with OAUTHBEARER's error challenge; the answer
+            # ends the exchange, the token is refreshed, the second try gets in.
+            refreshes = rig.oauth2.counts["refresh_token"]
+            rig.oauth2.expire_access_tokens()
+            with MailboxSource(dataclasses.replace(app.settings.imap, port=both.port)) as source:
+                assert source.select("INBOX")
+            assert both.mechanisms == ["OAUTHBEARER"] * 3
+            assert rig.oauth2.counts["refresh_token"] == refreshes + 1
+
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        rig.oauth2.expire_access_tokens()
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        rig.smtp.oauthbearer_offered = False
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        assert rig.smtp.oauth2_logins[-3:] == ["OAUTHBEARER", "OAUTHBEARER", "XOAUTH2"]
+        assert rig.oauth2.counts["refresh_token"] == refreshes + 2
+    finally:
+        app.close()
+    assert len(rig.captured(to="someone@example.org")) == 3

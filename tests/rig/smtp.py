@@ -104,6 +104,8 @@ class SmtpServer:
         self._is_user, self._check_login = is_user, check_login
         # AUTH XOAUTH2: (user, access token) -> accepted; the rig asks its identity provider.
         self.check_token = check_token or (lambda user, token: False)
+        self.oauthbearer_offered = True  # EHLO lists OAUTHBEARER beside XOAUTH2 (as Dovecot)
+        self.oauth2_logins: list[str] = []  # the mechanism of each accepted token login
         self._record = _Record()
         self._changed = threading.Condition()
         self._controllers: list[Controller] = []
@@ -301,21 +303,63 @@ class SmtpServer:
         return AuthResult(success=False, handled=False)
 
 
+def _sasl_fields(args: list[str]) -> dict[str, str] | None:
+    """The ^A-separated key=value pairs of an initial response (the GS2 header under "")."""
+    try:
+        text = base64.b64decode(args[1], validate=True).decode("utf-8")
+    except (IndexError, ValueError, binascii.Error):
+        return None
+    fields: dict[str, str] = {}
+    for part in text.split("\x01"):
+        key, sep, value = part.partition("=")
+        if part.startswith(("n,", "y,", "p=")):  # OAUTHBEARER's GS2 header
+            fields[""] = part
+        elif sep:
+            fields[key] = value
+    return fields
+
+
 class _Handler:
     """aiosmtpd hooks; all decisions and records live in the SmtpServer."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        """EHLO as aiosmtpd writes it, less OAUTHBEARER while `oauthbearer_offered` is off (a
+        server that knows only XOAUTH2, as Microsoft 365)."""
+        session.host_name = hostname
+        if self.s.oauthbearer_offered:
+            return responses
+        return [r.replace(" OAUTHBEARER", "") if r.startswith("250-AUTH") else r for r in responses]
 
     async def auth_XOAUTH2(self, server, args) -> AuthResult:  # noqa: N802 - aiosmtpd's name
         """AUTH XOAUTH2 with the initial response on the command line (smtplib, Outlook do):
         base64 of `user=U^Aauth=Bearer T^A^A`."""
-        try:
-            text = base64.b64decode(args[1], validate=True).decode("utf-8")
-        except (IndexError, ValueError, binascii.Error):
+        fields = _sasl_fields(args)
+        if fields is None:
             return AuthResult(success=False, handled=False)
-        fields = dict(p.split("=", 1) for p in text.split("\x01") if "=" in p)
         user = fields.get("user", "")
         token = fields.get("auth", "").removeprefix("Bearer ")
         if user and token and self.s.check_token(user, token):
+            self.s.oauth2_logins.append("XOAUTH2")
             return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
+
+    async def auth_OAUTHBEARER(self, server, args) -> AuthResult:  # noqa: N802 - aiosmtpd's name
+        """AUTH OAUTHBEARER (RFC 7628): base64 of `n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A`. A
+        refused token gets the RFC's error challenge, which the client must answer with ^A."""
+        fields = _sasl_fields(args)
+        if fields is None:
+            return AuthResult(success=False, handled=False)
+        gs2 = fields.get("", "").split(",")
+        user = next((p[2:] for p in gs2 if p.startswith("a=")), "")
+        user = user.replace("=2C", ",").replace("=3D", "=")
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        if user and token and self.s.check_token(user, token):
+            self.s.oauth2_logins.append("OAUTHBEARER")
+            return AuthResult(success=True, auth_data=user)
+        status = b'{"status":"invalid_token","schemes":"bearer","scope":"mail"}'
+        answer = await server.challenge_auth(status)
+        if answer != b"\x01":
+            self.s.oauth2_logins.append("OAUTHBEARER: bad answer to the error challenge")
         return AuthResult(success=False, handled=False)
 
     def __init__(self, server: SmtpServer) -> None:
