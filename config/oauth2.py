@@ -9,8 +9,9 @@ access_token()` hands out an access token, refreshed (refresh-token grant) 5 min
 expires, or at once when a mail server refused it (`refresh()`).
 
 The grants are plain HTTP forms, done here with urllib: Microsoft's and any standard provider's
-endpoints ("generic", the test rig's) speak them directly, so no provider library (msal,
-google-auth) is needed for this flow. A refused refresh (`invalid_grant`: consent revoked, password
+endpoints ("generic", the test rig's) speak them directly, so no provider library (msal) is
+needed for this flow. Google Workspace signs in with a service account instead
+(`serviceaccount.py`, google-auth). A refused refresh (`invalid_grant`: consent revoked, password
 changed, token expired) is one `TokenError` naming the command that fixes it.
 """
 
@@ -29,6 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from dumas.config.serviceaccount import ServiceAccountKey
 from dumas.workflow.clock import Clock, SystemClock
 from dumas.workflow.errors import TokenError
 
@@ -59,8 +61,11 @@ class OAuth2Settings:
     scopes: tuple[str, ...]
     token_url: str
     device_code_url: str
+    # Where the sign-in is kept: the refresh token's file, or (provider "google") the service
+    # account's key, `service_account`.
     token_file: Path
     client_secret: str = ""
+    service_account: ServiceAccountKey | None = None
 
 
 def endpoints(provider: str, tenant: str, token_url: str, device_code_url: str) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dumas.config.mailaddress import parse_address, parse_mailbox
 from dumas.config.oauth2 import MICROSOFT_SCOPES, PROVIDERS, OAuth2Settings, OAuth2Tokens, endpoints
 from dumas.config.schema import Key, Section, read_section
+from dumas.config.serviceaccount import GMAIL_SCOPE, ServiceAccountTokens, read_key
 from dumas.ingest.mail.stampcheck import RECORD_NAME
 from dumas.workflow.errors import ConfigError
 from dumas.workflow.sop.config import load_sop
@@ -32,6 +33,8 @@ ROLES = ("desk", "sekretaris", "hukum", "ketua")
 AUTHENTICATION_MODES = ("dkim", "authserv", "none")
 # How we sign in to the mail servers: a password, or an OAuth2 access token (XOAUTH2; `[oauth2]`).
 SIGN_IN_MODES = ("password", "oauth2")
+# Who hands out the access token: a stored sign-in (device code), or a Google service account.
+Tokens = OAuth2Tokens | ServiceAccountTokens
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class Imap(MailServer):
     idle: bool = True  # wait in IMAP IDLE for new mail where the server offers it
     idle_seconds: int = 25 * 60  # re-IDLE this often (RFC 2177: before 29 minutes)
     auth: str = "password"  # one of SIGN_IN_MODES
-    tokens: OAuth2Tokens | None = None  # with auth = "oauth2": hands out the access token
+    tokens: Tokens | None = None  # with auth = "oauth2": hands out the access token
 
     @property
     def account(self) -> str:
@@ -85,7 +88,7 @@ class Smtp(MailServer):
     from_address: str
     from_name: str
     auth: str = "password"  # one of SIGN_IN_MODES
-    tokens: OAuth2Tokens | None = None  # with auth = "oauth2": the same sign-in as IMAP's
+    tokens: Tokens | None = None  # with auth = "oauth2": the same sign-in as IMAP's
 
 
 @dataclass(frozen=True)
@@ -460,6 +463,7 @@ SCHEMA = (
             Key("token_url", str, default=""),
             Key("device_code_url", str, default=""),
             Key("token_file", str, default="var/oauth2-token.json"),
+            Key("service_account_file", str, default=""),
         ),
     ),
     Section(
@@ -537,7 +541,7 @@ def settings_from_dict(
     roles = _roles(v["roles"])
     _check_sop(v["sop"], roles)
     oauth2 = _oauth2(v["oauth2"], v["imap"], v["smtp"], bool(raw.get("oauth2")), base, environ)
-    tokens = OAuth2Tokens(oauth2, account=v["imap"]["username"]) if oauth2 else None
+    tokens = _tokens(oauth2, v["imap"]["username"])
     return Settings(
         path=path,
         office=Office(**v["office"]),
@@ -624,7 +628,7 @@ def _server_fields(
     }
 
 
-def _imap(values: dict, environ: Mapping[str, str], tokens: OAuth2Tokens | None) -> Imap:
+def _imap(values: dict, environ: Mapping[str, str], tokens: Tokens | None) -> Imap:
     if not values["username"]:
         raise ConfigError("[imap] username is missing")
     fields = _server_fields("imap", values, environ, required_password=True)
@@ -639,7 +643,7 @@ def _imap(values: dict, environ: Mapping[str, str], tokens: OAuth2Tokens | None)
     )
 
 
-def _smtp(values: dict, environ: Mapping[str, str], tokens: OAuth2Tokens | None) -> Smtp:
+def _smtp(values: dict, environ: Mapping[str, str], tokens: Tokens | None) -> Smtp:
     fields = _server_fields("smtp", values, environ, required_password=bool(values["username"]))
     # "Name <address>" is how most people write a From: the name goes in the From header, the
     # address to the envelope and the Message-IDs (issue 11: it used to fail every email).
@@ -692,13 +696,12 @@ def _oauth2(
     provider = values["provider"]
     if not provider:
         raise ConfigError(
-            f'[oauth2] provider is missing (needed by {uses}): "microsoft" or "generic"'
+            f'[oauth2] provider is missing (needed by {uses}): "microsoft", "google" or "generic"'
         )
     if provider == "google":
-        raise ConfigError(
-            '[oauth2] provider = "google" is not supported yet: Google\'s device sign-in does not '
-            "grant Gmail's IMAP scope (see README, Microsoft 365 / Google Workspace)"
-        )
+        return _google(values, base)
+    if values["service_account_file"]:
+        raise ConfigError('[oauth2] service_account_file is only for provider = "google"')
     if not values["client_id"]:
         raise ConfigError(f"[oauth2] client_id is missing (needed by {uses})")
     if values["tenant"] and provider != "microsoft":
@@ -738,6 +741,49 @@ def _oauth2(
         token_file=_under(base, values["token_file"]),
         client_secret=environ.get("DUMAS_OAUTH2_CLIENT_SECRET") or values["client_secret"],
     )
+
+
+def _google(values: dict, base: Path) -> OAuth2Settings:
+    """provider = "google": a service account with domain-wide delegation acting for [imap]
+    username. Its key file says everything else; keys of the other providers are refused."""
+    for key in ("client_id", "client_secret", "tenant", "token_url", "device_code_url", "scopes"):
+        if values[key]:
+            raise ConfigError(
+                f'[oauth2] {key} is not used with provider = "google" (the service account '
+                "key file names its client and endpoint)"
+            )
+    if not values["service_account_file"].strip():
+        raise ConfigError(
+            "[oauth2] service_account_file is missing (the service account's JSON key, needed "
+            'by provider = "google")'
+        )
+    path = _under(base, values["service_account_file"])
+    account = read_key(path)
+    uri = urlsplit(account.token_uri)
+    if uri.scheme != "https" and not (
+        uri.scheme == "http" and uri.hostname in ("localhost", "127.0.0.1", "::1")
+    ):
+        raise ConfigError(
+            f"[oauth2] service_account_file: {path} has a token_uri that is not https://"
+        )
+    return OAuth2Settings(
+        provider="google",
+        client_id=account.client_id,
+        tenant="",
+        scopes=(GMAIL_SCOPE,),
+        token_url=account.token_uri,
+        device_code_url="",
+        token_file=path,
+        service_account=account,
+    )
+
+
+def _tokens(oauth2: OAuth2Settings | None, account: str) -> Tokens | None:
+    if oauth2 is None:
+        return None
+    if oauth2.service_account is not None:
+        return ServiceAccountTokens(oauth2.service_account, account=account)
+    return OAuth2Tokens(oauth2, account=account)
 
 
 def _replies(values: dict, imap: dict, security: dict, storage_root: Path) -> Replies:

@@ -19,6 +19,7 @@ from email.policy import compat32
 from sqlalchemy import func, select
 
 from dumas.config.app import App
+from dumas.config.serviceaccount import GoogleRefusal, ServiceAccountTokens, advice, key_is_private
 from dumas.ingest.mail.authresults import stamped_by
 from dumas.ingest.mail.senderproof import aligned, signing_domains
 from dumas.ingest.mail.stampcheck import forget_stamping, record_stamping
@@ -66,6 +67,8 @@ def check_oauth2(app: App) -> tuple[str, str]:
     tokens = app.settings.imap.tokens or app.settings.smtp.tokens
     if tokens is None:
         return OK, ""
+    if isinstance(tokens, ServiceAccountTokens):
+        return _check_service_account(tokens)
     path = tokens.settings.token_file
     if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
         return FAIL, f"the token file {path} is readable by others: chmod 600 {path}"
@@ -75,6 +78,26 @@ def check_oauth2(app: App) -> tuple[str, str]:
         return FAIL, f"OAuth2 sign-in of {tokens.account}: {exc}"
     until = f", access token valid until {expires:%Y-%m-%d %H:%M %Z}" if expires else ""
     return OK, f"OAuth2 sign-in of {tokens.account} ({tokens.settings.provider}){until}"
+
+
+def _check_service_account(tokens: ServiceAccountTokens) -> tuple[str, str]:
+    """Google: a token for the mailbox now; a refusal comes with the admin's steps."""
+    key = tokens.key
+    who = f"Google service account {key.client_email} acting for {tokens.account}"
+    if not key_is_private(key.path):
+        return (
+            FAIL,
+            f"the service account key {key.path} is readable by others: chmod 600 {key.path}",
+        )
+    try:
+        expires = tokens.check()
+    except GoogleRefusal as exc:
+        steps = "".join(f"\n      - {step}" for step in advice(exc, key, tokens.account))
+        return FAIL, f"{who}: {exc}\n      What to do:{steps}"
+    except DumasError as exc:
+        return FAIL, f"{who}: {exc}"
+    until = f", access token valid until {expires:%Y-%m-%d %H:%M %Z}" if expires else ""
+    return OK, f"{who} (key {key.private_key_id[:8]}…, {key.path}){until}"
 
 
 def check_imap(app: App) -> tuple[str, str]:

@@ -3,6 +3,7 @@ provider, XOAUTH2 logins to Dovecot's oauth2 passdb, a token expiring mid-run, a
 
 from __future__ import annotations
 
+import json
 import stat
 import tomllib
 
@@ -192,3 +193,88 @@ def test_oauthbearer_when_offered_xoauth2_otherwise(rig, office, oauth_config, c
     finally:
         app.close()
     assert len(rig.captured(to="someone@example.org")) == 3
+
+
+@pytest.fixture
+def google_config(rig, office, tmp_path):
+    """Both servers sign in as the mailbox through a Workspace service account (the rig's key)."""
+    key_file = rig.oauth2.new_service_account(tmp_path / "secrets", [rig.address(office.pengaduan)])
+    return write_config(
+        rig,
+        tmp_path,
+        office.pengaduan,
+        office.roles,
+        imap={"auth": "oauth2", "password": None},
+        smtp={"auth": "oauth2", "username": rig.address(office.pengaduan), "password": None},
+        oauth2={"provider": "google", "service_account_file": str(key_file)},
+    )
+
+
+def test_google_service_account_poll_send_expiry_and_revocation(
+    rig, office, google_config, tmp_path, capsys
+):
+    """provider = "google": the service account's signed JWT buys an access token for the
+    mailbox, Dovecot and the SMTP server take it; an expired token is replaced mid-run; a removed
+    delegation is one clear error, and doctor says what the Workspace admin must do."""
+    cfg = ["--config", str(google_config)]
+    assert run([*cfg, "init"], capsys)[0] == 0
+    key = json.loads(next((tmp_path / "secrets").glob("*.json")).read_text())
+    mailbox = rig.address(office.pengaduan)
+
+    rig.append(office.pengaduan, b"From: a@example.org\r\nSubject: tes\r\n\r\nhalo\r\n")
+    rc, _out, err = run([*cfg, "poll"], capsys)
+    assert rc == 0, err
+    assert rig.oauth2.counts["jwt_bearer"] >= 1
+
+    rc, out, _err = run([*cfg, "auth", "status"], capsys)
+    assert rc == 0 and key["client_email"] in out and mailbox in out
+    assert "PRIVATE KEY" not in out
+
+    app = App(load_settings(google_config), clock=clock_from_env())
+    try:
+        with MailboxSource(app.settings.imap) as source:
+            source.select("INBOX")
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        # The token stops working on the servers mid-poll: one new grant, and the poll goes on.
+        grants = rig.oauth2.counts["jwt_bearer"]
+        rig.oauth2.expire_access_tokens()
+        with MailboxSource(app.settings.imap) as source:
+            assert source.select("INBOX")
+        assert rig.oauth2.counts["jwt_bearer"] == grants + 1
+        send_test(app.settings.smtp, "someone@example.org", app.clock.now())
+        assert rig.oauth2.counts["jwt_bearer"] == grants + 1  # the new token serves SMTP too
+
+        # Before it expires (5 minutes ahead), a new token is fetched without a refusal.
+        app.clock.advance(seconds=rig.oauth2.lifetime - 4 * 60)
+        with MailboxSource(app.settings.imap) as source:
+            source.select("INBOX")
+        assert rig.oauth2.counts["jwt_bearer"] == grants + 2
+    finally:
+        app.close()
+    assert len(rig.captured(to="someone@example.org")) == 2
+
+    # The admin removes the delegation: the poll says so once, doctor says what to do.
+    rig.oauth2.revoke_delegation(key["client_email"], mailbox)
+    rc, _out, err = run([*cfg, "poll"], capsys)
+    assert rc == 3
+    assert f"Google no longer lets the service account {key['client_email']} act for" in err
+    assert err.count("domain-wide delegation was removed") == 1
+    rc, out, _err = run([*cfg, "doctor"], capsys)
+    assert rc == 1
+    assert "Manage Domain Wide Delegation" in out and key["client_id"] in out
+    assert "https://mail.google.com/" in out
+    # A deleted or disabled key: doctor asks for a new key file.
+    rig.oauth2.disable_key(key["client_email"])
+    rc, out, _err = run([*cfg, "doctor"], capsys)
+    assert rc == 1 and "add a new JSON key" in out and key["private_key_id"] in out
+
+
+def test_google_key_file_must_be_private(rig, office, google_config, tmp_path):
+    from dumas.workflow.errors import ConfigError
+
+    key_file = next((tmp_path / "secrets").glob("*.json"))
+    key_file.chmod(0o644)
+    with pytest.raises(ConfigError, match=r"\[oauth2\] service_account_file: .* is mode 644"):
+        load_settings(google_config)
+    key_file.chmod(0o400)
+    assert load_settings(google_config).imap.tokens is not None

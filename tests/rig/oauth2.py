@@ -7,11 +7,22 @@ is approved at once for `approve_as` (no person in a test). Switches for the tes
 `expire_access_tokens()` (every access token issued so far stops working, as at its expiry), and
 `revoke(user)` (the refresh tokens are refused with `invalid_grant`, as after a revoked consent).
 Token lifetimes are read on `clock` (seconds), which a test may replace.
+
+Google Workspace's service accounts: `new_service_account(folder, mailboxes)` makes an RSA key
+pair, writes the JSON key file a Workspace admin would download (0600, its `token_uri` pointing
+here) and lets that account act for `mailboxes` (domain-wide delegation). The token endpoint then
+takes the JWT-bearer grant (RFC 7523) as Google's does: the assertion's RS256 signature is checked
+against the account's public key, `iss`, `aud` (Google's token URL, whatever `token_uri` says),
+`scope`, `iat`/`exp` and a delegated `sub`; the access token it issues is `sub`'s, which Dovecot's
+introspection accepts. Switches: `revoke_delegation(email, mailbox)` (Google then answers
+`unauthorized_client`) and `disable_key(email)` (`invalid_grant`, "Invalid JWT Signature.").
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import secrets
 import threading
 import time
@@ -19,8 +30,26 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .net import HOST
+
+JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # google-auth's `aud`, always
+GMAIL_SCOPE = "https://mail.google.com/"
+
+
+@dataclass
+class _ServiceAccount:
+    email: str
+    key_id: str
+    public_key: rsa.RSAPublicKey
+    mailboxes: set[str]
+    key_enabled: bool = True
 
 
 @dataclass
@@ -43,7 +72,14 @@ class OAuthServer:
         self._refresh: dict[str, str] = {}  # refresh token -> user
         self._devices: dict[str, str] = {}  # device code -> user
         self._polls: dict[str, int] = {}
-        self.counts = {"device": 0, "device_code": 0, "refresh_token": 0, "introspect": 0}
+        self._accounts: dict[str, _ServiceAccount] = {}  # client_email -> account
+        self.counts = {
+            "device": 0,
+            "device_code": 0,
+            "refresh_token": 0,
+            "jwt_bearer": 0,
+            "introspect": 0,
+        }
         self._server: ThreadingHTTPServer | None = None
 
     # --- switches -----------------------------------------------------------------------------
@@ -59,6 +95,50 @@ class OAuthServer:
             for access in self._access.values():
                 if access.user == user:
                     access.active = False
+
+    def new_service_account(self, folder: Path, mailboxes: list[str]) -> Path:
+        """A Workspace service account allowed to act for `mailboxes`; returns its key file."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = "dumas-" + secrets.token_hex(3)
+        email = f"{name}@dumas-rig.iam.gserviceaccount.com"
+        key_id = secrets.token_hex(20)
+        with self._lock:
+            self._accounts[email] = _ServiceAccount(
+                email, key_id, key.public_key(), {m.lower() for m in mailboxes}
+            )
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+        info = {
+            "type": "service_account",
+            "project_id": "dumas-rig",
+            "private_key_id": key_id,
+            "private_key": pem,
+            "client_email": email,
+            "client_id": str(secrets.randbelow(10**20)),
+            "auth_uri": f"{self.url}/auth",
+            "token_uri": f"{self.url}/token",
+        }
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(info, out, indent=2)
+        return path
+
+    def revoke_delegation(self, email: str, mailbox: str) -> None:
+        """The admin removes the delegation: no new token, and the issued ones stop working."""
+        with self._lock:
+            self._accounts[email].mailboxes.discard(mailbox.lower())
+            for access in self._access.values():
+                if access.user == mailbox.lower():
+                    access.active = False
+
+    def disable_key(self, email: str) -> None:
+        with self._lock:
+            self._accounts[email].key_enabled = False
 
     def active_user(self, token: str) -> str | None:
         """Whose active access token this is (the rig's SMTP server asks, as Dovecot does)."""
@@ -134,7 +214,59 @@ class OAuthServer:
                     "error_description": "The refresh token was revoked.",
                 }
             return 200, self._issue(user, refresh=old)
+        if grant == JWT_BEARER:
+            self.counts["jwt_bearer"] += 1
+            return self._jwt_bearer(form.get("assertion", ""))
         return 400, {"error": "unsupported_grant_type"}
+
+    def _jwt_bearer(self, assertion: str) -> tuple[int, dict]:
+        """Google's token endpoint for a service account's signed assertion (RFC 7523)."""
+        try:
+            head_b64, claims_b64, signature_b64 = assertion.split(".")
+            head = json.loads(_unb64(head_b64))
+            claims = json.loads(_unb64(claims_b64))
+            signature = _unb64(signature_b64)
+        except ValueError:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT."}
+        account = self._accounts.get(str(claims.get("iss")))
+        if account is None or head.get("alg") != "RS256" or head.get("kid") != account.key_id:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+        try:
+            account.public_key.verify(
+                signature,
+                f"{head_b64}.{claims_b64}".encode("ascii"),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
+        except InvalidSignature:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+        if not account.key_enabled:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+        now = self.clock()
+        iat, exp = claims.get("iat"), claims.get("exp")
+        if (
+            not isinstance(iat, int)
+            or not isinstance(exp, int)
+            or not iat - 300 <= now < exp
+            or exp - iat > 3600
+        ):
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "Invalid JWT: Token must be a short-lived token (60 "
+                "minutes) and in a reasonable timeframe.",
+            }
+        if claims.get("aud") != GOOGLE_TOKEN_AUDIENCE:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT audience."}
+        mailbox = str(claims.get("sub") or "").lower()
+        if claims.get("scope") != GMAIL_SCOPE or mailbox not in account.mailboxes:
+            return 401, {
+                "error": "unauthorized_client",
+                "error_description": "Client is unauthorized to retrieve access tokens using "
+                "this method, or client not authorized for any of the scopes requested.",
+            }
+        access = "rig-sa-" + secrets.token_urlsafe(24)
+        self._access[access] = _Access(mailbox, now + self.lifetime)
+        return 200, {"access_token": access, "token_type": "Bearer", "expires_in": self.lifetime}
 
     def _issue(self, user: str, refresh: str | None) -> dict:
         access = "rig-at-" + secrets.token_urlsafe(24)
@@ -156,6 +288,10 @@ class OAuthServer:
         if access is None or not access.active or self.clock() >= access.expires_at:
             return 200, {"active": False}
         return 200, {"active": True, "username": access.user}
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _handler(server: OAuthServer) -> type[BaseHTTPRequestHandler]:
