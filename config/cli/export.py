@@ -14,7 +14,9 @@ the timeline is redacted as emails to outsiders are (notify/context.py). Everyth
 listed in the manifest, so the receiver knows what to ask the office for.
 
 The archive is made by `workflow/store/bundle.py`: safe names, timestamps from the injected
-clock (two exports at the same instant are the same bytes), 0600, renamed into place.
+clock (two exports at the same instant are the same bytes), 0600, renamed into place. Stored
+files (emails, attachments, PDFs) go in streamed, a chunk at a time, never read whole (a redacted
+export reads an attachment whole once, to search it for the reporter's values).
 """
 
 from __future__ import annotations
@@ -184,7 +186,6 @@ class _Export:
     # --- the files ----------------------------------------------------------------------------
 
     def _raw(self, i: int, m: RawMessage, bundle: Bundle) -> None:
-        data = self.app.files.read(m.storage_key)
         about = {
             "kind": "email",
             "raw_id": m.id,
@@ -192,7 +193,8 @@ class _Export:
             "disposition": m.disposition,
             "fetched_at": iso(m.fetched_at, self.app.tz),
         }
-        bundle.add("emails", f"{i:03d}-{m.disposition}-{m.id}.eml", data, **about)
+        name = f"{i:03d}-{m.disposition}-{m.id}.eml"
+        bundle.add_file("emails", name, self.app.files.path(m.storage_key), **about)
         if bundle.files[-1]["sha256"] != m.sha256:
             # Never "fixed": the receiver must see that the stored file is not what was received.
             bundle.files[-1]["recorded_sha256"] = m.sha256
@@ -201,8 +203,8 @@ class _Export:
         folder = f"attachments/{safe_zip_name(a.step, 'lain')}"
         about = {"kind": "attachment", "step": a.step, "content_type": a.content_type}
         if not self.redacted:
-            data = self.app.files.read(a.storage_key)
-            bundle.add(folder, a.filename, data, original_name=a.filename, **about)
+            src = self.app.files.path(a.storage_key)
+            bundle.add_file(folder, a.filename, src, original_name=a.filename, **about)
             return
         shown = redact_filename(a.filename, self.name, self.identity)
         reason = self._unsafe(a, shown)
@@ -213,15 +215,16 @@ class _Export:
                 | {"reason": reason}
             )
             return
-        data = self.app.files.read(a.storage_key)
-        if reason := self._identity_in(data):
+        # Searched whole for the reporter's values (a redacted export, for outsiders, is rare),
+        # then added from disk like the others.
+        if reason := self._identity_in(self.app.files.read(a.storage_key)):
             self.withheld.append(
                 {"what": "attachment", "name": shown, "sha256": a.sha256, "size": a.size}
                 | about
                 | {"reason": reason}
             )
             return
-        bundle.add(folder, shown, data, **about)
+        bundle.add_file(folder, shown, self.app.files.path(a.storage_key), **about)
 
     def _unsafe(self, a: Attachment, shown: str) -> str:
         if a.step == UNVERIFIED_STEP:
@@ -269,7 +272,7 @@ class _Export:
             bundle.add(folder, name, pdf, **about, rendered="for outsiders, at export")
             return
         if doc.status == "rendered" and doc.storage_key:
-            bundle.add(folder, name, self.app.files.read(doc.storage_key), **about)
+            bundle.add_file(folder, name, self.app.files.path(doc.storage_key), **about)
         elif latest:
             pdf = render_in_worker(
                 doc.kind, self._context(doc.kind), doc.params, timeout=self.limit

@@ -21,6 +21,7 @@ from tests import mailfactory as mf
 from tests.flows.conftest import REPORTER, dumas_config, flow, pdf_text, registered  # noqa: F401
 from tests.flows.conftest import pytest_configure as _flows_configure
 from tests.replies import GMAIL_WEB_ID
+from tests.rig import write_config
 
 NIK = "3171012345678901"
 BODY = mf.KOMPLAIN_LENGKAP.replace("No. HP:", f"NIK: {NIK}\nNo. HP:")
@@ -191,3 +192,42 @@ def test_a_document_not_rendered_yet_is_rendered_and_older_versions_kept(
     fresh = cetakan["documents/cetakan-pengaduan-001-PGD-XI-2026-v2.pdf"]
     assert fresh["rendered"].startswith("at export")
     assert "CETAKAN PENGADUAN" in pdf_text(entries[fresh["path"]]).upper()
+
+
+class TestOnPostgres:
+    """The same case on PostgreSQL (the rig's throw-away server): the export reads the same rows
+    through the other dialect and holds every original byte for byte."""
+
+    @pytest.fixture
+    def dumas_config(self, rig, office, tmp_path, postgres):
+        return write_config(
+            rig,
+            tmp_path,
+            office.pengaduan,
+            office.roles,
+            database={"url": postgres.new_database()},
+        )
+
+    def test_export_holds_every_original_and_verifies(self, flow, case, dumas, tmp_path):  # noqa: F811
+        assert flow.app.settings.database_url.startswith("postgresql")
+        out = tmp_path / "kasus.zip"
+        rc, printed = dumas("export", case.number, "--out", str(out))
+        assert rc == 0, printed
+        entries = _entries(out)
+        manifest = _verify(entries)
+        assert manifest["case"] == case.number
+        with flow.app.sessions() as s:
+            raws = s.execute(select(RawMessage).where(RawMessage.pengaduan_id == case.id))
+            stored = {r.id: flow.app.files.read(r.storage_key) for r in raws.scalars()}
+        emails = {
+            f["raw_id"]: entries[f["path"]] for f in manifest["files"] if f["kind"] == "email"
+        }
+        assert len(stored) >= 2 and emails == stored
+        attachments = {
+            f["original_name"]: entries[f["path"]]
+            for f in manifest["files"]
+            if f["kind"] == "attachment"
+        }
+        assert attachments["bukti_foto.jpg"] == PHOTO and attachments["kejadian.jpg"] == SCENE
+        timeline = json.loads(entries["timeline.json"])
+        assert timeline["number"] == case.number and timeline["tasks"]

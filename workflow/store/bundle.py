@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from dumas.workflow.errors import StorageError
+
 MANIFEST = "MANIFEST.json"
 SUMS = "SHA256SUMS"
 # Long enough for any real name, short enough for every file system once a folder is added.
@@ -36,6 +38,8 @@ MAX_NAME = 120
 _RESERVED = re.compile(r'[<>:"/\\|?*]')
 _WINDOWS_DEVICES = re.compile(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+# A file added from disk passes through memory this much at a time, however large it is.
+CHUNK = 1 << 20
 
 
 def safe_zip_name(name: str, fallback: str = "berkas") -> str:
@@ -100,13 +104,36 @@ class Bundle:
     def add(self, folder: str, name: str, data: bytes, **about: Any) -> str:
         """Add `data` as `folder/name` (name made safe and unique); return the entry's path.
         `about` is recorded with the entry in the manifest."""
-        taken = self._taken.setdefault(folder, set())
-        path = "/".join(p for p in (folder, unique_name(safe_zip_name(name), taken)) if p)
+        path = self._entry_path(folder, name)
         self._write(path, data)
         self.files.append(
             {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} | about
         )
         return path
+
+    def add_file(self, folder: str, name: str, src: Path, **about: Any) -> str:
+        """Add the file `src` as `folder/name`, read and compressed `CHUNK` bytes at a time (a
+        stored email or attachment may be tens of megabytes); the same entry bytes as `add`."""
+        path = self._entry_path(folder, name)
+        info = self._info(path)
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(src, "rb") as inp:
+                # Known beforehand, as `writestr` knows it: zipfile decides on ZIP64 from it.
+                info.file_size = os.fstat(inp.fileno()).st_size
+                with self._zip.open(info, "w") as out:
+                    while chunk := inp.read(CHUNK):
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+        except OSError as exc:
+            raise StorageError(f"cannot read {src} for the export: {exc.strerror}") from exc
+        self.files.append({"path": path, "sha256": digest.hexdigest(), "size": size} | about)
+        return path
+
+    def _entry_path(self, folder: str, name: str) -> str:
+        taken = self._taken.setdefault(folder, set())
+        return "/".join(p for p in (folder, unique_name(safe_zip_name(name), taken)) if p)
 
     def finish(self, manifest: dict[str, Any]) -> Path:
         """Write `MANIFEST.json` (`manifest` plus the list of files) and `SHA256SUMS`, close the
@@ -136,8 +163,11 @@ class Bundle:
         self._tmp.unlink(missing_ok=True)
 
     def _write(self, path: str, data: bytes) -> None:
+        self._zip.writestr(self._info(path), data)
+
+    def _info(self, path: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(path, date_time=self._date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.create_system = 3  # Unix, wherever it was made: the same bytes on every machine
         info.external_attr = 0o600 << 16
-        self._zip.writestr(info, data)
+        return info

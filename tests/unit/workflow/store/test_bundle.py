@@ -91,3 +91,49 @@ def test_abort_leaves_the_previous_export(tmp_path):
     bundle.add("", "x", b"half")
     bundle.abort()
     assert out.read_bytes() == b"previous" and list(tmp_path.iterdir()) == [out]
+
+
+def test_a_file_from_disk_goes_in_a_chunk_at_a_time_as_the_same_bytes(tmp_path, monkeypatch):
+    from dumas.workflow.store import bundle as bundle_module
+
+    monkeypatch.setattr(bundle_module, "CHUNK", 1000)  # many chunks, and a short last one
+    data = bytes(range(256)) * 40 + b"tail"
+    src = tmp_path / "lampiran.bin"
+    src.write_bytes(data)
+    whole = _export(tmp_path / "whole.zip", [("att", "lampiran.bin", data)]).read_bytes()
+    streamed = Bundle(tmp_path / "streamed.zip", WHEN)
+    path = streamed.add_file("att", "lampiran.bin", src)
+    assert path == "att/lampiran.bin"
+    assert streamed.files == [
+        {"path": path, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    ]
+    streamed.finish({"case": "001/PGD/XI/2026"})
+    assert (tmp_path / "streamed.zip").read_bytes() == whole
+
+
+def test_a_large_file_is_not_held_in_memory(tmp_path):
+    import tracemalloc
+
+    src = tmp_path / "besar.bin"
+    with src.open("wb") as out:
+        for i in range(24):  # 24 MiB, about the largest email Dumas accepts
+            out.write(bytes([i]) * (1 << 20))
+    bundle = Bundle(tmp_path / "besar.zip", WHEN)
+    tracemalloc.start()
+    try:
+        bundle.add_file("att", "besar.bin", src)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    bundle.finish({})
+    assert bundle.files[0]["size"] == 24 << 20
+    assert peak < 4 << 20, f"peak {peak / (1 << 20):.1f} MiB for a 24 MiB file"
+
+
+def test_a_missing_file_is_a_storage_error(tmp_path):
+    from dumas.workflow.errors import StorageError
+
+    bundle = Bundle(tmp_path / "x.zip", WHEN)
+    with pytest.raises(StorageError, match="cannot read"):
+        bundle.add_file("att", "x", tmp_path / "missing")
+    bundle.abort()
