@@ -108,13 +108,24 @@ def check_imap(app: App) -> tuple[str, str]:
         with MailboxSource(s) as source:
             uidvalidity = source.select(s.folder)
             count = len(source.all_uids())
+            idle = source.supports_idle()
     except DumasError as exc:
         return FAIL, str(exc)
     return (
         OK,
         f"IMAP {s.host}:{s.port} ({s.security}) login as {s.username}, folder {s.folder}: "
-        f"{count} message(s), UIDVALIDITY {uidvalidity}",
+        f"{count} message(s), UIDVALIDITY {uidvalidity}; {_idle_note(app, idle)}",
     )
+
+
+def _idle_note(app: App, offered: bool) -> str:
+    """How soon new mail is taken in: at once through IDLE, or at the next scheduled poll."""
+    every = f"every {app.settings.schedule.poll_every_minutes} minute(s)"
+    if not offered:
+        return f"the server does not offer IDLE: new mail waits for the poll, {every}"
+    if not app.settings.imap.idle:
+        return f"IDLE offered but [imap] idle = false: new mail waits for the poll, {every}"
+    return "IDLE offered: new mail is taken in within seconds"
 
 
 def check_smtp(app: App) -> tuple[str, str]:
@@ -156,6 +167,26 @@ def check_roles(app: App) -> tuple[str, str]:
             "or give the person an office address)"
         )
     return OK, f"roles: {counts}"
+
+
+def check_officials(app: App) -> tuple[str, str]:
+    """Who signs the letters: the Sekretaris (surat penerusan, pemberitahuan, hasil), the Ketua
+    in the Sekretaris's place (a conflict of interest: notify/apply.py). Without a name, an
+    approved letter's signature line stays blank."""
+    officials = app.settings.officials
+    missing = [
+        f"[officials] {who}_nama"
+        for who in ("sekretaris", "ketua")
+        if not getattr(officials, who).nama
+    ]
+    if not missing:
+        s, k = officials.sekretaris, officials.ketua
+        return OK, f"letters signed by {s.nama} ({s.jabatan}); Ketua {k.nama}"
+    which = " and ".join(missing)
+    return WARN, (
+        f"{which} {'is' if len(missing) == 1 else 'are'} empty: letters and reports then have no "
+        "signatory (a blank signature line); set the name (and _nip) of who signs"
+    )
 
 
 def check_delegations(app: App) -> tuple[str, str]:
@@ -357,6 +388,7 @@ CHECKS: tuple[Check, ...] = (
     check_database,
     check_storage,
     check_roles,
+    check_officials,
     check_authentication,
     check_delegations,
     check_calendar,

@@ -2,6 +2,7 @@
 
 from dumas.config.cli.main import main
 from tests.rig import write_config
+from tests.rig.capfilter import CapabilityFilter
 
 
 def doctor(config, capsys):
@@ -40,3 +41,65 @@ def test_wrong_config_stops_with_the_key_named(tmp_path, capsys):
     bad.write_text('[office]\nname = "KPU"\n[imap]\nhost = "x"\nport = "993"\n')
     assert main(["--config", str(bad), "doctor"]) == 2
     assert "[imap] port must be an integer" in capsys.readouterr().err
+
+
+def test_doctor_says_whether_new_mail_comes_through_idle(rig, office, dumas, dumas_config, capsys):
+    rc, out = doctor(dumas_config, capsys)
+    assert rc == 0, out
+    assert "IDLE offered: new mail is taken in within seconds" in out
+
+    # The same Dovecot behind a relay that hides IDLE from its CAPABILITY: a server without it.
+    with CapabilityFilter(rig.imap_port, hide=[b"IDLE"]) as relay:
+        cfg = write_config(
+            rig,
+            dumas_config.parent,
+            office.pengaduan,
+            office.roles,
+            filename="no-idle.toml",
+            imap={"port": relay.port},
+            schedule={"poll_every_minutes": 7},
+        )
+        rc, out = doctor(cfg, capsys)
+    assert rc == 0, out
+    assert "the server does not offer IDLE: new mail waits for the poll, every 7 minute(s)" in out
+
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="idle-off.toml",
+        imap={"idle": False},
+    )
+    rc, out = doctor(cfg, capsys)
+    assert "IDLE offered but [imap] idle = false: new mail waits for the poll" in out
+
+
+def test_doctor_warns_when_letters_would_have_no_signatory(
+    rig, office, dumas, dumas_config, capsys
+):
+    rc, out = doctor(dumas_config, capsys)
+    assert "OK    letters signed by Sekretaris Uji (Sekretaris); Ketua Ketua Uji" in out
+
+    nobody = {"sekretaris_name": None, "sekretaris_nip": None, "ketua_name": None}
+    cfg = write_config(
+        rig, dumas_config.parent, office.pengaduan, office.roles, filename="a.toml", office=nobody
+    )
+    rc, out = doctor(cfg, capsys)
+    assert rc == 0 and "see the warnings above" in out
+    assert (
+        "WARN  [officials] sekretaris_nama and [officials] ketua_nama are empty: letters and "
+        "reports then have no signatory"
+    ) in out
+
+    cfg = write_config(
+        rig,
+        dumas_config.parent,
+        office.pengaduan,
+        office.roles,
+        filename="b.toml",
+        office=nobody,
+        officials={"sekretaris_nama": "Yohanes Saleleubaja, S.H."},
+    )
+    rc, out = doctor(cfg, capsys)
+    assert "WARN  [officials] ketua_nama is empty" in out and "sekretaris_nama" not in out
