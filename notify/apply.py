@@ -50,6 +50,7 @@ from dumas.workflow.sop.effects import (
     RecheckCompleteness,
     Record,
     RenderDocument,
+    ReplaceUnsent,
     TokenFor,
     Transcript,
     UpdateCase,
@@ -58,7 +59,13 @@ from dumas.workflow.sop.tokens import new_token, plus_address, token_hash
 from dumas.workflow.sop.transitions import task_notice
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile, file_attachments
-from dumas.workflow.store.letters import number_letter
+from dumas.workflow.store.letters import (
+    FORWARDING_LETTER,
+    forwarding_letters,
+    names_reporter,
+    number_letter,
+    replace_letter_document,
+)
 from dumas.workflow.store.models import (
     Attachment,
     Delegation,
@@ -279,6 +286,8 @@ class Applier:
                 self._Notify(effect)
             case Transcript():
                 self._Transcript(effect)
+            case ReplaceUnsent():
+                self._ReplaceUnsent(effect)
             case _:
                 raise UnknownEffect(f"no handler for the effect {type(effect).__name__}")
 
@@ -407,7 +416,15 @@ class Applier:
     def _RenderDocument(self, e: RenderDocument) -> None:
         case = self._case()
         params = dict(e.params)
-        if params.get("salinan_pelapor") and (sent := self._latest_document(e.kind)) is not None:
+        replaced = self._unsent_named_letter(e.kind) if params.get("tanpa_identitas") else None
+        if replaced is not None:
+            # Consent revoked before the letter left: the same numbered letter (number, date,
+            # approval) without the reporter's identity, to be sent in its place.
+            params = {
+                **{k: v for k, v in replaced.params.items() if k != "persetujuan"},
+                "redact_identity": True,
+            }
+        elif params.get("salinan_pelapor") and (sent := self._latest_document(e.kind)) is not None:
             # The reporter's copy of a letter that went: the same number, date and approval,
             # the reporter named (it is their own data) and no internal reasoning.
             params = {
@@ -438,6 +455,8 @@ class Applier:
         approval = params.get("persetujuan")
         if e.kind in LETTER_KINDS and isinstance(approval, Mapping):
             self._number(doc, approval)
+        if replaced is not None:
+            replace_letter_document(self.session, replaced, doc)
         self._documents[e.kind] = doc
         events.record(
             self.session,
@@ -547,6 +566,13 @@ class Applier:
             ).scalars()
         )
 
+    def _unsent_named_letter(self, kind: str) -> Document | None:
+        if kind != FORWARDING_LETTER:
+            return None
+        letters = forwarding_letters(self.session, self._case().id)
+        latest = letters[-1] if letters else None
+        return latest if latest is not None and names_reporter(latest) else None
+
     def _latest_document(self, kind: str) -> Document | None:
         if kind in self._documents:
             return self._documents[kind]
@@ -558,6 +584,36 @@ class Applier:
         ).scalar()
 
     # --- email ------------------------------------------------------------------------------
+
+    def _ReplaceUnsent(self, e: ReplaceUnsent) -> None:
+        case = self._case()
+        waiting = (
+            self.session.execute(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.pengaduan_id == case.id,
+                    OutboxMessage.kind == e.template,
+                    OutboxMessage.status == "pending",
+                )
+                .with_for_update()
+            )
+            .scalars()
+            .all()
+        )
+        for row in waiting:
+            row.status, row.last_error = "withdrawn", "replaced before it was sent"
+        if waiting:
+            self._Notify(e.replacement)
+        self._Record(
+            Record(
+                "surat_diganti" if waiting else "surat_sudah_terkirim",
+                "Email kepada instansi yang belum terkirim ditarik dan diganti dengan surat "
+                "tanpa identitas pelapor."
+                if waiting
+                else "Email kepada instansi telah terkirim sebelum dapat diganti.",
+                {"template": e.template, "ditarik": [r.message_id for r in waiting]},
+            )
+        )
 
     def _Notify(self, e: Notify) -> None:
         addresses = resolve(self.session, self.kit.settings.roles, self.case, e.to, self.now)

@@ -217,7 +217,7 @@ class OutboxSender:
                     counts["waiting"] = len(due) - done
                     break
                 outcome = self._send_one(conn, row_id)
-                counts[outcome] += 1
+                counts[outcome] = counts.get(outcome, 0) + 1
                 if outcome == "retry":  # the connection may be in any state after an error
                     _close(conn)
                     conn = None
@@ -282,7 +282,9 @@ class OutboxSender:
 
     def _send_one(self, conn: smtplib.SMTP, row_id: int) -> str:
         with self._sessions() as session, session.begin():
-            row = session.get_one(OutboxMessage, row_id)  # _due_ids() just read it
+            row = session.get_one(OutboxMessage, row_id, with_for_update=True)
+            if row.status != "pending":  # withdrawn since _due_ids() read it (a replaced letter)
+                return "withdrawn"
             try:
                 refused = self._deliver(conn, session, row)
             except DeliveryError as exc:

@@ -19,7 +19,7 @@ domains and `[roles] max_delegation_days`.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -53,6 +53,7 @@ from dumas.workflow.sop.machine import decide
 from dumas.workflow.sop.tokens import plus_tag, same_hash, token_hash
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile, case_for_message_ids
+from dumas.workflow.store.letters import identity_letter_sent
 from dumas.workflow.store.models import Pengaduan, RawMessage, ReplyToken, Task
 from dumas.workflow.store.registration import fill_from_text
 
@@ -264,8 +265,13 @@ class ReplyHandler:
             self._add_information(case, text, now)
             applier.extra = {"tambahan": text}
         actor = Actor.of(case.pelapor_email, PELAPOR)
+        state = self.state(session, case)
+        if command is not None and command.name in REPORTER_COMMAND_NAMES:
+            # Whether a letter naming them already went is a fact of the outbox and the desk's
+            # TERKIRIM, which the pure core cannot read (revocable until then).
+            state = replace(state, identity_sent_to=identity_letter_sent(session, case))
         decision = decide(
-            self.state(session, case),
+            state,
             command,
             actor,
             now,

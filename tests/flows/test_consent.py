@@ -15,7 +15,7 @@ import pytest
 from dumas.workflow.store import events
 from tests import mailfactory as mf
 from tests.flows.conftest import REPORTER, pdf_text, registered, to_telaah
-from tests.replies import GMAIL_WEB_ID, IPHONE_ID, reply
+from tests.replies import GMAIL_WEB_ID, IPHONE_ID, pdf_with_text, reply
 
 GIVE, TAKE = "IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN"
 
@@ -147,3 +147,135 @@ def test_revocation_after_the_letter_named_the_reporter(flow):
     assert taken.detail["surat_terkirim"] is True
     told = " ".join(flow.one(REPORTER, "persetujuan_identitas").text.split())
     assert "tidak dapat kami tarik kembali" in told and "Bawaslu" in told
+
+
+def _forwarding_proposed(flow):
+    """Consent given by answering the acknowledgement, then Hukum proposes TERUSKAN BAWASLU;
+    returns the acknowledgement and the Sekretaris's approval request."""
+    hukum_note = to_telaah(flow)
+    ack = flow.one(REPORTER, "tanda_terima")
+    flow.later(minutes=10)
+    _answer(flow, ack, GIVE)
+    flow.inbox(REPORTER)
+    flow.inbox("hukum")
+    flow.later(days=1)
+    flow.reply(
+        hukum_note,
+        "TERUSKAN BAWASLU dugaan pelanggaran administrasi pemilu\n"
+        "Laporan hasil telaah: pelanggaran pemilu, kewenangan Bawaslu.",
+        "hukum",
+    )
+    flow.poll()
+    [ask] = [m for m in flow.inbox("sekretaris") if m.kind == "tugas"]
+    flow.later(hours=1)
+    return ack, ask
+
+
+def _letter(mail) -> str:
+    [data] = [d for n, d in mail.attachments.items() if n.startswith("surat-penerusan")]
+    return " ".join(pdf_text(data).split())
+
+
+def _nomor(text: str) -> str:
+    return next(w for w in text.split() if "/PP.04-SD/" in w)
+
+
+@pytest.mark.dumas_settings(
+    sop={"agencies": {"bawaslu": {"email": BAWASLU, "address": "Tuapejat"}}}
+)
+def test_revocation_while_the_email_to_the_agency_waits_replaces_the_letter(flow, tmp_path):
+    """Approved with consent, but the email to the agency still in the outbox: the letter has
+    not gone, so the revocation holds. The waiting email is withdrawn; the agency gets the same
+    numbered letter without the identity (the one `dumas verify` knows). Files the reporter
+    attached to the revocation are filed in the case."""
+    ack, ask = _forwarding_proposed(flow)
+    flow.reply(ask, "SETUJU", "sekretaris")
+    flow.poll("intake", "documents")  # approved and rendered; the outbox has not run
+    assert flow.case().step == "diteruskan"
+    flow.later(minutes=30)
+    scan = pdf_with_text("Pernyataan pelapor")
+    reply(
+        ack,
+        TAKE,
+        sender=REPORTER,
+        style=GMAIL_WEB_ID,
+        dkim=False,
+        attachments=[("pernyataan.pdf", "application/pdf", scan)],
+    ).send(flow.rig)
+    flow.poll()
+    case = flow.case()
+    assert case.confidential and not case.consent_to_share
+    [taken] = flow.events(case.id, "identitas_dirahasiakan")
+    assert taken.detail["surat_terkirim"] is False and taken.detail["surat_diganti"] is True
+    [withdrawn] = flow.events(case.id, "surat_diganti")
+    assert len(withdrawn.detail["ditarik"]) == 1
+    [mail] = flow.inbox(BAWASLU)  # the replacement only
+    assert mail.kind == "penerusan_instansi"
+    letter = _letter(mail)
+    assert "Budi Santoso" not in letter and "Santoso" not in mail.text
+    assert REPORTER not in mail.text
+    told = " ".join(flow.one(REPORTER, "persetujuan_identitas").text.split())
+    assert "tidak dapat kami tarik" not in told
+    assert "pernyataan.pdf" in [a.filename for a in flow.attachments(case.id, "pengaduan")]
+    sent = tmp_path / "surat.pdf"
+    [sent_bytes] = [d for n, d in mail.attachments.items() if n.startswith("surat-penerusan")]
+    sent.write_bytes(sent_bytes)
+    rc, out = flow._dumas("verify", str(sent))
+    assert rc == 0 and "VERIFIED" in out and _nomor(letter) in out, out
+
+
+def test_revocation_before_the_desk_posts_the_letter_gives_the_desk_a_redacted_one(flow):
+    """No agency address: the desk holds the numbered letter naming the reporter until it
+    answers TERKIRIM. A revocation before that holds: the desk gets the same letter without the
+    identity to post instead, and the letter posted never named the reporter."""
+    ack, ask = _forwarding_proposed(flow)
+    flow.reply(ask, "SETUJU", "sekretaris")
+    flow.poll()
+    desk_task = flow.one("desk", "tugas")
+    named = _letter(desk_task)
+    assert "Budi Santoso" in named
+    flow.later(hours=1)
+    _answer(flow, ack, TAKE)
+    flow.poll()
+    case = flow.case()
+    [taken] = flow.events(case.id, "identitas_dirahasiakan")
+    assert taken.detail["surat_terkirim"] is False and taken.detail["surat_diganti"] is True
+    told = flow.one("desk", "informasi")
+    assert "bukan surat sebelumnya" in " ".join(told.text.split())
+    redacted = _letter(told)
+    assert "Budi Santoso" not in redacted and _nomor(redacted) == _nomor(named)
+    assert "tidak dapat kami tarik" not in flow.one(REPORTER, "persetujuan_identitas").text
+
+    flow.later(hours=2)
+    flow.reply(desk_task, "TERKIRIM melalui Pos Indonesia", "desk", style=IPHONE_ID)
+    flow.poll()
+    assert flow.case().step == "diteruskan"
+    assert "Budi Santoso" not in _letter(flow.one("ketua", "informasi"))  # the tembusan
+    flow.inbox(REPORTER)
+    # Consent again, and taken back again: what was posted never named them.
+    flow.later(days=1)
+    _answer(flow, ack, GIVE)
+    flow.later(hours=1)
+    _answer(flow, ack, TAKE)
+    last = flow.events(case.id, "identitas_dirahasiakan")[-1]
+    assert last.detail["surat_terkirim"] is False and last.detail["surat_diganti"] is False
+
+
+def test_revocation_after_the_desk_posted_the_letter_naming_the_reporter(flow):
+    ack, ask = _forwarding_proposed(flow)
+    flow.reply(ask, "SETUJU", "sekretaris")
+    flow.poll()
+    desk_task = flow.one("desk", "tugas")
+    flow.later(hours=2)
+    flow.reply(desk_task, "TERKIRIM", "desk", style=IPHONE_ID)
+    flow.poll()
+    flow.inbox(REPORTER)
+    flow.inbox("desk")
+    flow.later(days=1)
+    _answer(flow, ack, TAKE)
+    case = flow.case()
+    [taken] = flow.events(case.id, "identitas_dirahasiakan")
+    assert taken.detail["surat_terkirim"] is True and taken.detail["surat_diganti"] is False
+    told = " ".join(flow.one(REPORTER, "persetujuan_identitas").text.split())
+    assert "tidak dapat kami tarik kembali" in told and "Bawaslu" in told
+    assert "memuat identitas pelapor" in " ".join(flow.one("desk", "informasi").text.split())

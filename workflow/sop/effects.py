@@ -43,6 +43,10 @@ class CaseState:
     closed_at: datetime | None = None
     task_due_at: datetime | None = None  # the open task's deadline, for STATUS
     data: Mapping[str, Any] = field(default_factory=dict)
+    # The agency a letter naming the reporter went to ("" while none did): a fact of the outbox
+    # (sent) or of the desk's TERKIRIM that `from_case` cannot see; the reply handler fills it in
+    # (`workflow.store.letters.identity_letter_sent`) for the reporter's consent commands.
+    identity_sent_to: str = ""
 
     @classmethod
     def from_case(cls, case: Any, open_task: Any = None) -> CaseState:
@@ -204,6 +208,17 @@ class Record:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReplaceUnsent:
+    """Withdraw the case's emails of `template` still waiting in the outbox and queue
+    `replacement` in their place; when none waits any more (it left in the meantime), nothing is
+    queued and the timeline says so. (A revoked consent: the letter not yet sent is replaced by
+    one without the reporter's identity.)"""
+
+    template: str
+    replacement: Notify
+
+
 Effect = (
     UpdateCase
     | OpenTask
@@ -216,6 +231,7 @@ Effect = (
     | CancelDelegation
     | RecheckCompleteness
     | Record
+    | ReplaceUnsent
 )
 
 

@@ -18,7 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dumas.workflow.sop.numbering import format_letter_number, verification_code
-from dumas.workflow.store.models import Document, LetterCounter, OutgoingLetter, Pengaduan
+from dumas.workflow.store.models import (
+    Document,
+    LetterCounter,
+    OutboxAttachment,
+    OutboxMessage,
+    OutgoingLetter,
+    Pengaduan,
+    Task,
+)
 
 
 def take_number(session: Session, year: int) -> int:
@@ -124,3 +132,75 @@ def letter_register(session: Session, start: datetime, end: datetime) -> list[Ou
             .order_by(OutgoingLetter.year, OutgoingLetter.seq)
         ).scalars()
     )
+
+
+# --- the reporter's identity in a surat penerusan (issue 10 item 5) ----------------------------
+
+FORWARDING_LETTER = "surat_penerusan"
+FORWARDING_MAIL = "penerusan_instansi"  # the email that carries it to an agency with an address
+POSTED = ("pengiriman_penerusan", "terkirim")  # the desk's task, closed by TERKIRIM
+
+
+def forwarding_letters(session: Session, case_id: int) -> list[Document]:
+    """The case's surat penerusan as sent to an agency, oldest first: the numbered versions, not
+    the reporter's copies (`salinan_pelapor`) nor the unnumbered draft of the proposal."""
+    docs = session.execute(
+        select(Document)
+        .where(Document.pengaduan_id == case_id, Document.kind == FORWARDING_LETTER)
+        .order_by(Document.version)
+    ).scalars()
+    return [
+        d for d in docs if (d.params or {}).get("nomor") and not d.params.get("salinan_pelapor")
+    ]
+
+
+def names_reporter(letter: Document) -> bool:
+    """Whether the letter was made with the reporter's identity (approved under consent)."""
+    return not (letter.params or {}).get("redact_identity", True)
+
+
+def identity_letter_sent(session: Session, case: Pengaduan) -> str:
+    """The agency a surat penerusan naming the reporter went to, "" while none did.
+
+    Gone means a fact, not the case's step: the agency's email left the outbox (status "sent"),
+    or the desk answered TERKIRIM on the letter it was given to post. A letter approved but still
+    waiting in the outbox or on the desk has not gone, so the reporter may still take their
+    consent back and the letter is replaced by one without their identity."""
+    letters = forwarding_letters(session, case.id)
+    named = {d.id: d for d in letters if names_reporter(d)}
+    if not named:
+        return ""
+    mailed = session.execute(
+        select(OutboxAttachment.document_id)
+        .join(OutboxMessage, OutboxAttachment.outbox_id == OutboxMessage.id)
+        .where(
+            OutboxMessage.pengaduan_id == case.id,
+            OutboxMessage.kind == FORWARDING_MAIL,
+            OutboxMessage.status == "sent",
+            OutboxAttachment.document_id.in_(list(named)),
+        )
+    ).scalars()
+    for doc_id in mailed:
+        if doc_id is not None:
+            return str(named[doc_id].params.get("instansi") or case.forwarded_to or "-")
+    posted_at = session.execute(
+        select(Task.closed_at).where(
+            Task.pengaduan_id == case.id, Task.step == POSTED[0], Task.outcome == POSTED[1]
+        )
+    ).scalar()
+    if posted_at is None:
+        return ""
+    # The desk posted the latest letter it had been given when it answered TERKIRIM.
+    given = [d for d in letters if d.created_at <= posted_at]
+    if given and names_reporter(given[-1]):
+        return str(given[-1].params.get("instansi") or case.forwarded_to or "-")
+    return ""
+
+
+def replace_letter_document(session: Session, old: Document, new: Document) -> None:
+    """The register row of a letter points at the version that actually leaves (`dumas
+    verify` checks that PDF); the replaced version never left the office."""
+    for row in session.execute(
+        select(OutgoingLetter).where(OutgoingLetter.document_id == old.id)
+    ).scalars():
+        row.document_id = new.id

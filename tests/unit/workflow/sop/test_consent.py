@@ -11,14 +11,23 @@ import pytest
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.commands.pelapor import (
     CONSENT_DATA,
-    LETTER_SENT_DATA,
     REPORTER_COMMAND_NAMES,
     letter_named_reporter,
+    unsent_letter_names_reporter,
 )
 from dumas.workflow.sop.commands.registry import COMMANDS, commands_for, help_text, parse_command
 from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.definition import PELAPOR
-from dumas.workflow.sop.effects import Actor, CaseState, Notify, Record, UpdateCase
+from dumas.workflow.sop.effects import (
+    Actor,
+    CaseState,
+    FileAttachments,
+    Notify,
+    Record,
+    RenderDocument,
+    ReplaceUnsent,
+    UpdateCase,
+)
 from dumas.workflow.sop.machine import decide
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -35,8 +44,9 @@ def state(step: str = "telaah", **changes) -> CaseState:
     return CaseState(**{**base, **changes})
 
 
-def reporter(text: str, st: CaseState):
-    return decide(st, parse_command([text]), Actor.of(EMAIL, PELAPOR), NOW, SOP, CAL)
+def reporter(text: str, st: CaseState, attachments: tuple[str, ...] = ()):
+    actor = Actor.of(EMAIL, PELAPOR)
+    return decide(st, parse_command([text]), actor, NOW, SOP, CAL, attachments=attachments)
 
 
 def update(decision) -> UpdateCase:
@@ -127,12 +137,17 @@ def test_revocation_before_forwarding_tells_no_letter():
     decision = reporter(TAKE, state("telaah", consent_to_share=True))
     mail = next(n for n in decision.of_type(Notify) if n.template == "persetujuan_identitas")
     assert mail.context["surat_terkirim"] is False
-    assert LETTER_SENT_DATA not in update(decision).data
+    assert not decision.of_type(RenderDocument) and not decision.of_type(ReplaceUnsent)
 
 
 def test_revocation_after_a_letter_naming_the_reporter_says_it_cannot_be_recalled():
-    forwarded = state("diteruskan", consent_to_share=True, forwarded_to="Bawaslu Kabupaten")
-    assert letter_named_reporter(forwarded)
+    forwarded = state(
+        "diteruskan",
+        consent_to_share=True,
+        forwarded_to="Bawaslu Kabupaten",
+        identity_sent_to="Bawaslu Kabupaten",  # the outbox sent it
+    )
+    assert letter_named_reporter(forwarded) and not unsent_letter_names_reporter(forwarded)
     decision = reporter(TAKE, forwarded)
     assert decision.state.confidential and not decision.state.consent_to_share
     mail = next(n for n in decision.of_type(Notify) if n.template == "persetujuan_identitas")
@@ -144,38 +159,82 @@ def test_revocation_after_a_letter_naming_the_reporter_says_it_cannot_be_recalle
     }
     (record,) = decision.of_type(Record)
     assert record.detail["surat_terkirim"] is True and "tidak dapat ditarik" in record.summary
-    assert update(decision).data[LETTER_SENT_DATA] == "Bawaslu Kabupaten"
+    assert not decision.of_type(RenderDocument) and not decision.of_type(ReplaceUnsent)
     told = next(n for n in decision.of_type(Notify) if n.template == "informasi")
     assert "memuat identitas pelapor" in told.context["message"]
 
 
-def test_a_letter_sent_before_consent_was_redacted():
-    # Forwarded first (the letter left redacted), consent afterwards: nothing named them.
+def test_a_letter_approved_before_consent_was_redacted():
+    # Approved first (the letter was made redacted), consent afterwards: nothing names them.
     st = state("telaah", forwarded_to="")
     given = reporter(GIVE, st)
     after = state("diteruskan", consent_to_share=True, forwarded_to="DKPP")
-    assert letter_named_reporter(after)  # consent given before forwarding (recorded below)
+    assert unsent_letter_names_reporter(after)  # consent given before approval (below)
     late = state(
         "diteruskan",
         consent_to_share=True,
         forwarded_to="DKPP",
         data={CONSENT_DATA: {"setuju": True, "at": NOW.isoformat(), "setelah_diteruskan": True}},
     )
-    assert not letter_named_reporter(late)
+    assert not unsent_letter_names_reporter(late)
     assert update(given).data[CONSENT_DATA]["setelah_diteruskan"] is False
-    assert not letter_named_reporter(state("diteruskan", forwarded_to="DKPP"))  # no consent
-    assert not letter_named_reporter(
+    assert not unsent_letter_names_reporter(state("diteruskan", forwarded_to="DKPP"))
+    assert not unsent_letter_names_reporter(
         state("diteruskan", forwarded_to="DKPP", consent_to_share=True, confidential=True)
     )
 
 
-def test_a_letter_once_found_stays_found():
-    st = state("diteruskan", forwarded_to="DKPP", data={LETTER_SENT_DATA: "DKPP"})
-    assert letter_named_reporter(st)
-    mail = next(
-        n for n in reporter(TAKE, st).of_type(Notify) if n.template == "persetujuan_identitas"
+def test_the_step_alone_says_nothing_about_a_letter_having_gone():
+    # Forwarded with consent (the step is diteruskan) but the email still in the outbox.
+    for step in ("diteruskan", "pengiriman_penerusan"):
+        st = state(step, consent_to_share=True, forwarded_to="DKPP")
+        assert not letter_named_reporter(st) and unsent_letter_names_reporter(st)
+        mail = next(
+            n for n in reporter(TAKE, st).of_type(Notify) if n.template == "persetujuan_identitas"
+        )
+        assert mail.context["surat_terkirim"] is False and mail.context["instansi"] == ""
+
+
+AGENCY = {"agencies": {"dkpp": {"email": "dkpp@dkpp.example", "address": "Jakarta"}}}
+
+
+def test_revocation_before_the_email_left_replaces_it_with_a_redacted_letter():
+    sop = load_sop(AGENCY)
+    st = state(
+        "diteruskan", consent_to_share=True, forwarded_to="DKPP", data={"forwarded_key": "dkpp"}
     )
-    assert mail.context["surat_terkirim"] is True
+    decision = decide(st, parse_command([TAKE]), Actor.of(EMAIL, PELAPOR), NOW, sop, CAL)
+    assert decision.of_type(RenderDocument) == [
+        RenderDocument("surat_penerusan", {"tanpa_identitas": True})
+    ]
+    (swap,) = decision.of_type(ReplaceUnsent)
+    assert swap.template == "penerusan_instansi"
+    assert swap.replacement.to == "dkpp@dkpp.example"
+    assert swap.replacement.documents == ("surat_penerusan",)
+    # The case is confidential before the replacement is composed (effects apply in order).
+    effects = list(decision.effects)
+    assert effects.index(update(decision)) < effects.index(swap)
+    (record,) = decision.of_type(Record)
+    assert record.detail["surat_diganti"] is True and record.detail["surat_terkirim"] is False
+
+
+def test_revocation_before_the_desk_posted_the_letter_gives_the_desk_a_redacted_one():
+    st = state("pengiriman_penerusan", consent_to_share=True, forwarded_to="DKPP")
+    decision = reporter(TAKE, st)
+    assert decision.of_type(RenderDocument) == [
+        RenderDocument("surat_penerusan", {"tanpa_identitas": True})
+    ]
+    assert not decision.of_type(ReplaceUnsent)
+    told = next(n for n in decision.of_type(Notify) if n.template == "informasi")
+    assert told.to == "desk" and told.documents == ("surat_penerusan",)
+    assert "bukan surat sebelumnya" in told.context["message"]
+
+
+@pytest.mark.parametrize("command", sorted(REPORTER_COMMAND_NAMES))
+def test_files_sent_with_a_consent_statement_are_filed(command):
+    decision = reporter(command, state("telaah"), attachments=("ktp.jpg",))
+    assert decision.of_type(FileAttachments) == [FileAttachments("pengaduan")]
+    assert not reporter(command, state("telaah")).of_type(FileAttachments)
 
 
 def test_the_reporter_sees_the_commands_in_bantuan_staff_do_not():
