@@ -10,8 +10,8 @@ Crash safety: a backup is built in a hidden `.partial-*` folder, verified agains
 renamed into place only then; `latest` is replaced atomically after. A file enters `files/` under
 a temporary name and is renamed; only pruning (`config/backupset.py`, `--keep N`) removes files
 there, those no kept backup names. A backup killed at any point leaves the previous ones whole,
-and the next run removes the partial folder. DIR's lock (`.backup.lock`) allows one backup at a
-time, so nothing is removed from under a backup being written.
+and the next run removes the partial folder. DIR's lock (`.backup.lock`) allows one backup (or restore) at
+a time, so nothing is removed from under a backup being written or read.
 
 The file helpers and DIR's layout are in `config/backupfiles.py`; verifying and pruning the set of
 backups in `config/backupset.py`.
@@ -46,7 +46,6 @@ from dumas.config.backupfiles import (
     CONFIG_NAME,
     DATABASE_FILES,
     FORMAT,
-    LOCK_NAME,
     MANIFEST,
     PARTIAL_PREFIX,
     STORE,
@@ -62,8 +61,7 @@ from dumas.config.backupfiles import (
     write_latest,
     write_synced,
 )
-from dumas.config.backupset import Pruned, prune, verify
-from dumas.config.locks import AlreadyRunning, job_lock
+from dumas.config.backupset import Pruned, holding, prune, verify
 from dumas.config.settings import Settings
 from dumas.workflow.errors import DumasError, StorageError
 from dumas.workflow.store.filestore import fsync_dir, fsync_file
@@ -98,13 +96,8 @@ def run_backup(
     `target`: a second one is refused while the first runs."""
     target = Path(target)
     make_private_dir(target)
-    try:
-        with job_lock(target, LOCK_NAME, wait=False):
-            return _backup(settings, target, now, revision, keep, progress)
-    except AlreadyRunning:
-        raise DumasError(
-            f"another backup into {target} is running: try again when it ends"
-        ) from None
+    with holding(target):
+        return _backup(settings, target, now, revision, keep, progress)
 
 
 def _backup(

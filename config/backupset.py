@@ -20,12 +20,15 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dumas.config.backupfiles import (
     LATEST,
+    LOCK_NAME,
     MANIFEST,
     PARTIAL_PREFIX,
     STORE,
@@ -34,6 +37,7 @@ from dumas.config.backupfiles import (
     sha256_of,
     store_keys,
 )
+from dumas.config.locks import AlreadyRunning, job_lock
 from dumas.workflow.errors import DumasError
 from dumas.workflow.store.filestore import FileStore
 
@@ -68,6 +72,22 @@ class Backup:
 class Pruned:
     backups: tuple[str, ...]  # folder names removed, oldest first
     store_files: int  # shared files no kept backup named, removed
+
+
+@contextmanager
+def holding(target: Path) -> Iterator[None]:
+    """DIR's lock, for a backup (which may prune) or a restore (which must not see files pruned
+    from under it); refused at once when another holds it. A DIR this user cannot write (a
+    read-only copy elsewhere) is read without it: nothing prunes there."""
+    with ExitStack() as stack:
+        if os.access(target, os.W_OK):
+            try:
+                stack.enter_context(job_lock(target, LOCK_NAME, wait=False))
+            except AlreadyRunning:
+                raise DumasError(
+                    f"another backup or restore is using {target}: try again when it ends"
+                ) from None
+        yield
 
 
 def find_backup(path: Path) -> Path:

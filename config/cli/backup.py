@@ -15,7 +15,7 @@ from pathlib import Path
 from dumas.config.app import App
 from dumas.config.backup import run_backup
 from dumas.config.backupfiles import CONFIG_NAME, make_private_dir
-from dumas.config.backupset import verify
+from dumas.config.backupset import find_backup, holding, verify
 from dumas.config.cli.output import print_json
 from dumas.config.cli.progress import progress
 from dumas.config.restore import restore
@@ -86,6 +86,12 @@ def cmd_backup(app: App, args) -> int:
 
 
 def cmd_restore(app: App, args) -> int:
+    # A nightly backup into the same DIR could prune files of the backup being restored.
+    with holding(find_backup(args.dir).parent):
+        return _restore(app, args)
+
+
+def _restore(app: App, args) -> int:
     try:
         backup = verify(args.dir, progress=progress)  # before anything is written
     except DumasError as exc:

@@ -291,6 +291,11 @@ def test_only_the_newest_backups_are_kept_and_a_killed_one_is_not_counted(
         assert rc == 1 and "another backup" in out
         assert [p.name for p in target.glob(".partial-*")] == partial
         assert complete_backups(target) == names[1:]
+        # Nor does a restore from DIR start meanwhile (a backup may prune what it reads).
+        restored = fresh_place(rig, office, tmp_path / "restored")
+        rc, out = run(restored, "restore", str(target))
+        assert rc == 1 and "another backup or restore is using" in out
+        assert not (tmp_path / "restored" / "dumas.sqlite3").exists()
     finally:
         kill(proc)
     assert complete_backups(target) == names[1:]  # the killed one is no backup
