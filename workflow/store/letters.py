@@ -138,6 +138,9 @@ def letter_register(session: Session, start: datetime, end: datetime) -> list[Ou
 
 FORWARDING_LETTER = "surat_penerusan"
 FORWARDING_MAIL = "penerusan_instansi"  # the email that carries it to an agency with an address
+# Before the Sekretaris' approval (issue 10 item 2) a letter for an agency without an address
+# went to the desk as this FYI, with no TERKIRIM: for those cases it counts as the sending.
+LEGACY_DESK_MAIL = "penerusan_manual"
 POSTED = ("pengiriman_penerusan", "terkirim")  # the desk's task, closed by TERKIRIM
 
 
@@ -167,7 +170,17 @@ def identity_letter_sent(session: Session, case: Pengaduan) -> str:
     waiting in the outbox or on the desk has not gone, so the reporter may still take their
     consent back and the letter is replaced by one without their identity."""
     letters = forwarding_letters(session, case.id)
-    named = {d.id: d for d in letters if names_reporter(d)}
+    # Any letter an agency email carried counts, also the unnumbered ones of cases forwarded
+    # before letters were numbered; a reporter's copy never goes to an agency.
+    named = {
+        d.id: d
+        for d in session.execute(
+            select(Document).where(
+                Document.pengaduan_id == case.id, Document.kind == FORWARDING_LETTER
+            )
+        ).scalars()
+        if names_reporter(d) and not (d.params or {}).get("salinan_pelapor")
+    }
     if not named:
         return ""
     mailed = session.execute(
@@ -175,7 +188,7 @@ def identity_letter_sent(session: Session, case: Pengaduan) -> str:
         .join(OutboxMessage, OutboxAttachment.outbox_id == OutboxMessage.id)
         .where(
             OutboxMessage.pengaduan_id == case.id,
-            OutboxMessage.kind == FORWARDING_MAIL,
+            OutboxMessage.kind.in_((FORWARDING_MAIL, LEGACY_DESK_MAIL)),
             OutboxMessage.status == "sent",
             OutboxAttachment.document_id.in_(list(named)),
         )

@@ -8,8 +8,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
-from dumas.workflow.store.letters import check_letter, letter_register, number_letter, take_number
-from dumas.workflow.store.models import Document, LetterCounter
+from dumas.workflow.store.letters import (
+    check_letter,
+    identity_letter_sent,
+    letter_register,
+    number_letter,
+    take_number,
+)
+from dumas.workflow.store.models import (
+    Document,
+    LetterCounter,
+    OutboxAttachment,
+    OutboxMessage,
+    Pengaduan,
+    Task,
+)
 
 WIB = timedelta(hours=7)
 
@@ -103,3 +116,82 @@ def test_verify_by_file_and_by_code(sessions):
         assert [x.nomor for x in letter_register(s, at, at + timedelta(days=1))] == [
             "001/PP.04-SD/1309/2026"
         ]
+
+
+# --- identity_letter_sent: whether a letter naming the reporter went (issue 10 item 5) ---------
+
+T0 = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+
+
+def _forwarded(s, **letter_params) -> tuple[Pengaduan, Document]:
+    case = Pengaduan(received_at=T0, forwarded_to="Bawaslu", step="diteruskan")
+    s.add(case)
+    s.flush()
+    params = {"instansi": "Bawaslu", "redact_identity": False, **letter_params}
+    letter = Document(pengaduan_id=case.id, kind="surat_penerusan", params=params, created_at=T0)
+    s.add(letter)
+    s.flush()
+    return case, letter
+
+
+def _mail(s, case, letter, kind: str, status: str) -> OutboxMessage:
+    row = OutboxMessage(
+        message_id=f"<{kind}.{status}.{case.id}@kpu.example>",
+        pengaduan_id=case.id,
+        kind=kind,
+        subject="Penerusan",
+        body_text="-",
+        status=status,
+        created_at=T0,
+    )
+    s.add(row)
+    s.flush()
+    s.add(OutboxAttachment(outbox_id=row.id, document_id=letter.id))
+    s.flush()
+    return row
+
+
+@pytest.mark.parametrize("kind", ["penerusan_instansi", "penerusan_manual"])
+def test_a_letter_naming_the_reporter_went_only_once_its_email_was_sent(sessions, kind):
+    # Also an unnumbered letter of a case forwarded before letters were numbered, and the old
+    # FYI to the desk (penerusan_manual, no TERKIRIM then) that counted as the sending.
+    with sessions.begin() as s:
+        case, letter = _forwarded(s)
+        row = _mail(s, case, letter, kind, "pending")
+        assert identity_letter_sent(s, case) == ""
+        row.status = "withdrawn"
+        assert identity_letter_sent(s, case) == ""
+        row.status = "sent"
+        assert identity_letter_sent(s, case) == "Bawaslu"
+        redacted, other = _forwarded(s, redact_identity=True)
+        _mail(s, redacted, other, kind, "sent")
+        assert identity_letter_sent(s, redacted) == ""  # it went, without the identity
+
+
+def test_a_letter_posted_by_the_desk_went_at_terkirim(sessions):
+    with sessions.begin() as s:
+        case, letter = _forwarded(s, nomor="001/PP.04-SD/1309/2026")
+        task = Task(
+            pengaduan_id=case.id,
+            step="pengiriman_penerusan",
+            role="desk",
+            opened_at=T0,
+            due_at=T0 + timedelta(days=2),
+        )
+        s.add(task)
+        s.flush()
+        assert identity_letter_sent(s, case) == ""  # on the desk, not posted yet
+        task.closed_at, task.outcome = T0 + timedelta(hours=2), "terkirim"
+        assert identity_letter_sent(s, case) == "Bawaslu"
+        # A redacted replacement given to the desk before it posted: what went named nobody.
+        s.add(
+            Document(
+                pengaduan_id=case.id,
+                kind="surat_penerusan",
+                version=2,
+                params={**letter.params, "redact_identity": True},
+                created_at=T0 + timedelta(hours=1),
+            )
+        )
+        s.flush()
+        assert identity_letter_sent(s, case) == ""
