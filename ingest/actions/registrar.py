@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 
 # The steps a reporter is told about, in order (the tanda terima's "what happens next"): the
 # whole chain of tasks, step 6 with its decision and approval, whose durations add up to the
-# SOP's 5-7 days (see workflow/sop/definition.py).
+# SOP's 5-7 days (see workflow/sop/definition.py). Not the branches that end a case at step 4
+# (the approval and posting of a surat penerusan, the approval of a closure as not actionable):
+# they fall inside that step's 7 days, after the telaah's 6.
 TIMELINE_STEPS = (
     "verifikasi",
     "disposisi",

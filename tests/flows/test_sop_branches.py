@@ -33,8 +33,10 @@ from tests.replies import (
     WIB,
     pdf_with_text,
 )
+from tests.replies import reply as reply_to
 
 BAWASLU = "bawaslu.mentawai@bawaslu.example"
+OUTSIDER = "teman.sekretaris@gmail.com"
 IDENTITY = ("Budi", "Santoso", "budi.santoso", "3456", "Jl. Raya Muara Siberut No. 5")
 
 
@@ -160,14 +162,69 @@ def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim
 @pytest.mark.dumas_settings(
     officials={"sekretaris_nama": "Dra. Rosita Sabebegen", "sekretaris_nip": "197001011990032001"},
 )
-def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow, tmp_path):
+def test_tidak_dapat_ditindaklanjuti_is_approved_before_the_reporter_is_told(flow, tmp_path):
     hukum_note = to_telaah(flow)
     flow.inbox(REPORTER)
     flow.later(days=2)
-    alasan = "Identitas terlapor dan waktu kejadian tidak dapat dipastikan."
-    flow.reply(
-        hukum_note, f"Tidak dapat ditindaklanjuti: {alasan}", "hukum", style=GMAIL_ANDROID_EN
+    first = "Identitas terlapor tidak dapat dipastikan."
+    flow.reply(hukum_note, f"Tidak dapat ditindaklanjuti: {first}", "hukum", style=GMAIL_ANDROID_EN)
+    flow.poll()
+    # Hukum's word is a proposal: nothing has left, the case is open, the Sekretaris is asked.
+    case = flow.case()
+    assert (case.step, case.status, case.closed_at) == (
+        "persetujuan_tidak_ditindaklanjuti",
+        "diproses",
+        None,
     )
+    ask = flow.one("sekretaris", "tugas")
+    flow.nothing_for(REPORTER, "desk", "ketua")
+    assert flow.rows(OutgoingLetter) == []  # no number is taken for a draft
+    [draft] = [d for n, d in ask.attachments.items() if n.startswith("surat-pemberitahuan")]
+    draft_text = _flat(pdf_text(draft))
+    assert first in draft_text and "……" in draft_text
+    assert "Disetujui melalui surel" not in draft_text and "Ditetapkan" not in draft_text
+    # The approval request shows exactly the reason the reporter will receive.
+    assert f"tidak dapat ditindaklanjuti, dengan alasan: {first}" in _flat(ask.text)
+    assert "SETUJU" in commands_in(ask.text) and "TOLAK" in commands_in(ask.text)
+    assert "Dilaksanakan: TIDAK DAPAT DITINDAKLANJUTI" in flow.one("hukum", "transkrip").text
+
+    # A forged or unauthorised SETUJU changes nothing: Hukum answering the Sekretaris's
+    # request, and an outsider with her token under her name.
+    before = flow.snapshot(case.id)
+    flow.later(minutes=30)
+    flow.reply(ask, "SETUJU", "hukum", style=OUTLOOK_WEB_ID)
+    reply_to(ask, "SETUJU", sender=flow.address("sekretaris"), from_=OUTSIDER).send(flow.rig)
+    flow.poll()
+    assert flow.snapshot(case.id) == before
+    refused = flow.events(case.id, "perintah_ditolak")
+    assert sorted(e.detail["reason"] for e in refused) == ["bukan_peran", "pengirim_tidak_dikenal"]
+    assert flow.one("hukum", "penolakan") and flow.one(OUTSIDER, "penolakan")
+    flow.nothing_for(REPORTER, "desk", "ketua", "sekretaris")
+    assert flow.rows(OutgoingLetter) == []
+
+    # The Sekretaris sends it back with a note: the task returns to Hukum, nobody else hears.
+    flow.later(hours=2)
+    catatan = "Mohon klarifikasi terlapor kepada PPS terlebih dahulu."
+    flow.reply(ask, f"TOLAK {catatan}", "sekretaris", style=OUTLOOK_NEW_ID)
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.closed_at) == ("telaah", None)
+    assert case.data["catatan_tidak_ditindaklanjuti"] == catatan
+    again = flow.one("hukum", "tugas")
+    assert catatan in _flat(again.text)
+    assert f"Dikembalikan dengan catatan: {catatan}" in flow.one("sekretaris", "transkrip").text
+    flow.nothing_for(REPORTER, "desk", "ketua")
+
+    # Hukum proposes again, with the reason the reporter is to read; the Sekretaris approves.
+    flow.later(days=1)
+    alasan = "Terlapor bukan penyelenggara pemilu dan kejadian tidak dapat dipastikan waktunya."
+    flow.reply(again, f"TIDAK DAPAT DITINDAKLANJUTI {alasan}", "hukum", style=IPHONE_ID)
+    flow.poll()
+    flow.inbox("hukum")
+    ask = flow.one("sekretaris", "tugas")
+    assert alasan in _flat(ask.text) and first not in _flat(ask.text)
+    flow.later(hours=1)
+    flow.reply(ask, "SETUJU Sudah sesuai.", "sekretaris", style=GMAIL_WEB_ID)
     flow.poll()
     case = flow.case()
     assert (case.step, case.status, case.outcome) == (
@@ -175,34 +232,30 @@ def test_tidak_dapat_ditindaklanjuti_closes_with_the_reason(flow, tmp_path):
         "tidak_ditindaklanjuti",
         alasan,
     )
-    assert case.closed_at is not None
+    assert case.closed_at is not None and all(t.closed_at for t in flow.tasks(case.id))
     told = flow.one(REPORTER, "tidak_ditindaklanjuti")
-    assert alasan in told.text and "Surat pemberitahuan resmi (PDF, bernomor)" in told.text
-    # The reporter's letter: numbered at the decision, the Sekretaris' block, and a line that
-    # says honestly who decided (Hukum, by email; the Sekretaris did not approve it).
+    assert alasan in _flat(told.text) and "Sudah sesuai" not in told.text
+    assert "Surat pemberitahuan resmi (PDF, bernomor)" in told.text
     [(name, data)] = told.attachments.items()
     assert name.startswith("surat-pemberitahuan")
     letter = _flat(pdf_text(data))
     year = flow.now.year
     assert f"001/PP.04-SD/1309/{year}" in letter and case.number in letter
     assert "Pemberitahuan Pengaduan Tidak Dapat Ditindaklanjuti" in letter and alasan in letter
-    assert "Bapak/Ibu Budi Santoso" in letter
+    assert first not in letter and "Bapak/Ibu Budi Santoso" in letter
     assert "Dra. Rosita Sabebegen" in letter and "NIP. 197001011990032001" in letter
-    assert "Ditetapkan melalui surel oleh Sub Bagian Hukum pada" in letter
-    assert "Disetujui" not in letter
+    assert "Disetujui melalui surel oleh Dra. Rosita Sabebegen (Sekretaris) pada" in letter
+    assert "Ditetapkan" not in letter
     [row] = flow.rows(OutgoingLetter)
-    assert (row.kind, row.tujuan) == ("surat_pemberitahuan", "Pelapor")
+    assert (row.kind, row.tujuan) == ("surat_pemberitahuan", "Pelapor") and row.kode in letter
     sent = tmp_path / "surat.pdf"
     sent.write_bytes(data)
     rc, out = flow._dumas("verify", str(sent))
     assert rc == 0 and "VERIFIED" in out and f"001/PP.04-SD/1309/{year}" in out, out
-    assert "Ditetapkan oleh: Sub Bagian Hukum" in out
-    rc, out = flow._dumas("verify", row.kode)
-    assert rc == 0 and row.kode in letter
-    informed = flow.one("sekretaris", "informasi")
-    assert alasan in informed.text and not informed.attachments
-    assert "Dilaksanakan: TIDAK DAPAT DITINDAKLANJUTI" in flow.one("hukum", "transkrip").text
-    flow.nothing_for("desk", "ketua", "hukum")
+    assert "Sekretaris" in out and "Ditetapkan oleh" not in out
+    assert "Dilaksanakan: SETUJU" in flow.one("sekretaris", "transkrip").text
+    assert "disetujui Sekretaris" in flow.one("hukum", "informasi").text
+    flow.nothing_for("desk", "ketua")
 
 
 def test_bukan_pengaduan_sends_the_sender_a_numbered_letter(flow, tmp_path):
@@ -374,8 +427,16 @@ def test_konflik_sekretaris_lets_the_ketua_decide_the_disposition(flow):
         style=GMAIL_ANDROID_EN,
     )
     flow.poll()
+    assert flow.case().step == "persetujuan_tidak_ditindaklanjuti"
+    ketua_ask = flow.one("ketua", "tugas")  # the Ketua approves, not the conflicted Sekretaris
+    assert "Terlapor bukan penyelenggara pemilu." in ketua_ask.text
+    assert [m.kind for m in flow.inbox(REPORTER)] == ["tanda_terima", "diproses"]
+    flow.nothing_for("sekretaris")
+    flow.later(hours=1)
+    flow.reply(ketua_ask, "SETUJU", "ketua", style=OUTLOOK_ID)
+    flow.poll()
     assert flow.case().step == "tidak_ditindaklanjuti"
-    assert "Terlapor bukan penyelenggara pemilu." in flow.one("ketua", "informasi").text
+    assert flow.one(REPORTER, "tidak_ditindaklanjuti")
     flow.nothing_for("sekretaris")
 
 

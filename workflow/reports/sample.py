@@ -92,7 +92,11 @@ PATHS = {
     "disposisi": (("verifikasi",), "disposisi"),
     "telaah": (("verifikasi", "disposisi"), "telaah"),
     "teruskan": (("verifikasi", "disposisi", "telaah"), "diteruskan"),
-    "tolak": (("verifikasi", "disposisi", "telaah"), "tidak_ditindaklanjuti"),
+    # Closed as not actionable only on the Sekretaris's approval of Hukum's proposal.
+    "tolak": (
+        ("verifikasi", "disposisi", "telaah", "persetujuan_tidak_ditindaklanjuti"),
+        "tidak_ditindaklanjuti",
+    ),
     "selesai": (
         (
             "verifikasi",

@@ -164,17 +164,17 @@ DEFAULT_STEPS = (
         "atau ditulis di badan email) dan satu hasil telaah.",
         "diproses",
         # SOP step 4 takes 7 days in all: telaah 6 + the Sekretaris' approval of a surat
-        # penerusan 1, the approval inside it (a forwarding proposed on day 6 is still on time).
+        # penerusan or of a closure 1, the approval inside it (a proposal on day 6 is on time).
         wd(6),
         wd(1),
         _BERKAS,
-        ("laporan_hasil_telaah", "surat_penerusan"),
+        ("laporan_hasil_telaah", "surat_penerusan", "surat_pemberitahuan"),
         ("BERKADAR PENGAWASAN", "TERUSKAN", "SUB BAGIAN", "TIDAK DAPAT DITINDAKLANJUTI"),
         {
             "BERKADAR PENGAWASAN": StepName.KERTAS_KERJA,
             "TERUSKAN": StepName.PERSETUJUAN_PENERUSAN,
             "SUB BAGIAN": StepName.TINDAK_LANJUT,
-            "TIDAK DAPAT DITINDAKLANJUTI": StepName.TIDAK_DITINDAKLANJUTI,
+            "TIDAK DAPAT DITINDAKLANJUTI": StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI,
         },
     ),
     Step(
@@ -214,6 +214,25 @@ DEFAULT_STEPS = (
         (),
         ("TERKIRIM",),
         {"TERKIRIM": StepName.DITERUSKAN},
+    ),
+    Step(
+        StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI,
+        4,
+        Role.SEKRETARIS,
+        "Persetujuan penutupan pengaduan yang tidak dapat ditindaklanjuti",
+        "Sub bagian yang menangani mengusulkan agar pengaduan ini dinyatakan tidak dapat "
+        "ditindaklanjuti dan ditutup. Mohon periksa Laporan Hasil Telaah dan konsep surat "
+        "pemberitahuan kepada pelapor terlampir, lalu balas SETUJU agar surat diberi nomor dan "
+        "disampaikan kepada pelapor dan pengaduan ditutup, atau TOLAK dengan catatan untuk "
+        "mengembalikannya.",
+        "diproses",
+        # Inside SOP step 4's 7 days, as the approval of a surat penerusan is.
+        wd(1),
+        wd(1),
+        ("lampiran:telaah", "surat_pemberitahuan"),
+        ("surat_pemberitahuan",),
+        ("SETUJU", "TOLAK"),
+        {"SETUJU": StepName.TIDAK_DITINDAKLANJUTI, "TOLAK": StepName.TELAAH},
     ),
     Step(
         StepName.KERTAS_KERJA,
@@ -307,7 +326,8 @@ DEFAULT_STEPS = (
         4,
         "",
         "Tidak dapat ditindaklanjuti",
-        "Pengaduan tidak dapat ditindaklanjuti; alasannya telah disampaikan kepada pelapor.",
+        "Pengaduan tidak dapat ditindaklanjuti; penutupannya disetujui dan alasannya telah "
+        "disampaikan kepada pelapor.",
         "tidak_ditindaklanjuti",
     ),
     Step(

@@ -22,6 +22,7 @@ class StepName(StrEnum):
     TELAAH = "telaah"
     PERSETUJUAN_PENERUSAN = "persetujuan_penerusan"
     PENGIRIMAN_PENERUSAN = "pengiriman_penerusan"
+    PERSETUJUAN_TIDAK_DITINDAKLANJUTI = "persetujuan_tidak_ditindaklanjuti"
     KERTAS_KERJA = "kertas_kerja"
     TINDAK_LANJUT = "tindak_lanjut"
     PERSETUJUAN_INVESTIGASI = "persetujuan_investigasi"

@@ -418,6 +418,13 @@ def scenarios() -> list[Scenario]:
         "TIDAK DAPAT DITINDAKLANJUTI Lokasi dan terlapor tidak dapat dipastikan "
         "meskipun pelapor sudah dihubungi.",
     )
+    s.reply("sekretaris", "TOLAK Mohon sebutkan upaya menghubungi pelapor.")
+    s.reply(
+        "hukum",
+        "TIDAK DAPAT DITINDAKLANJUTI Lokasi dan terlapor tidak dapat dipastikan "
+        "meskipun pelapor sudah dihubungi dua kali melalui telepon.",
+    )
+    s.reply("sekretaris", "SETUJU")  # only now the reporter gets the numbered letter
     out.append(s)
 
     s = to_telaah(new_case("sub_bagian"))

@@ -23,11 +23,11 @@ from dumas.workflow.sop.definition import PELAPOR, SETUJU_MANUAL, Agency, Sop, S
 from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import (
+    CLOSING_LETTER,
     Context,
     Problem,
     advance,
     closing_letter,
-    decided_by,
     inform,
 )
 
@@ -133,18 +133,43 @@ class Teruskan(Command):
             f"Bila disetujui, surat penerusan diberi nomor dan {how}; pelapor diberi tahu "
             f"setelah surat terkirim, dengan pesan berikut:\n{_told_forwarded(ctx, agency)}"
         )
-        return advance(
+        return _propose(
             ctx,
             self.name,
             fields=fields,
             data={**data, "usul_penerusan": {"instansi": agency.key, "alasan": alasan}},
-            effects=(draft,),
-            note=proposal,
-            notes=(
-                f"Usulan penerusan kepada {agency.name} disampaikan kepada "
-                f"{ctx.sop.role_title(_oversight(ctx))} untuk disetujui.",
-            ),
+            draft=draft,
+            ask=proposal,
+            what=f"penerusan kepada {agency.name}",
         )
+
+
+def _propose(
+    ctx: Context,
+    command: str,
+    *,
+    fields: dict[str, Any],
+    data: dict[str, Any],
+    draft: RenderDocument,
+    ask: str,
+    what: str,
+) -> Decision:
+    """A proposal of the handling sub-division (TERUSKAN, TIDAK DAPAT DITINDAKLANJUTI): nothing
+    leaves the office before the approver's SETUJU. The unnumbered `draft` goes to the approver
+    with the Laporan Hasil Telaah (the approval step's inputs), and `ask` says exactly what will
+    be sent, so the approver approves the letter and the words they saw."""
+    return advance(
+        ctx,
+        command,
+        fields=fields,
+        data=data,
+        effects=(draft,),
+        note=ask,
+        notes=(
+            f"Usulan {what} disampaikan kepada {ctx.sop.role_title(_oversight(ctx))} untuk "
+            "disetujui.",
+        ),
+    )
 
 
 def _letter_params(ctx: Context, agency: Agency, alasan: str) -> dict[str, Any]:
@@ -320,8 +345,9 @@ class TidakDapatDitindaklanjuti(Command):
     name, args = "TIDAK DAPAT DITINDAKLANJUTI", "<alasan>"
     aliases = ("TIDAK DITINDAKLANJUTI", "NOT ACTIONABLE", "DISMISS")
     summary = (
-        "Hasil telaah: pengaduan ditutup karena tidak dapat ditindaklanjuti; pelapor diberi "
-        "tahu alasannya."
+        "Hasil telaah: usulan menutup pengaduan karena tidak dapat ditindaklanjuti, dengan "
+        "alasan untuk pelapor; bila Sekretaris menyetujui, pelapor menerima surat "
+        "pemberitahuan bernomor."
     )
     example = "TIDAK DAPAT DITINDAKLANJUTI Identitas terlapor dan lokasi kejadian tidak jelas."
 
@@ -329,33 +355,88 @@ class TidakDapatDitindaklanjuti(Command):
         return self.need_text(ctx, "alasan")
 
     def process(self, ctx: Context, alasan: str) -> Decision:
+        # A proposal, as TERUSKAN is: the case closes and the letter leaves only on the
+        # approver's SETUJU (persetujuan_tidak_ditindaklanjuti), never on Hukum's word alone.
         fields, data = _telaah(ctx, "tidak_ditindaklanjuti", ctx.text.strip())
-        told = Notify(
-            "tidak_ditindaklanjuti", PELAPOR, {"number": ctx.state.number, "alasan": alasan}
+        how = (
+            "dikirim kepada pelapor melalui surel"
+            if ctx.state.pelapor_email
+            else "diserahkan kepada Desk Pelayanan untuk dicetak dan disampaikan kepada pelapor "
+            "(pelapor tidak mempunyai alamat surel)"
         )
-        # The handler decides this closure (no approval step): the letter says so, and carries
-        # the signatory block of whoever oversees the case (the Sekretaris, or the Ketua).
-        oversight = _oversight(ctx)
-        signer = Role.KETUA if oversight == Role.KETUA else Role.SEKRETARIS
-        letter = closing_letter(
-            ctx.state,
-            told,
-            {"jenis": "tidak_ditindaklanjuti", "alasan": alasan},
-            decided_by(ctx, signer),
-            f"Pengaduan tidak dapat ditindaklanjuti: {alasan}. Pelapor tidak mempunyai alamat "
-            "email: mohon cetak surat pemberitahuan terlampir dan sampaikan kepada pelapor "
-            "melalui pos atau secara langsung.",
+        ask = (
+            "Usulan: pengaduan dinyatakan tidak dapat ditindaklanjuti dan ditutup.\n"
+            f"Bila disetujui, surat pemberitahuan terlampir diberi nomor dan {how}; pelapor "
+            f"menerima pemberitahuan berikut:\n{_told_closed(ctx, alasan)}\n"
+            "(Catatan yang ditulis setelah SETUJU hanya dicatat dalam riwayat dan tidak "
+            "disampaikan kepada pelapor; untuk mengubah alasan, balas TOLAK dengan catatan.)"
         )
-        return advance(
+        return _propose(
             ctx,
             self.name,
-            fields={**fields, "outcome": alasan},
-            data={**data, "alasan": alasan},
-            effects=(
-                *letter,
-                inform(oversight, f"Pengaduan tidak dapat ditindaklanjuti: {alasan}", ctx),
-            ),
+            fields=fields,
+            data={**data, "usul_tidak_ditindaklanjuti": {"alasan": alasan}},
+            draft=RenderDocument(CLOSING_LETTER, _closure_params(alasan)),
+            ask=ask,
+            what="penutupan pengaduan (tidak dapat ditindaklanjuti)",
         )
+
+
+def _closure_params(alasan: str) -> dict[str, Any]:
+    return {"jenis": "tidak_ditindaklanjuti", "alasan": alasan}
+
+
+def _told_closed(ctx: Context, alasan: str) -> str:
+    """What the reporter reads (the `tidak_ditindaklanjuti` email's own lines), shown to the
+    approver."""
+    return (
+        f"Pengaduan Saudara Nomor {ctx.state.number or '-'} tidak dapat ditindaklanjuti, "
+        f"dengan alasan:\n{alasan}"
+    )
+
+
+def _proposed_reason(ctx: Context) -> str:
+    alasan = str((ctx.state.data.get("usul_tidak_ditindaklanjuti") or {}).get("alasan") or "")
+    if not alasan:  # the proposal's data is gone: nothing the approver saw can be sent
+        raise Problem(
+            "invalid_argument",
+            "Alasan usulan tidak ditemukan. Mohon TOLAK agar sub bagian yang menangani "
+            "mengusulkannya kembali.",
+        )
+    return alasan
+
+
+def _approve_closure(ctx: Context, note: str) -> Decision:
+    """SETUJU on a TIDAK DAPAT DITINDAKLANJUTI: the letter the approver saw is numbered and
+    signed ("Disetujui melalui surel oleh ..."), the reporter gets it with the proposed reason
+    (never the approver's note) and the case closes."""
+    alasan = _proposed_reason(ctx)
+    told = Notify("tidak_ditindaklanjuti", PELAPOR, {"number": ctx.state.number, "alasan": alasan})
+    letter = closing_letter(
+        ctx.state,
+        told,
+        _closure_params(alasan),
+        approval(ctx),
+        f"Pengaduan tidak dapat ditindaklanjuti: {alasan}. Pelapor tidak mempunyai alamat "
+        "email: mohon cetak surat pemberitahuan terlampir dan sampaikan kepada pelapor "
+        "melalui pos atau secara langsung.",
+    )
+    return advance(
+        ctx,
+        "SETUJU",
+        fields={"outcome": alasan},
+        data={"alasan": alasan, **({"catatan_tidak_ditindaklanjuti": note} if note else {})},
+        effects=(
+            *letter,
+            *_tell_handler(
+                ctx,
+                f"Penutupan pengaduan (tidak dapat ditindaklanjuti) disetujui "
+                f"{ctx.sop.role_title(ctx.role)}; pelapor telah diberi tahu alasannya.",
+            ),
+        ),
+        note=note,
+        notes=(f"Pelapor diberi tahu bahwa pengaduan tidak dapat ditindaklanjuti: {alasan}",),
+    )
 
 
 # --- steps 5-7 ------------------------------------------------------------------------------
@@ -496,12 +577,19 @@ class Setuju(Command):
                 "Menyetujui surat penerusan; surat diberi nomor dan dikirim kepada instansi "
                 "(atau kepada Desk Pelayanan untuk dikirim), lalu pelapor diberi tahu."
             )
+        if step == StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI:
+            return (
+                "Menyetujui penutupan pengaduan yang tidak dapat ditindaklanjuti; surat "
+                "pemberitahuan diberi nomor dan disampaikan kepada pelapor."
+            )
         return (
             "Menyetujui laporan; pelapor diberi tahu hasilnya (ringkasan Anda, bila ditulis) "
             "dan pengaduan ditutup."
         )
 
     def parse(self, ctx: Context) -> str:
+        if ctx.state.step == StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI:
+            _proposed_reason(ctx)  # refused here: `process` may not raise a Problem
         return note_of(ctx.args, ctx.text)
 
     def process(self, ctx: Context, note: str) -> Decision:
@@ -509,6 +597,8 @@ class Setuju(Command):
             return _approve_investigation(ctx, note)
         if ctx.state.step == StepName.PERSETUJUAN_PENERUSAN:
             return _approve_forwarding(ctx, note)
+        if ctx.state.step == StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI:
+            return _approve_closure(ctx, note)
         return _approve_report(ctx, note)
 
 
@@ -550,19 +640,15 @@ def _approve_report(ctx: Context, note: str) -> Decision:
     told = Notify(
         "hasil", PELAPOR, {"number": ctx.state.number, "ringkasan": outcome}, ("surat_hasil",)
     )
-    handler = ctx.sop.acting_role(
-        StepName.TINDAK_LANJUT, ctx.state.handler, ctx.state.conflict_role
+    effects: tuple[Effect, ...] = (
+        letter,
+        told,
+        *_tell_handler(
+            ctx,
+            f"Laporan hasil penanganan disetujui "
+            f"{ctx.sop.role_title(ctx.role)}; pelapor telah diberi tahu.",
+        ),
     )
-    effects: tuple[Effect, ...] = (letter, told)
-    if handler != ctx.role:
-        effects += (
-            inform(
-                handler,
-                f"Laporan hasil penanganan disetujui "
-                f"{ctx.sop.role_title(ctx.role)}; pelapor telah diberi tahu.",
-                ctx,
-            ),
-        )
     return advance(
         ctx,
         "SETUJU",
@@ -571,6 +657,15 @@ def _approve_report(ctx: Context, note: str) -> Decision:
         # What the reporter was told, quoted back to whoever approved it.
         notes=(f"Pelapor diberi tahu hasil penanganan dengan ringkasan: {outcome}",),
     )
+
+
+def _tell_handler(ctx: Context, message: str) -> tuple[Effect, ...]:
+    """The handling sub-division told of the approver's decision on its proposal (unless it is
+    the approver itself, as when a conflicted Hukum's telaah went to the Sekretaris)."""
+    handler = ctx.sop.acting_role(
+        StepName.TINDAK_LANJUT, ctx.state.handler, ctx.state.conflict_role
+    )
+    return (inform(handler, message, ctx),) if handler != ctx.role else ()
 
 
 class Tolak(Command):
@@ -586,6 +681,7 @@ class Tolak(Command):
         keys: dict[str, str] = {
             StepName.PERSETUJUAN_INVESTIGASI: "catatan_investigasi",
             StepName.PERSETUJUAN_PENERUSAN: "catatan_penerusan",
+            StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI: "catatan_tidak_ditindaklanjuti",
         }
         key = keys.get(ctx.state.step, "catatan_laporan")
         return advance(

@@ -51,11 +51,15 @@ FLOW = {
             "BERKADAR PENGAWASAN": "kertas_kerja",
             "TERUSKAN": "persetujuan_penerusan",
             "SUB BAGIAN": "tindak_lanjut",
-            "TIDAK DAPAT DITINDAKLANJUTI": "tidak_ditindaklanjuti",
+            "TIDAK DAPAT DITINDAKLANJUTI": "persetujuan_tidak_ditindaklanjuti",
         },
     ),
     "persetujuan_penerusan": ("sekretaris", {"SETUJU": "diteruskan", "TOLAK": "telaah"}),
     "pengiriman_penerusan": ("desk", {"TERKIRIM": "diteruskan"}),
+    "persetujuan_tidak_ditindaklanjuti": (
+        "sekretaris",
+        {"SETUJU": "tidak_ditindaklanjuti", "TOLAK": "telaah"},
+    ),
     "kertas_kerja": ("hukum", {"KERTAS KERJA": "tindak_lanjut"}),
     "tindak_lanjut": (
         "hukum",
@@ -76,6 +80,7 @@ TASK_ROLE = {
     "telaah": "hukum",
     "persetujuan_penerusan": "sekretaris",
     "pengiriman_penerusan": "desk",
+    "persetujuan_tidak_ditindaklanjuti": "sekretaris",
     "kertas_kerja": "hukum",
     "tindak_lanjut": "hukum",
     "persetujuan_investigasi": "sekretaris",
@@ -120,6 +125,8 @@ def base_state(step="verifikasi", **kw) -> CaseState:
     )
     if step in ("persetujuan_penerusan", "pengiriman_penerusan"):
         values["data"] = {"usul_penerusan": {"instansi": "dkpp", "alasan": "kode etik"}}
+    if step == "persetujuan_tidak_ditindaklanjuti":
+        values["data"] = {"usul_tidak_ditindaklanjuti": {"alasan": "Di luar kewenangan."}}
     values.update(kw)
     return CaseState(**values)
 
@@ -563,20 +570,80 @@ def test_teruskan_shows_the_identity_only_with_consent_and_not_when_confidential
     assert redacted() is True
 
 
-def test_tidak_dapat_ditindaklanjuti():
+def test_tidak_dapat_ditindaklanjuti_is_a_proposal_and_nothing_leaves_before_setuju():
     d = reply(
         base_state("telaah"),
         "hukum",
         "tidak dapat ditindaklanjuti - identitas terlapor tidak jelas",
     )
-    assert d.state.step == "tidak_ditindaklanjuti" and d.state.closed_at == NOW
-    told = only(d, Notify, template="tidak_ditindaklanjuti")
-    assert told.to == PELAPOR and told.context["alasan"] == "identitas terlapor tidak jelas"
-    assert only(d, Notify, template="informasi").to == "sekretaris"
-    assert only(d, UpdateCase).fields["outcome"] == "identitas terlapor tidak jelas"
+    assert d.state.step == "persetujuan_tidak_ditindaklanjuti" and d.state.closed_at is None
     assert only(d, CloseTask) == CloseTask(
         "telaah", "tidak_dapat_ditindaklanjuti", "hukum@kpu.example"
     )
+    assert "outcome" not in only(d, UpdateCase).fields  # not closed yet
+    draft = only(d, RenderDocument)
+    assert draft.kind == "surat_pemberitahuan" and "persetujuan" not in draft.params  # unnumbered
+    assert draft.params["alasan"] == "identitas terlapor tidak jelas"
+    assert [n.to for n in d.of_type(Notify)] == ["sekretaris"]  # only the approval request
+    ask = only(d, Notify, template="tugas")
+    assert ask.documents == ("lampiran:telaah", "surat_pemberitahuan")
+    # The approver reads exactly the reason the reporter will receive.
+    assert (
+        "tidak dapat ditindaklanjuti, dengan alasan:\nidentitas terlapor tidak jelas"
+        in (ask.context["note"])
+    )
+    # Inside step 4's 7 working days: telaah 6 + approval 1, as for TERUSKAN.
+    assert only(d, OpenTask) == OpenTask(
+        "persetujuan_tidak_ditindaklanjuti",
+        "sekretaris",
+        CAL.add(NOW, SOP.step("persetujuan_tidak_ditindaklanjuti").duration),
+        only(d, OpenTask).remind_at,
+    )
+    approval = SOP.step("persetujuan_tidak_ditindaklanjuti").duration
+    assert SOP.step("telaah").duration.amount + approval.amount == 7
+
+    at = NOW.replace(hour=11)
+    d = reply(d.state, "sekretaris", "SETUJU Sudah diperiksa.", at=at)
+    assert d.state.step == "tidak_ditindaklanjuti" and d.state.closed_at == at
+    letter = only(d, RenderDocument)
+    assert letter.params["persetujuan"]["oleh"] == "sekretaris@kpu.example"
+    assert "cara" not in letter.params["persetujuan"]  # "Disetujui melalui surel oleh ..."
+    told = only(d, Notify, template="tidak_ditindaklanjuti")
+    # The proposed reason, never the approver's note.
+    assert told.to == PELAPOR and told.context["alasan"] == "identitas terlapor tidak jelas"
+    assert told.documents == ("surat_pemberitahuan",)
+    assert only(d, Notify, template="informasi").to == "hukum"  # the proposer hears of it
+    update = only(d, UpdateCase)
+    assert update.fields["outcome"] == "identitas terlapor tidak jelas"
+    assert update.data["catatan_tidak_ditindaklanjuti"] == "Sudah diperiksa."
+    assert only(d, CloseTask) == CloseTask(
+        "persetujuan_tidak_ditindaklanjuti", "setuju", "sekretaris@kpu.example"
+    )
+
+
+def test_tolak_on_a_closure_returns_it_to_the_telaah_with_the_note():
+    state = base_state("persetujuan_tidak_ditindaklanjuti")
+    d = reply(state, "sekretaris", "TOLAK Mohon klarifikasi terlapor terlebih dahulu.")
+    assert d.state.step == "telaah" and d.state.closed_at is None
+    assert d.state.data["catatan_tidak_ditindaklanjuti"] == (
+        "Mohon klarifikasi terlapor terlebih dahulu."
+    )
+    assert not d.of_type(RenderDocument)
+    back = only(d, Notify, template="tugas")
+    assert back.to == "hukum" and "klarifikasi terlapor" in back.context["note"]
+    assert not [n for n in d.of_type(Notify) if n.to == PELAPOR]
+    assert [r for r in d.of_type(Record) if r.kind == "tahap_diulang"]
+
+
+def test_only_the_approver_may_approve_a_closure():
+    state = base_state("persetujuan_tidak_ditindaklanjuti")
+    for role in ("hukum", "desk", "ketua", PELAPOR):
+        d = reply(state, role, "SETUJU")
+        assert d.state == state and not d.of_type(RenderDocument)
+        assert not [n for n in d.of_type(Notify) if n.template == "tidak_ditindaklanjuti"]
+    # A proposal whose reason is gone is refused, not sent empty.
+    d = reply(base_state("persetujuan_tidak_ditindaklanjuti", data={}), "sekretaris", "SETUJU")
+    assert d.refusal and d.refusal.reason == "invalid_argument" and d.state.step == state.step
 
 
 def test_bukan_pengaduan_tells_the_sender_but_spam_does_not():
@@ -588,37 +655,39 @@ def test_bukan_pengaduan_tells_the_sender_but_spam_does_not():
 
 
 def test_closures_without_a_surat_hasil_send_a_numbered_surat_pemberitahuan():
-    d = reply(base_state("telaah"), "hukum", "TIDAK DAPAT DITINDAKLANJUTI Di luar kewenangan.")
+    state = base_state("persetujuan_tidak_ditindaklanjuti")
+    d = reply(state, "sekretaris", "SETUJU")
     letter = only(d, RenderDocument)
     assert letter.kind == "surat_pemberitahuan"
     assert letter.params["jenis"] == "tidak_ditindaklanjuti"
     assert letter.params["alasan"] == "Di luar kewenangan."
-    # Hukum decided it (no approval step): the letter says so, under the Sekretaris' block.
+    # The Sekretaris approved Hukum's proposal: "Disetujui melalui surel", her block.
     assert letter.params["persetujuan"] == {
-        "oleh": "hukum@kpu.example",
-        "peran": SOP.role_title("hukum"),
-        "role": "hukum",
+        "oleh": "sekretaris@kpu.example",
+        "peran": SOP.role_title("sekretaris"),
+        "role": "sekretaris",
         "penandatangan": "sekretaris",
-        "cara": "ditetapkan",
         "tujuan": "Pelapor",
     }
     told = only(d, Notify, template="tidak_ditindaklanjuti")
     assert told.to == PELAPOR and told.documents == ("surat_pemberitahuan",)
-    assert only(d, Notify, template="informasi").documents == ()  # the Sekretaris is told
+    assert only(d, Notify, template="informasi").documents == ()  # Hukum is told
     d = reply(base_state(), "desk", "BUKAN PENGADUAN Penawaran jasa")
     letter = only(d, RenderDocument)
     assert letter.kind == "surat_pemberitahuan"
     assert letter.params["jenis"] == "bukan_pengaduan"
     assert letter.params["persetujuan"]["cara"] == "ditetapkan"
     assert only(d, Notify, template="bukan_pengaduan").documents == ("surat_pemberitahuan",)
-    # a conflicted Sekretaris: the Ketua's block signs
+    # a conflicted Sekretaris: the Ketua is asked, approves and signs
     d = reply(base_state("telaah", conflict_role="sekretaris"), "hukum", "TIDAK DITINDAKLANJUTI x")
+    assert only(d, OpenTask).role == "ketua"
+    d = reply(d.state, "ketua", "SETUJU")
     assert only(d, RenderDocument).params["persetujuan"]["penandatangan"] == "ketua"
 
 
 def test_a_reporter_without_email_gets_the_closing_letter_through_the_desk():
     for step, role, text in (
-        ("telaah", "hukum", "TIDAK DAPAT DITINDAKLANJUTI Di luar kewenangan."),
+        ("persetujuan_tidak_ditindaklanjuti", "sekretaris", "SETUJU"),
         ("verifikasi", "desk", "BUKAN PENGADUAN Penawaran jasa"),
     ):
         d = reply(base_state(step, pelapor_email=""), role, text)

@@ -15,9 +15,11 @@ EXPECTED = {
     # name: (SOP number, role, duration, reminder)
     "verifikasi": (2, "desk", Duration(30, "working_minutes"), Duration(15, "working_minutes")),
     "disposisi": (3, "sekretaris", Duration(2, WD), Duration(1, WD)),
-    # SOP step 4: "7 hari" in all, the Sekretaris's approval of a surat penerusan inside it.
+    # SOP step 4: "7 hari" in all, the Sekretaris's approval of a surat penerusan or of a
+    # closure (tidak dapat ditindaklanjuti) inside it.
     "telaah": (4, "hukum", Duration(6, WD), Duration(1, WD)),
     "persetujuan_penerusan": (4, "sekretaris", Duration(1, WD), Duration(1, WD)),
+    "persetujuan_tidak_ditindaklanjuti": (4, "sekretaris", Duration(1, WD), Duration(1, WD)),
     # After the SOP's step 4: the desk posts the letter to an agency without an email address.
     "pengiriman_penerusan": (4, "desk", Duration(2, WD), Duration(1, WD)),
     "kertas_kerja": (5, "hukum", Duration(3, WD), Duration(1, WD)),
@@ -279,7 +281,12 @@ def test_config_errors_name_the_key(table, subs, key_named):
 def test_the_tanda_terima_timeline_shows_every_task_of_the_chain():
     from dumas.ingest.actions.registrar import TIMELINE_STEPS
 
-    # The forwarding branch (approval, sending by post) is not the chain the reporter waits on.
-    forwarding = ("persetujuan_penerusan", "pengiriman_penerusan")
-    tasks = [n for n, s in DEFAULT_SOP.steps.items() if s.has_task and n not in forwarding]
+    # The branches that end the case at step 4 (forwarding: approval, sending by post; closing
+    # as not actionable: approval) are not the chain the reporter waits on.
+    branches = (
+        "persetujuan_penerusan",
+        "pengiriman_penerusan",
+        "persetujuan_tidak_ditindaklanjuti",
+    )
+    tasks = [n for n, s in DEFAULT_SOP.steps.items() if s.has_task and n not in branches]
     assert list(TIMELINE_STEPS) == tasks
