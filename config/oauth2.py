@@ -35,6 +35,8 @@ from dumas.workflow.clock import Clock, SystemClock
 from dumas.workflow.errors import TokenError
 
 PROVIDERS = ("microsoft", "google", "generic")
+# The default [oauth2] token_file, in the file store's parent folder (/var/lib/dumas).
+TOKEN_FILE_NAME = "oauth2-token.json"
 # Refresh this long before the provider's expiry: a poll or a send that starts with a token about
 # to expire must not be refused halfway.
 REFRESH_MARGIN = timedelta(minutes=5)

@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dumas.config.mailaddress import parse_address, parse_mailbox
-from dumas.config.oauth2 import MICROSOFT_SCOPES, PROVIDERS, OAuth2Settings, OAuth2Tokens, endpoints
+from dumas.config.oauth2 import (
+    MICROSOFT_SCOPES,
+    PROVIDERS,
+    TOKEN_FILE_NAME,
+    OAuth2Settings,
+    OAuth2Tokens,
+    endpoints,
+)
 from dumas.config.schema import Key, Section, read_section
 from dumas.config.serviceaccount import GMAIL_SCOPE, ServiceAccountTokens, read_key
 from dumas.ingest.mail.stampcheck import RECORD_NAME
@@ -462,7 +469,7 @@ SCHEMA = (
             Key("scopes", list, default=[]),
             Key("token_url", str, default=""),
             Key("device_code_url", str, default=""),
-            Key("token_file", str, default="var/oauth2-token.json"),
+            Key("token_file", str, default=""),
             Key("service_account_file", str, default=""),
         ),
     ),
@@ -540,7 +547,15 @@ def settings_from_dict(
     base = base or Path.cwd()
     roles = _roles(v["roles"])
     _check_sop(v["sop"], roles)
-    oauth2 = _oauth2(v["oauth2"], v["imap"], v["smtp"], bool(raw.get("oauth2")), base, environ)
+    oauth2 = _oauth2(
+        v["oauth2"],
+        v["imap"],
+        v["smtp"],
+        bool(raw.get("oauth2")),
+        base,
+        environ,
+        _under(base, v["storage"]["root"]),
+    )
     tokens = _tokens(oauth2, v["imap"]["username"])
     return Settings(
         path=path,
@@ -663,7 +678,13 @@ def _smtp(values: dict, environ: Mapping[str, str], tokens: Tokens | None) -> Sm
 
 
 def _oauth2(
-    values: dict, imap: dict, smtp: dict, present: bool, base: Path, environ: Mapping[str, str]
+    values: dict,
+    imap: dict,
+    smtp: dict,
+    present: bool,
+    base: Path,
+    environ: Mapping[str, str],
+    storage_root: Path,
 ) -> OAuth2Settings | None:
     """`[oauth2]`, checked against who uses it: every half-set combination is refused here,
     naming the key, so a daemon never starts with a sign-in that cannot work."""
@@ -721,8 +742,6 @@ def _oauth2(
         ):
             # Tokens in clear text over the network would be the password in clear text.
             raise ConfigError(f"[oauth2] {key} must be https:// (http only on loopback)")
-    if not values["token_file"].strip():
-        raise ConfigError("[oauth2] token_file is empty (default: var/oauth2-token.json)")
     scopes = _strings("oauth2", "scopes", values["scopes"])
     if not scopes:
         if provider != "microsoft":
@@ -738,7 +757,13 @@ def _oauth2(
         scopes=tuple(scopes),
         token_url=token_url,
         device_code_url=device_code_url,
-        token_file=_under(base, values["token_file"]),
+        # By default beside the file store, not beside this file: under dumas.service the config's
+        # folder is read-only and the store's parent (/var/lib/dumas) is the writable one.
+        token_file=(
+            _under(base, values["token_file"])
+            if values["token_file"].strip()
+            else storage_root.parent / TOKEN_FILE_NAME
+        ),
         client_secret=environ.get("DUMAS_OAUTH2_CLIENT_SECRET") or values["client_secret"],
     )
 

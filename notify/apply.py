@@ -56,7 +56,7 @@ from dumas.workflow.sop.effects import (
     UpdateCase,
 )
 from dumas.workflow.sop.tokens import new_token, plus_address, token_hash
-from dumas.workflow.sop.transitions import task_notice
+from dumas.workflow.sop.transitions import SURAT_PELAPOR, task_notice
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile, file_attachments
 from dumas.workflow.store.letters import (
@@ -536,6 +536,10 @@ class Applier:
     def _files(self, refs: Iterable[str]) -> tuple[FileRef, ...]:
         out: list[FileRef] = []
         for ref in refs:
+            if ref == SURAT_PELAPOR and self.case is not None:
+                # The letter the desk is to send to a reporter without email: its kind depends
+                # on how the case closed (workflow/sop/transitions.py `for_reporter`).
+                ref = str(((self.case.data or {}).get(SURAT_PELAPOR) or {}).get("surat") or "")
             if ref.startswith("lampiran:"):
                 out.extend(
                     FileRef(

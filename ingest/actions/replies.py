@@ -635,13 +635,20 @@ class ReplyHandler:
             return "token_dicabut"
         if row.expires_at <= now:
             return "token_kedaluwarsa"
-        if row.step != case.step:
+        if row.step != case.step and not self._after_closing(row.step, case.step):
             return "tahap_berlalu"
         # A token opens only the task it was issued with (None: a step without a task, such as
         # waiting for the reporter): an earlier round's task at the same step is not this one.
         if row.task_id != open_task:
             return "tugas_selesai"
         return ""
+
+    def _after_closing(self, token_step: str, case_step: str) -> bool:
+        """A token of a desk task that runs on a closed case (the letter to a reporter without
+        email): it answers at the case's terminal step, while that task is open (checked next)."""
+        sop = self.kit.sop
+        errand, here = sop.steps.get(token_step), sop.steps.get(case_step)
+        return errand is not None and errand.after_closing and here is not None and here.terminal
 
     def _refuse(
         self,

@@ -3,6 +3,8 @@ walk-in reporter without email is reached through the desk (LENGKAPI becomes a d
 
 from __future__ import annotations
 
+from dumas.workflow.reports.periods import Period
+from dumas.workflow.reports.recap import Recap, RecapSetup
 from dumas.workflow.store.models import Pengaduan
 from tests import mailfactory as mf
 from tests.flows.conftest import Flow, pdf_text
@@ -153,31 +155,42 @@ def _staff(flow: Flow, message) -> bool:
     return {a.lower() for a in message.to_addrs} <= staff
 
 
+# A walk-in's case from LENGKAP to the Sekretaris' SETUJU on the report: (role, reply, files).
+TO_CLOSURE = [
+    ("desk", "LENGKAP"),
+    ("sekretaris", "DISPOSISI HUKUM Mohon ditelaah."),
+    ("hukum", "BERKADAR PENGAWASAN\nDugaan pengarahan pemilih oleh Ketua KPPS TPS 02."),
+    ("hukum", "KERTAS KERJA\nKlarifikasi saksi selesai.", "kertas-kerja.pdf"),
+    (
+        "hukum",
+        "LAPORAN Dugaan terbukti; Ketua KPPS diberi teguran tertulis.\n"
+        "Untuk pelapor: Dugaan terbukti; petugas KPPS telah diberi sanksi.",
+    ),
+    ("sekretaris", "SETUJU"),
+]
+
+
+def _to_closure(flow: Flow) -> str:
+    """Run TO_CLOSURE by email, each reply answering its task; the last transcript's text."""
+    transcript = ""
+    for who, command, *files in TO_CLOSURE:
+        note = flow.one(who, "tugas")
+        flow.later(hours=2)
+        papers = [(f, "application/pdf", pdf_with_text(f)) for f in files]
+        flow.reply(note, command, who, attachments=papers)
+        flow.poll()
+        transcript = flow.one(who, "transkrip").text
+        assert f"Dilaksanakan: {command.split()[0]}" in transcript
+    return transcript
+
+
 def test_a_walk_in_registered_by_daftar_runs_the_whole_sop(flow):
     """Issue 10, "done when": a walk-in registered by the desk's DAFTAR email, through every
     step to closure; nobody outside the office is written to (the reporter has no email)."""
     daftar(flow, attachments=[SCAN])
     flow.poll()
     flow.one("desk", "transkrip")
-    steps = [
-        ("desk", "LENGKAP"),
-        ("sekretaris", "DISPOSISI HUKUM Mohon ditelaah."),
-        ("hukum", "BERKADAR PENGAWASAN\nDugaan pengarahan pemilih oleh Ketua KPPS TPS 02."),
-        ("hukum", "KERTAS KERJA\nKlarifikasi saksi selesai.", "kertas-kerja.pdf"),
-        (
-            "hukum",
-            "LAPORAN Dugaan terbukti; Ketua KPPS diberi teguran tertulis.\n"
-            "Untuk pelapor: Dugaan terbukti; petugas KPPS telah diberi sanksi.",
-        ),
-        ("sekretaris", "SETUJU"),
-    ]
-    for who, command, *files in steps:
-        note = flow.one(who, "tugas")
-        flow.later(hours=2)
-        papers = [(f, "application/pdf", pdf_with_text(f)) for f in files]
-        flow.reply(note, command, who, attachments=papers)
-        flow.poll()
-        assert f"Dilaksanakan: {command.split()[0]}" in flow.one(who, "transkrip").text
+    _to_closure(flow)
     case = flow.case()
     assert (case.step, case.status, case.channel) == ("selesai", "selesai", "langsung")
     assert case.closed_at is not None
@@ -186,3 +199,66 @@ def test_a_walk_in_registered_by_daftar_runs_the_whole_sop(flow):
     assert surat.status == "rendered"
     # The rig delivers the office's own addresses into Dovecot and captures every other one.
     assert [e.external for e in flow.rig.envelopes() if e.external] == []
+
+
+def test_the_walk_in_s_surat_hasil_is_a_desk_task_until_terkirim(flow):
+    """Issue 10 item 4: a letter to a reporter without email is the desk's task (deadline,
+    the numbered letter to print), the case closes on time, and the letter counts as unsent in
+    STATUS, the riwayat and the recap until the desk's TERKIRIM (with the receipt's scan)."""
+    daftar(flow)
+    flow.poll()
+    flow.one("desk", "transkrip")
+    transcript = _to_closure(flow)
+    case = flow.case()
+    closed = case.closed_at
+    assert (case.step, case.status) == ("selesai", "selesai") and closed is not None
+    assert "dicetak dan dikirim oleh Desk Pelayanan" in transcript
+    # The desk's task: a deadline, and the numbered surat hasil to print.
+    task = flow.one("desk", "tugas")
+    assert "Pengiriman surat kepada pelapor" in task.subject and task.token
+    [(name, data)] = task.attachments.items()
+    assert name.startswith("surat-hasil") and "/PP.04-SD/1309/" in pdf_text(data)
+    assert "TERKIRIM" in task.text and "petugas KPPS telah diberi sanksi." in task.text
+    [open_task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert (open_task.step, open_task.role) == ("pengiriman_surat_pelapor", "desk")
+    assert case.data["surat_pelapor"] == {"surat": "surat_hasil", "terkirim": False}
+    assert flow.events(case.id, "surat_pelapor_menunggu")
+
+    # STATUS and the recap say the letter has not gone yet.
+    flow.later(hours=1)
+    flow.reply(task, "STATUS", "desk")
+    flow.poll()
+    status = flow.one("desk", "status").text
+    assert "BELUM TERKIRIM" in status and "Ditutup:" in status
+    assert "Surat kepada pelapor belum terkirim." in _recap_note(flow, case.number)
+
+    flow.later(days=1)
+    receipt = pdf_with_text("Tanda terima surat, ditandatangani pelapor")
+    flow.reply(
+        task,
+        "TERKIRIM diserahkan langsung kepada pelapor di kantor",
+        "desk",
+        attachments=[("tanda-terima.pdf", "application/pdf", receipt)],
+    )
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.closed_at) == ("selesai", closed)  # the closure did not move
+    assert case.data["surat_pelapor"]["terkirim"] is True
+    assert all(t.closed_at for t in flow.tasks(case.id))
+    assert [a.filename for a in flow.attachments(case.id, "pengiriman_surat_pelapor")] == [
+        "tanda-terima.pdf"
+    ]
+    [sent] = flow.events(case.id, "surat_pelapor_terkirim")
+    assert "diserahkan langsung kepada pelapor di kantor" in sent.summary
+    assert "Dilaksanakan: TERKIRIM" in flow.one("desk", "transkrip").text
+    assert "belum terkirim" not in _recap_note(flow, case.number)
+    # Still nothing left the office by email.
+    assert [e.external for e in flow.rig.envelopes() if e.external] == []
+
+
+def _recap_note(flow: Flow, number: str) -> str:
+    setup = RecapSetup(flow.app.sop, flow.app.calendar, "KPU")
+    period = Period.month(flow.now.astimezone(flow.app.tz).strftime("%Y-%m"))
+    with flow.app.sessions() as session:
+        recap = Recap(session, period, setup, flow.now)
+        return next(r.keterangan for r in recap.rows() if r.number == number)

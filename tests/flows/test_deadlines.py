@@ -417,8 +417,10 @@ def test_a_walk_in_reporter_who_never_completes_gets_the_closing_letter_through_
     flow.poll()
     case = flow.case()
     assert (case.step, case.status) == ("tidak_dilengkapi", "tidak_dilengkapi")
-    told = flow.one("desk", "informasi")
-    assert "cetak surat pemberitahuan terlampir" in " ".join(told.text.split())
+    # The desk's task to print and send the letter (issue 10 item 4), with its own deadline.
+    told = flow.one("desk", "tugas")
+    assert "Pengiriman surat kepada pelapor" in told.subject and told.token
+    assert "tidak menanggapi permintaan kelengkapan" in " ".join(told.text.split())
     [(name, data)] = told.attachments.items()
     assert name.startswith("surat-pemberitahuan")
     letter = " ".join(pdf_text(data).split())
@@ -428,6 +430,13 @@ def test_a_walk_in_reporter_who_never_completes_gets_the_closing_letter_through_
     sent.write_bytes(data)
     rc, out = flow._dumas("verify", str(sent))
     assert rc == 0 and "VERIFIED" in out, out
+    # Not sent by its deadline: late and escalated like any task (the desk, then the Sekretaris).
+    [errand] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert errand.step == "pengiriman_surat_pelapor"
+    flow.at(errand.due_at)
+    flow.poll()
+    assert "Pengiriman surat kepada pelapor" in flow.one("desk", "terlambat").text
+    assert flow.one("sekretaris", "eskalasi")
     # Nothing left the office by email: every message of the case went to the office's staff.
     staff = {flow.address(r).lower() for r in STAFF}
     assert all({a.lower() for a in m.to_addrs} <= staff for m in flow.outbox()), [

@@ -20,6 +20,9 @@ What the columns mean (the rules the tests pin down):
   from the complete file: "Ya", "Tidak", "Berjalan" (open and still within it; "Berjalan,
   mendekati batas" once past the limit's reminder, day 45 of 60), or "-" when the file was never
   complete (the limit never started).
+- "Keterangan" says "Surat kepada pelapor belum terkirim." while the desk's task to send a
+  reporter without email their letter (`pengiriman_surat_pelapor`) is open: the case counts as
+  closed when it closed, the letter as unsent until the desk's TERKIRIM.
 - A reporter who asked for confidentiality is shown as "Dirahasiakan", and their name and
   contacts are removed from the subject.
 """
@@ -45,6 +48,7 @@ from dumas.workflow.reports.periods import Period
 from dumas.workflow.reports.summary import NA, Summary
 from dumas.workflow.sop.calendar import WorkCalendar
 from dumas.workflow.sop.definition import Sop
+from dumas.workflow.sop.transitions import LETTER_ERRAND
 from dumas.workflow.store.models import Pengaduan, Task
 
 BATCH = 2000
@@ -292,15 +296,18 @@ class Recap:
             yield self._row(no, rec)
 
     def _task_columns(self):
-        """(number of tasks, the late ones' steps joined with ",") of the case, in SQL."""
+        """(number of tasks, the late ones' steps joined with ",", whether the letter to a
+        reporter without email is still to be sent) of the case, in SQL."""
         late = or_(
             and_(Task.closed_at.is_not(None), Task.closed_at > Task.due_at),
             and_(Task.closed_at.is_(None), Task.due_at < self.now),
         )
         mine = Task.pengaduan_id == P.id
+        unsent = and_(mine, Task.step == LETTER_ERRAND, Task.closed_at.is_(None))
         return (
             select(func.count()).where(mine).scalar_subquery(),
             select(func.aggregate_strings(Task.step, ",")).where(mine, late).scalar_subquery(),
+            select(func.count()).where(unsent).scalar_subquery(),
         )
 
     def _row(self, no: int, rec) -> RecapRow:
@@ -333,6 +340,7 @@ class Recap:
             conflict,
             tasks,
             late,
+            unsent,
         ) = rec
         zone = self.zone
         used = self.days.working_days_used(complete_at or received_at, closed_at or self.now)
@@ -362,8 +370,8 @@ class Recap:
             used,
             (TIDAK if late else YA) if tasks else NA,
             on_time,
-            self._keterangan(late, missing, sifat, conflict)
-            if late or missing or conflict or sifat != "biasa"
+            self._keterangan(late, missing, sifat, conflict, bool(unsent))
+            if late or missing or conflict or sifat != "biasa" or unsent
             else "",
         )
         self._count(row, received_at, complete_at, closed_at, on_time, bool(tasks) and not late)
@@ -391,8 +399,12 @@ class Recap:
             return f"Surat penerusan kepada {_line(forwarded_to)}"
         return title
 
-    def _keterangan(self, late: str | None, missing, sifat: str, conflict: str) -> str:
+    def _keterangan(
+        self, late: str | None, missing, sifat: str, conflict: str, unsent: bool = False
+    ) -> str:
         notes = []
+        if unsent:  # closed, but the desk has not yet sent the reporter their letter
+            notes.append("Surat kepada pelapor belum terkirim.")
         if late:
             order = self._order
             steps = sorted(set(late.split(",")), key=lambda s: (order.get(s, len(order)), s))

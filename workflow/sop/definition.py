@@ -57,7 +57,9 @@ def wm(n: int) -> Duration:
 class Step:
     """One state of a case. `role` is who the case waits on ("" for terminal states); `decider`
     is who may give the step's commands when that is someone else (the desk, while the case waits
-    on the reporter); `transitions` maps a command name (or PELAPOR_REPLY) to the next step."""
+    on the reporter); `transitions` maps a command name (or PELAPOR_REPLY) to the next step.
+    An `after_closing` step is never where a case is: it is a desk task opened as the case
+    closes (the letter to a reporter without email), while the case stays at its terminal step."""
 
     name: str
     number: int
@@ -72,6 +74,7 @@ class Step:
     commands: tuple[str, ...] = ()
     transitions: Mapping[str, str] = field(default_factory=dict)
     decider: str = ""
+    after_closing: bool = False
 
     @property
     def deciding_role(self) -> str:
@@ -311,6 +314,26 @@ DEFAULT_STEPS = (
         ("surat_hasil",),
         ("SETUJU", "TOLAK"),
         {"SETUJU": StepName.SELESAI, "TOLAK": StepName.TINDAK_LANJUT},
+    ),
+    Step(
+        StepName.PENGIRIMAN_SURAT_PELAPOR,
+        7,
+        Role.DESK,
+        "Pengiriman surat kepada pelapor",
+        "Pelapor tidak mempunyai alamat surel. Mohon cetak surat bernomor terlampir, kirimkan "
+        "kepada pelapor melalui pos atau serahkan langsung, lalu balas TERKIRIM (lampirkan "
+        "pindaian tanda terima pengiriman bila ada). Pengaduan sudah ditutup; surat tercatat "
+        "belum terkirim sampai Desk membalas TERKIRIM.",
+        "diproses",
+        # Opened as the case closes (`after_closing`), like pengiriman_penerusan's 2 days.
+        wd(2),
+        wd(1),
+        # The letter it is about (surat hasil, surat pemberitahuan or the reporter's copy of a
+        # surat penerusan): Pengaduan.data["surat_pelapor"], resolved by the applier.
+        ("surat_pelapor",),
+        (),
+        ("TERKIRIM",),
+        after_closing=True,
     ),
     Step(StepName.SELESAI, 7, "", "Selesai", "Penanganan pengaduan telah selesai.", "selesai"),
     Step(

@@ -43,7 +43,15 @@ from dumas.workflow.sop.effects import (
     refuse,
 )
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import Context, Problem, state_fields, task_for, utc, when
+from dumas.workflow.sop.transitions import (
+    Context,
+    Problem,
+    letter_errand,
+    state_fields,
+    task_for,
+    utc,
+    when,
+)
 
 ALERT_KINDS = ("reminder", "overdue", "escalation")
 _ANYTIME = ("STATUS", "BANTUAN")
@@ -124,7 +132,10 @@ def decide(
             "email tanda terima pengaduannya.\n\n" + help_text(state.step, role, sop, state),
         )
     step = sop.step(state.step)
-    if step.terminal:
+    errand = letter_errand(state, sop)
+    if errand is not None and cmd.name in errand.commands:
+        step = errand  # a closed case whose letter to the reporter the desk has yet to send
+    elif step.terminal:
         return refuse(
             state,
             "case_closed",

@@ -28,6 +28,7 @@ class StepName(StrEnum):
     PERSETUJUAN_INVESTIGASI = "persetujuan_investigasi"
     INVESTIGASI = "investigasi"
     PERSETUJUAN_LAPORAN = "persetujuan_laporan"
+    PENGIRIMAN_SURAT_PELAPOR = "pengiriman_surat_pelapor"
     SELESAI = "selesai"
     DITERUSKAN = "diteruskan"
     TIDAK_DITINDAKLANJUTI = "tidak_ditindaklanjuti"

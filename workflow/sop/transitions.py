@@ -34,7 +34,7 @@ from dumas.workflow.sop.effects import (
     Transcript,
     UpdateCase,
 )
-from dumas.workflow.sop.names import Role
+from dumas.workflow.sop.names import StepName
 
 # `help_text(step, role, sop, state)`: the commands `role` may give now, as the BANTUAN text
 # (`workflow.sop.commands.registry.help_text`, given by the caller).
@@ -134,9 +134,10 @@ def task_for(
     note: str = "",
     extra: Mapping[str, Any] | None = None,
     *,
-    help_text: HelpText,
+    help_text: HelpText | None,
 ) -> tuple[OpenTask, Notify] | tuple[()]:
-    """Open the task of `step_name` and send it, with its documents and a reply token."""
+    """Open the task of `step_name` and send it, with its documents and a reply token
+    (`help_text` None: the applier writes the BANTUAN text, as for any email with a token)."""
     step = sop.step(step_name)
     if not step.has_task or step.duration is None:  # has_task implies a duration
         return ()
@@ -164,7 +165,7 @@ def task_notice(
     note: str = "",
     extra: Mapping[str, Any] | None = None,
     *,
-    help_text: HelpText,
+    help_text: HelpText | None,
 ) -> Notify:
     """The "tugas" email of an open task, to `to` (its role, or a deputy who now acts for it)."""
     step = sop.step(step_name)
@@ -180,7 +181,7 @@ def task_notice(
         "due_at": due,
         "due_text": when(due, calendar),
         "note": note,
-        "help": help_text(step.name, role, sop, state),
+        **({"help": help_text(step.name, role, sop, state)} if help_text else {}),
         **(extra or {}),
     }
     return Notify("tugas", to, context, step.inputs, TokenFor(step.name, role))
@@ -227,7 +228,21 @@ def advance(
     out.append(UpdateCase({**state_fields(old, new, ctx.sop), **(fields or {})}, dict(data or {})))
     if ctx.attachments:
         out.append(FileAttachments(step.name))
+    # A letter for a reporter without email becomes the desk's task (`for_reporter`).
+    effects = for_reporter(old, effects, ctx.now, ctx.sop, ctx.calendar)
     out.extend(effects)
+    errands = [e for e in effects if isinstance(e, OpenTask) and e.step == LETTER_ERRAND]
+    if errands:
+        letter = next(
+            e.data for e in effects if isinstance(e, UpdateCase) and SURAT_PELAPOR in e.data
+        )
+        new = replace(new, data={**new.data, SURAT_PELAPOR: letter[SURAT_PELAPOR]})
+        notes = (
+            *notes,
+            "Pelapor tidak mempunyai alamat email: surat untuk pelapor dicetak dan dikirim oleh "
+            f"Desk Pelayanan (batas waktu {ctx.when(errands[0].due_at)}); tercatat belum "
+            "terkirim sampai Desk Pelayanan membalas TERKIRIM.",
+        )
     task = (
         task_for(
             new,
@@ -354,20 +369,122 @@ def closing_letter(
     """The surat pemberitahuan of a closure without a surat hasil (TIDAK DAPAT DITINDAKLANJUTI,
     BUKAN PENGADUAN, tidak dilengkapi): numbered and signed when applied (`decided` is the
     `persetujuan` of the document's params: who decided, how, who signs), attached to the
-    reporter's `email`; a reporter without email gets it from the desk, printed (the desk's
-    informasi, `desk_message` saying what to do), as LENGKAPI does for them."""
+    reporter's `email`. A reporter without email gets it through the desk (`for_reporter`, which
+    `advance` applies to every decision): `desk_message` is then the note of the desk's task."""
     letter = RenderDocument(
         CLOSING_LETTER, {**params, "persetujuan": {**decided, "tujuan": "Pelapor"}}
     )
-    if state.pelapor_email:
-        return (letter, replace(email, documents=(*email.documents, CLOSING_LETTER)))
-    desk = Notify(
-        "informasi",
-        Role.DESK,
-        {"number": state.number, "subject": state.subject, "message": desk_message},
-        (CLOSING_LETTER,),
+    told = replace(
+        email,
+        documents=(*email.documents, CLOSING_LETTER),
+        context={**email.context, DESK_NOTE: desk_message}
+        if not state.pelapor_email
+        else email.context,
     )
-    return (letter, desk)
+    return (letter, told)
+
+
+# Pengaduan.data: the letter the desk is to deliver to a reporter without email, {"surat": kind,
+# "terkirim": bool, ...}; also the document reference of its task's inputs (the applier reads
+# the kind from here), since which letter it is depends on how the case closed.
+SURAT_PELAPOR = "surat_pelapor"
+LETTER_ERRAND = StepName.PENGIRIMAN_SURAT_PELAPOR
+DESK_NOTE = "catatan_desk"  # a reporter's Notify context: the desk's note if it goes by hand
+# The printed letters to a reporter (document kinds), as the desk's task names them.
+REPORTER_LETTERS = {
+    "surat_hasil": "Surat pemberitahuan hasil penanganan",
+    CLOSING_LETTER: "Surat pemberitahuan",
+    "surat_penerusan": "Salinan surat penerusan",
+}
+
+
+def for_reporter(
+    state: CaseState, effects: Iterable[Effect], now: datetime, sop: Sop, calendar: WorkCalendar
+) -> tuple[Effect, ...]:
+    """`effects`, with every email to a reporter without email (a walk-in, a letter) that
+    carries a letter for them replaced by the desk's task to print and send it
+    (`pengiriman_surat_pelapor`: the task machinery of pengiriman_penerusan, with its deadline,
+    reminders and escalation, closed by TERKIRIM). The case closes anyway; the letter stays
+    "belum terkirim" in STATUS, the riwayat and the recap until TERKIRIM."""
+    if state.pelapor_email:
+        return tuple(effects)
+    out: list[Effect] = []
+    for e in effects:
+        kind = _letter_of(e)
+        if not isinstance(e, Notify) or not kind:
+            out.append(e)
+            continue
+        said = e.context.get(DESK_NOTE) or e.context.get("alasan") or e.context.get("ringkasan")
+        note = f"{REPORTER_LETTERS[kind]} untuk pelapor" + (f": {said}" if said else ".")
+        out.extend(_letter_task(state, kind, note, now, sop, calendar))
+    return tuple(out)
+
+
+def _letter_of(effect: Effect) -> str:
+    if not isinstance(effect, Notify) or effect.to != PELAPOR:
+        return ""
+    return next((d for d in effect.documents if d in REPORTER_LETTERS), "")
+
+
+def _letter_task(
+    state: CaseState, kind: str, note: str, now: datetime, sop: Sop, calendar: WorkCalendar
+) -> tuple[Effect, ...]:
+    title = REPORTER_LETTERS[kind]
+    task = task_for(state, LETTER_ERRAND, now, sop, calendar, note=note, help_text=None)
+    due = task[0].due_at if task else None
+    return (
+        UpdateCase({}, {SURAT_PELAPOR: {"surat": kind, "terkirim": False}}),
+        *task,
+        Record(
+            "surat_pelapor_menunggu",
+            f"{title} untuk pelapor (tanpa alamat email) diserahkan kepada Desk Pelayanan untuk "
+            f"dicetak dan dikirim melalui pos atau secara langsung; belum terkirim (batas waktu "
+            f"{when(due, calendar)}).",
+            {"surat": kind, "due_at": due.isoformat() if due else None},
+        ),
+    )
+
+
+def letter_errand(state: CaseState, sop: Sop) -> Step | None:
+    """The desk's task on a closed case while its letter to the reporter is not yet sent."""
+    pending = state.data.get(SURAT_PELAPOR)
+    if not isinstance(pending, Mapping) or pending.get("terkirim", True):
+        return None
+    return sop.step(LETTER_ERRAND) if sop.step(state.step).terminal else None
+
+
+def letter_delivered(ctx: Context, note: str) -> Decision:
+    """TERKIRIM on a closed case: the desk sent the letter to the reporter. The task closes,
+    the timeline says so (with the receipt's scan filed), the case stays as it closed."""
+    pending = dict(ctx.state.data.get(SURAT_PELAPOR) or {})
+    title = REPORTER_LETTERS.get(str(pending.get("surat")), "Surat")
+    sent = {
+        **pending,
+        "terkirim": True,
+        "pada": ctx.now.isoformat(),
+        "oleh": ctx.actor.address,
+        **({"keterangan": note} if note else {}),
+    }
+    new = replace(ctx.state, data={**ctx.state.data, SURAT_PELAPOR: sent}, task_due_at=None)
+    said = f"{title} telah dikirim kepada pelapor" + (f": {note}" if note else ".")
+    line = f"Dilaksanakan: {ctx.line or 'TERKIRIM'}"
+    return Decision(
+        new,
+        (
+            CloseTask(LETTER_ERRAND, "terkirim", ctx.actor.address),
+            UpdateCase({}, {SURAT_PELAPOR: sent}),
+            *((FileAttachments(LETTER_ERRAND),) if ctx.attachments else ()),
+            Record(
+                "surat_pelapor_terkirim",
+                said,
+                {"surat": pending.get("surat"), "by": ctx.actor.address, "role": ctx.role},
+            ),
+            Transcript(
+                ctx.actor.address,
+                (line, said, f"{ctx.case_label} tetap ditutup dengan status: {ctx.step.title}."),
+            ),
+        ),
+    )
 
 
 def decided_by(ctx: Context, signer: str) -> dict[str, str]:

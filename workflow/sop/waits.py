@@ -39,6 +39,7 @@ from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import (
     case_deadline,
     closing_letter,
+    for_reporter,
     state_fields,
     utc,
     when,
@@ -253,19 +254,21 @@ def on_pelapor_timeout(
         "penandatangan": Role.KETUA if state.conflict_role == Role.SEKRETARIS else Role.SEKRETARIS,
         "cara": "otomatis",
     }
-    # Nobody to email: the desk prints the letter for the reporter (issue 10 item 4).
-    printed = desk.replace(
-        "Pelapor telah diberi tahu dan",
-        "Pelapor tidak mempunyai alamat email: mohon cetak surat pemberitahuan terlampir dan "
-        "sampaikan kepada pelapor melalui pos atau secara langsung (atau beri tahu melalui "
-        "telepon). Pelapor",
-    )
-    told = closing_letter(
+    # Nobody to email: the desk gets a task to print and send the letter (issue 10 item 4),
+    # the note of which says why the case closed.
+    printed = desk.replace("Pelapor telah diberi tahu dan", "Pelapor")
+    told = for_reporter(
         state,
-        Notify("tidak_dilengkapi", PELAPOR, context),
-        {"jenis": "tidak_dilengkapi", **context},
-        automatic,
-        printed,
+        closing_letter(
+            state,
+            Notify("tidak_dilengkapi", PELAPOR, context),
+            {"jenis": "tidak_dilengkapi", **context},
+            automatic,
+            printed,
+        ),
+        now,
+        sop,
+        calendar,
     )
     fields = {**state_fields(state, new, sop), "outcome": "Tidak dilengkapi oleh pelapor"}
     informed: tuple[Effect, ...] = (

@@ -10,7 +10,7 @@ removed quoted text and signatures). The step commands are in `workflow.sop.comm
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from dumas.workflow.sop.commands.base import Command, ParsedCommand
 from dumas.workflow.sop.commands.grammar import EMAIL, match_start, read_date, strip_words
@@ -28,7 +28,15 @@ from dumas.workflow.sop.effects import (
     Transcript,
 )
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import Context, Problem, case_deadline, stay_token, when
+from dumas.workflow.sop.transitions import (
+    REPORTER_LETTERS,
+    SURAT_PELAPOR,
+    Context,
+    Problem,
+    case_deadline,
+    stay_token,
+    when,
+)
 from dumas.workflow.sop.waits import days_left, wait_deadline
 
 # How many non-empty lines may come before the command ("Yth. Bapak," and the like).
@@ -77,7 +85,10 @@ class Status(Command):
             "status": step.status,
             "waiting_on": waiting,
             "due_at": st.task_due_at,
-            "due_text": when(st.task_due_at, ctx.calendar) if st.task_due_at else "",
+            "due_text": when(st.task_due_at, ctx.calendar)
+            if st.task_due_at and not step.terminal
+            else "",
+            "surat_pelapor": _reporter_letter(st, ctx),
             "complete_at": st.complete_at,
             "batas_akhir": limit,
             "batas_akhir_text": when(limit, ctx.calendar) if limit else "",
@@ -101,6 +112,25 @@ class Status(Command):
         return Decision(
             st, (Notify(template, ctx.actor.address, context, reply_token=stay_token(st, ctx)),)
         )
+
+
+def _reporter_letter(st: CaseState, ctx: Context) -> str:
+    """The letter to a reporter without email, as STATUS says it: not yet sent until the desk's
+    TERKIRIM ("" when there is none)."""
+    letter = st.data.get(SURAT_PELAPOR)
+    if not isinstance(letter, dict):
+        return ""
+    title = REPORTER_LETTERS.get(str(letter.get("surat")), "Surat")
+    if not letter.get("terkirim"):
+        due = f", batas waktu {when(st.task_due_at, ctx.calendar)}" if st.task_due_at else ""
+        return (
+            f"{title}: BELUM TERKIRIM (Desk Pelayanan mengirimkannya melalui pos atau "
+            f"langsung{due})"
+        )
+    at = str(letter.get("pada") or "")
+    sent = when(datetime.fromisoformat(at), ctx.calendar) if at else "-"
+    how = f" ({letter['keterangan']})" if letter.get("keterangan") else ""
+    return f"{title}: terkirim {sent}{how}"
 
 
 class Bantuan(Command):

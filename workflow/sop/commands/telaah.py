@@ -29,6 +29,7 @@ from dumas.workflow.sop.transitions import (
     advance,
     closing_letter,
     inform,
+    letter_delivered,
 )
 
 _TO = ("ke", "kepada", "to")
@@ -272,10 +273,21 @@ class Terkirim(Command):
     )
     example = "TERKIRIM melalui Pos Indonesia, resi 1234567890"
 
+    def describe(self, step: str) -> str:
+        if step == StepName.PENGIRIMAN_SURAT_PELAPOR:
+            return (
+                "Surat kepada pelapor telah dikirim melalui pos atau diserahkan langsung "
+                "(lampirkan pindaian tanda terima bila ada); pengiriman dicatat pada riwayat."
+            )
+        return self.summary
+
     def parse(self, ctx: Context) -> str:
         return note_of(ctx.args, ctx.text)
 
     def process(self, ctx: Context, note: str) -> Decision:
+        if ctx.state.step != StepName.PENGIRIMAN_PENERUSAN:
+            # The same desk task on a closed case: the letter to a reporter without email.
+            return letter_delivered(ctx, note)
         agency, _ = _proposed_agency(ctx)
         return advance(
             ctx,

@@ -693,8 +693,9 @@ def test_a_reporter_without_email_gets_the_closing_letter_through_the_desk():
         d = reply(base_state(step, pelapor_email=""), role, text)
         assert not [n for n in d.of_type(Notify) if n.to == PELAPOR]
         printed = [n for n in d.of_type(Notify) if n.to == "desk"]
-        assert [n.documents for n in printed] == [("surat_pemberitahuan",)]
-        assert "cetak surat pemberitahuan terlampir" in printed[0].context["message"]
+        assert [n.documents for n in printed] == [("surat_pelapor",)]  # the desk's task
+        assert only(d, OpenTask).step == "pengiriman_surat_pelapor"
+        assert d.state.data["surat_pelapor"]["surat"] == "surat_pemberitahuan"
         assert only(d, RenderDocument).kind == "surat_pemberitahuan"
 
 

@@ -284,10 +284,14 @@ def test_a_reporter_without_email_is_reminded_and_told_through_the_desk():
     assert (note.template, note.to, note.reply_token) == ("informasi", "desk", None)
     assert "telepon" in note.context["message"] and "16 November 2026" in note.context["message"]
     d = on_pelapor_timeout(walk_in, CLOSE, SOP, CAL)
-    [desk] = d.of_type(Notify)  # no email to the reporter: the desk prints the letter
-    assert (desk.template, desk.to) == ("informasi", "desk")
-    assert desk.documents == ("surat_pemberitahuan",)
-    assert "cetak surat pemberitahuan terlampir" in desk.context["message"]
+    [desk] = d.of_type(Notify)  # no email to the reporter: the desk's task to send the letter
+    assert (desk.template, desk.to, desk.context["step"]) == (
+        "tugas",
+        "desk",
+        "pengiriman_surat_pelapor",
+    )
+    assert desk.documents == ("surat_pelapor",) and desk.reply_token
+    assert "tidak menanggapi permintaan kelengkapan" in desk.context["note"]
     assert [r.kind for r in d.of_type(RenderDocument)] == ["surat_pemberitahuan"]
     assert d.state.step == "tidak_dilengkapi"
 
