@@ -8,6 +8,11 @@ and the log names the Message-ID.
 
 Exactly once, as far as SMTP allows: a crash after the server's 250 and before our commit would
 send the row again, with the same Message-ID, so receiving clients can tell it is the same message.
+
+Attachments are streamed (issue 11 item 4): the message is written into DATA a slice at a time,
+each file read from the store and base64-encoded as it goes (`notify/mime.py`), so a 20 MB email
+costs about one slice of memory, not the file, its encoding and the message. smtplib's `sendmail`
+wants the whole message, so `_transmit` speaks MAIL, RCPT and DATA itself on smtplib's connection.
 """
 
 from __future__ import annotations
@@ -16,15 +21,16 @@ import contextlib
 import logging
 import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import make_msgid
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from dumas.notify.mime import build_message
+from dumas.notify.mime import AttachedFile, OutgoingMime, build_message
 from dumas.notify.outbox import ATTACHMENTS_MAX_BYTES
 from dumas.workflow.clock import Clock
 from dumas.workflow.errors import DeliveryError, StorageError, TokenError
@@ -152,10 +158,10 @@ def send_test(
         message = build_message(row, s.from_address, s.from_name, [])
     except ValueError as exc:
         raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
-    del message["X-Dumas-Outbox"]  # not an outbox row
+    del message.message["X-Dumas-Outbox"]  # not an outbox row
     conn = connect(s)
     try:
-        refused = conn.send_message(message, from_addr=s.from_address, to_addrs=[to])
+        refused = _transmit(conn, s.from_address, [to], message)
     except smtplib.SMTPRecipientsRefused as exc:
         raise DeliveryError(f"recipient refused: {_codes(exc.recipients)}", permanent=True) from exc
     except smtplib.SMTPResponseException as exc:
@@ -312,14 +318,12 @@ class OutboxSender:
             message = build_message(row, self._smtp.from_address, self._smtp.from_name, files)
         except ValueError as exc:  # an address or header we cannot write: retrying will not help
             raise DeliveryError(f"cannot build the message: {exc}", permanent=True) from exc
-        del files  # encoded into `message` now: the files' bytes need not stay for the send
-        _stream_data(conn)
         try:
-            refused = conn.send_message(
-                message,
-                from_addr=self._smtp.from_address,
-                to_addrs=list(row.to_addrs) + list(row.cc_addrs),
+            refused = _transmit(
+                conn, self._smtp.from_address, list(row.to_addrs) + list(row.cc_addrs), message
             )
+        except StorageError as exc:  # a file could not be read mid-DATA: nothing was delivered
+            raise DeliveryError(str(exc), permanent=False) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise DeliveryError(
@@ -334,9 +338,9 @@ class OutboxSender:
             raise DeliveryError(f"SMTP connection failed: {exc}", permanent=False) from exc
         return sorted(refused)
 
-    def _files_for(self, session: Session, row: OutboxMessage) -> list[tuple[str, str, bytes]]:
+    def _files_for(self, session: Session, row: OutboxMessage) -> list[AttachedFile]:
         """The files of `row`, at most `attachments_max_bytes` of them, sizes checked before
-        anything is read. A file left out is removed from the row, in the transaction that marks
+        anything is read (and read only while the message is written, a slice at a time). A file left out is removed from the row, in the transaction that marks
         it sent: the outbox then says what the recipient has, and a later notification offers it
         again (`Applier._already_attached`)."""
         out, total = [], 0
@@ -365,7 +369,7 @@ class OutboxSender:
                 row.attachments.remove(att)
                 continue
             total += size
-            out.append((name, kind, self._files.read(key)))
+            out.append(AttachedFile(name, kind, size, partial(self._files.open, key)))
         return out
 
     def _failed(self, row: OutboxMessage, error: str, permanent: bool) -> str:
@@ -386,34 +390,86 @@ class OutboxSender:
         return "retry"
 
 
-_DATA_SLICE = 1024 * 1024
 _LEADING_DOT = re.compile(rb"(?m)^\.")  # RFC 5321 4.5.2 dot-stuffing, as smtplib does it
 
 
-def _stream_data(conn: smtplib.SMTP) -> None:
-    """Make `conn` write DATA in slices (issue 11 item 4): smtplib's `data()` builds the
-    dot-stuffed message and then two more whole copies of it to append the final ".", three
-    times a 20 MB message on top of the flattened one. `send_message` and `sendmail` stay
-    smtplib's (options, refused recipients, RSET); only the writing of the data changes."""
+def _transmit(
+    conn: smtplib.SMTP, from_addr: str, to_addrs: list[str], message: OutgoingMime
+) -> dict[str, tuple[int, bytes]]:
+    """One SMTP transaction, as smtplib's `send_message` makes it (SIZE, SMTPUTF8 when an
+    address needs it, RSET after a refusal, the same exceptions), but with the message written
+    into DATA as `message.chunks()` yields it. Returns the refused recipients.
 
-    def data(msg: bytes | str) -> tuple[int, bytes]:
-        if isinstance(msg, str):  # only ever bytes from send_message; smtplib's way otherwise
-            return smtplib.SMTP.data(conn, msg)
-        conn.putcmd("data")
-        code, reply = conn.getreply()
-        if code != 354:
-            raise smtplib.SMTPDataError(code, reply)
-        start = 0
-        while start < len(msg):
-            end = msg.find(b"\n", start + _DATA_SLICE)
-            stop = len(msg) if end < 0 else end + 1
-            # Each slice starts at a line start, so every leading dot is seen.
-            conn.send(_LEADING_DOT.sub(b"..", msg[start:stop]))
-            start = stop
-        conn.send(b".\r\n" if msg.endswith(b"\r\n") else b"\r\n.\r\n")
-        return conn.getreply()
+    A failure while writing the data (a file unreadable, the connection lost) closes the
+    connection without the final dot: the server then discards the partial message."""
+    conn.ehlo_or_helo_if_needed()
+    options: list[str] = []
+    utf8 = not "".join([from_addr, *to_addrs]).isascii()
+    if utf8 and not conn.has_extn("smtputf8"):
+        raise smtplib.SMTPNotSupportedError(
+            "an address needs internationalized email (SMTPUTF8), which the server does not offer"
+        )
+    if conn.does_esmtp:
+        if conn.has_extn("size"):
+            options.append(f"size={message.size(utf8)}")
+        if utf8:
+            options += ["SMTPUTF8", "BODY=8BITMIME"]
+    code, reply = conn.mail(from_addr, options)
+    if code != 250:
+        _abandon(conn, code)
+        raise smtplib.SMTPSenderRefused(code, reply, from_addr)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for addr in to_addrs:
+        code, reply = conn.rcpt(addr)
+        if code not in (250, 251):
+            refused[addr] = (code, reply)
+        if code == 421:
+            conn.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(to_addrs):
+        _abandon(conn, 0)
+        raise smtplib.SMTPRecipientsRefused(refused)
+    conn.putcmd("data")
+    code, reply = conn.getreply()
+    if code != 354:
+        _abandon(conn, code)
+        raise smtplib.SMTPDataError(code, reply)
+    try:
+        _write_data(conn, message.chunks(utf8))
+    except BaseException:
+        conn.close()  # mid-DATA: no command can follow, and no dot must
+        raise
+    code, reply = conn.getreply()
+    if code != 250:
+        _abandon(conn, code)
+        raise smtplib.SMTPDataError(code, reply)
+    return refused
 
-    conn.data = data  # type: ignore[method-assign,assignment]
+
+def _write_data(conn: smtplib.SMTP, chunks: Iterable[bytes]) -> None:
+    """Write a message's lines after DATA's 354 and the final dot: dot-stuffed (a line starting
+    with "." gets another), across chunk boundaries, byte for byte what smtplib's `data()` writes
+    for the joined chunks."""
+    at_line_start, tail = True, b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        stuffed = _LEADING_DOT.sub(b"..", chunk)
+        if not at_line_start and chunk.startswith(b"."):
+            stuffed = stuffed[1:]  # this chunk continues a line: its first dot is not a line's
+        conn.send(stuffed)
+        at_line_start = chunk.endswith(b"\n")
+        tail = (tail + chunk)[-2:]
+    conn.send(b".\r\n" if tail == b"\r\n" else b"\r\n.\r\n")
+
+
+def _abandon(conn: smtplib.SMTP, code: int) -> None:
+    """After a refusal: a 421 means the server is closing; otherwise RSET for the next row."""
+    if code == 421:
+        conn.close()
+        return
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        conn.rset()
 
 
 def _close(conn: smtplib.SMTP | None) -> None:

@@ -15,22 +15,17 @@ from dumas.notify.sender import OutboxSender
 from dumas.workflow.clock import FrozenClock
 from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
 from dumas.workflow.store.models import OutboxMessage
+from tests.smtpfake import FakeSmtp
 
 T0 = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
 FLOOD = 25
 CAP = 10
 
 
-class RecordingSmtp:
-    def __init__(self):
-        self.to: list[str] = []
-
-    def send_message(self, message, from_addr, to_addrs):
-        self.to.extend(to_addrs)
-        return {}
-
-    def quit(self):
-        pass
+class RecordingSmtp(FakeSmtp):
+    @property
+    def to(self) -> list[str]:
+        return [addr for d in self.deliveries for addr in d.rcpt_tos]
 
 
 def test_an_acknowledgement_flood_waits_instead_of_vanishing(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from dumas.workflow.errors import StorageError
 
@@ -57,6 +58,13 @@ class FileStore:
     def read(self, key: str) -> bytes:
         try:
             return self.path(key).read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read stored file {key}: {exc.strerror}") from exc
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored file, open for reading: the sender streams attachments from it."""
+        try:
+            return self.path(key).open("rb")
         except OSError as exc:
             raise StorageError(f"cannot read stored file {key}: {exc.strerror}") from exc
 

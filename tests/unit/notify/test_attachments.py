@@ -24,6 +24,7 @@ from dumas.workflow.sop.effects import Notify, RenderDocument
 from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
 from dumas.workflow.store.filestore import FileStore
 from dumas.workflow.store.models import Attachment, OutboxMessage, Pengaduan
+from tests.smtpfake import FakeSmtp
 from tests.unit.config.test_settings import MINIMAL
 from tests.unit.notify.test_email_templates import KIT, ROLES
 
@@ -208,16 +209,10 @@ def test_a_document_is_the_same_file_by_its_row(sessions):
 # --- the sender: real sizes, checked before reading --------------------------------------------
 
 
-class _Smtp:
-    def __init__(self):
-        self.sent: list[bytes] = []
-
-    def send_message(self, message, from_addr, to_addrs):
-        self.sent.append(message.as_bytes())
-        return {}
-
-    def quit(self):
-        pass
+class _Smtp(FakeSmtp):
+    @property
+    def sent(self) -> list[bytes]:
+        return [d.data for d in self.deliveries]
 
 
 def test_the_sender_leaves_out_what_would_pass_the_cap_without_reading_it(
@@ -227,8 +222,8 @@ def test_the_sender_leaves_out_what_would_pass_the_cap_without_reading_it(
     small, _ = store.put("att", b"k" * 400)
     big, _ = store.put("att", b"B" * 700)
     read: list[str] = []
-    original = store.read
-    store.read = lambda key: read.append(key) or original(key)  # type: ignore[method-assign]
+    original = store.open  # the sender streams a file from the store, opened only to send it
+    store.open = lambda key: read.append(key) or original(key)  # type: ignore[method-assign]
     with sessions() as session, session.begin():
         row = enqueue(
             session,

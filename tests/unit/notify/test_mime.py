@@ -5,7 +5,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from dumas.notify.mime import build_message, header_safe
+from dumas.notify.mime import build_message, bytes_file, header_safe
 from dumas.workflow.store.models import OutboxMessage
 
 NOW = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
@@ -65,7 +65,7 @@ def test_indonesian_text_and_attachment_survive():
             ),
             "pengaduan@kpu.example",
             "KPU",
-            [("tanda-terima.pdf", "application/pdf", b"%PDF-1")],
+            [bytes_file("tanda-terima.pdf", "application/pdf", b"%PDF-1")],
         )
     )
     assert msg["Subject"] == "Tanda terima – nomor 001/PGD/XI/2026"

@@ -18,6 +18,7 @@ from dumas.workflow.clock import FrozenClock
 from dumas.workflow.formatting import ECHO_LIMIT, without_links
 from dumas.workflow.store.db import make_engine, make_sessionmaker, upgrade
 from dumas.workflow.store.models import OutboxMessage, Pengaduan, RawMessage
+from tests.smtpfake import FakeSmtp
 from tests.unit.notify.test_email_templates import KIT, SOP, WIB
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
@@ -121,18 +122,10 @@ def test_sent_recently_counts_every_spelling_of_one_mailbox(sessions):
 # --- the office-wide cap: acknowledgements wait, other mail goes ----------------------------------
 
 
-class _Smtp:
-    sent: list[str]
-
-    def __init__(self):
-        self.sent = []
-
-    def send_message(self, message, from_addr, to_addrs):
-        self.sent.append(str(message["Subject"]))
-        return {}
-
-    def quit(self):
-        pass
+class _Smtp(FakeSmtp):
+    @property
+    def sent(self) -> list[str]:
+        return [str(d.message["Subject"]) for d in self.deliveries]
 
 
 def test_acknowledgements_beyond_the_hourly_cap_wait_and_go_later(sessions):
