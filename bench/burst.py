@@ -8,10 +8,11 @@ In one run, on the rig's real Dovecot and SMTP server:
 1. Setup (untimed): the corpus (`../shared/corpus`) goes through intake once on a scratch
    mailbox, to find `--n` messages that become complaints with an address to acknowledge.
 2. For each worker count: those `--n` messages wait in a fresh mailbox (the outage); the clock
-   starts; intake and registration run (`dumas poll --only intake --only registration`, in
-   process), then the documents job (receipts first, `[documents] workers`) while the outbox
-   drains in another thread, as the daemon's drain beat does; the clock stops when the last
-   acknowledgement has been handed to the SMTP server.
+   starts; the cycle the daemon runs for new mail runs in process (`MAIL_JOBS`: intake,
+   registration, documents with receipts first and each acknowledgement sent as its receipt is
+   stored, `[documents] workers`, then the outbox); the clock stops when the last acknowledgement
+   has been handed to the SMTP server (a thread watches the outbox), while the print-outs may
+   still be rendering.
 3. The baseline: a bare render of the same cases' tanda terima, one after the other in one
    process (`documents.render`, no worker, no database writes).
 
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the rig lives in
 from sqlalchemy import func, select  # noqa: E402
 
 from dumas.config.app import App  # noqa: E402
-from dumas.config.cycle import drain_outbox, run_cycle  # noqa: E402
+from dumas.config.cycle import MAIL_JOBS, run_cycle  # noqa: E402
 from dumas.config.settings import load_settings  # noqa: E402
 from dumas.workflow.documents.render import render  # noqa: E402
 from dumas.workflow.store.db import upgrade  # noqa: E402
@@ -48,7 +49,7 @@ from tests.rig import MailRig, write_config  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 GOAL = 1.5
-DRAIN_BEAT = 0.25  # seconds between outbox drains during the burst
+WATCH_EVERY = 0.1  # seconds between two looks at the outbox during the burst
 # The burst is the subject here, not the office-wide or per-sender caps on acknowledgements.
 LIMITS = {"acknowledgements_per_hour": 100_000, "acks_per_sender_per_hour": 100_000}
 
@@ -72,6 +73,11 @@ def office_app(rig: MailRig, root: Path, raws: list[bytes], workers: int = 1) ->
 
 def acknowledged_complaints(rig: MailRig, root: Path, raws: list[bytes], n: int) -> list[bytes]:
     """The first `n` messages that become complaints whose reporter gets an acknowledgement."""
+    # About two thirds of the corpus qualify: try a slice first rather than the whole corpus.
+    if 2 * n + 20 < len(raws):
+        found = acknowledged_complaints(rig, root / "slice", raws[: 2 * n + 20], n)
+        if len(found) == n:
+            return found
     app = office_app(rig, root / "scratch", raws)
     run_cycle(app, only=("intake", "registration"))
     with app.sessions() as session:
@@ -87,8 +93,9 @@ def acknowledged_complaints(rig: MailRig, root: Path, raws: list[bytes], n: int)
     return [app.files.read(k) for k in keys]
 
 
-def burst(rig: MailRig, root: Path, raws: list[bytes], workers: int) -> tuple[float, int]:
-    """Seconds from the start of intake until every acknowledgement was sent; how many."""
+def burst(rig: MailRig, root: Path, raws: list[bytes], workers: int) -> tuple[float, float, int]:
+    """Seconds from the start of intake until every acknowledgement was sent, of which intake and
+    registration; how many were sent."""
     app = office_app(rig, root / f"burst-{workers}", raws, workers)
     done = threading.Event()
 
@@ -105,22 +112,25 @@ def burst(rig: MailRig, root: Path, raws: list[bytes], workers: int) -> tuple[fl
 
     finished: list[float] = []
 
-    def drain() -> None:
-        # The daemon drains on a beat; a short one here, so the figure is the documents' and
-        # this thread does not spin against the render threads.
-        while not done.wait(DRAIN_BEAT):
-            drain_outbox(app)
+    def watch() -> None:
+        # Only looks: the sending is the cycle's own (as in the daemon), not the bench's.
+        while not done.wait(WATCH_EVERY):
             if unsent() == 0:
                 finished.append(time.perf_counter())
-                done.set()
+                return
 
     started = time.perf_counter()
-    run_cycle(app, only=("intake", "registration"))
-    drainer = threading.Thread(target=drain, daemon=True)
-    drainer.start()
-    app.renderer().run()  # the print-outs go on after the receipts; the clock does not wait
-    drainer.join()
-    seconds = finished[0] - started
+    results = run_cycle(app, only=("intake", "registration"))
+    registered = time.perf_counter() - started
+    if results["registration"][0].get("registered", 0) == 0:
+        raise SystemExit("nothing registered: see the errors above")
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    # The rest of the mail cycle: documents (acknowledgements sent as receipts appear), outbox.
+    run_cycle(app, only=tuple(j for j in MAIL_JOBS if j not in ("intake", "registration")))
+    watcher.join(timeout=60)
+    done.set()
+    seconds = (finished[0] if finished else time.perf_counter()) - started
     with app.sessions() as session:
         sent = session.execute(
             select(func.count())
@@ -128,7 +138,7 @@ def burst(rig: MailRig, root: Path, raws: list[bytes], workers: int) -> tuple[fl
             .where(OutboxMessage.kind == "tanda_terima", OutboxMessage.status == "sent")
         ).scalar_one()
     app.engine.dispose()
-    return seconds, sent
+    return seconds, registered, sent
 
 
 def bare(rig: MailRig, root: Path, raws: list[bytes]) -> tuple[float, int]:
@@ -164,9 +174,10 @@ def main() -> None:
         floor, rendered = bare(rig, root, raws)
         print(f"bare render of their {rendered} tanda terima in one process: {floor:.1f} s")
         for workers in counts:
-            seconds, sent = burst(rig, root, raws, workers)
+            seconds, registered, sent = burst(rig, root, raws, workers)
             print(
                 f"workers={workers}: last of {sent} acknowledgements sent after {seconds:.1f} s "
+                f"(intake and registration {registered:.1f} s) "
                 f"= {seconds / floor:.2f}x the bare render (goal <= {GOAL}x)"
             )
 

@@ -10,6 +10,7 @@ jobs ran, so reminders and queued mail do not depend on the IMAP server.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from dumas.config.app import App
@@ -40,7 +41,7 @@ def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS)
             continue
         started = time.monotonic()
         try:
-            result = _run(app, job, should_stop)
+            result = _run(app, job, should_stop, send="outbox" in only)
         except MailServerError as exc:
             down, result = exc, {"error": str(exc)}
         except Exception as exc:  # noqa: BLE001 - one broken job must not starve the others
@@ -70,13 +71,49 @@ def log_cycle(results: dict) -> None:
         log.log(logging.DEBUG if idle else logging.INFO, "%s: %s (%.1f s)", job, text, seconds)
 
 
-def drain_outbox(app: App) -> dict:
-    """Send what is due; one drainer at a time, or a row could go out twice."""
+def drain_outbox(app: App, sender=None) -> dict:
+    """Send what is due; one drainer at a time, or a row could go out twice. Pass a `sender`
+    (`app.sender()`) to keep its backoff from one drain to the next."""
     with job_lock(app.settings.storage_root, "outbox"):
-        return app.sender().drain()
+        return (sender or app.sender()).drain()
 
 
-def _run(app: App, job: str, should_stop):
+def render_documents(app: App, should_stop=lambda: False) -> dict:
+    """The documents job, with acknowledgements sent as their receipts appear.
+
+    An acknowledgement waits for its own tanda terima only (issue 11 item 3): a thread drains the
+    outbox each time the job stores a receipt (signals arriving during a drain coalesce into one
+    more), so after an outage the first reporters are answered while the rest of the burst, and
+    the print-outs after it, still render. One sender for the whole job keeps its backoff: an SMTP
+    server that is down is not asked again for every receipt."""
+    ready, done = threading.Event(), threading.Event()
+    sender = app.sender()
+    sent = 0
+
+    def send() -> None:
+        nonlocal sent
+        while True:
+            ready.wait()
+            ready.clear()
+            if done.is_set():
+                return
+            try:
+                sent += drain_outbox(app, sender)["sent"]
+            except Exception as exc:  # noqa: BLE001 - the outbox job at the cycle's end retries
+                log.error("outbox drain after a receipt failed: %s", where(exc))
+
+    sending = threading.Thread(target=send, name="receipt-acks", daemon=True)
+    sending.start()
+    try:
+        counts = app.renderer().run(should_stop=should_stop, receipt_ready=ready.set)
+    finally:
+        done.set()
+        ready.set()
+        sending.join()
+    return {**counts, "sent": sent}
+
+
+def _run(app: App, job: str, should_stop, send: bool = True):
     if job == "intake":
         return app.poller().poll(should_stop)
     if job == "registration":
@@ -86,7 +123,9 @@ def _run(app: App, job: str, should_stop):
 
         return Registrar(app.toolkit).register_pending(app.sessions, app.clock, should_stop)
     if job == "documents":
-        return app.renderer().run(should_stop=should_stop)
+        if not send:  # `dumas poll --only documents`: nothing leaves
+            return app.renderer().run(should_stop=should_stop)
+        return render_documents(app, should_stop)
     if job == "deadlines":
         from dumas.notify.deadlines import run_deadlines
 

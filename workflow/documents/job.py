@@ -1,8 +1,9 @@
 """The documents job: render pending `Document` rows to PDF, after the commit that created them.
 
 Intake never waits for WeasyPrint: it writes `pending` rows and this job, run next in the cycle,
-renders them one by one, each in a worker process with a time limit (`worker.py`; no transaction is
-open meanwhile). A render that fails is retried with backoff; one that can never
+renders them in worker processes that live for the whole run, each document under a time limit
+(`worker.py`'s `RenderPool`; no transaction is open meanwhile). Receipts go first, and the caller
+hears of each one rendered (`receipt_ready`), so its acknowledgement can leave at once. A render that fails is retried with backoff; one that can never
 succeed (`DocumentError`: the data is not there, or it took longer than the limit) or keeps failing is marked `failed`, recorded on
 the case's timeline and logged — the case itself is never touched, and an email waiting for the
 document goes out without it (see `notify.sender`).
@@ -24,7 +25,7 @@ from dumas.workflow.clock import Clock
 from dumas.workflow.documents.render import render
 from dumas.workflow.documents.thumbnails import ThumbnailCache
 from dumas.workflow.documents.views import view_of
-from dumas.workflow.documents.worker import RenderFn, render_in_worker
+from dumas.workflow.documents.worker import RenderFn, RenderPool
 from dumas.workflow.errors import DocumentError, where
 from dumas.workflow.store import events
 from dumas.workflow.store.filestore import FileStore
@@ -74,18 +75,35 @@ class DocumentRenderer:
         self._thumbnails = ThumbnailCache()
 
     def run(
-        self, limit: int | None = None, should_stop: Callable[[], bool] = lambda: False
+        self,
+        limit: int | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        receipt_ready: Callable[[], None] = lambda: None,
     ) -> dict[str, int]:
         """Render due documents until none is left (or `limit` were tried, or `should_stop`);
         returns counts of rendered / retry / failed.
 
         Receipts first: an acknowledgement waits for its tanda terima only, so after an outage
-        the burst's receipts go before any print-out. Up to `workers` documents render at once,
-        each in its own worker process; the due list is read again after every small batch, so
-        receipts of mail that arrived meanwhile (the daemon's intake runs on) still go first."""
+        the burst's receipts go before any print-out, and `receipt_ready()` is called after each
+        one is stored (the cycle then sends its acknowledgement without waiting for the rest).
+        Up to `workers` documents render at once, in as many long-lived worker processes; the
+        due list is read again after every small batch, so receipts of mail that arrived
+        meanwhile (the daemon's intake runs on) still go first."""
         counts = {"rendered": 0, "retry": 0, "failed": 0}
         tried: set[int] = set()  # a document retried later is not tried twice in one run
-        with ThreadPoolExecutor(self._workers, thread_name_prefix="render") as pool:
+        with (
+            RenderPool(
+                self._workers, timeout=self._render_timeout, render_fn=self._render_fn
+            ) as workers,
+            ThreadPoolExecutor(self._workers, thread_name_prefix="render") as threads,
+        ):
+
+            def one(doc_id: int) -> str:
+                outcome, kind = self._render_one(doc_id, workers, should_stop)
+                if outcome == "rendered" and kind in FIRST_KINDS:
+                    receipt_ready()
+                return outcome
+
             while not should_stop() and (limit is None or len(tried) < limit):
                 room = BATCH_PER_WORKER * self._workers
                 if limit is not None:
@@ -94,7 +112,7 @@ class DocumentRenderer:
                 if not batch:
                     break
                 tried.update(batch)
-                for outcome in pool.map(lambda d: self._render_one(d, should_stop), batch):
+                for outcome in threads.map(one, batch):
                     if outcome:
                         counts[outcome] += 1
         return counts
@@ -117,13 +135,16 @@ class DocumentRenderer:
                 ).scalars()
             )
 
-    def _render_one(self, doc_id: int, should_stop: Callable[[], bool] = lambda: False) -> str:
-        """Render one document and record the outcome ("" when stopped before it started)."""
+    def _render_one(
+        self, doc_id: int, workers: RenderPool, should_stop: Callable[[], bool] = lambda: False
+    ) -> tuple[str, str]:
+        """Render one document and record the outcome ("" when stopped before it started);
+        returns the outcome and the document's kind."""
         if should_stop():
-            return ""
+            return "", ""
         failure: Exception | None = None
         try:
-            pdf = self._render(doc_id)
+            pdf = self._render(doc_id, workers)
         except Exception as exc:  # noqa: BLE001 - a render bug must not stop the cycle
             pdf, failure = b"", exc
         with self._sessions() as session, session.begin():
@@ -132,7 +153,7 @@ class DocumentRenderer:
             case = session.get_one(Pengaduan, doc.pengaduan_id)
             doc.attempts += 1
             if isinstance(failure, DocumentError):
-                return self._failed(session, doc, case, str(failure), permanent=True)
+                return self._failed(session, doc, case, str(failure), permanent=True), doc.kind
             if failure is not None:
                 log.error(
                     "rendering document %s of case %s failed: %s",
@@ -140,21 +161,22 @@ class DocumentRenderer:
                     case.number,
                     where(failure),
                 )
-                return self._failed(
+                outcome = self._failed(
                     session,
                     doc,
                     case,
                     f"{type(failure).__name__}: {failure}",
                     permanent=doc.attempts >= MAX_ATTEMPTS,
                 )
+                return outcome, doc.kind
             doc.storage_key, doc.sha256 = self._files.put("doc", pdf, sync=True)
             doc.size, doc.status, doc.error = len(pdf), "rendered", ""
             doc.rendered_at = self._clock.now()
             # DEBUG: the cycle logs "documents: rendered N"; the row records each one.
             log.debug("rendered %s for case %s", doc.filename, case.number)
-            return "rendered"
+            return "rendered", doc.kind
 
-    def _render(self, doc_id: int) -> bytes:
+    def _render(self, doc_id: int, workers: RenderPool) -> bytes:
         """Read what the document shows, then render it in a worker with no transaction open: on
         SQLite a transaction holds the write lock, and intake must not wait for a render."""
         with self._sessions() as session:
@@ -162,9 +184,7 @@ class DocumentRenderer:
             case = session.get_one(Pengaduan, doc.pengaduan_id)
             kind, params = doc.kind, dict(doc.params or {})
             context = self.context(session, case, kind)
-        return render_in_worker(
-            kind, context, params, timeout=self._render_timeout, render_fn=self._render_fn
-        )
+        return workers.render(kind, context, params)
 
     def context(self, session: Session, case: Pengaduan, kind: str) -> DocumentContext:
         attachments = (

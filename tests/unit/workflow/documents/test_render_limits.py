@@ -21,7 +21,12 @@ from dumas.workflow.documents import thumbnails
 from dumas.workflow.documents.job import DocumentRenderer
 from dumas.workflow.documents.sample import SampleOffice, sample_case, sample_image
 from dumas.workflow.documents.views import MAX_THUMBNAILS, data_uri, view_of
-from dumas.workflow.documents.worker import RenderTimeout, WorkerError, render_in_worker
+from dumas.workflow.documents.worker import (
+    RenderPool,
+    RenderTimeout,
+    WorkerError,
+    render_in_worker,
+)
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.store.db import make_engine, make_sessionmaker
 from dumas.workflow.store.models import Base, Document, Event
@@ -70,6 +75,40 @@ def test_a_worker_that_dies_is_a_retryable_error_not_a_crash():
 def test_a_document_error_in_the_worker_stays_a_document_error():
     with pytest.raises(DocumentError, match="no data"):
         render_in_worker("cetakan", sample_case().context(), {}, timeout=60, render_fn=cannot)
+
+
+def its_pid(kind, context, params) -> bytes:
+    """The worker's process id, or never returns for a "cetakan" (the hostile document)."""
+    if kind == "cetakan":
+        return never_returns(kind, context, params)
+    return str(os.getpid()).encode()
+
+
+def test_a_pool_worker_renders_many_documents_and_is_replaced_only_past_a_limit():
+    """Issue 11 item 3: one process renders document after document (no start-up and cold caches
+    each time); a document over its limit still kills its worker, and a fresh one takes over."""
+    ctx = sample_case().context()
+    with RenderPool(1, timeout=TINY_TIMEOUT, render_fn=its_pid) as pool:
+        first = {pool.render("tanda_terima", ctx, {}) for _ in range(3)}
+        assert len(first) == 1
+        with pytest.raises(RenderTimeout):
+            pool.render("cetakan", ctx, {})
+        with pytest.raises(ProcessLookupError):  # killed, not left to finish
+            os.kill(int(first.pop()), 0)
+        second = {pool.render("tanda_terima", ctx, {}) for _ in range(2)}
+        assert len(second) == 1 and second.isdisjoint(first)
+
+
+def test_a_pool_worker_survives_a_failed_render_and_a_dead_one_is_replaced():
+    ctx = sample_case().context()
+    with RenderPool(1, timeout=60, render_fn=cannot) as pool:
+        for _ in range(2):
+            with pytest.raises(DocumentError, match="no data"):
+                pool.render("cetakan", ctx, {})
+    with RenderPool(1, timeout=60, render_fn=dies) as pool:
+        for _ in range(2):
+            with pytest.raises(WorkerError):
+                pool.render("cetakan", ctx, {})
 
 
 def test_the_real_renderer_runs_in_the_worker():
@@ -167,6 +206,21 @@ def test_receipts_render_first_and_the_job_drains_the_whole_backlog(tmp_path):
     assert sorted(rendered[5:]) == sorted(["cetakan", "lembar_disposisi"] * 5)
     with sessions() as session:
         assert {d.status for d in session.query(Document)} == {"rendered"}
+
+
+def test_each_stored_receipt_is_announced(tmp_path):
+    """The cycle sends an acknowledgement as soon as its tanda terima is stored (config/cycle.py):
+    the job says so once per receipt, and not for the print-outs."""
+    kinds = ["cetakan", "tanda_terima", "lembar_disposisi", "tanda_terima"]
+    job, sessions = _job_with(tmp_path, kinds, tiny_pdf)
+    announced: list[set[str]] = []
+
+    def receipt_ready() -> None:
+        with sessions() as session:
+            announced.append({d.kind for d in session.query(Document) if d.status == "rendered"})
+
+    assert job.run(receipt_ready=receipt_ready)["rendered"] == 4
+    assert announced == [{"tanda_terima"}, {"tanda_terima"}]
 
 
 def test_a_limit_and_a_stop_are_kept(tmp_path):
