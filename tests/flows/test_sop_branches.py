@@ -258,7 +258,9 @@ def test_tidak_dapat_ditindaklanjuti_is_approved_before_the_reporter_is_told(flo
     flow.nothing_for("desk", "ketua")
 
 
-def test_bukan_pengaduan_sends_the_sender_a_numbered_letter(flow, tmp_path):
+def test_bukan_pengaduan_tells_the_sender_without_a_numbered_letter(flow):
+    """Not a complaint: the reason by email, but no official letter (no number taken from the
+    letters' sequence, nothing in the agenda surat keluar); the registration number stays."""
     desk_note = registered(flow)
     flow.inbox(REPORTER)  # the acknowledgement
     flow.later(minutes=10)
@@ -266,20 +268,12 @@ def test_bukan_pengaduan_sends_the_sender_a_numbered_letter(flow, tmp_path):
     flow.reply(desk_note, f"BUKAN PENGADUAN {alasan}", "desk", style=OUTLOOK_ID)
     flow.poll()
     case = flow.case()
-    assert (case.step, case.outcome) == ("bukan_pengaduan", alasan)
+    assert (case.step, case.outcome) == ("bukan_pengaduan", alasan) and case.number
     told = flow.one(REPORTER, "bukan_pengaduan")
-    assert alasan in _flat(told.text)
-    [(name, data)] = told.attachments.items()
-    assert name.startswith("surat-pemberitahuan")
-    letter = _flat(pdf_text(data))
-    year = flow.now.year
-    assert f"001/PP.04-SD/1309/{year}" in letter and alasan in letter
-    assert "Pemberitahuan Pesan Bukan Pengaduan" in letter
-    assert "Ditetapkan melalui surel oleh Desk Pelayanan pada" in letter
-    sent = tmp_path / "surat.pdf"
-    sent.write_bytes(data)
-    rc, out = flow._dumas("verify", str(sent))
-    assert rc == 0 and "VERIFIED" in out and "Ditetapkan oleh: Desk Pelayanan" in out, out
+    assert alasan in _flat(told.text) and case.number in told.text
+    assert told.attachments == {} and "bernomor" not in told.text
+    assert flow.rows(OutgoingLetter) == [] and flow.documents(case.id, "surat_pemberitahuan") == []
+    assert "Dilaksanakan: BUKAN PENGADUAN" in flow.one("desk", "transkrip").text
 
 
 def test_tolak_at_step_7_sends_the_report_back_to_hukum_with_the_notes(flow):

@@ -15,7 +15,8 @@ newer workflow can add keys without breaking an older renderer. Dates are ISO st
   `alasan`, `ringkasan` (default: the complaint text), `tembusan` [..], `redact_identity` (True
   forces redaction; the case's own flags redact anyway unless the reporter consented).
 - surat_hasil: `ringkasan` (default: `Pengaduan.outcome`), `nomor`, `tanggal`.
-- surat_pemberitahuan: `jenis` (tidak_ditindaklanjuti, bukan_pengaduan, tidak_dilengkapi),
+- surat_pemberitahuan: `jenis` (tidak_ditindaklanjuti, tidak_dilengkapi; bukan_pengaduan only
+  for letters issued before BUKAN PENGADUAN stopped issuing one),
   `alasan` (default: `Pengaduan.outcome`), `apa`, `diminta_tanggal`, `batas_hari`, `nomor`,
   `tanggal`.
 """

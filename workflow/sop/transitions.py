@@ -367,7 +367,7 @@ def closing_letter(
     desk_message: str,
 ) -> tuple[Effect, ...]:
     """The surat pemberitahuan of a closure without a surat hasil (TIDAK DAPAT DITINDAKLANJUTI,
-    BUKAN PENGADUAN, tidak dilengkapi): numbered and signed when applied (`decided` is the
+    tidak dilengkapi; BUKAN PENGADUAN issues no official letter): numbered and signed when applied (`decided` is the
     `persetujuan` of the document's params: who decided, how, who signs), attached to the
     reporter's `email`. A reporter without email gets it through the desk (`for_reporter`, which
     `advance` applies to every decision): `desk_message` is then the note of the desk's task."""
@@ -485,15 +485,3 @@ def letter_delivered(ctx: Context, note: str) -> Decision:
             ),
         ),
     )
-
-
-def decided_by(ctx: Context, signer: str) -> dict[str, str]:
-    """The `persetujuan` of a closing letter decided by the replying role itself (no approval
-    step): printed "Ditetapkan melalui surel oleh ...", signed by `signer`'s [officials] block."""
-    return {
-        "oleh": ctx.actor.address,
-        "peran": ctx.sop.role_title(ctx.role),
-        "role": ctx.role,
-        "penandatangan": signer,
-        "cara": "ditetapkan",
-    }

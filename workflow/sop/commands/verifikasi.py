@@ -11,14 +11,7 @@ from dumas.workflow.sop.commands.grammar import match_start, note_of, strip_word
 from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
 from dumas.workflow.sop.effects import Decision, Effect, Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import (
-    Context,
-    Problem,
-    advance,
-    case_deadline,
-    closing_letter,
-    decided_by,
-)
+from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline
 from dumas.workflow.sop.waits import WAIT_SINCE
 
 _SUB_PREFIX = (
@@ -130,24 +123,31 @@ class BukanPengaduan(Command):
         return self.need_text(ctx, "alasan")
 
     def process(self, ctx: Context, alasan: str) -> Decision:
-        told = Notify("bukan_pengaduan", PELAPOR, {"number": ctx.state.number, "alasan": alasan})
-        letter = closing_letter(
-            ctx.state,
-            told,
-            {"jenis": "bukan_pengaduan", "alasan": alasan},
-            decided_by(ctx, _signer(ctx)),
-            f"Pesan ini diarsipkan sebagai bukan pengaduan: {alasan}. Pengirim tidak mempunyai "
-            "alamat email: mohon cetak surat pemberitahuan terlampir dan sampaikan kepadanya "
-            "melalui pos atau secara langsung.",
-        )
+        # No official letter: a message that is not a complaint gets the reason by plain email,
+        # takes no number from the letters' sequence and is not in the agenda surat keluar. A
+        # numbered letter under the Sekretaris' signatory block, decided by the desk alone and
+        # sent to whoever wrote (an advertisement, a misdirected message), is not an official
+        # act of the office; the message keeps its registration number as an item received.
+        if ctx.state.pelapor_email:
+            told: tuple[Effect, ...] = (
+                Notify("bukan_pengaduan", PELAPOR, {"number": ctx.state.number, "alasan": alasan}),
+            )
+            notes: tuple[str, ...] = ()
+        else:
+            told = ()
+            notes = (
+                "Pengirim tidak mempunyai alamat email: bila perlu, sampaikan alasannya secara "
+                "langsung atau melalui telepon (pesan yang bukan pengaduan tidak dijawab dengan "
+                "surat resmi bernomor).",
+            )
         return advance(
-            ctx, self.name, fields={"outcome": alasan}, data={"alasan": alasan}, effects=letter
+            ctx,
+            self.name,
+            fields={"outcome": alasan},
+            data={"alasan": alasan},
+            effects=told,
+            notes=notes,
         )
-
-
-def _signer(ctx: Context) -> str:
-    """The Sekretaris signs the office's letters; the Ketua when she is conflicted on the case."""
-    return Role.KETUA if ctx.state.conflict_role == Role.SEKRETARIS else Role.SEKRETARIS
 
 
 class Spam(Command):

@@ -672,12 +672,7 @@ def test_closures_without_a_surat_hasil_send_a_numbered_surat_pemberitahuan():
     told = only(d, Notify, template="tidak_ditindaklanjuti")
     assert told.to == PELAPOR and told.documents == ("surat_pemberitahuan",)
     assert only(d, Notify, template="informasi").documents == ()  # Hukum is told
-    d = reply(base_state(), "desk", "BUKAN PENGADUAN Penawaran jasa")
-    letter = only(d, RenderDocument)
-    assert letter.kind == "surat_pemberitahuan"
-    assert letter.params["jenis"] == "bukan_pengaduan"
-    assert letter.params["persetujuan"]["cara"] == "ditetapkan"
-    assert only(d, Notify, template="bukan_pengaduan").documents == ("surat_pemberitahuan",)
+    # BUKAN PENGADUAN issues no official letter (test_reporter_letters.py).
     # a conflicted Sekretaris: the Ketua is asked, approves and signs
     d = reply(base_state("telaah", conflict_role="sekretaris"), "hukum", "TIDAK DITINDAKLANJUTI x")
     assert only(d, OpenTask).role == "ketua"
@@ -686,10 +681,7 @@ def test_closures_without_a_surat_hasil_send_a_numbered_surat_pemberitahuan():
 
 
 def test_a_reporter_without_email_gets_the_closing_letter_through_the_desk():
-    for step, role, text in (
-        ("persetujuan_tidak_ditindaklanjuti", "sekretaris", "SETUJU"),
-        ("verifikasi", "desk", "BUKAN PENGADUAN Penawaran jasa"),
-    ):
+    for step, role, text in (("persetujuan_tidak_ditindaklanjuti", "sekretaris", "SETUJU"),):
         d = reply(base_state(step, pelapor_email=""), role, text)
         assert not [n for n in d.of_type(Notify) if n.to == PELAPOR]
         printed = [n for n in d.of_type(Notify) if n.to == "desk"]

@@ -134,3 +134,16 @@ def test_the_desk_task_is_configurable_and_escalates_like_any_task():
         ("overdue", ("desk", "sekretaris")),
         ("escalation", ("ketua",)),
     ]
+
+
+def test_bukan_pengaduan_issues_no_numbered_letter():
+    """Not a complaint: the reason by plain email, no letter number, nothing for the desk to
+    post (a walk-in is told in person; the transcript says so)."""
+    d = reply(base_state(), "desk", "BUKAN PENGADUAN Penawaran jasa")
+    assert d.state.step == "bukan_pengaduan" and not d.of_type(RenderDocument)
+    told = only(d, Notify, template="bukan_pengaduan")
+    assert told.to == PELAPOR and told.documents == ()
+    d = reply(base_state(pelapor_email=""), "desk", "BUKAN PENGADUAN Penawaran jasa")
+    assert not d.of_type(RenderDocument) and not d.of_type(OpenTask)
+    assert not [n for n in d.of_type(Notify) if n.to in (PELAPOR, "desk")]
+    assert "tidak dijawab dengan surat resmi bernomor" in "\n".join(only(d, Transcript).lines)
