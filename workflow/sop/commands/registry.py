@@ -34,6 +34,7 @@ from dumas.workflow.sop.transitions import (
     Context,
     Problem,
     case_deadline,
+    letter_errand,
     stay_token,
     when,
 )
@@ -138,7 +139,11 @@ class Bantuan(Command):
     summary = "Meminta daftar perintah yang dapat Anda gunakan sekarang."
 
     def process(self, ctx: Context, args: None) -> Decision:
-        text = help_text(ctx.state.step, ctx.role, ctx.sop, ctx.state)
+        # On a closed case whose letter the desk has yet to send, the desk's commands are those
+        # of that task (TERKIRIM).
+        errand = letter_errand(ctx.state, ctx.sop)
+        step = errand.name if errand is not None else ctx.state.step
+        text = help_text(step, ctx.role, ctx.sop, ctx.state)
         return Decision(
             ctx.state,
             (

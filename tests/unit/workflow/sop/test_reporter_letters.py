@@ -147,3 +147,10 @@ def test_bukan_pengaduan_issues_no_numbered_letter():
     assert not d.of_type(RenderDocument) and not d.of_type(OpenTask)
     assert not [n for n in d.of_type(Notify) if n.to in (PELAPOR, "desk")]
     assert "tidak dijawab dengan surat resmi bernomor" in "\n".join(only(d, Transcript).lines)
+
+
+def test_bantuan_on_the_closed_case_lists_terkirim_for_the_desk_only_while_unsent():
+    closed = _closed_walk_in().state
+    assert "TERKIRIM" in only(reply(closed, "desk", "BANTUAN"), Notify).context["help"]
+    sent = reply(closed, "desk", "TERKIRIM", NOW + timedelta(days=1)).state
+    assert "TERKIRIM" not in only(reply(sent, "desk", "BANTUAN"), Notify).context["help"]
