@@ -29,10 +29,19 @@ JOBS = ("intake", "registration", "deadlines", "documents", "reports", "outbox")
 MAIL_JOBS = ("intake", "registration", "documents", "outbox")
 
 
-def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS) -> dict:
+def run_cycle(
+    app: App,
+    should_stop=lambda: False,
+    only: tuple[str, ...] = JOBS,
+    mail_waiting=lambda: False,
+) -> dict:
     """Run the jobs in `only` once, in cycle order; returns {job: (result, seconds)}.
 
     A job that fails is logged and reported as `{"error": ...}`; the next job still runs.
+    `mail_waiting()` true (the daemon's IDLE watcher saw new mail) ends the documents job once
+    its receipts are rendered: the cycle goes on to the outbox and the daemon runs intake at once,
+    so new mail does not wait for a backlog of print-outs (the next run renders them, after its
+    own receipts).
     """
     results: dict = {}
     down: MailServerError | None = None
@@ -41,7 +50,7 @@ def run_cycle(app: App, should_stop=lambda: False, only: tuple[str, ...] = JOBS)
             continue
         started = time.monotonic()
         try:
-            result = _run(app, job, should_stop, send="outbox" in only)
+            result = _run(app, job, should_stop, send="outbox" in only, make_way=mail_waiting)
         except MailServerError as exc:
             down, result = exc, {"error": str(exc)}
         except Exception as exc:  # noqa: BLE001 - one broken job must not starve the others
@@ -78,7 +87,7 @@ def drain_outbox(app: App, sender=None) -> dict:
         return (sender or app.sender()).drain()
 
 
-def render_documents(app: App, should_stop=lambda: False) -> dict:
+def render_documents(app: App, should_stop=lambda: False, make_way=lambda: False) -> dict:
     """The documents job, with acknowledgements sent as their receipts appear.
 
     An acknowledgement waits for its own tanda terima only (issue 11 item 3): a thread drains the
@@ -105,7 +114,9 @@ def render_documents(app: App, should_stop=lambda: False) -> dict:
     sending = threading.Thread(target=send, name="receipt-acks", daemon=True)
     sending.start()
     try:
-        counts = app.renderer().run(should_stop=should_stop, receipt_ready=ready.set)
+        counts = app.renderer().run(
+            should_stop=should_stop, receipt_ready=ready.set, make_way=make_way
+        )
     finally:
         done.set()
         ready.set()
@@ -113,7 +124,7 @@ def render_documents(app: App, should_stop=lambda: False) -> dict:
     return {**counts, "sent": sent}
 
 
-def _run(app: App, job: str, should_stop, send: bool = True):
+def _run(app: App, job: str, should_stop, send: bool = True, make_way=lambda: False):
     if job == "intake":
         return app.poller().poll(should_stop)
     if job == "registration":
@@ -124,8 +135,8 @@ def _run(app: App, job: str, should_stop, send: bool = True):
         return Registrar(app.toolkit).register_pending(app.sessions, app.clock, should_stop)
     if job == "documents":
         if not send:  # `dumas poll --only documents`: nothing leaves
-            return app.renderer().run(should_stop=should_stop)
-        return render_documents(app, should_stop)
+            return app.renderer().run(should_stop=should_stop, make_way=make_way)
+        return render_documents(app, should_stop, make_way)
     if job == "deadlines":
         from dumas.notify.deadlines import run_deadlines
 

@@ -10,7 +10,8 @@
   the complaint folder (`dumas.ingest.mailbox.watch`) and new mail runs `MAIL_JOBS` (intake,
   registration, documents, outbox) at once, in a thread of its own (`MailCycles`): a complaint is
   acknowledged within seconds. The scheduled cycle keeps running: it is the fallback and the
-  once-a-day guarantee.
+  once-a-day guarantee. Either cycle's documents job, rendering a backlog, makes way for new mail
+  after its current batch (the next mail run renders the rest, receipts first).
 - SIGTERM/SIGINT stop the scheduler; a running cycle stops after its current batch.
 """
 
@@ -42,11 +43,14 @@ class CycleJob:
         scheduler: BlockingScheduler,
         stop: threading.Event,
         only: tuple[str, ...] = JOBS,
+        mail_due: threading.Event | None = None,
     ):
         self.app = app
         self.scheduler = scheduler
         self.stop = stop
         self.only = only
+        # Set by the IDLE watcher when mail arrives: a long documents job makes way for intake.
+        self.mail_due = mail_due or threading.Event()
         self.failures = 0
 
     def __call__(self) -> None:
@@ -54,7 +58,13 @@ class CycleJob:
             return
         try:
             with job_lock(self.app.settings.storage_root, "cycle"):
-                log_cycle(run_cycle(self.app, should_stop=self.stop.is_set, only=self.only))
+                results = run_cycle(
+                    self.app,
+                    should_stop=self.stop.is_set,
+                    only=self.only,
+                    mail_waiting=self.mail_due.is_set,
+                )
+                log_cycle(results)
         except MailServerError as exc:
             if self.only != JOBS:
                 # A run for new mail: the IDLE watcher reconnects on its own and asks again.
@@ -82,13 +92,15 @@ class CycleJob:
         return timedelta(minutes=min(2 ** (self.failures - 1), cap))
 
 
-def build_scheduler(app: App, stop: threading.Event) -> BlockingScheduler:
+def build_scheduler(
+    app: App, stop: threading.Event, mail_due: threading.Event | None = None
+) -> BlockingScheduler:
     schedule = app.settings.schedule
     scheduler = BlockingScheduler(
         timezone=app.settings.office.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    cycle = CycleJob(app, scheduler, stop)
+    cycle = CycleJob(app, scheduler, stop, mail_due=mail_due)
     scheduler.add_job(
         cycle,
         "interval",
@@ -116,7 +128,7 @@ class MailCycles:
         self.job = job
         self.stop = stop
         self.tick = tick
-        self.due = threading.Event()
+        self.due = job.mail_due  # also read by the documents job, which makes way for intake
         self.runs = 0
         self._thread = threading.Thread(target=self._loop, name="mail-cycles", daemon=True)
 
@@ -146,12 +158,16 @@ class MailCycles:
 
 
 def watch_mailbox(
-    app: App, scheduler: BlockingScheduler, stop: threading.Event
+    app: App,
+    scheduler: BlockingScheduler,
+    stop: threading.Event,
+    mail_due: threading.Event | None = None,
 ) -> tuple[MailboxWatcher, MailCycles] | None:
     """Start the IDLE watcher and its runner, or None when `[imap] idle` is off."""
     if not app.settings.imap.idle:
         return None
-    cycles = MailCycles(CycleJob(app, scheduler, stop, only=MAIL_JOBS), stop).start()
+    job = CycleJob(app, scheduler, stop, only=MAIL_JOBS, mail_due=mail_due)
+    cycles = MailCycles(job, stop).start()
     return MailboxWatcher(app.settings.imap, cycles.notify, stop).start(), cycles
 
 
@@ -165,7 +181,9 @@ def _drain(app: App) -> None:
 def run_daemon(app: App) -> int:
     with job_lock(app.settings.storage_root, "daemon", wait=False):
         stop = threading.Event()
-        scheduler = build_scheduler(app, stop)
+        # New mail seen by the IDLE watcher: shared, so that any cycle's documents job makes way.
+        mail_due = threading.Event()
+        scheduler = build_scheduler(app, stop, mail_due)
 
         def shutdown(signum, _frame):
             log.info("signal %s received: stopping after the current step", signum)
@@ -183,7 +201,7 @@ def run_daemon(app: App) -> int:
         r = app.settings.replies
         if note := unchecked_note(r.authentication, r.authserv_id, r.stamp_record):
             log.warning("%s", note)
-        watching = watch_mailbox(app, scheduler, stop)
+        watching = watch_mailbox(app, scheduler, stop, mail_due)
         scheduler.start()
         stop.set()  # the scheduler also ends on its own (a test's shutdown): stop the threads
         for thread in watching or ():

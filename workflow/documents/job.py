@@ -79,6 +79,7 @@ class DocumentRenderer:
         limit: int | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         receipt_ready: Callable[[], None] = lambda: None,
+        make_way: Callable[[], bool] = lambda: False,
     ) -> dict[str, int]:
         """Render due documents until none is left (or `limit` were tried, or `should_stop`);
         returns counts of rendered / retry / failed.
@@ -88,7 +89,9 @@ class DocumentRenderer:
         one is stored (the cycle then sends its acknowledgement without waiting for the rest).
         Up to `workers` documents render at once, in as many long-lived worker processes; the
         due list is read again after every small batch, so receipts of mail that arrived
-        meanwhile (the daemon's intake runs on) still go first."""
+        meanwhile still go first. `make_way()` true (the daemon has new mail to take in) ends
+        the run once only print-outs are left: receipts are always rendered, the print-outs wait
+        for the next run."""
         counts = {"rendered": 0, "retry": 0, "failed": 0}
         tried: set[int] = set()  # a document retried later is not tried twice in one run
         with (
@@ -108,32 +111,33 @@ class DocumentRenderer:
                 room = BATCH_PER_WORKER * self._workers
                 if limit is not None:
                     room = min(room, limit - len(tried))
-                batch = [d for d in self._due(room + len(tried)) if d not in tried][:room]
-                if not batch:
+                due = [(d, k) for d, k in self._due(room + len(tried)) if d not in tried][:room]
+                if not due or (make_way() and not any(k in FIRST_KINDS for _, k in due)):
                     break
+                batch = [d for d, _ in due]
                 tried.update(batch)
                 for outcome in threads.map(one, batch):
                     if outcome:
                         counts[outcome] += 1
         return counts
 
-    def _due(self, limit: int) -> list[int]:
+    def _due(self, limit: int) -> list[tuple[int, str]]:
+        """(id, kind) of the documents to render, receipts first."""
         now = self._clock.now()
         with self._sessions() as session:
-            return list(
-                session.execute(
-                    select(Document.id)
-                    .where(
-                        Document.status == "pending",
-                        or_(Document.next_attempt_at.is_(None), Document.next_attempt_at <= now),
-                    )
-                    .order_by(
-                        sql_case((Document.kind.in_(FIRST_KINDS), 0), else_=1),
-                        Document.id,
-                    )
-                    .limit(limit)
-                ).scalars()
+            rows = session.execute(
+                select(Document.id, Document.kind)
+                .where(
+                    Document.status == "pending",
+                    or_(Document.next_attempt_at.is_(None), Document.next_attempt_at <= now),
+                )
+                .order_by(
+                    sql_case((Document.kind.in_(FIRST_KINDS), 0), else_=1),
+                    Document.id,
+                )
+                .limit(limit)
             )
+            return [(doc_id, kind) for doc_id, kind in rows]
 
     def _render_one(
         self, doc_id: int, workers: RenderPool, should_stop: Callable[[], bool] = lambda: False

@@ -223,6 +223,21 @@ def test_each_stored_receipt_is_announced(tmp_path):
     assert announced == [{"tanda_terima"}, {"tanda_terima"}]
 
 
+def test_new_mail_waits_for_the_receipts_but_not_for_the_print_outs(tmp_path):
+    """`make_way` (the daemon saw new mail): the run ends once only print-outs are left, so
+    intake runs again soon; every receipt is rendered first all the same."""
+    kinds = ["cetakan"] * 6 + ["tanda_terima"] * 6
+    job, sessions = _job_with(tmp_path, kinds, tiny_pdf)
+    job.run(make_way=lambda: True)
+    with sessions() as session:
+        docs = list(session.query(Document))
+        assert {d.status for d in docs if d.kind == "tanda_terima"} == {"rendered"}
+        assert [d.status for d in docs if d.kind == "cetakan"].count("pending") >= 2
+    assert job.run()["rendered"] >= 2  # the next run renders the rest
+    with sessions() as session:
+        assert {d.status for d in session.query(Document)} == {"rendered"}
+
+
 def test_a_limit_and_a_stop_are_kept(tmp_path):
     log = {"log": str(tmp_path / "order.txt")}
     job, _ = _job_with(tmp_path, ["cetakan"] * 6, records_order, params=log)
