@@ -59,7 +59,13 @@ class Composer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            # The templates are installed with the code and change with it (and a restart):
+            # not checking each file's mtime on every email is a third of composing's time in a
+            # burst of registrations (issue 11 item 3).
+            auto_reload=False,
         )
+        # Which kinds have an HTML part: asked once per kind, not by a failed lookup per email.
+        self._has_html: dict[str, bool] = {}
         tz = office.tz
         self.env.filters["tanggal"] = lambda v, with_time=True: tanggal_lengkap(v, tz, with_time)
         self.env.filters["ukuran"] = ukuran
@@ -76,8 +82,11 @@ class Composer:
             tag = case_tag(number, self.tag)
             subject = f"{tag[:-1]} #{token}] {subject}" if token else f"{tag} {subject}"
         text = self.env.get_template(f"{kind}.txt").render(context)
-        try:
-            html = self.env.get_template(f"{kind}.html").render(context)
-        except TemplateNotFound:
-            html = ""
+        html = ""
+        if self._has_html.get(kind, True):
+            try:
+                html = self.env.get_template(f"{kind}.html").render(context)
+                self._has_html[kind] = True
+            except TemplateNotFound:
+                self._has_html[kind] = False
         return Composed(subject=subject, text=text, html=html)
