@@ -35,6 +35,9 @@ PELAPOR_REPLY = "pelapor_reply"  # the event of a reporter answering a LENGKAPI 
 PELAPOR_TIMEOUT = "pelapor_timeout"
 # The outcome of SETUJU on a surat penerusan to an agency without an email address.
 SETUJU_MANUAL = "SETUJU KIRIM MANUAL"
+# The outcome of TOLAK on a report that came from an investigation: back to the team, not to
+# tindak lanjut (Pengaduan.data["laporan_dari"] records the step the LAPORAN was given at).
+TOLAK_INVESTIGASI = "TOLAK KE INVESTIGASI"
 
 ROLE_TITLES: dict[str, str] = {
     Role.DESK: "Desk Pelayanan",
@@ -313,7 +316,11 @@ DEFAULT_STEPS = (
         ("lampiran:telaah", "lampiran:tindak_lanjut", "lampiran:investigasi"),
         ("surat_hasil",),
         ("SETUJU", "TOLAK"),
-        {"SETUJU": StepName.SELESAI, "TOLAK": StepName.TINDAK_LANJUT},
+        {
+            "SETUJU": StepName.SELESAI,
+            "TOLAK": StepName.TINDAK_LANJUT,
+            TOLAK_INVESTIGASI: StepName.INVESTIGASI,
+        },
     ),
     Step(
         StepName.PENGIRIMAN_SURAT_PELAPOR,

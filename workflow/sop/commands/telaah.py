@@ -19,7 +19,14 @@ from dumas.workflow.sop.commands.grammar import (
     strip_words,
 )
 from dumas.workflow.sop.commands.verifikasi import match_subdivision
-from dumas.workflow.sop.definition import PELAPOR, SETUJU_MANUAL, Agency, Sop, Subdivision
+from dumas.workflow.sop.definition import (
+    PELAPOR,
+    SETUJU_MANUAL,
+    TOLAK_INVESTIGASI,
+    Agency,
+    Sop,
+    Subdivision,
+)
 from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import (
@@ -563,7 +570,12 @@ class Laporan(Command):
         return advance(
             ctx,
             self.name,
-            data={"laporan_ringkasan": summary, "untuk_pelapor": for_reporter},
+            # Where the report came from: a TOLAK sends it back there (investigasi or not).
+            data={
+                "laporan_ringkasan": summary,
+                "untuk_pelapor": for_reporter,
+                "laporan_dari": ctx.state.step,
+            },
             note=ask,
             notes=(
                 "Ringkasan untuk pelapor: "
@@ -696,13 +708,25 @@ class Tolak(Command):
             StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI: "catatan_tidak_ditindaklanjuti",
         }
         key = keys.get(ctx.state.step, "catatan_laporan")
-        return advance(
-            ctx,
-            self.name,
-            data={key: note},
-            note=note,
-            notes=(f"Dikembalikan dengan catatan: {note}",),
-        )
+        outcome = self.name
+        notes: tuple[str, ...] = (f"Dikembalikan dengan catatan: {note}",)
+        if (
+            ctx.state.step == StepName.PERSETUJUAN_LAPORAN
+            and ctx.state.data.get("laporan_dari") == StepName.INVESTIGASI
+        ):
+            # The report of an investigation goes back to the investigation, not to tindak
+            # lanjut (which would ask for a second INVESTIGASI proposal); the team hears the
+            # note too, since it may file the report itself.
+            outcome = TOLAK_INVESTIGASI
+            team = tuple(dict.fromkeys(a.lower() for a in EMAIL.findall(ctx.state.tim)))
+            told = tuple(
+                inform(a, f"Laporan hasil pemeriksaan dikembalikan dengan catatan: {note}", ctx)
+                for a in team
+            )
+            if team:
+                notes = (*notes, f"Catatan disampaikan kepada tim pemeriksa: {', '.join(team)}.")
+            return advance(ctx, outcome, data={key: note}, effects=told, note=note, notes=notes)
+        return advance(ctx, outcome, data={key: note}, note=note, notes=notes)
 
 
 REVIEW_COMMANDS: tuple[Command, ...] = (

@@ -457,6 +457,35 @@ def test_happy_path_with_investigation_across_idul_fitri():
     assert only(d, UpdateCase).fields["status"] == "selesai"
 
 
+def test_tolak_on_an_investigation_report_returns_it_to_the_investigation():
+    case = Case(NOW, step="verifikasi")
+    case.do("desk", "LENGKAP", NOW)
+    case.do("sekretaris", "DISPOSISI", NOW)
+    case.do("hukum", "BERKADAR PENGAWASAN", NOW, attachments=("lht.pdf",))
+    case.do("hukum", "KERTAS KERJA", NOW, attachments=("kk.pdf",))
+    case.do("hukum", "INVESTIGASI Andi (andi@kpu.example); Rina (rina@kpu.example)", NOW)
+    case.do("sekretaris", "SETUJU", NOW)
+    case.do("hukum", "LAPORAN Terbukti.", NOW, attachments=("lhp.pdf",))
+    assert case.state.data["laporan_dari"] == "investigasi"
+    limit_before = case.state.complete_at
+    later = wib(2026, 3, 20, 9, 0)
+    d = case.do("sekretaris", "TOLAK Mohon periksa saksi kedua.", later)
+    assert case.state.step == "investigasi" and case.state.complete_at == limit_before
+    back = only(d, Notify, template="tugas")
+    assert back.to == "hukum" and back.context["note"] == "Mohon periksa saksi kedua."
+    # A fresh deadline from the TOLAK, the investigation's 4 working days.
+    assert only(d, OpenTask).due_at == CAL.add(later, SOP.step("investigasi").duration)
+    [restart] = [r for r in d.of_type(Record) if r.kind == "tahap_diulang"]
+    assert restart.detail["to"] == "investigasi" and restart.detail["batas_akhir"]
+    told = {n.to: n for n in d.of_type(Notify) if n.template == "informasi"}
+    assert set(told) == {"andi@kpu.example", "rina@kpu.example"}
+    assert "Mohon periksa saksi kedua." in told["rina@kpu.example"].context["message"]
+    assert only(d, CloseTask).outcome == "tolak_ke_investigasi"
+    # The report filed again goes to the approval again.
+    case.do("hukum", "LAPORAN Terbukti, saksi kedua diperiksa.", later, attachments=("b.pdf",))
+    assert case.state.step == "persetujuan_laporan"
+
+
 def test_report_without_investigation_and_tolak_at_step_7():
     case = Case(NOW, step="verifikasi")
     case.do("desk", "LENGKAP", NOW)
