@@ -1,34 +1,43 @@
 """OAuth 2.0 sign-in for the mailbox and the SMTP server: the only module that talks to an
-identity provider.
+identity provider (through msal).
 
 Microsoft 365 has turned basic auth off, so the office's mailbox is reached with an access token
 (IMAP/SMTP XOAUTH2). `dumas auth login` runs the device authorization grant (RFC 8628): it prints a
-code for a person to type at the provider's page, so it works over SSH on a headless server, and
-stores the refresh token in `[oauth2] token_file` (mode 0600). Afterwards `OAuth2Tokens.
-access_token()` hands out an access token, refreshed (refresh-token grant) 5 minutes before it
+code for a person to type at the provider's page, so it works over SSH on a headless server.
+Afterwards `OAuth2Tokens.access_token()` hands out an access token, refreshed 5 minutes before it
 expires, or at once when a mail server refused it (`refresh()`).
 
-The grants are plain HTTP forms, done here with urllib: Microsoft's and any standard provider's
-endpoints ("generic", the test rig's) speak them directly, so no provider library (msal) is
-needed for this flow. Google Workspace signs in with a service account instead
-(`serviceaccount.py`, google-auth). A refused refresh (`invalid_grant`: consent revoked, password
-changed, token expired) is one `TokenError` naming the command that fixes it.
+The grants are msal's (Microsoft's own library: `PublicClientApplication.initiate_device_flow` /
+`acquire_token_by_device_flow`, `acquire_token_silent_with_error(force_refresh=True)`), for
+Microsoft (`authority`, login.microsoftonline.com) and for any OpenID Connect provider
+("generic", `oidc_authority`: the test rig's, so the rig runs the code Microsoft gets). msal's
+`SerializableTokenCache` (refresh token, account) is kept inside `[oauth2] token_file`, mode 0600,
+written atomically. msal reads the wall clock for expiry; Dumas never asks it whether a token is
+still good: the expiry is ours (`expires_in` on the App's clock) and every refresh is forced, so the
+injected clock alone decides. msal speaks HTTP through `_Transport` (urllib, our timeout, `[oauth2]
+ca_file`). Google Workspace signs in with a service account instead (`serviceaccount.py`,
+google-auth). A refused refresh (`invalid_grant`: consent revoked, password changed, token
+expired) is one `TokenError` naming the command that fixes it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import ssl
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import Message
 from pathlib import Path
 from typing import Any
+
+import msal
 
 from dumas.config.serviceaccount import ServiceAccountKey
 from dumas.workflow.clock import Clock, SystemClock
@@ -45,48 +54,54 @@ LOGIN_TIMEOUT = timedelta(minutes=15)
 LOGIN_COMMAND = "dumas auth login"
 _HTTP_TIMEOUT = 30.0
 
-_MICROSOFT = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0"
+_MICROSOFT = "https://login.microsoftonline.com/{tenant}"
 MICROSOFT_SCOPES = (
     "offline_access",
     "https://outlook.office.com/IMAP.AccessAsUser.All",
     "https://outlook.office.com/SMTP.Send",
 )
+# msal asks for these itself (and refuses them in `scopes`): OpenID sign-in and a refresh token.
+_MSAL_RESERVED = frozenset({"openid", "profile", "offline_access"})
+_REFUSED = ("invalid_grant", "interaction_required", "invalid_client")
 
 
 @dataclass(frozen=True)
 class OAuth2Settings:
-    """The `[oauth2]` section, resolved: endpoints filled in for the named provider."""
+    """The `[oauth2]` section, resolved: the authority filled in for the named provider."""
 
     provider: str
     client_id: str
     tenant: str
     scopes: tuple[str, ...]
-    token_url: str
-    device_code_url: str
-    # Where the sign-in is kept: the refresh token's file, or (provider "google") the service
+    # Where the sign-in is kept: msal's token cache's file, or (provider "google") the service
     # account's key, `service_account`.
     token_file: Path
+    # The OpenID Connect issuer msal discovers the endpoints from (https only, msal's rule).
+    authority: str = ""
+    # Google's token endpoint (its key file's token_uri), for `dumas auth status`.
+    token_url: str = ""
     client_secret: str = ""
+    # A private CA for the identity provider's certificate (the rig's); empty: the system's.
+    ca_file: Path | None = None
     service_account: ServiceAccountKey | None = None
 
 
-def endpoints(provider: str, tenant: str, token_url: str, device_code_url: str) -> tuple[str, str]:
-    """(token_url, device_code_url) for the provider; "generic" gives its own."""
+def authority_for(provider: str, tenant: str, authority: str) -> str:
+    """The authority msal is given; "generic" names its own."""
     if provider == "microsoft":
-        base = _MICROSOFT.format(tenant=tenant or "organizations")
-        return f"{base}/token", f"{base}/devicecode"
-    return token_url, device_code_url
+        return _MICROSOFT.format(tenant=tenant or "organizations")
+    return authority
 
 
 @dataclass(frozen=True)
 class DeviceCode:
     """What the person must do: open `verification_uri` and type `user_code`."""
 
-    device_code: str
     user_code: str
     verification_uri: str
     interval: float
     expires_in: float
+    flow: dict[str, Any] = field(compare=False, repr=False)  # msal's, holds the device code
 
 
 @dataclass(frozen=True)
@@ -109,17 +124,19 @@ class OAuth2Tokens:
         settings: OAuth2Settings,
         account: str,
         clock: Clock | None = None,
-        post: Callable[[str, dict[str, str]], dict[str, Any]] | None = None,
+        http_client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
         self.account = account
         self._clock = clock or SystemClock()
-        self._post = post or _post_form
+        self._http = http_client or _Transport(settings.ca_file)
         self._sleep = sleep
         self._lock = threading.Lock()
         self._access: str = ""
         self._expires_at: datetime | None = None
+        self._app: msal.PublicClientApplication | None = None
+        self._cache = msal.SerializableTokenCache()
 
     def use_clock(self, clock: Clock) -> None:
         """Read expiries on `clock` (the App's): settings are loaded before the App exists."""
@@ -143,37 +160,34 @@ class OAuth2Tokens:
     # --- `dumas auth` -------------------------------------------------------------------------
 
     def start_login(self) -> DeviceCode:
-        s = self.settings
-        form = {"client_id": s.client_id, "scope": " ".join(s.scopes)}
-        answer = self._call(s.device_code_url, form, "device authorization")
+        with self._lock:
+            flow = self._msal().initiate_device_flow(scopes=self._scopes())
+        if "user_code" not in flow:
+            raise TokenError(f"the device authorization request failed: {_error_text(flow)}")
         try:
             return DeviceCode(
-                device_code=str(answer["device_code"]),
-                user_code=str(answer["user_code"]),
+                user_code=str(flow["user_code"]),
                 # Microsoft's v2 endpoint and RFC 8628 say verification_uri; some say _url.
-                verification_uri=str(answer.get("verification_uri") or answer["verification_url"]),
-                interval=float(answer.get("interval", 5)),
-                expires_in=float(answer.get("expires_in", 900)),
+                verification_uri=str(flow.get("verification_uri") or flow["verification_url"]),
+                interval=float(flow.get("interval", 5)),
+                expires_in=float(flow.get("expires_in", 900)),
+                flow=flow,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise TokenError(f"the device authorization answer lacks {exc}") from None
 
     def finish_login(self, code: DeviceCode) -> TokenStatus:
         """Poll the token endpoint until the person has approved (or refused, or time is up);
-        store the tokens 0600."""
-        s = self.settings
+        store the tokens 0600. msal polls once per call (its exit condition is always met); the
+        waiting is ours, on `sleep`, so no test waits on a real clock."""
         interval = min(max(code.interval, 1.0), 60.0)
         waited = 0.0
         limit = min(code.expires_in, LOGIN_TIMEOUT.total_seconds())
-        form = {
-            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
-            "client_id": s.client_id,
-            "device_code": code.device_code,
-        }
-        if s.client_secret:
-            form["client_secret"] = s.client_secret
         while True:
-            answer = self._post(s.token_url, form)
+            with self._lock:
+                answer = self._msal().acquire_token_by_device_flow(
+                    code.flow, exit_condition=lambda flow: True, **self._secret()
+                )
             error = answer.get("error")
             if not error:
                 break
@@ -190,7 +204,7 @@ class OAuth2Tokens:
             self._sleep(interval)
             waited += interval
         with self._lock:
-            self._store(answer, refresh_token="")
+            self._keep(answer)
         return self.status()
 
     def status(self) -> TokenStatus:
@@ -199,7 +213,7 @@ class OAuth2Tokens:
             account=self.account,
             provider=self.settings.provider,
             access_expires_at=_instant(saved.get("expires_at")),
-            has_refresh_token=bool(saved.get("refresh_token")),
+            has_refresh_token=bool(saved.get("refresh_token") or _msal_refresh_tokens(saved)),
             obtained_at=_instant(saved.get("obtained_at")),
         )
 
@@ -210,37 +224,87 @@ class OAuth2Tokens:
 
     # --- inside -------------------------------------------------------------------------------
 
+    def _msal(self) -> msal.PublicClientApplication:
+        """msal's client, made at first use: it fetches the provider's OpenID configuration,
+        which loading the settings must not."""
+        if self._app is None:
+            s = self.settings
+            where: dict[str, Any] = (
+                {"authority": s.authority}
+                if s.provider == "microsoft"
+                else {"oidc_authority": s.authority}
+            )
+            try:
+                self._app = msal.PublicClientApplication(
+                    s.client_id,
+                    token_cache=self._cache,
+                    http_client=self._http,
+                    timeout=_HTTP_TIMEOUT,
+                    **where,
+                )
+            except ValueError as exc:
+                # msal's words for an unreachable or malformed OpenID configuration.
+                raise TokenError(f"the identity provider at {s.authority}: {exc}") from None
+        return self._app
+
+    def _scopes(self) -> list[str]:
+        return [x for x in self.settings.scopes if x not in _MSAL_RESERVED]
+
+    def _secret(self) -> dict[str, Any]:
+        """A confidential client's secret rides along in the token requests' form (msal's
+        device flow is a public client's; a provider that wants the secret reads it there)."""
+        secret = self.settings.client_secret
+        return {"data": {"client_secret": secret}} if secret else {}
+
     def _refresh_locked(self) -> str:
         s = self.settings
         saved = self._load(missing_ok=False)
-        refresh_token = str(saved.get("refresh_token") or "")
-        if not refresh_token:
-            raise TokenError(
-                f"no refresh token in {s.token_file} for {self.account}: run `{LOGIN_COMMAND}`"
+        app = self._msal()
+        if not self._has_refresh_token():
+            legacy = str(saved.get("refresh_token") or "")
+            if not legacy:
+                raise TokenError(
+                    f"no refresh token in {s.token_file} for {self.account}: run `{LOGIN_COMMAND}`"
+                )
+            # A token file written before msal: its refresh token buys msal's first entry.
+            answer = app.acquire_token_by_refresh_token(legacy, self._scopes(), **self._secret())
+        else:
+            accounts = app.get_accounts()
+            mine = [a for a in accounts if a.get("username", "").lower() == self.account.lower()]
+            chosen = (mine or accounts)[:1]
+            # Forced: msal would judge a cached token by the wall clock; our clock already did.
+            answer = (
+                app.acquire_token_silent_with_error(
+                    self._scopes(), chosen[0], force_refresh=True, **self._secret()
+                )
+                if chosen
+                else None
             )
-        form = {
-            "grant_type": "refresh_token",
-            "client_id": s.client_id,
-            "refresh_token": refresh_token,
-            "scope": " ".join(s.scopes),
-        }
-        if s.client_secret:
-            form["client_secret"] = s.client_secret
-        answer = self._post(s.token_url, form)
+            if answer is None:
+                self._keep_cache()
+                raise TokenError(
+                    f"no refresh token in {s.token_file} for {self.account}: run `{LOGIN_COMMAND}`"
+                )
         if answer.get("error"):
-            if answer["error"] in ("invalid_grant", "interaction_required", "invalid_client"):
+            self._keep_cache()
+            if answer["error"] in _REFUSED:
                 raise TokenError(
                     f"the identity provider no longer accepts the sign-in of {self.account} "
                     f"({_error_text(answer)}; consent revoked, password changed or token "
                     f"expired): run `{LOGIN_COMMAND}`"
                 )
             raise TokenError(f"the token refresh failed: {_error_text(answer)}")
-        return self._store(answer, refresh_token=refresh_token)
+        return self._keep(answer)
 
-    def _store(self, answer: dict[str, Any], refresh_token: str) -> str:
+    def _keep(self, answer: Mapping[str, Any]) -> str:
+        """Remember the access token with its expiry on our clock; save msal's cache."""
         access = answer.get("access_token")
         if not isinstance(access, str) or not access:
             raise TokenError("the identity provider's answer holds no access token")
+        if not self._has_refresh_token():
+            raise TokenError(
+                "the identity provider gave no refresh token (does it grant `offline_access`?)"
+            )
         now = self._clock.now()
         try:
             lifetime = float(answer.get("expires_in", 3600))
@@ -248,21 +312,29 @@ class OAuth2Tokens:
             lifetime = 3600.0
         self._access = access
         self._expires_at = now + timedelta(seconds=lifetime)
-        # A provider may rotate the refresh token (Microsoft does): keep the newest.
+        self._save(obtained_at=now)
+        return access
+
+    def _has_refresh_token(self) -> bool:
+        rt = msal.TokenCache.CredentialType.REFRESH_TOKEN
+        return any(True for _ in self._cache.search(rt))
+
+    def _keep_cache(self) -> None:
+        """After a refusal msal may have dropped the dead refresh token: say so on disk too."""
+        if self._cache.has_state_changed:
+            self._save(obtained_at=None)
+
+    def _save(self, obtained_at: datetime | None) -> None:
+        saved = self._load(missing_ok=True)
         record = {
             "account": self.account,
             "provider": self.settings.provider,
-            "refresh_token": answer.get("refresh_token") or refresh_token,
-            "expires_at": self._expires_at.isoformat(),
-            "obtained_at": now.isoformat(),
+            "expires_at": self._expires_at.isoformat() if self._expires_at else None,
+            "obtained_at": obtained_at.isoformat() if obtained_at else saved.get("obtained_at"),
+            "msal": self._cache.serialize(),
         }
-        if not record["refresh_token"]:
-            raise TokenError(
-                "the identity provider gave no refresh token (is `offline_access` in "
-                "[oauth2] scopes?)"
-            )
         _write_private(self.settings.token_file, json.dumps(record, indent=1))
-        return access
+        self._cache.has_state_changed = False
 
     def _load(self, missing_ok: bool) -> dict[str, Any]:
         path = self.settings.token_file
@@ -276,42 +348,98 @@ class OAuth2Tokens:
             ) from None
         except (OSError, ValueError) as exc:
             raise TokenError(f"cannot read the token file {path}: {exc}") from None
-        return data if isinstance(data, dict) else {}
-
-    def _call(self, url: str, form: dict[str, str], what: str) -> dict[str, Any]:
-        answer = self._post(url, form)
-        if answer.get("error"):
-            raise TokenError(f"the {what} request failed: {_error_text(answer)}")
-        return answer
-
-
-def _post_form(url: str, form: dict[str, str]) -> dict[str, Any]:
-    """POST a form, return the JSON answer; OAuth errors (HTTP 400 with a JSON body) are answers
-    too, the caller reads `error`. Network failures become TokenError."""
-    body = urllib.parse.urlencode(form).encode("ascii")
-    request = urllib.request.Request(
-        url, data=body, headers={"Accept": "application/json"}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=_HTTP_TIMEOUT) as response:  # noqa: S310
-            text = response.read()
-    except urllib.error.HTTPError as exc:
-        text = exc.read()
-        if not text:
-            raise TokenError(f"the identity provider answered HTTP {exc.code} at {url}") from None
-    except (OSError, ValueError) as exc:
-        raise TokenError(f"cannot reach the identity provider at {url}: {exc}") from None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        raise TokenError(f"the identity provider at {url} did not answer JSON") from None
-    return data if isinstance(data, dict) else {"error": "invalid_response"}
+        if not isinstance(data, dict):
+            return {}
+        if not missing_ok and isinstance(data.get("msal"), str) and data["msal"]:
+            try:
+                self._cache.deserialize(data["msal"])
+            except ValueError as exc:
+                raise TokenError(f"cannot read the token file {path}: {exc}") from None
+        return data
 
 
-def _error_text(answer: dict[str, Any]) -> str:
+class _Response:
+    """What msal reads of an HTTP answer (requests' names)."""
+
+    def __init__(self, status_code: int, text: str, headers: Message | None) -> None:
+        self.status_code = status_code
+        self.text = text
+        self.headers = dict(headers.items()) if headers is not None else {}
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise TokenError(f"the identity provider answered HTTP {self.status_code}")
+
+
+class _Transport:
+    """msal's `http_client`: urllib with our timeout and CA; failures become TokenError. OAuth
+    errors (HTTP 400 with a JSON body) are answers too, msal reads `error`."""
+
+    def __init__(self, ca_file: Path | None) -> None:
+        self._context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+    def post(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **_: Any,
+    ) -> _Response:
+        body = data if isinstance(data, str) else urllib.parse.urlencode(data or {})
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self._send("POST", url, params, body.encode("utf-8"), {**form, **(headers or {})})
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **_: Any,
+    ) -> _Response:
+        return self._send("GET", url, params, None, dict(headers or {}))
+
+    def close(self) -> None:
+        pass
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        body: bytes | None,
+        headers: dict[str, str],
+    ) -> _Response:
+        if params:
+            url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(params)}"
+        if not url.startswith("https://"):
+            # Tokens in clear text over the network would be the password in clear text.
+            raise TokenError(f"the identity provider must be reached over https, not {url}")
+        headers.setdefault("Accept", "application/json")
+        request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(  # noqa: S310 - https only, checked above
+                request, timeout=_HTTP_TIMEOUT, context=self._context
+            ) as response:
+                return _Response(response.status, response.read().decode("utf-8"), response.headers)
+        except urllib.error.HTTPError as exc:
+            return _Response(exc.code, exc.read().decode("utf-8", "replace"), exc.headers)
+        except (OSError, ValueError) as exc:
+            raise TokenError(f"cannot reach the identity provider at {url}: {exc}") from None
+
+
+def _error_text(answer: Mapping[str, Any]) -> str:
     # error_description can be a page of text (Microsoft's quotes trace ids): its first line.
     description = str(answer.get("error_description") or "").strip().splitlines()
     return f"{answer.get('error')}" + (f": {description[0][:200]}" if description else "")
+
+
+def _msal_refresh_tokens(saved: Mapping[str, Any]) -> int:
+    try:
+        cache = json.loads(str(saved.get("msal") or "{}"))
+    except ValueError:
+        return 0
+    return len(cache.get("RefreshToken") or {}) if isinstance(cache, dict) else 0
 
 
 def _instant(value: object) -> datetime | None:

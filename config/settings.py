@@ -24,7 +24,7 @@ from dumas.config.oauth2 import (
     TOKEN_FILE_NAME,
     OAuth2Settings,
     OAuth2Tokens,
-    endpoints,
+    authority_for,
 )
 from dumas.config.schema import Key, Section, read_section
 from dumas.config.serviceaccount import GMAIL_SCOPE, ServiceAccountTokens, read_key
@@ -467,8 +467,8 @@ SCHEMA = (
             Key("client_secret", str, default=""),
             Key("tenant", str, default=""),
             Key("scopes", list, default=[]),
-            Key("token_url", str, default=""),
-            Key("device_code_url", str, default=""),
+            Key("authority", str, default=""),
+            Key("ca_file", str, default=""),
             Key("token_file", str, default=""),
             Key("service_account_file", str, default=""),
         ),
@@ -727,36 +727,27 @@ def _oauth2(
         raise ConfigError(f"[oauth2] client_id is missing (needed by {uses})")
     if values["tenant"] and provider != "microsoft":
         raise ConfigError('[oauth2] tenant is only for provider = "microsoft"')
-    for key in ("token_url", "device_code_url"):
-        url = values[key]
-        if provider == "generic" and not url.startswith(("https://", "http://")):
-            raise ConfigError(
-                f'[oauth2] {key} is missing (an http(s) URL for provider = "generic")'
-            )
-        if provider != "generic" and url:
-            raise ConfigError(f'[oauth2] {key} is only for provider = "generic"')
-        if url.startswith("http://") and urlsplit(url).hostname not in (
-            "localhost",
-            "127.0.0.1",
-            "::1",
-        ):
-            # Tokens in clear text over the network would be the password in clear text.
-            raise ConfigError(f"[oauth2] {key} must be https:// (http only on loopback)")
+    authority = values["authority"].strip().rstrip("/")
+    if provider == "generic" and not authority.startswith("https://"):
+        # msal's rule too: tokens in clear text would be the password in clear text.
+        raise ConfigError(
+            "[oauth2] authority is missing (the https:// URL of the OpenID Connect issuer, "
+            'for provider = "generic")'
+        )
+    if provider != "generic" and authority:
+        raise ConfigError('[oauth2] authority is only for provider = "generic"')
     scopes = _strings("oauth2", "scopes", values["scopes"])
     if not scopes:
         if provider != "microsoft":
             raise ConfigError('[oauth2] scopes is missing (a list, e.g. ["offline_access", ...])')
         scopes = list(MICROSOFT_SCOPES)
-    token_url, device_code_url = endpoints(
-        provider, values["tenant"], values["token_url"], values["device_code_url"]
-    )
     return OAuth2Settings(
         provider=provider,
         client_id=values["client_id"],
         tenant=values["tenant"],
         scopes=tuple(scopes),
-        token_url=token_url,
-        device_code_url=device_code_url,
+        authority=authority_for(provider, values["tenant"], authority),
+        ca_file=_under(base, values["ca_file"]) if values["ca_file"].strip() else None,
         # By default beside the file store, not beside this file: under dumas.service the config's
         # folder is read-only and the store's parent (/var/lib/dumas) is the writable one.
         token_file=(
@@ -771,7 +762,7 @@ def _oauth2(
 def _google(values: dict, base: Path) -> OAuth2Settings:
     """provider = "google": a service account with domain-wide delegation acting for [imap]
     username. Its key file says everything else; keys of the other providers are refused."""
-    for key in ("client_id", "client_secret", "tenant", "token_url", "device_code_url", "scopes"):
+    for key in ("client_id", "client_secret", "tenant", "authority", "ca_file", "scopes"):
         if values[key]:
             raise ConfigError(
                 f'[oauth2] {key} is not used with provider = "google" (the service account '
@@ -797,7 +788,6 @@ def _google(values: dict, base: Path) -> OAuth2Settings:
         tenant="",
         scopes=(GMAIL_SCOPE,),
         token_url=account.token_uri,
-        device_code_url="",
         token_file=path,
         service_account=account,
     )

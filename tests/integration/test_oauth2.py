@@ -30,8 +30,8 @@ def oauth_config(rig, office, tmp_path):
             "provider": "generic",
             "client_id": "dumas-test",
             "scopes": ["offline_access", "mail"],
-            "token_url": f"{rig.oauth2.url}/token",
-            "device_code_url": f"{rig.oauth2.url}/device",
+            "authority": rig.oauth2.authority,
+            "ca_file": str(rig.ca_file),
             "token_file": str(tmp_path / "var" / "oauth2-token.json"),
         },
     )

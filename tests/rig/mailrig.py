@@ -110,7 +110,7 @@ class MailRig(MailboxHelpers):
             self.root = Path(tempfile.mkdtemp(prefix="dumas-rig-"))
         self.tls = make_certificates(self.root / "tls")
         imap, imaps, lmtp, smtp, smtps = free_ports(5)
-        self.oauth2 = OAuthServer().start()
+        self.oauth2 = OAuthServer().start(self.tls)
         self.dovecot = Dovecot(self.root, DovecotPorts(imap, imaps, lmtp), self.tls, mail_owner())
         self.dovecot.oauth2_url = self.oauth2.url
         self.dovecot.prepare()

@@ -1,6 +1,12 @@
 """A small OAuth 2.0 identity provider for the rig: device authorization (RFC 8628), token
 (device_code and refresh_token grants) and introspection (RFC 7662) endpoints, on loopback.
 
+Dumas signs in through msal, which takes any OpenID Connect provider (`oidc_authority`) but only
+over https: started with the rig's TLS files, the server also listens on https and `authority`
+(`https://127.0.0.1:port/rig`) serves `/.well-known/openid-configuration`, `/device` and
+`/token` there. Tokens carry an `id_token` (unsigned: msal only reads its claims, to name the
+account in its token cache). Plain http stays for Dovecot's introspection and google-auth.
+
 Dovecot's `oauth2` passdb asks `/introspect` whether an access token is active and whose it is,
 so the rig's IMAP accepts XOAUTH2 / OAUTHBEARER logins with the tokens issued here. A device code
 is approved at once for `approve_as` (no person in a test). Switches for the tests:
@@ -37,6 +43,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .net import HOST
+from .tls import TlsFiles
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # google-auth's `aud`, always
@@ -81,6 +88,7 @@ class OAuthServer:
             "introspect": 0,
         }
         self._server: ThreadingHTTPServer | None = None
+        self._tls_server: ThreadingHTTPServer | None = None
 
     # --- switches -----------------------------------------------------------------------------
 
@@ -152,22 +160,38 @@ class OAuthServer:
         assert self._server is not None, "not started"
         return f"http://{HOST}:{self._server.server_address[1]}"
 
-    def start(self) -> OAuthServer:
+    @property
+    def authority(self) -> str:
+        """The OpenID Connect issuer msal is given (`[oauth2] authority`): https only."""
+        assert self._tls_server is not None, "started without TLS files"
+        return f"https://{HOST}:{self._tls_server.server_address[1]}/rig"
+
+    def start(self, tls: TlsFiles | None = None) -> OAuthServer:
         server = ThreadingHTTPServer((HOST, 0), _handler(self))
         server.daemon_threads = True
         self._server = server
         threading.Thread(target=server.serve_forever, name="rig-oauth2", daemon=True).start()
+        if tls is not None:
+            secure = ThreadingHTTPServer((HOST, 0), _handler(self))
+            secure.daemon_threads = True
+            secure.socket = tls.server_context().wrap_socket(secure.socket, server_side=True)
+            self._tls_server = secure
+            threading.Thread(target=secure.serve_forever, name="rig-oauth2s", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+        self._server = self._tls_server = None
 
     # --- endpoints ----------------------------------------------------------------------------
 
     def answer(self, path: str, form: dict[str, str]) -> tuple[int, dict]:
+        path = path.removeprefix("/rig")  # the https authority's own paths
+        if path == "/.well-known/openid-configuration":
+            return 200, self._openid_configuration()
         with self._lock:
             if path == "/device":
                 return self._device(form)
@@ -176,6 +200,22 @@ class OAuthServer:
             if path == "/introspect":
                 return self._introspect(form)
         return 404, {"error": "not_found"}
+
+    def _openid_configuration(self) -> dict:
+        issuer = self.authority
+        return {
+            "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/authorize",
+            "device_authorization_endpoint": f"{issuer}/device",
+            "token_endpoint": f"{issuer}/token",
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["none"],
+            "grant_types_supported": [
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "refresh_token",
+            ],
+        }
 
     def _device(self, form: dict[str, str]) -> tuple[int, dict]:
         self.counts["device"] += 1
@@ -203,7 +243,7 @@ class OAuthServer:
                 self._polls[code] = polls + 1
                 return 400, {"error": "authorization_pending"}
             user = self._devices.pop(code)
-            return 200, self._issue(user, refresh=None)
+            return 200, self._issue(user, refresh=None, client_id=form.get("client_id", ""))
         if grant == "refresh_token":
             self.counts["refresh_token"] += 1
             old = form.get("refresh_token", "")
@@ -213,7 +253,7 @@ class OAuthServer:
                     "error": "invalid_grant",
                     "error_description": "The refresh token was revoked.",
                 }
-            return 200, self._issue(user, refresh=old)
+            return 200, self._issue(user, refresh=old, client_id=form.get("client_id", ""))
         if grant == JWT_BEARER:
             self.counts["jwt_bearer"] += 1
             return self._jwt_bearer(form.get("assertion", ""))
@@ -268,9 +308,10 @@ class OAuthServer:
         self._access[access] = _Access(mailbox, now + self.lifetime)
         return 200, {"access_token": access, "token_type": "Bearer", "expires_in": self.lifetime}
 
-    def _issue(self, user: str, refresh: str | None) -> dict:
+    def _issue(self, user: str, refresh: str | None, client_id: str) -> dict:
         access = "rig-at-" + secrets.token_urlsafe(24)
-        self._access[access] = _Access(user, self.clock() + self.lifetime)
+        now = self.clock()
+        self._access[access] = _Access(user, now + self.lifetime)
         # Rotated on each refresh, as Microsoft does: the client must keep the newest.
         new_refresh = "rig-rt-" + secrets.token_urlsafe(24)
         self._refresh[new_refresh] = user
@@ -280,6 +321,16 @@ class OAuthServer:
             "expires_in": self.lifetime,
             "refresh_token": new_refresh,
             "scope": "mail",
+            "id_token": _unsigned_jwt(
+                {
+                    "iss": self.authority if self._tls_server else self.url,
+                    "sub": user,
+                    "aud": client_id,
+                    "iat": int(now),
+                    "exp": int(now) + self.lifetime,
+                    "preferred_username": user,
+                }
+            ),
         }
 
     def _introspect(self, form: dict[str, str]) -> tuple[int, dict]:
@@ -290,12 +341,23 @@ class OAuthServer:
         return 200, {"active": True, "username": access.user}
 
 
+def _unsigned_jwt(claims: dict) -> str:
+    def b64(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode("ascii")
+
+    return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
+
+
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def _handler(server: OAuthServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            status, data = server.answer(urllib.parse.urlsplit(self.path).path, {})
+            self._send(status, data)
+
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8", "replace")
@@ -305,6 +367,9 @@ def _handler(server: OAuthServer) -> type[BaseHTTPRequestHandler]:
             if bearer.lower().startswith("bearer ") and "token" not in form:
                 form["token"] = bearer[7:]
             status, data = server.answer(urllib.parse.urlsplit(self.path).path, form)
+            self._send(status, data)
+
+        def _send(self, status: int, data: dict) -> None:
             payload = json.dumps(data).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

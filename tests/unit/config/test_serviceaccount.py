@@ -72,7 +72,7 @@ def test_missing_key_and_other_providers_keys_are_refused(tmp_path):
         settings_from_dict(google_config(tmp_path / "nope.json"), environ={})
     with pytest.raises(ConfigError, match=r"\[oauth2\] service_account_file is missing"):
         settings_from_dict(google_config(""), environ={})
-    for key, value in (("client_id", "x"), ("scopes", ["mail"]), ("token_url", "https://x/t")):
+    for key, value in (("client_id", "x"), ("scopes", ["mail"]), ("authority", "https://x/t")):
         with pytest.raises(ConfigError, match=rf"\[oauth2\] {key} is not used"):
             settings_from_dict(google_config(key_file(tmp_path), **{key: value}), environ={})
 
