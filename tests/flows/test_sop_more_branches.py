@@ -3,7 +3,9 @@ investigation, the Ketua told of every closure)."""
 
 from __future__ import annotations
 
-from tests.flows.conftest import Flow, commands_in, to_telaah
+import pytest
+
+from tests.flows.conftest import REPORTER, Flow, commands_in, to_telaah
 from tests.replies import (
     GMAIL_ANDROID_EN,
     GMAIL_WEB_ID,
@@ -80,3 +82,76 @@ def test_tolak_on_an_investigation_report_returns_it_to_the_investigation(flow, 
     [restart] = flow.events(case.id, "tahap_diulang")
     assert restart.detail["to"] == "investigasi"
     flow.nothing_for("ketua")
+
+
+def _at_kertas_kerja(flow: Flow) -> Received:
+    hukum_note = to_telaah(flow)
+    flow.later(days=1)
+    flow.reply(
+        hukum_note,
+        "BERKADAR PENGAWASAN\nLaporan terlampir.",
+        "hukum",
+        attachments=[("lht.pdf", "application/pdf", pdf_with_text("LHT"))],
+    )
+    flow.poll()
+    return flow.one("hukum", "tugas")
+
+
+BAWASLU = "bawaslu.mentawai@bawaslu.example"
+
+
+@pytest.mark.dumas_settings(sop={"agencies": {"bawaslu": {"email": BAWASLU}}})
+def test_after_berkadar_pengawasan_hukum_may_still_close_or_forward(flow):
+    kk_note = _at_kertas_kerja(flow)
+    flow.inbox(REPORTER)
+    assert {"KERTAS KERJA", "TERUSKAN", "TIDAK DAPAT DITINDAKLANJUTI"} <= set(
+        commands_in(kk_note.text)
+    )
+    telaah_at = flow.case().telaah_at
+    flow.later(days=1)
+    alasan = "Survei pendahuluan: terlapor tidak dapat diidentifikasi."
+    flow.reply(
+        kk_note,
+        f"TIDAK DAPAT DITINDAKLANJUTI {alasan}",
+        "hukum",
+        style=IPHONE_ID,
+        attachments=[("hasil-survei.pdf", "application/pdf", pdf_with_text("Survei"))],
+    )
+    flow.poll()
+    case = flow.case()
+    assert (case.step, case.closed_at) == ("persetujuan_tidak_ditindaklanjuti", None)
+    assert case.data["usul_tidak_ditindaklanjuti"]["dari"] == "kertas_kerja"
+    assert case.telaah_at == telaah_at  # the telaah's own date stays
+    ask = flow.one("sekretaris", "tugas")
+    assert "hasil-survei.pdf" in ask.attachments
+    assert alasan in " ".join(ask.text.split())
+
+    # TOLAK returns the proposal to where it came from: the survey, not the telaah.
+    flow.later(hours=2)
+    catatan = "Mohon konfirmasi kepada PPS setempat."
+    flow.reply(ask, f"TOLAK {catatan}", "sekretaris", style=OUTLOOK_NEW_ID)
+    flow.poll()
+    case = flow.case()
+    assert case.step == "kertas_kerja"
+    [open_task] = [t for t in flow.tasks(case.id) if t.closed_at is None]
+    assert (open_task.step, open_task.role) == ("kertas_kerja", "hukum")
+    again = flow.one("hukum", "tugas")
+    assert catatan in " ".join(again.text.split())
+    assert "KERTAS KERJA" in commands_in(again.text)
+    flow.nothing_for(REPORTER)
+
+    # Then Hukum forwards from the survey and the Sekretaris approves: the letter goes.
+    flow.later(days=1)
+    flow.reply(
+        again,
+        "TERUSKAN BAWASLU\nHasil konfirmasi: dugaan pelanggaran pemilu.",
+        "hukum",
+        style=GMAIL_WEB_ID,
+    )
+    flow.poll()
+    assert flow.case().step == "persetujuan_penerusan"
+    flow.later(hours=1)
+    flow.reply(flow.one("sekretaris", "tugas"), "SETUJU", "sekretaris", style=GMAIL_WEB_ID)
+    flow.poll()
+    assert flow.case().step == "diteruskan"
+    assert flow.inbox(BAWASLU)

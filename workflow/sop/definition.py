@@ -38,6 +38,9 @@ SETUJU_MANUAL = "SETUJU KIRIM MANUAL"
 # The outcome of TOLAK on a report that came from an investigation: back to the team, not to
 # tindak lanjut (Pengaduan.data["laporan_dari"] records the step the LAPORAN was given at).
 TOLAK_INVESTIGASI = "TOLAK KE INVESTIGASI"
+# The outcome of TOLAK on a proposal (TERUSKAN, TIDAK DAPAT DITINDAKLANJUTI) made at kertas_kerja
+# rather than at telaah: back where it came from (the proposal's data "dari").
+TOLAK_KERTAS_KERJA = "TOLAK KE KERTAS KERJA"
 
 ROLE_TITLES: dict[str, str] = {
     Role.DESK: "Desk Pelayanan",
@@ -195,7 +198,7 @@ DEFAULT_STEPS = (
         "diproses",
         wd(1),
         wd(1),
-        ("lampiran:telaah", "surat_penerusan"),
+        ("lampiran:telaah", "lampiran:kertas_kerja", "surat_penerusan"),
         ("surat_penerusan",),
         ("SETUJU", "TOLAK"),
         {
@@ -203,6 +206,7 @@ DEFAULT_STEPS = (
             # The agency has no email address: the desk sends the numbered letter by hand.
             SETUJU_MANUAL: StepName.PENGIRIMAN_PENERUSAN,
             "TOLAK": StepName.TELAAH,
+            TOLAK_KERTAS_KERJA: StepName.KERTAS_KERJA,
         },
     ),
     Step(
@@ -235,10 +239,14 @@ DEFAULT_STEPS = (
         # Inside SOP step 4's 7 days, as the approval of a surat penerusan is.
         wd(1),
         wd(1),
-        ("lampiran:telaah", "surat_pemberitahuan"),
+        ("lampiran:telaah", "lampiran:kertas_kerja", "surat_pemberitahuan"),
         ("surat_pemberitahuan",),
         ("SETUJU", "TOLAK"),
-        {"SETUJU": StepName.TIDAK_DITINDAKLANJUTI, "TOLAK": StepName.TELAAH},
+        {
+            "SETUJU": StepName.TIDAK_DITINDAKLANJUTI,
+            "TOLAK": StepName.TELAAH,
+            TOLAK_KERTAS_KERJA: StepName.KERTAS_KERJA,
+        },
     ),
     Step(
         StepName.KERTAS_KERJA,
@@ -246,14 +254,23 @@ DEFAULT_STEPS = (
         HANDLER,
         "Tindak lanjut pengaduan berkadar pengawasan",
         "Mohon lakukan survei pendahuluan (klarifikasi, konfirmasi, dan penelitian), lalu balas "
-        "KERTAS KERJA dengan melampirkan Kertas Kerja.",
+        "KERTAS KERJA dengan melampirkan Kertas Kerja. Bila survei menunjukkan pengaduan bukan "
+        "kewenangan KPU atau tidak dapat ditindaklanjuti, balas TERUSKAN atau TIDAK DAPAT "
+        "DITINDAKLANJUTI (usulan kepada Sekretaris).",
         "diproses",
         wd(3),
         wd(1),
         ("lampiran:telaah",),
         ("kertas_kerja",),
-        ("KERTAS KERJA",),
-        {"KERTAS KERJA": StepName.TINDAK_LANJUT},
+        # TERUSKAN and TIDAK DAPAT DITINDAKLANJUTI stay possible after BERKADAR PENGAWASAN: the
+        # survey may show the case is another body's or cannot be followed up. Their approval
+        # takes the approval step's own 1 day, as from telaah.
+        ("KERTAS KERJA", "TERUSKAN", "TIDAK DAPAT DITINDAKLANJUTI"),
+        {
+            "KERTAS KERJA": StepName.TINDAK_LANJUT,
+            "TERUSKAN": StepName.PERSETUJUAN_PENERUSAN,
+            "TIDAK DAPAT DITINDAKLANJUTI": StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI,
+        },
     ),
     Step(
         StepName.TINDAK_LANJUT,

@@ -23,6 +23,7 @@ from dumas.workflow.sop.definition import (
     PELAPOR,
     SETUJU_MANUAL,
     TOLAK_INVESTIGASI,
+    TOLAK_KERTAS_KERJA,
     Agency,
     Sop,
     Subdivision,
@@ -65,6 +66,9 @@ def approval(ctx: Context) -> dict[str, str]:
 
 
 def _telaah(ctx: Context, result: str, report: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    if ctx.state.step == StepName.KERTAS_KERJA:
+        # A proposal after the survey: the telaah (its date, result, report) stays as it was.
+        return {}, ({"kertas_kerja": report} if report else {})
     fields: dict[str, Any] = {"telaah_at": ctx.now, "telaah_result": result}
     return fields, ({"laporan_telaah": report} if report else {})
 
@@ -145,7 +149,15 @@ class Teruskan(Command):
             ctx,
             self.name,
             fields=fields,
-            data={**data, "usul_penerusan": {"instansi": agency.key, "alasan": alasan}},
+            data={
+                **data,
+                # where a TOLAK returns it
+                "usul_penerusan": {
+                    "instansi": agency.key,
+                    "alasan": alasan,
+                    "dari": ctx.state.step,
+                },
+            },
             draft=draft,
             ask=proposal,
             what=f"penerusan kepada {agency.name}",
@@ -394,7 +406,10 @@ class TidakDapatDitindaklanjuti(Command):
             ctx,
             self.name,
             fields=fields,
-            data={**data, "usul_tidak_ditindaklanjuti": {"alasan": alasan}},
+            data={
+                **data,
+                "usul_tidak_ditindaklanjuti": {"alasan": alasan, "dari": ctx.state.step},
+            },
             draft=RenderDocument(CLOSING_LETTER, _closure_params(alasan)),
             ask=ask,
             what="penutupan pengaduan (tidak dapat ditindaklanjuti)",
@@ -709,6 +724,14 @@ class Tolak(Command):
         }
         key = keys.get(ctx.state.step, "catatan_laporan")
         outcome = self.name
+        proposals: dict[str, str] = {
+            StepName.PERSETUJUAN_PENERUSAN: "usul_penerusan",
+            StepName.PERSETUJUAN_TIDAK_DITINDAKLANJUTI: "usul_tidak_ditindaklanjuti",
+        }
+        proposal = proposals.get(ctx.state.step, "")
+        usul = ctx.state.data.get(proposal) if proposal else None
+        if isinstance(usul, dict) and usul.get("dari") == StepName.KERTAS_KERJA:
+            outcome = TOLAK_KERTAS_KERJA  # the proposal came after the survey, not the telaah
         notes: tuple[str, ...] = (f"Dikembalikan dengan catatan: {note}",)
         if (
             ctx.state.step == StepName.PERSETUJUAN_LAPORAN

@@ -155,7 +155,11 @@ REPORTER = ["IDENTITAS BOLEH DIBUKA", "IDENTITAS DIRAHASIAKAN"]
                 "BANTUAN",
             ],
         ),
-        ("kertas_kerja", "hukum", ["KERTAS KERJA", "STATUS", "BANTUAN"]),
+        (
+            "kertas_kerja",
+            "hukum",
+            ["KERTAS KERJA", "TERUSKAN", "TIDAK DAPAT DITINDAKLANJUTI", "STATUS", "BANTUAN"],
+        ),
         ("tindak_lanjut", "hukum", ["INVESTIGASI", "LAPORAN", "STATUS", "BANTUAN"]),
         (
             "persetujuan_investigasi",

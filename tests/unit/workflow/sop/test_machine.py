@@ -60,7 +60,14 @@ FLOW = {
         "sekretaris",
         {"SETUJU": "tidak_ditindaklanjuti", "TOLAK": "telaah"},
     ),
-    "kertas_kerja": ("hukum", {"KERTAS KERJA": "tindak_lanjut"}),
+    "kertas_kerja": (
+        "hukum",
+        {
+            "KERTAS KERJA": "tindak_lanjut",
+            "TERUSKAN": "persetujuan_penerusan",
+            "TIDAK DAPAT DITINDAKLANJUTI": "persetujuan_tidak_ditindaklanjuti",
+        },
+    ),
     "tindak_lanjut": (
         "hukum",
         {"INVESTIGASI": "persetujuan_investigasi", "LAPORAN": "persetujuan_laporan"},
@@ -486,6 +493,50 @@ def test_tolak_on_an_investigation_report_returns_it_to_the_investigation():
     assert case.state.step == "persetujuan_laporan"
 
 
+@pytest.mark.parametrize(
+    ("text", "approval", "kept"),
+    [
+        (
+            "TERUSKAN DKPP\nKlarifikasi menunjukkan dugaan pelanggaran etik.",
+            "persetujuan_penerusan",
+            "usul_penerusan",
+        ),
+        (
+            "TIDAK DAPAT DITINDAKLANJUTI Terlapor tidak dapat diidentifikasi.",
+            "persetujuan_tidak_ditindaklanjuti",
+            "usul_tidak_ditindaklanjuti",
+        ),
+    ],
+)
+def test_proposals_after_berkadar_pengawasan_return_to_kertas_kerja_on_tolak(text, approval, kept):
+    case = Case(NOW, step="verifikasi")
+    case.do("desk", "LENGKAP", NOW)
+    case.do("sekretaris", "DISPOSISI", NOW)
+    case.do("hukum", "BERKADAR PENGAWASAN", NOW, attachments=("lht.pdf",))
+    telaah_result = case.state.data.get("laporan_telaah")
+    d = case.do("hukum", text, NOW, attachments=("survei.pdf",))
+    assert case.state.step == approval and case.state.data[kept]["dari"] == "kertas_kerja"
+    assert only(d, OpenTask).due_at == CAL.add(NOW, SOP.step(approval).duration)
+    assert "lampiran:kertas_kerja" in only(d, Notify, template="tugas").documents
+    # The telaah keeps its own date and result: the proposal came after the survey.
+    assert "telaah_at" not in only(d, UpdateCase).fields
+    assert case.state.data.get("laporan_telaah") == telaah_result
+    later = wib(2026, 3, 10, 9, 0)
+    back = case.do("sekretaris", "TOLAK Mohon lengkapi hasil survei.", later)
+    assert case.state.step == "kertas_kerja"
+    assert only(back, Notify, template="tugas").to == "hukum"
+    assert only(back, OpenTask).due_at == CAL.add(later, SOP.step("kertas_kerja").duration)
+    assert only(back, CloseTask).outcome == "tolak_ke_kertas_kerja"
+    # From kertas_kerja again, KERTAS KERJA goes on along the supervisory path.
+    case.do("hukum", "KERTAS KERJA", later, attachments=("kk.pdf",))
+    assert case.state.step == "tindak_lanjut"
+
+
+def test_tolak_on_a_proposal_from_the_telaah_still_returns_to_the_telaah():
+    d = reply(base_state("persetujuan_penerusan"), "sekretaris", "TOLAK Bukan wewenang DKPP.")
+    assert d.state.step == "telaah"
+
+
 def test_report_without_investigation_and_tolak_at_step_7():
     case = Case(NOW, step="verifikasi")
     case.do("desk", "LENGKAP", NOW)
@@ -615,7 +666,7 @@ def test_tidak_dapat_ditindaklanjuti_is_a_proposal_and_nothing_leaves_before_set
     assert draft.params["alasan"] == "identitas terlapor tidak jelas"
     assert [n.to for n in d.of_type(Notify)] == ["sekretaris"]  # only the approval request
     ask = only(d, Notify, template="tugas")
-    assert ask.documents == ("lampiran:telaah", "surat_pemberitahuan")
+    assert ask.documents == ("lampiran:telaah", "lampiran:kertas_kerja", "surat_pemberitahuan")
     # The approver reads exactly the reason the reporter will receive.
     assert (
         "tidak dapat ditindaklanjuti, dengan alasan:\nidentitas terlapor tidak jelas"
