@@ -241,3 +241,32 @@ def test_backup_copy_keeps_where_the_token_is_but_not_the_secret():
         and 'token_file = "var/t.json"' in blanked
     )
     assert 'client_secret = ""' in blanked
+
+
+@pytest.mark.filterwarnings("ignore:Attempted too soon")
+def test_a_client_secret_rides_in_every_token_request(tmp_path):
+    """msal's device flow is a public client's: a configured secret goes in the form itself."""
+    import dataclasses
+
+    provider = FakeProvider()
+    forms = []
+    answer = provider.post
+
+    def post(url, data=None, **kwargs):
+        forms.append(dict(data or {}))
+        return answer(url, data=data, **kwargs)
+
+    provider.post = post
+    tokens, _ = tokens_at(tmp_path, FrozenClock(datetime(2026, 12, 2, tzinfo=UTC)), provider)
+    tokens.settings = dataclasses.replace(tokens.settings, client_secret="s3")
+    tokens.access_token()  # the token file from before msal
+    (tmp_path / "tok.json").unlink()
+    tokens.finish_login(tokens.start_login())
+    tokens.refresh()
+    grants = [(f.get("grant_type"), f.get("client_secret")) for f in forms if "grant_type" in f]
+    assert [g for g, _ in grants] == [
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "refresh_token",
+    ]
+    assert all(secret == "s3" for _, secret in grants)
