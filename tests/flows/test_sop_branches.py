@@ -61,7 +61,7 @@ def test_teruskan_needs_the_sekretaris_then_a_numbered_signed_letter_reaches_the
     assert "……" in draft and "Disetujui melalui surel" not in draft  # unnumbered, unsigned
     # The approval request shows what the reporter will be told.
     assert "pelapor diberi tahu setelah surat terkirim" in _flat(ask.text)
-    assert "telah diteruskan kepada Badan Pengawas Pemilihan Umum (Bawaslu)" in _flat(ask.text)
+    assert "telah diteruskan kepada Bawaslu Kabupaten Kepulauan Mentawai" in _flat(ask.text)
     transcript = flow.one("hukum", "transkrip")
     assert "Dilaksanakan: TERUSKAN BAWASLU" in transcript.text
 
@@ -72,7 +72,7 @@ def test_teruskan_needs_the_sekretaris_then_a_numbered_signed_letter_reaches_the
     assert (case.step, case.status, case.forwarded_to) == (
         "diteruskan",
         "diteruskan",
-        "Badan Pengawas Pemilihan Umum (Bawaslu)",
+        "Bawaslu Kabupaten Kepulauan Mentawai",
     )
     assert case.closed_at is not None and all(t.closed_at for t in flow.tasks(case.id))
     letter_mail = flow.one(BAWASLU, "penerusan_instansi")
@@ -90,7 +90,7 @@ def test_teruskan_needs_the_sekretaris_then_a_numbered_signed_letter_reaches_the
     # Tembusan: the Ketua gets the letter; the reporter is told, with their own copy.
     assert any(n.startswith("surat-penerusan") for n in flow.one("ketua", "informasi").attachments)
     told = flow.one(REPORTER, "diteruskan")
-    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in told.text and case.number in told.text
+    assert "Bawaslu Kabupaten Kepulauan Mentawai" in told.text and case.number in told.text
     [copy] = [d for n, d in told.attachments.items() if n.startswith("surat-penerusan")]
     copy_text = _flat(pdf_text(copy))
     assert "SALINAN UNTUK PELAPOR" in copy_text and f"001/PP.04-SD/1309/{year}" in copy_text
@@ -154,7 +154,7 @@ def test_teruskan_to_an_agency_without_email_is_posted_by_the_desk_then_terkirim
         ).stdout.decode()
     assert 'pdfaid:part="3"' in meta
     assert case.data["pengiriman_penerusan"] == "melalui Pos Indonesia, resi RR123456789ID"
-    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in flow.one(REPORTER, "diteruskan").text
+    assert "Bawaslu Kabupaten Kepulauan Mentawai" in flow.one(REPORTER, "diteruskan").text
     assert flow.one("ketua", "informasi").attachments
     assert "Dilaksanakan: TERKIRIM" in flow.one("desk", "transkrip").text
 

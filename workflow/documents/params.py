@@ -8,10 +8,11 @@ newer workflow can add keys without breaking an older renderer. Dates are ISO st
 - tanda_terima: `tenggat` [[tahap, jangka waktu], ...] (default: the SOP's time frame).
 - lembar_disposisi: `filled` (default: whether the case has a `disposisi_to`), `subdivisions`
   [[key, label], ...] or [label, ...], `tanggal_disposisi`, `nomor_surat`, `tanggal_surat`.
-- surat_tugas: `nomor`, `tanggal`, `anggota` [{nama, nip, jabatan}, ...] or [nama, ...]
+- surat_tugas: `nomor`, `tanggal`, `anggota` [{nama, nip, jabatan, pangkat}, ...] or [nama, ...]
   (default: `Pengaduan.tim` split by line, ";" or ","; email addresses dropped), `dasar` [..],
   `untuk` [..], `hari_kerja`, `catatan` (the Sekretaris's note when approving).
-- surat_penerusan: `instansi` (default: `Pengaduan.forwarded_to`), `alamat`, `nomor`, `tanggal`,
+- surat_penerusan: `instansi` (default: `Pengaduan.forwarded_to`), `kepada` (the addressee's
+  title, default: `instansi`), `tempat` (default: `alamat`, else "Tempat"), `nomor`, `tanggal`,
   `alasan`, `ringkasan` (default: the complaint text), `tembusan` [..], `redact_identity` (True
   forces redaction; the case's own flags redact anyway unless the reporter consented).
 - surat_hasil: `ringkasan` (default: `Pengaduan.outcome`), `nomor`, `tanggal`.
@@ -32,7 +33,7 @@ from typing import Any
 from dumas.workflow.documents.views import AttachmentView, DocumentContext, PelaporView
 from dumas.workflow.errors import DocumentError
 from dumas.workflow.extract.redaction import DIRAHASIAKAN, redact, redact_filename
-from dumas.workflow.formatting import clean_text, one_line, ringkas, tanggal, terbilang
+from dumas.workflow.formatting import clean_text, one_line, tanggal, terbilang
 
 SIFAT = (
     ("biasa", "Biasa"),
@@ -90,6 +91,7 @@ class Anggota:
     nama: str
     nip: str = ""
     jabatan: str = ""
+    pangkat: str = ""  # pangkat/golongan, e.g. "Penata (III/c)"
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ class PenerusanView:
     nomor: str
     tanggal: str
     instansi: str
-    alamat: str
+    kepada: str  # the addressee block: "Yth. <kepada>" / "di" / "<tempat>"
+    tempat: str
     alasan: str
     perihal: str
     ringkasan: str
@@ -172,7 +175,10 @@ def surat_tugas(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratTugasVi
     subject = (
         case.subject if case.identity_may_leave_office else _redactor(case.pelapor)(case.subject)
     )
+    # PKPU 8/2019 first: the SOP's own legal basis (its "Dasar Hukum") for the office's work.
     dasar = _lines(params.get("dasar")) or (
+        "Peraturan Komisi Pemilihan Umum Nomor 8 Tahun 2019 tentang Tata Kerja Komisi Pemilihan "
+        "Umum, Komisi Pemilihan Umum Provinsi, dan Komisi Pemilihan Umum Kabupaten/Kota;",
         "Peraturan Presiden Nomor 76 Tahun 2013 tentang Pengelolaan Pengaduan Pelayanan Publik;",
         f"Standar Operasional Prosedur Nomor 14 Tahun 2022 tentang Pelaksanaan Prosedur "
         f"Pengelolaan Pelayanan Pengaduan Masyarakat di Lingkungan {office.name};",
@@ -276,12 +282,15 @@ def penerusan(ctx: DocumentContext, params: Mapping[str, Any]) -> PenerusanView:
     shown = copy or (case.identity_may_leave_office and not params.get("redact_identity", False))
     hide = (lambda t: t) if shown else _redactor(case.pelapor)
     hide_file = (lambda t: t) if shown else _filename_redactor(case.pelapor)
-    summary = clean_text(str(params.get("ringkasan") or "")) or ringkas(case.body, 3000)
+    # The full complaint ("Uraian pengaduan"): the agency acts on what the reporter wrote.
+    summary = clean_text(str(params.get("ringkasan") or "")) or clean_text(case.body)
     return PenerusanView(
         nomor=one_line(str(params.get("nomor") or "")) or PLACEHOLDER,
         tanggal=_date_text(params.get("tanggal")) or tanggal(ctx.now),
         instansi=instansi,
-        alamat=one_line(str(params.get("alamat") or "")) or "Tempat",
+        # Letters approved before the addressee block existed name the agency and its town.
+        kepada=one_line(str(params.get("kepada") or "")) or instansi,
+        tempat=one_line(str(params.get("tempat") or params.get("alamat") or "")) or "Tempat",
         # The considerations are the office's to the agency, not part of the reporter's copy.
         alasan="" if copy else clean_text(str(params.get("alasan") or "")),
         perihal=hide(case.subject),
@@ -363,7 +372,12 @@ def _anggota(value) -> tuple[Anggota, ...]:
                 out.append(Anggota(one_line(item)))
         elif isinstance(item, Mapping) and str(item.get("nama") or "").strip():
             out.append(
-                Anggota(*(one_line(str(item.get(k) or "")) for k in ("nama", "nip", "jabatan")))
+                Anggota(
+                    *(
+                        one_line(str(item.get(k) or ""))
+                        for k in ("nama", "nip", "jabatan", "pangkat")
+                    )
+                )
             )
     return tuple(out)
 

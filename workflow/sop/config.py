@@ -36,7 +36,7 @@ _DURATION_KEYS = (
 )
 _TOP_KEYS = {*_DURATION_KEYS, "agencies", "subdivisions"}
 _STEP_KEYS = {"duration", "remind_before"}
-_AGENCY_KEYS = {"name", "short", "email", "address", "aliases", "note"}
+_AGENCY_KEYS = {"name", "short", "email", "address", "aliases", "note", "kepada", "tempat"}
 _SUBDIVISION_KEYS = {"title", "aliases"}
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -153,7 +153,7 @@ def _agencies(defaults: tuple[Agency, ...], table: Mapping[str, Any]) -> tuple[A
             base = Agency(key, "", key.upper())
         fields: dict[str, Any] = {
             k: _text(f"{where} {k}", entry[k])
-            for k in ("name", "short", "address", "note")
+            for k in ("name", "short", "address", "note", "kepada", "tempat")
             if k in entry
         }
         if "email" in entry:

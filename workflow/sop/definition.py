@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 from dumas.workflow.sop.calendar import Duration
 from dumas.workflow.sop.names import Role, StepName
@@ -408,7 +409,11 @@ SUBDIVISION_ESCALATION: tuple[str, ...] = (Role.SEKRETARIS, Role.KETUA)
 
 @dataclass(frozen=True)
 class Agency:
-    """An agency a complaint outside KPU's competence is forwarded to (TERUSKAN)."""
+    """An agency a complaint outside KPU's competence is forwarded to (TERUSKAN).
+
+    `kepada` and `tempat` are the addressee block of a Tata Naskah Dinas letter ("Yth. <kepada>"
+    / "di" / "<tempat>"); `address` is the postal address the desk needs to post or deliver it.
+    """
 
     key: str
     name: str
@@ -417,57 +422,109 @@ class Agency:
     email: str = ""
     address: str = ""
     note: str = ""
+    kepada: str = ""  # default: "Pimpinan <name>"
+    tempat: str = ""  # default: "Tempat"
+
+    @property
+    def addressee(self) -> str:
+        return self.kepada or f"Pimpinan {self.name}"
+
+    def snapshot(self) -> dict[str, Any]:
+        """What a stored TERUSKAN proposal keeps, so approving it still works when the agency
+        was taken out of the configuration in between."""
+        return {f: getattr(self, f) for f in _AGENCY_SNAPSHOT}
+
+    @classmethod
+    def from_snapshot(cls, key: str, data: Mapping[str, Any]) -> Agency | None:
+        if not data.get("name"):
+            return None
+        text = {f: str(data.get(f) or "") for f in _AGENCY_SNAPSHOT}
+        return cls(
+            key,
+            text["name"],
+            text["short"] or key.upper(),
+            email=text["email"],
+            address=text["address"],
+            note=text["note"],
+            kepada=text["kepada"],
+            tempat=text["tempat"],
+        )
 
 
+_AGENCY_SNAPSHOT = ("name", "short", "email", "address", "note", "kepada", "tempat")
+
+# The local bodies a KPU Kabupaten forwards to. PPID is not among them: it is the office's own
+# unit, and a request for public information is answered by it (BUKAN PENGADUAN at the desk),
+# not forwarded. APIP is the Inspektorat Utama of the KPU's Secretariat General: the office's
+# staff are its employees (a vertical body), so the Pemkab's Inspektorat does not oversee them.
 DEFAULT_AGENCIES = (
+    Agency(
+        "bawaslu",
+        "Bawaslu Kabupaten Kepulauan Mentawai",
+        "Bawaslu",
+        ("badan pengawas pemilihan umum", "bawaslu mentawai", "panwaslu"),
+        note="Laporan dugaan pelanggaran Pemilu disampaikan kepada Bawaslu paling lama 7 "
+        "(tujuh) hari kerja sejak diketahui dan/atau ditemukannya pelanggaran.",
+        kepada="Ketua Bawaslu Kabupaten Kepulauan Mentawai",
+        tempat="Tuapejat",
+    ),
+    Agency(
+        "gakkumdu",
+        "Sentra Gakkumdu Kabupaten Kepulauan Mentawai",
+        "Sentra Gakkumdu",
+        (
+            "gakkumdu",
+            "sentra gakkumdu",
+            "sentra penegakan hukum terpadu",
+            "gakumdu",
+            "polri",
+            "polisi",
+            "kepolisian",
+            "polres",
+        ),
+        note="Dugaan tindak pidana Pemilu ditangani Sentra Gakkumdu (Bawaslu, Kepolisian, "
+        "dan Kejaksaan).",
+        kepada="Koordinator Sentra Gakkumdu Kabupaten Kepulauan Mentawai",
+        tempat="Tuapejat",
+    ),
     Agency(
         "dkpp",
         "Dewan Kehormatan Penyelenggara Pemilu (DKPP)",
         "DKPP",
         ("dewan kehormatan penyelenggara pemilu",),
         note="Dugaan pelanggaran kode etik penyelenggara Pemilu diadukan kepada DKPP.",
+        kepada="Ketua Dewan Kehormatan Penyelenggara Pemilu Republik Indonesia",
+        tempat="Jakarta",
     ),
     Agency(
-        "bawaslu",
-        "Badan Pengawas Pemilihan Umum (Bawaslu)",
-        "Bawaslu",
-        ("badan pengawas pemilihan umum", "panwaslu"),
-        note="Laporan dugaan pelanggaran Pemilu disampaikan kepada Bawaslu paling lama 7 "
-        "(tujuh) hari kerja sejak diketahui dan/atau ditemukannya pelanggaran.",
-    ),
-    Agency(
-        "gakkumdu",
-        "Sentra Penegakan Hukum Terpadu (Sentra Gakkumdu)",
-        "Sentra Gakkumdu",
-        ("sentra gakkumdu", "gakumdu", "polri", "polisi", "kepolisian", "polres"),
-        note="Dugaan tindak pidana Pemilu ditangani Sentra Gakkumdu (Bawaslu, Kepolisian, "
-        "dan Kejaksaan).",
+        "ombudsman",
+        "Ombudsman Republik Indonesia Perwakilan Provinsi Sumatera Barat",
+        "Ombudsman",
+        ("ori", "ombudsman ri", "ombudsman sumbar"),
+        note="Dugaan maladministrasi pelayanan publik dapat dilaporkan kepada Ombudsman.",
+        kepada="Kepala Perwakilan Ombudsman Republik Indonesia Provinsi Sumatera Barat",
+        tempat="Padang",
     ),
     Agency(
         "apip",
         "Aparat Pengawasan Intern Pemerintah (Inspektorat Utama KPU)",
         "APIP",
         ("inspektorat", "inspektorat utama", "itama"),
-    ),
-    Agency("kpk", "Komisi Pemberantasan Korupsi (KPK)", "KPK", ("komisi pemberantasan korupsi",)),
-    Agency(
-        "ombudsman",
-        "Ombudsman Republik Indonesia",
-        "Ombudsman",
-        ("ori",),
-        note="Dugaan maladministrasi pelayanan publik dapat dilaporkan kepada Ombudsman.",
+        kepada="Inspektur Utama Komisi Pemilihan Umum Republik Indonesia",
+        tempat="Jakarta",
     ),
     Agency(
-        "ppid",
-        "Pejabat Pengelola Informasi dan Dokumentasi (PPID)",
-        "PPID",
-        ("pejabat pengelola informasi dan dokumentasi",),
-        note="Permohonan informasi publik dilayani oleh PPID sesuai Undang-Undang Nomor 14 "
-        "Tahun 2008.",
+        "kpk",
+        "Komisi Pemberantasan Korupsi (KPK)",
+        "KPK",
+        ("komisi pemberantasan korupsi",),
+        kepada="Ketua Komisi Pemberantasan Korupsi Republik Indonesia",
+        tempat="Jakarta",
     ),
 )
 
-# klasifikasi (folded: lower case, spaces) -> the agencies suggested for TERUSKAN
+# klasifikasi (folded: lower case, spaces) -> the agencies suggested for TERUSKAN. A request for
+# public information has none: the office's own PPID answers it.
 SUGGESTIONS = {
     "etik": ("dkpp",),
     "kode etik": ("dkpp",),
@@ -479,9 +536,6 @@ SUGGESTIONS = {
     "korupsi": ("apip", "kpk"),
     "tindak pidana korupsi": ("apip", "kpk"),
     "maladministrasi": ("ombudsman",),
-    "permohonan informasi": ("ppid",),
-    "informasi publik": ("ppid",),
-    "informasi": ("ppid",),
 }
 
 SUBDIVISION_TITLES = {

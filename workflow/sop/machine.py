@@ -281,9 +281,11 @@ def _base_role(step: Step, state: CaseState) -> str:
 def _run(cmd: Command, ctx: Context) -> Decision:
     try:
         args = cmd.parse(ctx)
+        # `process` may find the stored state unfit too (e.g. a proposal's agency gone): the
+        # same refusal, never an exception that fails the whole reply.
+        return cmd.process(ctx, args)
     except Problem as p:
         return refuse(ctx.state, p.reason, p.message)
-    return cmd.process(ctx, args)
 
 
 def _delegate(cmd: Command, ctx: Context) -> Decision:

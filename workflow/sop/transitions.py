@@ -104,6 +104,12 @@ def when(at: datetime | None, calendar: WorkCalendar) -> str:
     ).rstrip()
 
 
+def when_date(at: datetime | None, calendar: WorkCalendar) -> str:
+    """The last day of a deadline for a citizen, without a clock time: "Selasa, 17 Maret 2026"
+    (a deadline at midnight is the day before, as in `when`)."""
+    return when(at, calendar).split(" pukul ", 1)[0]
+
+
 def utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime given to the workflow; pass an aware UTC time")

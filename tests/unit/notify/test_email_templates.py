@@ -820,7 +820,7 @@ def test_forwarding_letter_to_the_agency_is_formal_and_anonymous():
     assert "dirahasiakan" in out.text.lower()
     # Without an address the desk posts the letter; the reporter is told once it went.
     told = compose(first("diteruskan", "teruskan_manual"))
-    assert "Badan Pengawas Pemilihan Umum (Bawaslu)" in told.text
+    assert "Bawaslu Kabupaten Kepulauan Mentawai" in told.text
 
 
 def test_consent_lets_the_identity_go_with_the_letter():

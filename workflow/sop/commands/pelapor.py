@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dumas.workflow.sop.commands.base import Command
-from dumas.workflow.sop.definition import PELAPOR
+from dumas.workflow.sop.definition import PELAPOR, Agency
 from dumas.workflow.sop.effects import (
     CaseState,
     Decision,
@@ -90,7 +90,10 @@ def _replacement(ctx: Context) -> tuple[Effect, ...]:
     redacted = RenderDocument(FORWARDING_LETTER, {"tanpa_identitas": True})
     if ctx.state.step == StepName.PENGIRIMAN_PENERUSAN:
         return (redacted,)  # the desk's own notice (`_told`) carries it
-    agency = ctx.sop.agency(str(ctx.state.data.get("forwarded_key") or ""))
+    key = str(ctx.state.data.get("forwarded_key") or "")
+    agency = ctx.sop.agency(key) or Agency.from_snapshot(
+        key, ctx.state.data.get("forwarded_agency") or {}
+    )
     if agency is None or not agency.email:
         return (redacted,)
     about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}

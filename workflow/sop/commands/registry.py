@@ -37,6 +37,7 @@ from dumas.workflow.sop.transitions import (
     letter_errand,
     stay_token,
     when,
+    when_date,
 )
 from dumas.workflow.sop.waits import days_left, wait_deadline
 
@@ -56,6 +57,7 @@ _PUBLIC_STATUS = (
     "complete_at",
     "batas_akhir",
     "batas_akhir_text",
+    "batas_akhir_tanggal",
     "closed_at",
 )
 
@@ -93,6 +95,8 @@ class Status(Command):
             "complete_at": st.complete_at,
             "batas_akhir": limit,
             "batas_akhir_text": when(limit, ctx.calendar) if limit else "",
+            # The reporter's copy: a date, no clock time (citizens are told days, not hours).
+            "batas_akhir_tanggal": when_date(limit, ctx.calendar) if limit else "",
             "hari_kerja_dipakai": ctx.calendar.working_days_used(
                 st.complete_at, st.closed_at or ctx.now
             )

@@ -149,13 +149,15 @@ class Teruskan(Command):
             ctx,
             self.name,
             fields=fields,
+            # The agency as configured now goes with the proposal: the SETUJU that numbers the
+            # letter must not depend on the agency still being in the configuration then.
             data={
                 **data,
-                # where a TOLAK returns it
                 "usul_penerusan": {
                     "instansi": agency.key,
                     "alasan": alasan,
-                    "dari": ctx.state.step,
+                    "agency": agency.snapshot(),
+                    "dari": ctx.state.step,  # where a TOLAK returns it
                 },
             },
             draft=draft,
@@ -198,6 +200,8 @@ def _letter_params(ctx: Context, agency: Agency, alasan: str) -> dict[str, Any]:
     hidden = ctx.state.confidential or not ctx.state.consent_to_share
     return {
         "instansi": agency.name,
+        "kepada": agency.addressee,
+        "tempat": agency.tempat,
         "alamat": agency.address,
         "redact_identity": hidden,
         "alasan": alasan,
@@ -215,12 +219,18 @@ def _told_forwarded(ctx: Context, agency: Agency) -> str:
 
 def _proposed_agency(ctx: Context) -> tuple[Agency, str]:
     usul = ctx.state.data.get("usul_penerusan") or {}
-    agency = ctx.sop.agency(str(usul.get("instansi") or ""))
-    if agency is None:  # the agency was removed from the configuration since the proposal
+    key = str(usul.get("instansi") or "")
+    # The configured agency when it still is; else the one stored with the proposal (an agency
+    # taken out of the configuration since). A proposal stored before proposals carried their
+    # agency, to an agency no longer configured, is refused: nothing to address the letter to.
+    agency = ctx.sop.agency(key) or Agency.from_snapshot(key, usul.get("agency") or {})
+    if agency is None:
         raise Problem(
-            "invalid_state",
-            "Instansi tujuan usulan penerusan tidak lagi ada di konfigurasi. Mohon TOLAK agar "
-            "sub bagian yang menangani memilih instansi lain.",
+            "invalid_argument",
+            f"Instansi tujuan usulan penerusan ({key.upper() or '-'}) tidak lagi terdaftar "
+            "dalam konfigurasi, sehingga surat penerusan tidak dapat dibuat. Tidak ada yang "
+            "diubah. Mohon balas TOLAK dengan catatan agar sub bagian yang menangani memilih "
+            "instansi lain.",
         )
     return agency, str(usul.get("alasan") or "")
 
@@ -249,7 +259,11 @@ def _approve_forwarding(ctx: Context, note: str) -> Decision:
     )
     about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
     changes = {"forwarded_to": agency.name}
-    data = {"forwarded_key": agency.key, **({"catatan_penerusan": note} if note else {})}
+    data = {
+        "forwarded_key": agency.key,
+        "forwarded_agency": agency.snapshot(),
+        **({"catatan_penerusan": note} if note else {}),
+    }
     if agency.email:
         return advance(
             ctx,

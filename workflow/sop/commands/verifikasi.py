@@ -9,9 +9,9 @@ from __future__ import annotations
 from dumas.workflow.sop.commands.base import Command
 from dumas.workflow.sop.commands.grammar import match_start, note_of, strip_words
 from dumas.workflow.sop.definition import HANDLER, PELAPOR, Sop, Subdivision
-from dumas.workflow.sop.effects import Decision, Effect, Notify, RenderDocument, TokenFor
+from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument, TokenFor
 from dumas.workflow.sop.names import Role, StepName
-from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline
+from dumas.workflow.sop.transitions import Context, Problem, advance, case_deadline, when_date
 from dumas.workflow.sop.waits import WAIT_SINCE
 
 _SUB_PREFIX = (
@@ -41,7 +41,12 @@ class Lengkap(Command):
         told = Notify(
             "diproses",
             PELAPOR,
-            {"number": ctx.state.number, "batas_akhir": limit, "batas_akhir_text": ctx.when(limit)},
+            # For the reporter: the last day, without a clock time.
+            {
+                "number": ctx.state.number,
+                "batas_akhir": limit,
+                "batas_akhir_text": when_date(limit, ctx.calendar),
+            },
         )
         return advance(
             ctx,
@@ -118,6 +123,16 @@ class BukanPengaduan(Command):
     name, aliases, args = "BUKAN PENGADUAN", ("NOT A COMPLAINT", "NOT COMPLAINT"), "<alasan>"
     summary = "Mengarsipkan pesan yang bukan pengaduan; pelapor diberi tahu alasannya."
     example = "BUKAN PENGADUAN Pesan berisi penawaran barang, bukan pengaduan."
+
+    def example_for(self, sop: Sop, state: CaseState) -> str:
+        # A request for public information is not forwarded (PPID is the office's own unit):
+        # the desk archives it here and the reporter is told where it is answered.
+        if state.klasifikasi == "permohonan_informasi":
+            return (
+                "BUKAN PENGADUAN Permohonan informasi publik dilayani oleh PPID sesuai "
+                "Undang-Undang Nomor 14 Tahun 2008; permohonan Saudara kami sampaikan kepada PPID."
+            )
+        return self.example
 
     def parse(self, ctx: Context) -> str:
         return self.need_text(ctx, "alasan")

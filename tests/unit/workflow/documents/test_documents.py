@@ -228,6 +228,7 @@ def test_tanda_terima_tells_the_reporter_what_happens_next(rendered):
         "7 hari kerja",
         "60 (enam puluh) hari",
         "STATUS",
+        "Tanda terima ini dibuat secara otomatis oleh sistem dan tidak memerlukan tanda tangan",
     ):
         assert expected in text, expected
     assert "Kelengkapan" not in text  # nothing missing in the sample
@@ -313,8 +314,10 @@ def test_surat_tugas(rendered):
         "SURAT TUGAS",
         "Nomor: 012/PW.04-ST/1309/2026",
         "Dasar",
-        "MENUGASKAN",
+        "MEMBERI TUGAS",
         "Andi Sakerebau, S.H.",
+        "Pangkat/Gol.",
+        "Penata Tk. I (III/d)",
         "19870412 201001 1 003",
         "Kepala Sub Bagian Hukum",
         "Rina Samaloisa",
@@ -344,6 +347,10 @@ def test_surat_penerusan_redacts_the_reporter(rendered):
     text = text_of(rendered["surat_penerusan"][0])
     assert "Bawaslu Kabupaten Kepulauan Mentawai" in text and "Dirahasiakan" in text
     assert "Ketua KPPS meminta pemilih lansia" in text and "Siberut Selatan" in text
+    # The Tata Naskah Dinas addressee block, the attachments counted in words, the full text.
+    assert "Yth. Ketua Bawaslu Kabupaten Kepulauan Mentawai di Tuapejat" in " ".join(text.split())
+    assert "Uraian pengaduan:" in text and "Ringkasan pengaduan" not in text
+    assert re.search(r"Lampiran : \d+ \([a-z ]+\) berkas", " ".join(text.split()))
     for leak in ("Maria", "Sababalat", "0812", "6634", "maria.sababalat", "Dusun Puro"):
         assert leak not in text, leak
 
@@ -365,6 +372,25 @@ def test_surat_penerusan_redacts_when_the_workflow_says_so(tmp_path):
     params = dict(SAMPLE_PARAMS["surat_penerusan"], redact_identity=True)
     text = text_of(pdf_file(tmp_path, render("surat_penerusan", case.context(), params)))
     assert "Sababalat" not in text and "Dirahasiakan" in text
+
+
+def test_surat_penerusan_without_attachments_says_so_with_a_dash(tmp_path):
+    case = advanced_sample_case()
+    case.attachments = []
+    params = SAMPLE_PARAMS["surat_penerusan"]
+    text = " ".join(
+        text_of(pdf_file(tmp_path, render("surat_penerusan", case.context(), params))).split()
+    )
+    assert "Lampiran : - Hal" in text and "berkas" not in text.split("Hal")[0]
+
+
+def test_surat_penerusan_approved_before_the_addressee_block_still_renders(tmp_path):
+    case = advanced_sample_case()
+    params = {"instansi": "Bawaslu Kabupaten Kepulauan Mentawai", "alamat": "Tuapejat"}
+    text = " ".join(
+        text_of(pdf_file(tmp_path, render("surat_penerusan", case.context(), params))).split()
+    )
+    assert "Yth. Bawaslu Kabupaten Kepulauan Mentawai di Tuapejat" in text
 
 
 def test_surat_penerusan_needs_an_agency(ctx):

@@ -249,7 +249,8 @@ def problem(name, **kw) -> Problem:
         ("KPK", "kpk"),
         ("inspektorat", "apip"),
         ("Ombudsman", "ombudsman"),
-        ("ppid", "ppid"),
+        ("Bawaslu Kabupaten Kepulauan Mentawai", "bawaslu"),
+        ("Sentra Penegakan Hukum Terpadu", "gakkumdu"),
         ("Dewan Kehormatan Penyelenggara Pemilu", "dkpp"),
     ],
 )

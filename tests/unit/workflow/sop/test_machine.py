@@ -585,9 +585,7 @@ def test_teruskan_is_a_proposal_and_nothing_leaves_before_setuju(email):
     assert ask.to == "sekretaris" and "surat_penerusan" in ask.documents
     # The approver reads exactly what the reporter will be told.
     assert "pelapor diberi tahu setelah surat terkirim" in ask.context["note"]
-    assert (
-        "telah diteruskan kepada Badan Pengawas Pemilihan Umum (Bawaslu)" in (ask.context["note"])
-    )
+    assert "telah diteruskan kepada Bawaslu Kabupaten Kepulauan Mentawai" in (ask.context["note"])
     assert only(d, OpenTask).due_at == CAL.add(NOW, sop.step("persetujuan_penerusan").duration)
     assert only(d, UpdateCase).data["usul_penerusan"]["instansi"] == "bawaslu"
     assert only(d, UpdateCase).data["laporan_telaah"] == "Telaah: dugaan pelanggaran kampanye."
@@ -598,7 +596,7 @@ def test_teruskan_is_a_proposal_and_nothing_leaves_before_setuju(email):
     assert approved.kind == "surat_penerusan"
     assert approved.params["persetujuan"]["oleh"] == "sekretaris@kpu.example"
     assert approved.params["persetujuan"]["penandatangan"] == "sekretaris"
-    assert d.state.forwarded_to == "Badan Pengawas Pemilihan Umum (Bawaslu)"
+    assert d.state.forwarded_to == "Bawaslu Kabupaten Kepulauan Mentawai"
     if email:
         assert d.state.step == "diteruskan" and d.state.closed_at == at
         sent = only(d, Notify, template="penerusan_instansi")

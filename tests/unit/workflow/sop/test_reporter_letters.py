@@ -115,7 +115,7 @@ def test_a_wait_run_out_for_a_walk_in_leaves_the_desk_the_closing_letter_to_send
     assert d.state.step == "tidak_dilengkapi"
     [task] = d.of_type(OpenTask)
     assert (task.step, task.role) == (ERRAND, "desk")
-    [ask] = d.of_type(Notify)
+    [ask] = [n for n in d.of_type(Notify) if n.template != "pengaduan_ditutup"]
     assert (
         ask.template == "tugas" and "tidak menanggapi permintaan kelengkapan" in ask.context["note"]
     )
@@ -154,3 +154,13 @@ def test_bantuan_on_the_closed_case_lists_terkirim_for_the_desk_only_while_unsen
     assert "TERKIRIM" in only(reply(closed, "desk", "BANTUAN"), Notify).context["help"]
     sent = reply(closed, "desk", "TERKIRIM", NOW + timedelta(days=1)).state
     assert "TERKIRIM" not in only(reply(sent, "desk", "BANTUAN"), Notify).context["help"]
+
+
+def test_deadlines_told_to_the_reporter_are_dates_without_a_clock_time():
+    d = reply(base_state("verifikasi"), "desk", "LENGKAP")
+    told = only(d, Notify, template="diproses")
+    assert told.to == PELAPOR and told.context["batas_akhir_text"]
+    assert "pukul" not in told.context["batas_akhir_text"]
+    status = reply(d.state, "pelapor", "STATUS")
+    mine = only(status, Notify, template="status_pelapor")
+    assert mine.context["batas_akhir_tanggal"] == told.context["batas_akhir_text"]

@@ -7,6 +7,7 @@ from dumas.workflow.sop.calendar import Duration
 from dumas.workflow.sop.commands.registry import COMMANDS
 from dumas.workflow.sop.config import load_sop
 from dumas.workflow.sop.definition import DEFAULT_SOP, PELAPOR, PELAPOR_REPLY, PELAPOR_TIMEOUT
+from dumas.workflow.sop.effects import CaseState
 
 WD = "working_days"
 
@@ -173,7 +174,8 @@ def test_escalation_chain(role, conflict, expected):
         ("pidana pemilu", ("gakkumdu",)),
         ("korupsi", ("apip", "kpk")),
         ("maladministrasi", ("ombudsman",)),
-        ("permohonan informasi", ("ppid",)),
+        # The office's own PPID answers an information request: nothing to forward to.
+        ("permohonan informasi", ()),
         ("lainnya", ()),
         ("", ()),
     ],
@@ -185,8 +187,22 @@ def test_forwarding_suggestions(klasifikasi, expected):
 def test_every_klasifikasi_guess_has_a_suggestion():
     from dumas.workflow.extract.klasifikasi import KLASIFIKASI
 
+    # An information request is answered by the office's own PPID: nothing to forward to.
+    unforwarded = ("lainnya", "permohonan_informasi")
     for klasifikasi in KLASIFIKASI:
-        assert bool(DEFAULT_SOP.suggest(klasifikasi)) == (klasifikasi != "lainnya"), klasifikasi
+        assert bool(DEFAULT_SOP.suggest(klasifikasi)) == (klasifikasi not in unforwarded), (
+            klasifikasi
+        )
+
+
+def test_an_information_request_is_shown_the_ppid_answer_not_a_forwarding():
+    from dumas.workflow.sop.commands.verifikasi import BukanPengaduan
+
+    state = CaseState(step="verifikasi", klasifikasi="permohonan_informasi")
+    example = BukanPengaduan().example_for(DEFAULT_SOP, state)
+    assert example.startswith("BUKAN PENGADUAN") and "PPID" in example
+    other = BukanPengaduan().example_for(DEFAULT_SOP, CaseState(step="verifikasi"))
+    assert "PPID" not in other
 
 
 def test_bawaslu_note_states_the_seven_working_days():
