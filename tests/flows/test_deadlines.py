@@ -366,6 +366,7 @@ def test_a_reporter_who_never_completes_is_reminded_then_the_case_closes(flow, t
     told = flow.one("desk", "informasi")
     assert case.number in told.text and "Tidak dilengkapi pelapor" in told.text
     assert not told.attachments  # the reporter has the letter; the desk is only told
+    assert "Tidak dilengkapi pelapor" in flow.one("ketua", "pengaduan_ditutup").text
     flow.nothing_for("sekretaris", "hukum", "ketua")
     _quiet_until(flow, wib(2026, 11, 17, 9, 0), wib(2026, 12, 30, 9, 0))
     assert flow.inbox(reporter) == []

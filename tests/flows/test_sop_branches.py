@@ -255,6 +255,7 @@ def test_tidak_dapat_ditindaklanjuti_is_approved_before_the_reporter_is_told(flo
     assert "Sekretaris" in out and "Ditetapkan oleh" not in out
     assert "Dilaksanakan: SETUJU" in flow.one("sekretaris", "transkrip").text
     assert "disetujui Sekretaris" in flow.one("hukum", "informasi").text
+    assert "Tidak dapat ditindaklanjuti" in flow.one("ketua", "pengaduan_ditutup").text
     flow.nothing_for("desk", "ketua")
 
 

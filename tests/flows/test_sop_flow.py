@@ -271,6 +271,9 @@ def test_the_whole_sop_by_email(flow, rig):
     assert f"002/PP.04-SD/1309/{flow.now.year}" in letter
     assert "Disetujui melalui surel oleh" in letter and "Kode verifikasi" in letter
     assert "Laporan hasil penanganan disetujui" in flow.one("hukum", "informasi").text
+    # The Ketua hears of the closure, briefly, with nothing to reply.
+    closed = flow.one("ketua", "pengaduan_ditutup")
+    assert case.number in closed.text and "Selesai" in closed.text
     flow.nothing_for("desk", "ketua")
     assert all(
         t.used_at is not None

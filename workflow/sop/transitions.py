@@ -34,7 +34,7 @@ from dumas.workflow.sop.effects import (
     Transcript,
     UpdateCase,
 )
-from dumas.workflow.sop.names import StepName
+from dumas.workflow.sop.names import Role, StepName
 
 # `help_text(step, role, sop, state)`: the commands `role` may give now, as the BANTUAN text
 # (`workflow.sop.commands.registry.help_text`, given by the caller).
@@ -266,6 +266,8 @@ def advance(
     if moving:
         new = replace(new, task_due_at=task[0].due_at if task else None)
     out.extend(task)
+    if moving and target.terminal and outcome != "SPAM" and ctx.role != Role.KETUA:
+        out.extend(closure_notice(new, ctx.sop, ctx.calendar))
     if task and _goes_back(old.step, target.name, ctx.sop):
         out.append(_restarted(ctx, outcome, target, task[0]))
     line = f"Dilaksanakan: {ctx.line or outcome}"
@@ -350,6 +352,25 @@ def stay_token(state: CaseState, ctx: Context) -> TokenFor | None:
         return TokenFor(step.name, PELAPOR) if step.role == PELAPOR else None
     role = ctx.sop.acting_role(step.name, state.handler, state.conflict_role)
     return TokenFor(step.name, role) if role in ctx.actor.roles else None
+
+
+def closure_notice(state: CaseState, sop: Sop, calendar: WorkCalendar) -> tuple[Notify, ...]:
+    """The Ketua's short notice that a case closed, whichever way (no reply asked). Not sent when
+    the Ketua is conflicted on the case: they are kept out of it, as from its escalations."""
+    if state.conflict_role == Role.KETUA:
+        return ()
+    step = sop.step(state.step)
+    message = (
+        f"Pengaduan {state.number or '-'} telah ditutup pada {when(state.closed_at, calendar)} "
+        f"dengan status: {step.title}. {step.ask}"
+    )
+    return (
+        Notify(
+            "pengaduan_ditutup",
+            Role.KETUA,
+            {"number": state.number, "subject": state.subject, "message": message},
+        ),
+    )
 
 
 def inform(role: str, message: str, ctx: Context, documents: tuple[str, ...] = ()) -> Notify:

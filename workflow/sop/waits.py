@@ -39,6 +39,7 @@ from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import (
     case_deadline,
     closing_letter,
+    closure_notice,
     for_reporter,
     state_fields,
     utc,
@@ -282,7 +283,10 @@ def on_pelapor_timeout(
         if state.pelapor_email
         else ()
     )
-    return Decision(new, (UpdateCase(fields, {"tidak_dilengkapi": True}), *told, *informed))
+    closed = closure_notice(new, sop, calendar)
+    return Decision(
+        new, (UpdateCase(fields, {"tidak_dilengkapi": True}), *told, *informed, *closed)
+    )
 
 
 def _date(at: datetime | None, calendar: WorkCalendar) -> str:

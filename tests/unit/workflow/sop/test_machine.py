@@ -1068,3 +1068,38 @@ def test_alert_notices():
 
 def test_every_command_is_reachable_in_the_cross_product():
     assert set(GOOD_ARGS) == set(COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("step", "role", "text", "status"),
+    [
+        ("persetujuan_laporan", "sekretaris", "SETUJU", "Selesai"),
+        ("persetujuan_penerusan", "sekretaris", "SETUJU", "Diteruskan ke instansi lain"),
+        ("persetujuan_tidak_ditindaklanjuti", "sekretaris", "SETUJU", "Tidak dapat"),
+        ("verifikasi", "desk", "BUKAN PENGADUAN iklan", "Bukan pengaduan"),
+    ],
+)
+def test_the_ketua_is_told_when_a_case_closes(step, role, text, status):
+    d = reply(base_state(step), role, text)
+    assert SOP.step(d.state.step).terminal
+    notice = only(d, Notify, template="pengaduan_ditutup")
+    assert (notice.to, notice.reply_token, notice.documents) == ("ketua", None, ())
+    assert status in notice.context["message"] and "001/PGD/III/2026" in notice.context["message"]
+
+
+def test_no_closing_notice_for_spam_for_a_ketua_who_closed_it_or_is_conflicted():
+    spam = reply(base_state("verifikasi"), "desk", "SPAM")
+    assert spam.state.step == "bukan_pengaduan"
+    by_ketua = reply(
+        base_state("persetujuan_laporan", conflict_role="sekretaris"), "ketua", "SETUJU"
+    )
+    conflicted = reply(
+        base_state("persetujuan_laporan", conflict_role="ketua"), "sekretaris", "SETUJU"
+    )
+    for d in (spam, by_ketua, conflicted):
+        assert d.accepted and not [
+            n for n in d.of_type(Notify) if n.template == "pengaduan_ditutup"
+        ]
+    # Moving along without closing tells the Ketua nothing.
+    d = reply(base_state("tindak_lanjut"), "hukum", "LAPORAN Tidak terbukti.")
+    assert not [n for n in d.of_type(Notify) if n.to == "ketua"]

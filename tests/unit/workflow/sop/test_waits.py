@@ -256,7 +256,9 @@ def test_the_timeout_closes_the_case_tells_the_reporter_and_the_desk():
     assert update.fields["step"] == "tidak_dilengkapi"
     assert update.fields["status"] == "tidak_dilengkapi"
     assert update.fields["closed_at"] == CLOSE and update.fields["outcome"]
-    letter, desk = d.of_type(Notify)
+    letter, desk, ketua = d.of_type(Notify)
+    assert (ketua.template, ketua.to, ketua.reply_token) == ("pengaduan_ditutup", "ketua", None)
+    assert "Tidak dilengkapi pelapor" in ketua.context["message"]
     assert (letter.template, letter.to, letter.reply_token) == ("tidak_dilengkapi", PELAPOR, None)
     assert letter.context["diminta_tanggal"] == "Senin, 2 November 2026"
     assert letter.context["batas_hari"] == "10 hari kerja"
@@ -284,7 +286,9 @@ def test_a_reporter_without_email_is_reminded_and_told_through_the_desk():
     assert (note.template, note.to, note.reply_token) == ("informasi", "desk", None)
     assert "telepon" in note.context["message"] and "16 November 2026" in note.context["message"]
     d = on_pelapor_timeout(walk_in, CLOSE, SOP, CAL)
-    [desk] = d.of_type(Notify)  # no email to the reporter: the desk's task to send the letter
+    # no email to the reporter: the desk's task to send the letter (and the Ketua's notice)
+    desk, ketua = d.of_type(Notify)
+    assert ketua.template == "pengaduan_ditutup"
     assert (desk.template, desk.to, desk.context["step"]) == (
         "tugas",
         "desk",
