@@ -192,6 +192,7 @@ class Official:
     nama: str = ""
     nip: str = ""
     jabatan: str = ""
+    pangkat: str = ""  # pangkat/golongan ("Penata (III/c)"): `[pegawai]` only
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,8 @@ class Settings:
     letters: Letters = Letters()
     officials: Officials = Officials()
     backup: BackupPolicy = BackupPolicy()
+    # `[pegawai]`: staff by email address, for the Surat Tugas's team (Pangkat/Gol., NIP).
+    pegawai: Mapping[str, Official] = field(default_factory=dict)
 
 
 KECAMATAN_MENTAWAI = (
@@ -487,6 +490,7 @@ SCHEMA = (
     ),
     Section("gazetteer", (Key("kecamatan", list, default=list(KECAMATAN_MENTAWAI)),)),
     Section("sop", (), open_keys=True),
+    Section("pegawai", (), open_keys=True),
 )
 
 
@@ -580,6 +584,7 @@ def settings_from_dict(
         letters=_letters(v["letters"]),
         officials=_officials(v["officials"], v["office"]),
         backup=BackupPolicy(**v["backup"]),
+        pegawai=_pegawai(v["pegawai"]),
     )
 
 
@@ -992,6 +997,37 @@ def _officials(values: dict, office: dict) -> Officials:
             jabatan=values[f"{who}_jabatan"].strip() or title,
         )
     return Officials(**out)
+
+
+_PEGAWAI_KEYS = ("nama", "nip", "pangkat", "jabatan")
+
+
+def _pegawai(table: dict) -> dict[str, Official]:
+    """`[pegawai]`: `"andi@kpu.example" = { nama = ..., nip = ..., pangkat = ..., jabatan = ... }`.
+    The Surat Tugas prints these for a team member named with that address in INVESTIGASI."""
+    out = {}
+    for address, entry in table.items():
+        where = f"[pegawai] {address!r}"
+        email = address.strip().lower()
+        if "@" not in email or " " in email:
+            raise ConfigError(f"{where}: the key must be an email address")
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} must be a table {{ nama = ..., pangkat = ... }}")
+        for key, value in entry.items():
+            if key not in _PEGAWAI_KEYS:
+                raise ConfigError(f"{where} {key} is not a known key ({', '.join(_PEGAWAI_KEYS)})")
+            if not isinstance(value, str):
+                raise ConfigError(f"{where} {key} must be text")
+        nip = "".join(entry.get("nip", "").split())
+        if nip and not (nip.isdigit() and len(nip) == 18):
+            raise ConfigError(f"{where} nip must be the 18 digits of a NIP, not {nip!r}")
+        out[email] = Official(
+            nama=" ".join(entry.get("nama", "").split()),
+            nip=entry.get("nip", "").strip(),
+            jabatan=" ".join(entry.get("jabatan", "").split()),
+            pangkat=" ".join(entry.get("pangkat", "").split()),
+        )
+    return out
 
 
 def _numbering(values: dict) -> Numbering:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from dumas.workflow.errors import DumasError, WorkflowError
 from dumas.workflow.extract.completeness import check_pengaduan
 from dumas.workflow.formatting import one_line, ringkas, waktu
 from dumas.workflow.sop.calendar import WorkCalendar
+from dumas.workflow.sop.commands.grammar import EMAIL as _ADDRESS
 from dumas.workflow.sop.commands.grammar import REPLY_MARKER
 from dumas.workflow.sop.commands.registry import help_text
 from dumas.workflow.sop.definition import PELAPOR, Sop
@@ -175,6 +176,13 @@ class OfficialLike(Protocol):
     def jabatan(self) -> str: ...
 
 
+class PegawaiLike(OfficialLike, Protocol):
+    """A staff member of `[pegawai]` (by email address), printed in the Surat Tugas's team."""
+
+    @property
+    def pangkat(self) -> str: ...
+
+
 class OfficialsSettings(Protocol):
     @property
     def sekretaris(self) -> OfficialLike: ...
@@ -195,6 +203,8 @@ class ApplierSettings(Protocol):
     def letters(self) -> LetterSettings: ...
     @property
     def officials(self) -> OfficialsSettings: ...
+    @property
+    def pegawai(self) -> Mapping[str, PegawaiLike]: ...
 
 
 # The settings a Toolkit carries: at least what the applier reads. Callers above notify (ingest)
@@ -467,6 +477,17 @@ class Applier:
             summary=f"Dokumen {doc.filename} dijadwalkan untuk dibuat.",
         )
 
+    def _team_details(self, tim: str) -> dict[str, Any]:
+        """The `[pegawai]` entries of the team named in INVESTIGASI (by address), frozen into the
+        Surat Tugas's params with its number, so a re-rendering prints the same Pangkat/Gol."""
+        staff = getattr(self.kit.settings, "pegawai", None) or {}
+        found = {
+            a: {"nama": p.nama, "nip": p.nip, "jabatan": p.jabatan, "pangkat": p.pangkat}
+            for a in dict.fromkeys(m.lower() for m in _ADDRESS.findall(tim or ""))
+            if (p := staff.get(a)) is not None
+        }
+        return {"pegawai": found} if found else {}
+
     def _number(self, doc: Document, approval: Mapping) -> None:
         """Number an approved letter now, in the approval's transaction: the number, the date,
         the signatory and the approval line go into the document's params, so every rendering
@@ -509,6 +530,7 @@ class Applier:
                 # replying role with no approval step; "otomatis": closed by the SOP's clock.
                 "cara": str(approval.get("cara") or "surel"),
             },
+            **(self._team_details(case.tim) if doc.kind == "surat_tugas" else {}),
         }
         how = {"ditetapkan": "ditetapkan oleh", "otomatis": "ditetapkan otomatis oleh"}
         events.record(

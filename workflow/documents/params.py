@@ -167,7 +167,9 @@ def tanda_terima(ctx: DocumentContext, params: Mapping[str, Any]) -> TandaTerima
 
 def surat_tugas(ctx: DocumentContext, params: Mapping[str, Any]) -> SuratTugasView:
     case, office = ctx.case, ctx.office
-    anggota = _anggota(params.get("anggota")) or _anggota(_split_team(case.tim))
+    anggota = _anggota(params.get("anggota")) or _anggota(
+        _team(case.tim, params.get("pegawai") or {})
+    )
     if not anggota:
         raise DocumentError(f"surat tugas {case.display_number}: no team members given")
     days = int(params.get("hari_kerja") or 7)
@@ -382,13 +384,28 @@ def _anggota(value) -> tuple[Anggota, ...]:
     return tuple(out)
 
 
-def _split_team(text: str) -> list[str]:
+def _team(text: str, pegawai: Mapping[str, Any]) -> list[str | Mapping[str, Any]]:
+    """The team as written, each member named with an address in `[pegawai]` (`pegawai`, frozen
+    into the params when the Surat Tugas was numbered) with its NIP, Pangkat/Gol. and jabatan."""
+    out: list[str | Mapping[str, Any]] = []
+    for item in _split_items(text):
+        found = re.search(r"[\w.+-]+@[\w.-]+", item)
+        entry = pegawai.get(found[0].lower()) if found else None
+        name = _member_name(item)
+        if isinstance(entry, Mapping):
+            out.append({**entry, "nama": entry.get("nama") or name})
+        else:
+            out.append(name)
+    return out
+
+
+def _split_items(text: str) -> list[str]:
     """`Pengaduan.tim` as written in `INVESTIGASI <tim>` ("Andi Saputra (andi@kpu.example);
-    Rina"): names by line, semicolon or comma, without the email addresses given with them."""
+    Rina"): by line, semicolon or comma."""
     for sep in ("\n", ";", ","):
         if sep in text:
-            return [_member_name(t) for t in text.split(sep)]
-    return [_member_name(text)]
+            return text.split(sep)
+    return [text]
 
 
 _WITH_ADDRESS = re.compile(r"^(.*?)\s*[(<\[]?\s*[\w.+-]+@[\w.-]+\s*[)>\]]?\s*$")

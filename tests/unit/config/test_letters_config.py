@@ -36,3 +36,17 @@ def test_officials_fall_back_to_the_office_and_check_the_nip():
     assert (s.officials.ketua.nama, s.officials.ketua.jabatan) == ("Yohanes", "Ketua KPU")
     with pytest.raises(ConfigError, match=r"\[officials\] ketua_nip"):
         settings_from_dict(with_change("officials", "ketua_nip", "12345"), environ={})
+
+
+def test_pegawai_by_address_with_pangkat_and_checked_keys():
+    data = with_change("pegawai", "Andi@KPU.example", {"nama": "Andi", "pangkat": "Penata (III/c)"})
+    andi = settings_from_dict(data, environ={}).pegawai["andi@kpu.example"]
+    assert (andi.nama, andi.pangkat, andi.nip) == ("Andi", "Penata (III/c)", "")
+    for bad, match in (
+        ({"golongan": "III/c"}, "golongan is not a known key"),
+        ({"nip": "123"}, "nip must be the 18 digits"),
+    ):
+        with pytest.raises(ConfigError, match=match):
+            settings_from_dict(with_change("pegawai", "andi@kpu.example", bad), environ={})
+    with pytest.raises(ConfigError, match="email address"):
+        settings_from_dict(with_change("pegawai", "andi", {"nama": "Andi"}), environ={})

@@ -343,6 +343,21 @@ def test_surat_tugas_takes_the_team_from_the_case_and_needs_one(sample, tmp_path
         render("surat_tugas", sample.context())
 
 
+def test_surat_tugas_prints_pangkat_of_the_team_from_pegawai(tmp_path):
+    case = sample_case()
+    case.pengaduan.tim = "Andi Sakerebau (andi@kpu.example); Rina Samaloisa"
+    params = {
+        "pegawai": {
+            "andi@kpu.example": {"nama": "Andi Sakerebau, S.H.", "pangkat": "Penata (III/c)"}
+        }
+    }
+    text = " ".join(
+        text_of(pdf_file(tmp_path, render("surat_tugas", case.context(), params))).split()
+    )
+    assert "Andi Sakerebau, S.H. Pangkat/Gol. : Penata (III/c)" in text
+    assert "Rina Samaloisa Pangkat/Gol. : -" in text  # not in [pegawai]: a dash
+
+
 def test_surat_penerusan_redacts_the_reporter(rendered):
     text = text_of(rendered["surat_penerusan"][0])
     assert "Bawaslu Kabupaten Kepulauan Mentawai" in text and "Dirahasiakan" in text

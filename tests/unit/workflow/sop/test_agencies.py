@@ -110,3 +110,25 @@ def test_an_agency_snapshot_round_trips():
     again = Agency.from_snapshot("ombudsman", agency.snapshot())
     assert again == replace(agency, aliases=())
     assert Agency.from_snapshot("x", {}) is None
+
+
+def test_the_surat_tugas_freezes_the_pegawai_entries_of_the_team_named_by_address():
+    from types import SimpleNamespace
+
+    from dumas.config.settings import Official
+    from dumas.notify.apply import Applier
+
+    staff = {"andi@kpu.example": Official("Andi S.", "", "Analis", "Penata (III/c)")}
+    applier = SimpleNamespace(kit=SimpleNamespace(settings=SimpleNamespace(pegawai=staff)))
+    found = Applier._team_details(applier, "Andi (ANDI@kpu.example); Rina (rina@kpu.example)")
+    assert found == {
+        "pegawai": {
+            "andi@kpu.example": {
+                "nama": "Andi S.",
+                "nip": "",
+                "jabatan": "Analis",
+                "pangkat": "Penata (III/c)",
+            }
+        }
+    }
+    assert Applier._team_details(applier, "Rina") == {}
