@@ -815,6 +815,10 @@ def test_refusal_says_nothing_changed_why_and_what_to_do():
 
 def test_forwarding_letter_to_the_agency_is_formal_and_anonymous():
     out = compose(first("penerusan_instansi"))
+    # Addressed as the letter is: "Yth. <kepada>" / "di" / "<tempat>" (issue 10 item 8).
+    assert "Yth. Ketua Dewan Kehormatan Penyelenggara Pemilu Republik Indonesia\ndi\nJakarta" in (
+        out.text
+    )
     assert "Dewan Kehormatan Penyelenggara Pemilu (DKPP)" in out.text
     assert "Dengan hormat" in out.text and "terlampir" in out.text
     assert "dirahasiakan" in out.text.lower()

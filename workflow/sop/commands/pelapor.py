@@ -96,7 +96,13 @@ def _replacement(ctx: Context) -> tuple[Effect, ...]:
     )
     if agency is None or not agency.email:
         return (redacted,)
-    about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
+    about = {
+        "number": ctx.state.number,
+        "instansi": agency.name,
+        "catatan": agency.note,
+        "kepada": agency.addressee,
+        "tempat": agency.tempat,
+    }
     mail = Notify("penerusan_instansi", agency.email, about, (FORWARDING_LETTER,))
     return (redacted, ReplaceUnsent("penerusan_instansi", mail))
 

@@ -257,7 +257,14 @@ def _approve_forwarding(ctx: Context, note: str) -> Decision:
     letter = RenderDocument(
         "surat_penerusan", {**_letter_params(ctx, agency, alasan), "persetujuan": approval(ctx)}
     )
-    about = {"number": ctx.state.number, "instansi": agency.name, "catatan": agency.note}
+    about = {
+        "number": ctx.state.number,
+        "instansi": agency.name,
+        "catatan": agency.note,
+        # The email to the agency is addressed as the letter is.
+        "kepada": agency.addressee,
+        "tempat": agency.tempat,
+    }
     changes = {"forwarded_to": agency.name}
     data = {
         "forwarded_key": agency.key,
