@@ -38,6 +38,7 @@ from dumas.workflow.errors import MessageDeferred
 from dumas.workflow.extract import wants_confidentiality
 from dumas.workflow.sop.commands.pelapor import CONSENT_DATA, REPORTER_COMMAND_NAMES
 from dumas.workflow.sop.commands.registry import help_text, is_delegation_cancel, parse_command
+from dumas.workflow.sop.commands.telaah import team_addresses
 from dumas.workflow.sop.definition import PELAPOR
 from dumas.workflow.sop.effects import (
     Actor,
@@ -50,6 +51,7 @@ from dumas.workflow.sop.effects import (
     Record,
 )
 from dumas.workflow.sop.machine import decide
+from dumas.workflow.sop.names import StepName
 from dumas.workflow.sop.tokens import plus_tag, same_hash, token_hash
 from dumas.workflow.store import events
 from dumas.workflow.store.cases import IncomingFile, case_for_message_ids
@@ -447,7 +449,8 @@ class ReplyHandler:
             else (frozenset(), frozenset())
         )
         if not roles:
-            return GateVerdict(False, "pengirim_tidak_dikenal")
+            team = self._team_member(session, case, mail, sender, token, command, now)
+            return team or GateVerdict(False, "pengirim_tidak_dikenal")
         sender = staff_key(sender)  # ASCII, as roles_of matched it
         # Proof of sender costs a signature check (perhaps DNS): only for what changes state.
         if command is None or command.name not in FREE_COMMANDS:
@@ -483,12 +486,51 @@ class ReplyHandler:
         if mail.date is None or mail.date < row.issued_at - REPLY_CLOCK_SKEW:
             return GateVerdict(False, "balasan_lebih_lama", roles, delegated, row)
         if row.role not in roles:
-            return GateVerdict(False, "bukan_peran", roles, delegated, row)
+            # A team member who holds another role (the desk, say) files LAPORAN as a member.
+            team = self._team_member(session, case, mail, sender, token, command, now)
+            return team or GateVerdict(False, "bukan_peran", roles, delegated, row)
         # A forwarded task email hands over nothing: the token works for the person it was
         # issued to, or for someone acting as deputy of its role right now.
         if row.issued_to != sender and row.role not in delegated:
             return GateVerdict(False, "bukan_penerima", roles, delegated, row)
         return GateVerdict(True, "", frozenset({row.role}), delegated & {row.role}, row)
+
+    def _team_member(
+        self,
+        session: Session,
+        case: Pengaduan,
+        mail: InboundMail,
+        sender: str,
+        token: str,
+        command,
+        now: datetime,
+    ) -> GateVerdict | None:
+        """A member of the approved investigation team (an address in `Pengaduan.tim`) acting on
+        the investigasi task with a token issued to them for it (`with_team_tasks`): they act
+        as the handling sub-division for this one decision, on this case, at this step only.
+        Anything else (no token, another step or case, a free command, someone else's token, a
+        sender not proven) is None: the caller's refusal stands. The machine then allows only
+        the step's own command (LAPORAN); DELEGASI needs a role of one's own."""
+        sender = staff_key(sender) if sender else ""
+        if not sender or self._free(command) or case.step != StepName.INVESTIGASI:
+            return None
+        if sender not in team_addresses(case.tim or ""):
+            return None
+        # As in `gate`: a plus-address tag that is not a known token is no credential at all.
+        presented = token or self._plus_tag(mail)
+        row = self._token(session, token, mail) if presented == token else None
+        if row is None:
+            return None
+        if row.step != StepName.INVESTIGASI or row.issued_to != sender:
+            return None
+        if not self._authentic(mail).proven:
+            return None
+        problem = self._token_problem(
+            row, case, now, self._thread_case(session, mail), self._open_task_id(session, case)
+        )
+        if problem or mail.date is None or mail.date < row.issued_at - REPLY_CLOCK_SKEW:
+            return None
+        return GateVerdict(True, "", frozenset({row.role}), frozenset(), row)
 
     @staticmethod
     def _free(command) -> bool:

@@ -76,9 +76,9 @@ def test_tolak_on_an_investigation_report_returns_it_to_the_investigation(flow, 
     again = flow.one("hukum", "tugas")
     assert "CATATAN DARI TAHAP SEBELUMNYA\n" + catatan in again.text
     assert commands_in(again.text)[:1] == ["LAPORAN"]
-    # The team hears the note.
-    told = flow.one(andi.address, "informasi")
-    assert catatan in " ".join(told.text.split())
+    # The team gets the task again, with the note and a fresh token of their own.
+    told = flow.one(andi.address, "tugas")
+    assert catatan in " ".join(told.text.split()) and "LAPORAN" in commands_in(told.text)
     [restart] = flow.events(case.id, "tahap_diulang")
     assert restart.detail["to"] == "investigasi"
     flow.nothing_for("ketua")
@@ -155,3 +155,59 @@ def test_after_berkadar_pengawasan_hukum_may_still_close_or_forward(flow):
     flow.poll()
     assert flow.case().step == "diteruskan"
     assert flow.inbox(BAWASLU)
+
+
+def test_a_team_member_files_the_report_with_their_own_task_and_nothing_else(flow, rig):
+    andi, rina = rig.new_user("andi"), rig.new_user("rina")
+    hukum_task = _investigated(flow, f"Andi Saputra ({andi.address}); Rina Saogo ({rina.address})")
+    case = flow.case()
+    assert case.step == "investigasi"
+    # Each member: the Surat Tugas, and the investigasi task with a token of their own.
+    for member in (andi, rina):
+        assert any(
+            n.startswith("surat-tugas") for n in flow.one(member.address, "surat_tugas").attachments
+        )
+    andi_task = flow.one(andi.address, "tugas")
+    rina_task = flow.one(rina.address, "tugas")
+    assert "LAPORAN" in commands_in(andi_task.text)
+    flow.inbox(REPORTER)
+
+    # Nothing but the step's own command, on their own token: STATUS, another step's command,
+    # Rina's task email used by Andi, Hukum's task email used by Andi change nothing.
+    before = flow.snapshot(case.id)
+    flow.later(hours=1)
+    flow.reply(andi_task, "TERUSKAN BAWASLU\nBukan kewenangan KPU.", andi.address)
+    flow.reply(rina_task, "LAPORAN Atas nama Rina.", andi.address, style=IPHONE_ID)
+    flow.reply(hukum_task, "LAPORAN Atas nama Hukum.", andi.address, style=GMAIL_WEB_ID)
+    flow.reply(andi_task, "STATUS", andi.address)
+    flow.poll()
+    assert flow.snapshot(case.id) == before
+    assert flow.case().step == "investigasi"
+    reasons = sorted(e.detail.get("reason", "") for e in flow.events(case.id, "perintah_ditolak"))
+    assert "wrong_step" in reasons and len(reasons) == 4, reasons
+    flow.inbox(andi.address)
+
+    # Andi files the report from his own task email: it goes to the Sekretaris.
+    flow.later(hours=1)
+    flow.reply(
+        andi_task,
+        "LAPORAN Dugaan terbukti; keterangan dua saksi terlampir.",
+        andi.address,
+        style=GMAIL_ANDROID_EN,
+        attachments=[("lhp.pdf", "application/pdf", pdf_with_text("LHP tim"))],
+    )
+    flow.poll()
+    case = flow.case()
+    assert case.step == "persetujuan_laporan" and case.data["laporan_dari"] == "investigasi"
+    [accepted] = [e for e in flow.events(case.id, "perintah_diterima") if e.actor == andi.address]
+    assert accepted.detail["command"] == "LAPORAN"
+    assert "lhp.pdf" in flow.one("sekretaris", "tugas").attachments
+    # The other tokens of the task died with it: Hukum's and Rina's replies decide nothing.
+    flow.later(hours=1)
+    flow.reply(rina_task, "LAPORAN Versi Rina.", rina.address)
+    flow.poll()
+    assert flow.case().step == "persetujuan_laporan"
+    # Past the investigation a member is nobody to the case again.
+    assert flow.events(case.id, "perintah_ditolak")[-1].detail["reason"] == (
+        "pengirim_tidak_dikenal"
+    )

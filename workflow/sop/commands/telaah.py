@@ -8,6 +8,7 @@ case's step and that the sender holds the deciding role when `parse` and `proces
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from dumas.workflow.sop.commands.base import Command, paragraph_lines
@@ -28,7 +29,14 @@ from dumas.workflow.sop.definition import (
     Sop,
     Subdivision,
 )
-from dumas.workflow.sop.effects import CaseState, Decision, Effect, Notify, RenderDocument
+from dumas.workflow.sop.effects import (
+    CaseState,
+    Decision,
+    Effect,
+    Notify,
+    OpenTask,
+    RenderDocument,
+)
 from dumas.workflow.sop.names import Role, StepName
 from dumas.workflow.sop.transitions import (
     CLOSING_LETTER,
@@ -38,6 +46,7 @@ from dumas.workflow.sop.transitions import (
     closing_letter,
     inform,
     letter_delivered,
+    task_notice,
 )
 
 _TO = ("ke", "kepada", "to")
@@ -674,7 +683,7 @@ def _approve_investigation(ctx: Context, note: str) -> Decision:
             "persetujuan": approval(ctx),
         },
     )
-    team = tuple(dict.fromkeys(a.lower() for a in EMAIL.findall(ctx.state.tim)))
+    team = team_addresses(ctx.state.tim)
     sent = tuple(
         Notify(
             "surat_tugas", a, {"number": ctx.state.number, "tim": ctx.state.tim}, ("surat_tugas",)
@@ -682,7 +691,7 @@ def _approve_investigation(ctx: Context, note: str) -> Decision:
         for a in team
     )
     to_whom = ", ".join(team) if team else "sub bagian yang menangani"
-    return advance(
+    decision = advance(
         ctx,
         "SETUJU",
         data={"catatan_investigasi": note} if note else {},
@@ -690,6 +699,38 @@ def _approve_investigation(ctx: Context, note: str) -> Decision:
         note=note,
         notes=(f"Surat Tugas diterbitkan dan dikirim kepada {to_whom}.",),
     )
+    return with_team_tasks(decision, ctx, team, note)
+
+
+def team_addresses(tim: str) -> tuple[str, ...]:
+    """The investigation team's addresses, as written in the approved INVESTIGASI proposal."""
+    return tuple(dict.fromkeys(a.lower() for a in EMAIL.findall(tim)))
+
+
+def with_team_tasks(decision: Decision, ctx: Context, team: tuple[str, ...], note: str) -> Decision:
+    """Each team member with an address also gets the investigasi task, with its own reply
+    token (bound to them and to this task by the applier), so any of them may file LAPORAN.
+    Sent after the task opens, so the tokens die with it. The gate admits such a token for
+    this step of this case only (ingest/actions/replies.py `_team_member`)."""
+    opened = next((e for e in decision.of_type(OpenTask) if e.step == StepName.INVESTIGASI), None)
+    if opened is None or not team:
+        return decision
+    notices = tuple(
+        task_notice(
+            decision.state,
+            StepName.INVESTIGASI,
+            opened.role,
+            opened.due_at,
+            a,
+            ctx.sop,
+            ctx.calendar,
+            note,
+            {"tim": decision.state.tim, "anggota_tim": True},
+            help_text=ctx.help_text,
+        )
+        for a in team
+    )
+    return replace(decision, effects=(*decision.effects, *notices))
 
 
 def _approve_report(ctx: Context, note: str) -> Decision:
@@ -762,14 +803,11 @@ class Tolak(Command):
             # lanjut (which would ask for a second INVESTIGASI proposal); the team hears the
             # note too, since it may file the report itself.
             outcome = TOLAK_INVESTIGASI
-            team = tuple(dict.fromkeys(a.lower() for a in EMAIL.findall(ctx.state.tim)))
-            told = tuple(
-                inform(a, f"Laporan hasil pemeriksaan dikembalikan dengan catatan: {note}", ctx)
-                for a in team
-            )
+            team = team_addresses(ctx.state.tim)
             if team:
                 notes = (*notes, f"Catatan disampaikan kepada tim pemeriksa: {', '.join(team)}.")
-            return advance(ctx, outcome, data={key: note}, effects=told, note=note, notes=notes)
+            decision = advance(ctx, outcome, data={key: note}, note=note, notes=notes)
+            return with_team_tasks(decision, ctx, team, note)
         return advance(ctx, outcome, data={key: note}, note=note, notes=notes)
 
 

@@ -227,8 +227,7 @@ def check_accepted(state, command, role, d, target):
         task = only(d, OpenTask)
         assert (task.step, task.role) == (target, expected_role)
         assert task.due_at > NOW and (task.remind_at is None or NOW < task.remind_at < task.due_at)
-        sent = only(d, Notify, template="tugas")
-        assert sent.to == expected_role
+        sent = only(d, Notify, template="tugas", to=expected_role)
         assert sent.reply_token == TokenFor(target, expected_role)
         assert d.state.task_due_at == task.due_at
     else:
@@ -444,7 +443,11 @@ def test_happy_path_with_investigation_across_idul_fitri():
     letter = only(d, RenderDocument)
     assert letter.kind == "surat_tugas" and letter.params["hari_kerja"] == 4
     assert only(d, Notify, template="surat_tugas").to == "andi@kpu.example"
-    assert "surat_tugas" in only(d, Notify, template="tugas").documents
+    assert "surat_tugas" in only(d, Notify, template="tugas", to="hukum").documents
+    # The team member with an address gets the task too, with a token of their own.
+    member = only(d, Notify, template="tugas", to="andi@kpu.example")
+    assert member.reply_token == TokenFor("investigasi", "hukum")
+    assert member.context["anggota_tim"] and "surat_tugas" in member.documents
     assert case.state.step == "investigasi"
 
     case.do(
@@ -478,15 +481,17 @@ def test_tolak_on_an_investigation_report_returns_it_to_the_investigation():
     later = wib(2026, 3, 20, 9, 0)
     d = case.do("sekretaris", "TOLAK Mohon periksa saksi kedua.", later)
     assert case.state.step == "investigasi" and case.state.complete_at == limit_before
-    back = only(d, Notify, template="tugas")
-    assert back.to == "hukum" and back.context["note"] == "Mohon periksa saksi kedua."
+    back = only(d, Notify, template="tugas", to="hukum")
+    assert back.context["note"] == "Mohon periksa saksi kedua."
     # A fresh deadline from the TOLAK, the investigation's 4 working days.
     assert only(d, OpenTask).due_at == CAL.add(later, SOP.step("investigasi").duration)
     [restart] = [r for r in d.of_type(Record) if r.kind == "tahap_diulang"]
     assert restart.detail["to"] == "investigasi" and restart.detail["batas_akhir"]
-    told = {n.to: n for n in d.of_type(Notify) if n.template == "informasi"}
+    # The team gets the task again, the note and a fresh token of their own.
+    told = {n.to: n for n in d.of_type(Notify) if n.template == "tugas" and n.to != "hukum"}
     assert set(told) == {"andi@kpu.example", "rina@kpu.example"}
-    assert "Mohon periksa saksi kedua." in told["rina@kpu.example"].context["message"]
+    assert told["rina@kpu.example"].context["note"] == "Mohon periksa saksi kedua."
+    assert told["rina@kpu.example"].reply_token == TokenFor("investigasi", "hukum")
     assert only(d, CloseTask).outcome == "tolak_ke_investigasi"
     # The report filed again goes to the approval again.
     case.do("hukum", "LAPORAN Terbukti, saksi kedua diperiksa.", later, attachments=("b.pdf",))
