@@ -3,7 +3,7 @@
 The classes follow the forwarding table of the telaah step: `etik` (ethics of KPU/Bawaslu members
 and ad-hoc bodies → DKPP), `pelanggaran_pemilu` (election violations → Bawaslu), `pidana_pemilu`
 (election crimes → Sentra Gakkumdu), `korupsi` (→ APIP/KPK), `maladministrasi` (→ Ombudsman),
-`permohonan_informasi` (→ PPID), `lainnya`.
+`permohonan_informasi` (answered by the office's own PPID, not forwarded), `lainnya`.
 
 It is only a suggestion shown to staff, so it is transparent: the result carries every keyword
 that matched and the score per class. Each distinct keyword counts 1 (2 when it is in the subject);
