@@ -153,7 +153,8 @@ def test_the_whole_sop_by_email(flow, rig):
     _used(flow, hukum_note)
     _done(flow, "hukum", "Dilaksanakan: BERKADAR PENGAWASAN", "Tindak lanjut pengaduan berkadar")
     kk_note = flow.one("hukum", "tugas")
-    _asks(kk_note, "KERTAS KERJA")
+    # The survey may still end in a forwarding or a closure, as proposals (issue 10 item 7).
+    _asks(kk_note, "KERTAS KERJA", "TERUSKAN", "TIDAK DAPAT DITINDAKLANJUTI")
     assert kk_note.attachments == {"laporan-hasil-telaah.pdf": lht}
     assert "Dugaan politik uang oleh anggota KPPS TPS 03." in kk_note.text
     flow.nothing_for("desk", "sekretaris", "ketua", REPORTER)
@@ -274,8 +275,9 @@ def test_the_whole_sop_by_email(flow, rig):
     closed = flow.one("ketua", "pengaduan_ditutup")
     assert case.number in closed.text and "Selesai" in closed.text
     flow.nothing_for("desk", "ketua")
-    assert all(
-        t.used_at is not None
-        for t in flow.rows(ReplyToken, pengaduan_id=case.id)
-        if t.role != "pelapor"
-    )
+    # No staff token stays live: each was used, or (the team members' own investigasi tokens,
+    # issue 10 item 7) revoked when Hukum filed the report.
+    staff_tokens = [t for t in flow.rows(ReplyToken, pengaduan_id=case.id) if t.role != "pelapor"]
+    assert all(t.used_at is not None or t.revoked_at is not None for t in staff_tokens)
+    team_tokens = [t for t in staff_tokens if t.issued_to in {m.address for m in team}]
+    assert len(team_tokens) == 2 and all(t.used_at is None for t in team_tokens)
